@@ -1,0 +1,71 @@
+// Monte-Carlo ground-truth sampler for square ReLU MLPs (whestbench spec 1.5).
+//
+// For each MLP b (weights (depth, width, width), stored (input, output)) and
+// n_samples inputs x ~ N(0, I) it runs x <- max(0, x @ W_l) in float32 for
+// every layer, accumulates float64 column sums of every layer and float64
+// column sums of squares of the final layer, and returns
+//   means[b, l, j]    = float32(sum_l_j / N)
+//   final_variance[b] = mean_j(sumsq_j / N - float64(means[b, depth-1, j])^2).
+// No Python headers here.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace fss {
+
+// One batch of MLPs sharing depth/width/n_samples.
+struct SampleRequest {
+  const float* weights = nullptr;  // (n_mlps, depth, width, width), C-contiguous
+  int64_t n_mlps = 0;
+  int64_t depth = 0;
+  int64_t width = 0;
+  int64_t n_samples = 0;
+  const uint64_t* seeds = nullptr;    // (n_mlps,) Philox keys
+  const uint64_t* streams = nullptr;  // (n_mlps,) Philox stream ids
+};
+
+struct SampleResult {
+  std::vector<float> means;            // (n_mlps, depth, width)
+  std::vector<double> final_variance;  // (n_mlps,)
+};
+
+struct CpuOptions {
+  int threads = 0;          // 0: all hardware threads
+  int64_t tile_rows = 0;    // 0: automatic (about 1 MiB of activations per tile)
+  bool blas_parallel = false;  // true: one chunk at a time, OpenBLAS uses `threads`
+};
+
+// Accumulation chunk (rows) of the reference algorithm: max(1024, min(16384, 2^20 / width)).
+int64_t chunk_rows(int64_t width);
+int64_t chunk_count(int64_t n_samples, int64_t width);
+
+// Throws std::invalid_argument on bad shapes / counts.
+void validate(const SampleRequest& req);
+
+// Multi-threaded CPU backend (OpenBLAS SGEMM + fused ReLU/float64 sums).
+// Bit-identical for any threads / tile_rows / blas_parallel / batching.
+SampleResult sample_cpu(const SampleRequest& req, const CpuOptions& opt = {});
+
+// Fills out[0..count) with normals e0 .. e0+count-1 of stream (seed, stream).
+void fill_normals(uint64_t seed, uint64_t stream, uint64_t e0, int64_t count, float* out);
+
+// FLOPs the reference algorithm (whestbench.sampling numpy backend) is billed
+// under the primer cost rules, in closed form, summed over n_mlps MLPs.
+// Returned as (op name, flops) in a fixed order; throws std::overflow_error
+// if a figure does not fit in int64.
+std::vector<std::pair<std::string, int64_t>> sampler_flop_breakdown(int64_t depth, int64_t width,
+                                                                    int64_t n_samples, int64_t n_mlps);
+
+// Finalisation shared by the backends: sums (depth+1, width) = layer sums then
+// final sum of squares -> means (depth, width) and the average final variance.
+double finalize(const double* sums, int64_t depth, int64_t width, int64_t n_samples, float* means_out);
+
+// OpenBLAS the library was linked against (for the benchmark).
+void blas_sgemm_rowmajor(int64_t m, int64_t n, int64_t k, const float* a, const float* b, float* c);
+int blas_get_threads();
+void blas_set_threads(int n);
+
+}  // namespace fss
