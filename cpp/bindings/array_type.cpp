@@ -1,0 +1,353 @@
+#include "array_type.hpp"
+
+#include <cstring>
+
+#include "counted_function.hpp"
+#include "counted_ufunc.hpp"
+#include "dispatch.hpp"
+
+namespace flopscope::py {
+namespace {
+
+// The counted callables behind operators and methods, resolved once.
+struct Targets {
+  CountedUfunc *add, *subtract, *multiply, *true_divide, *floor_divide, *remainder, *power, *divmod,
+      *matmul, *left_shift, *right_shift, *bitwise_and, *bitwise_or, *bitwise_xor, *negative, *positive,
+      *absolute, *invert, *equal, *not_equal, *less, *less_equal, *greater, *greater_equal;
+  CountedFunction *sum, *prod, *mean, *var, *std, *max, *min, *all, *any, *argmax, *argmin, *cumsum, *cumprod,
+      *dot, *clip, *sort_inplace, *argsort;
+};
+Targets targets;
+bool targets_ready = false;
+
+template <class T>
+bool resolve(PyObject* table, const char* name, T** out) {
+  PyObject* o = PyDict_GetItemString(table, name);  // borrowed; the table keeps it alive
+  if (o == nullptr) {
+    PyErr_Format(PyExc_RuntimeError, "flopscope: internal op '%s' is missing", name);
+    return false;
+  }
+  *out = reinterpret_cast<T*>(o);
+  return true;
+}
+
+}  // namespace
+
+// Filled by module.cpp: name -> counted object, for every exported op.
+PyObject* exported_ops = nullptr;
+
+bool resolve_targets() {
+  if (targets_ready) return true;
+  PyObject* t = exported_ops;
+  bool ok = resolve(t, "add", &targets.add) && resolve(t, "subtract", &targets.subtract) &&
+            resolve(t, "multiply", &targets.multiply) && resolve(t, "true_divide", &targets.true_divide) &&
+            resolve(t, "floor_divide", &targets.floor_divide) && resolve(t, "remainder", &targets.remainder) &&
+            resolve(t, "power", &targets.power) && resolve(t, "divmod", &targets.divmod) &&
+            resolve(t, "matmul", &targets.matmul) && resolve(t, "left_shift", &targets.left_shift) &&
+            resolve(t, "right_shift", &targets.right_shift) && resolve(t, "bitwise_and", &targets.bitwise_and) &&
+            resolve(t, "bitwise_or", &targets.bitwise_or) && resolve(t, "bitwise_xor", &targets.bitwise_xor) &&
+            resolve(t, "negative", &targets.negative) && resolve(t, "positive", &targets.positive) &&
+            resolve(t, "absolute", &targets.absolute) && resolve(t, "invert", &targets.invert) &&
+            resolve(t, "equal", &targets.equal) && resolve(t, "not_equal", &targets.not_equal) &&
+            resolve(t, "less", &targets.less) && resolve(t, "less_equal", &targets.less_equal) &&
+            resolve(t, "greater", &targets.greater) && resolve(t, "greater_equal", &targets.greater_equal) &&
+            resolve(t, "sum", &targets.sum) && resolve(t, "prod", &targets.prod) &&
+            resolve(t, "mean", &targets.mean) && resolve(t, "var", &targets.var) && resolve(t, "std", &targets.std) &&
+            resolve(t, "max", &targets.max) && resolve(t, "min", &targets.min) && resolve(t, "all", &targets.all) &&
+            resolve(t, "any", &targets.any) && resolve(t, "argmax", &targets.argmax) &&
+            resolve(t, "argmin", &targets.argmin) && resolve(t, "cumsum", &targets.cumsum) &&
+            resolve(t, "cumprod", &targets.cumprod) && resolve(t, "dot", &targets.dot) &&
+            resolve(t, "clip", &targets.clip) && resolve(t, "_ndarray.sort", &targets.sort_inplace) &&
+            resolve(t, "argsort", &targets.argsort);
+  targets_ready = ok;
+  return ok;
+}
+
+namespace {
+
+// Operands a binary operator accepts; anything else gets NotImplemented so
+// that Python tries the other operand's reflected method.
+bool accepts_operand(PyObject* o) {
+  return PyArray_Check(o) || PyFloat_Check(o) || PyLong_Check(o) || PyComplex_Check(o) ||
+         PyArray_IsScalar(o, Generic) || PyList_Check(o) || PyTuple_Check(o);
+}
+
+PyObject* apply_binary(CountedUfunc* Targets::*which, PyObject* a, PyObject* b) {
+  if (!accepts_operand(a) || !accepts_operand(b)) Py_RETURN_NOTIMPLEMENTED;
+  if (!resolve_targets()) return nullptr;
+  PyObject* args[2] = {a, b};
+  return counted_ufunc_call(targets.*which, args, 2, nullptr);
+}
+
+PyObject* apply_inplace(CountedUfunc* Targets::*which, PyObject* a, PyObject* b) {
+  if (!accepts_operand(b)) Py_RETURN_NOTIMPLEMENTED;
+  if (!resolve_targets()) return nullptr;
+  PyObject* args[3] = {a, b, a};  // out=a: billed like the out-of-place op
+  return counted_ufunc_call(targets.*which, args, 3, nullptr);
+}
+
+PyObject* apply_unary(CountedUfunc* Targets::*which, PyObject* a) {
+  if (!resolve_targets()) return nullptr;
+  PyObject* args[1] = {a};
+  return counted_ufunc_call(targets.*which, args, 1, nullptr);
+}
+
+#define FS_BINARY(slot, target)                                                                        \
+  PyObject* nb_##slot(PyObject* a, PyObject* b) { return apply_binary(&Targets::target, a, b); }      \
+  PyObject* nb_inplace_##slot(PyObject* a, PyObject* b) { return apply_inplace(&Targets::target, a, b); }
+FS_BINARY(add, add)
+FS_BINARY(subtract, subtract)
+FS_BINARY(multiply, multiply)
+FS_BINARY(true_divide, true_divide)
+FS_BINARY(floor_divide, floor_divide)
+FS_BINARY(remainder, remainder)
+FS_BINARY(matrix_multiply, matmul)
+FS_BINARY(lshift, left_shift)
+FS_BINARY(rshift, right_shift)
+FS_BINARY(and, bitwise_and)
+FS_BINARY(or, bitwise_or)
+FS_BINARY(xor, bitwise_xor)
+#undef FS_BINARY
+
+PyObject* nb_power(PyObject* a, PyObject* b, PyObject* mod) {
+  if (mod != Py_None) Py_RETURN_NOTIMPLEMENTED;
+  return apply_binary(&Targets::power, a, b);
+}
+PyObject* nb_inplace_power(PyObject* a, PyObject* b, PyObject* mod) {
+  if (mod != Py_None) Py_RETURN_NOTIMPLEMENTED;
+  return apply_inplace(&Targets::power, a, b);
+}
+PyObject* nb_divmod(PyObject* a, PyObject* b) { return apply_binary(&Targets::divmod, a, b); }
+PyObject* nb_negative(PyObject* a) { return apply_unary(&Targets::negative, a); }
+PyObject* nb_positive(PyObject* a) { return apply_unary(&Targets::positive, a); }
+PyObject* nb_absolute(PyObject* a) { return apply_unary(&Targets::absolute, a); }
+PyObject* nb_invert(PyObject* a) { return apply_unary(&Targets::invert, a); }
+
+PyObject* richcompare(PyObject* a, PyObject* b, int op) {
+  if (b == Py_None || !accepts_operand(b)) Py_RETURN_NOTIMPLEMENTED;
+  CountedUfunc* Targets::*which = nullptr;
+  switch (op) {
+    case Py_EQ: which = &Targets::equal; break;
+    case Py_NE: which = &Targets::not_equal; break;
+    case Py_LT: which = &Targets::less; break;
+    case Py_LE: which = &Targets::less_equal; break;
+    case Py_GT: which = &Targets::greater; break;
+    default: which = &Targets::greater_equal; break;
+  }
+  return apply_binary(which, a, b);
+}
+
+// Printing is free: it formats a plain view, so NumPy's formatting math is not billed.
+PyObject* plain_view(PyObject* self) {
+  return PyArray_View(reinterpret_cast<PyArrayObject*>(self), nullptr, &PyArray_Type);
+}
+PyObject* array_repr(PyObject* self) {
+  PyObject* v = plain_view(self);
+  if (v == nullptr) return nullptr;
+  PyObject* r = PyObject_Repr(v);
+  Py_DECREF(v);
+  return r;
+}
+PyObject* array_str(PyObject* self) {
+  PyObject* v = plain_view(self);
+  if (v == nullptr) return nullptr;
+  PyObject* r = PyObject_Str(v);
+  Py_DECREF(v);
+  return r;
+}
+
+// Methods: self becomes the first operand of the counted function.
+PyObject* call_with_self(CountedFunction* Targets::*which, PyObject* self, PyObject* const* args, Py_ssize_t nargs,
+                         PyObject* kwnames) {
+  if (!resolve_targets()) return nullptr;
+  Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+  if (nargs + nkw > 30) {
+    PyErr_SetString(PyExc_TypeError, "too many arguments");
+    return nullptr;
+  }
+  PyObject* stack[32];
+  stack[0] = self;
+  for (Py_ssize_t i = 0; i < nargs + nkw; ++i) stack[i + 1] = args[i];
+  return counted_function_call(targets.*which, stack, nargs + 1, kwnames);
+}
+
+#define FS_METHOD(name)                                                                                 \
+  PyObject* method_##name(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) { \
+    return call_with_self(&Targets::name, self, args, nargs, kwnames);                                  \
+  }
+FS_METHOD(sum)
+FS_METHOD(prod)
+FS_METHOD(mean)
+FS_METHOD(var)
+FS_METHOD(std)
+FS_METHOD(max)
+FS_METHOD(min)
+FS_METHOD(all)
+FS_METHOD(any)
+FS_METHOD(argmax)
+FS_METHOD(argmin)
+FS_METHOD(cumsum)
+FS_METHOD(cumprod)
+FS_METHOD(dot)
+FS_METHOD(clip)
+FS_METHOD(argsort)
+#undef FS_METHOD
+
+PyObject* method_sort(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+  return call_with_self(&Targets::sort_inplace, self, args, nargs, kwnames);
+}
+
+// numpy calls self.__array_ufunc__(ufunc, method, *inputs, **kwargs).
+PyObject* array_ufunc(PyObject*, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+  if (nargs < 2) {
+    PyErr_SetString(PyExc_TypeError, "__array_ufunc__(ufunc, method, *inputs, **kwargs)");
+    return nullptr;
+  }
+  PyObject* counted = PyDict_GetItem(state().ufunc_table, args[0]);
+  if (counted == nullptr) {
+    // A ufunc from outside NumPy's namespace (e.g. scipy.special): elementwise
+    // ones are priced as pointwise under their own name; others are refused.
+    PyObject* sig = PyObject_GetAttrString(args[0], "signature");
+    if (sig == nullptr) return nullptr;
+    bool elementwise = sig == Py_None;
+    Py_DECREF(sig);
+    if (!elementwise) Py_RETURN_NOTIMPLEMENTED;
+    PyObject* name = PyObject_GetAttrString(args[0], "__name__");
+    if (name == nullptr) return nullptr;
+    counted = make_counted_ufunc(args[0], PyUnicode_AsUTF8(name));
+    Py_DECREF(name);
+    if (counted == nullptr || PyDict_SetItem(state().ufunc_table, args[0], counted) < 0) return nullptr;
+    Py_DECREF(counted);  // the table holds it
+  }
+  auto* u = reinterpret_cast<CountedUfunc*>(counted);
+  const char* method = PyUnicode_AsUTF8(args[1]);
+  if (method == nullptr) return nullptr;
+  if (std::strcmp(method, "__call__") == 0) return counted_ufunc_call(u, args + 2, nargs - 2, kwnames);
+  return counted_ufunc_method(u, method, args + 2, nargs - 2, kwnames);
+}
+
+// numpy calls self.__array_function__(func, types, args, kwargs).
+PyObject* array_function(PyObject*, PyObject* const* args, Py_ssize_t nargs) {
+  if (nargs != 4) {
+    PyErr_SetString(PyExc_TypeError, "__array_function__(func, types, args, kwargs)");
+    return nullptr;
+  }
+  PyObject *func = args[0], *fargs = args[2], *fkwargs = args[3];
+  PyObject* counted = PyDict_GetItem(state().function_table, func);
+  if (counted != nullptr) return PyObject_Call(counted, fargs, fkwargs);
+  int free_query = PySet_Contains(state().passthrough, func);
+  if (free_query < 0) return nullptr;
+  if (free_query) {
+    PyObject* impl = PyObject_GetAttrString(func, "_implementation");
+    if (impl == nullptr) return nullptr;
+    PyObject* r = PyObject_Call(impl, fargs, fkwargs);
+    Py_DECREF(impl);
+    return r;
+  }
+  PyObject* name = PyObject_GetAttrString(func, "__name__");
+  PyErr_Format(PyExc_TypeError,
+               "numpy.%s is not supported on flopscope arrays: it would run uncounted. Use "
+               "flopscope.numpy.%s if it exists, or convert explicitly with numpy.asarray(x) "
+               "(that work is then not counted).",
+               name ? PyUnicode_AsUTF8(name) : "?", name ? PyUnicode_AsUTF8(name) : "?");
+  Py_XDECREF(name);
+  return nullptr;
+}
+
+#define FS_FASTCALL(fn) reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(fn))
+PyMethodDef array_methods[] = {
+    {"__array_ufunc__", FS_FASTCALL(array_ufunc), METH_FASTCALL | METH_KEYWORDS, "Counts NumPy ufuncs called on flopscope arrays."},
+    {"__array_function__", FS_FASTCALL(array_function), METH_FASTCALL, "Counts NumPy functions called on flopscope arrays."},
+    {"sum", FS_FASTCALL(method_sum), METH_FASTCALL | METH_KEYWORDS, "Counted sum (input size)."},
+    {"prod", FS_FASTCALL(method_prod), METH_FASTCALL | METH_KEYWORDS, "Counted prod (input size)."},
+    {"mean", FS_FASTCALL(method_mean), METH_FASTCALL | METH_KEYWORDS, "Counted mean (input size)."},
+    {"var", FS_FASTCALL(method_var), METH_FASTCALL | METH_KEYWORDS, "Counted var (input size)."},
+    {"std", FS_FASTCALL(method_std), METH_FASTCALL | METH_KEYWORDS, "Counted std (input size + outputs)."},
+    {"max", FS_FASTCALL(method_max), METH_FASTCALL | METH_KEYWORDS, "Counted max (input size)."},
+    {"min", FS_FASTCALL(method_min), METH_FASTCALL | METH_KEYWORDS, "Counted min (input size)."},
+    {"all", FS_FASTCALL(method_all), METH_FASTCALL | METH_KEYWORDS, "Counted all (input size)."},
+    {"any", FS_FASTCALL(method_any), METH_FASTCALL | METH_KEYWORDS, "Counted any (input size)."},
+    {"argmax", FS_FASTCALL(method_argmax), METH_FASTCALL | METH_KEYWORDS, "Counted argmax (input size)."},
+    {"argmin", FS_FASTCALL(method_argmin), METH_FASTCALL | METH_KEYWORDS, "Counted argmin (input size)."},
+    {"cumsum", FS_FASTCALL(method_cumsum), METH_FASTCALL | METH_KEYWORDS, "Counted cumsum (input size)."},
+    {"cumprod", FS_FASTCALL(method_cumprod), METH_FASTCALL | METH_KEYWORDS, "Counted cumprod (input size)."},
+    {"dot", FS_FASTCALL(method_dot), METH_FASTCALL | METH_KEYWORDS, "Counted dot."},
+    {"clip", FS_FASTCALL(method_clip), METH_FASTCALL | METH_KEYWORDS, "Counted clip (output size)."},
+    {"sort", FS_FASTCALL(method_sort), METH_FASTCALL | METH_KEYWORDS, "Counted in-place sort."},
+    {"argsort", FS_FASTCALL(method_argsort), METH_FASTCALL | METH_KEYWORDS, "Counted argsort."},
+    {nullptr, nullptr, 0, nullptr},
+};
+#undef FS_FASTCALL
+
+void array_dealloc(PyObject* self) {
+  PyTypeObject* tp = Py_TYPE(self);
+  PyArray_Type.tp_dealloc(self);
+  Py_DECREF(tp);  // instances of a heap type own a reference to it
+}
+
+PyType_Slot array_slots[] = {
+    {Py_tp_dealloc, reinterpret_cast<void*>(array_dealloc)},
+    {Py_tp_repr, reinterpret_cast<void*>(array_repr)},
+    {Py_tp_str, reinterpret_cast<void*>(array_str)},
+    {Py_tp_richcompare, reinterpret_cast<void*>(richcompare)},
+    {Py_tp_methods, array_methods},
+    {Py_nb_add, reinterpret_cast<void*>(nb_add)},
+    {Py_nb_subtract, reinterpret_cast<void*>(nb_subtract)},
+    {Py_nb_multiply, reinterpret_cast<void*>(nb_multiply)},
+    {Py_nb_true_divide, reinterpret_cast<void*>(nb_true_divide)},
+    {Py_nb_floor_divide, reinterpret_cast<void*>(nb_floor_divide)},
+    {Py_nb_remainder, reinterpret_cast<void*>(nb_remainder)},
+    {Py_nb_power, reinterpret_cast<void*>(nb_power)},
+    {Py_nb_divmod, reinterpret_cast<void*>(nb_divmod)},
+    {Py_nb_matrix_multiply, reinterpret_cast<void*>(nb_matrix_multiply)},
+    {Py_nb_lshift, reinterpret_cast<void*>(nb_lshift)},
+    {Py_nb_rshift, reinterpret_cast<void*>(nb_rshift)},
+    {Py_nb_and, reinterpret_cast<void*>(nb_and)},
+    {Py_nb_or, reinterpret_cast<void*>(nb_or)},
+    {Py_nb_xor, reinterpret_cast<void*>(nb_xor)},
+    {Py_nb_inplace_add, reinterpret_cast<void*>(nb_inplace_add)},
+    {Py_nb_inplace_subtract, reinterpret_cast<void*>(nb_inplace_subtract)},
+    {Py_nb_inplace_multiply, reinterpret_cast<void*>(nb_inplace_multiply)},
+    {Py_nb_inplace_true_divide, reinterpret_cast<void*>(nb_inplace_true_divide)},
+    {Py_nb_inplace_floor_divide, reinterpret_cast<void*>(nb_inplace_floor_divide)},
+    {Py_nb_inplace_remainder, reinterpret_cast<void*>(nb_inplace_remainder)},
+    {Py_nb_inplace_power, reinterpret_cast<void*>(nb_inplace_power)},
+    {Py_nb_inplace_matrix_multiply, reinterpret_cast<void*>(nb_inplace_matrix_multiply)},
+    {Py_nb_inplace_lshift, reinterpret_cast<void*>(nb_inplace_lshift)},
+    {Py_nb_inplace_rshift, reinterpret_cast<void*>(nb_inplace_rshift)},
+    {Py_nb_inplace_and, reinterpret_cast<void*>(nb_inplace_and)},
+    {Py_nb_inplace_or, reinterpret_cast<void*>(nb_inplace_or)},
+    {Py_nb_inplace_xor, reinterpret_cast<void*>(nb_inplace_xor)},
+    {Py_nb_negative, reinterpret_cast<void*>(nb_negative)},
+    {Py_nb_positive, reinterpret_cast<void*>(nb_positive)},
+    {Py_nb_absolute, reinterpret_cast<void*>(nb_absolute)},
+    {Py_nb_invert, reinterpret_cast<void*>(nb_invert)},
+    {Py_tp_doc, const_cast<char*>(
+        "flopscope array: a numpy.ndarray whose arithmetic is FLOP-counted against the active budget.")},
+    {0, nullptr},
+};
+
+PyType_Spec array_spec = {
+    "flopscope.numpy.ndarray",
+    0,  // ndarray's layout: results are adopted by re-typing
+    0,
+    Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+    array_slots,
+};
+
+}  // namespace
+
+bool init_array_type(PyObject* module) {
+  PyObject* bases = PyTuple_Pack(1, reinterpret_cast<PyObject*>(&PyArray_Type));
+  if (bases == nullptr) return false;
+  auto* type = reinterpret_cast<PyTypeObject*>(PyType_FromSpecWithBases(&array_spec, bases));
+  Py_DECREF(bases);
+  if (type == nullptr) return false;
+  // ndarray sets tp_hash to None-like behaviour; make ours explicit too.
+  type->tp_hash = PyObject_HashNotImplemented;
+  state().array_type = type;
+  Py_INCREF(type);  // held for the life of the process by state()
+  return PyModule_AddObject(module, "ndarray", reinterpret_cast<PyObject*>(type)) == 0;
+}
+
+}  // namespace flopscope::py

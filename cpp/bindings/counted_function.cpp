@@ -1,0 +1,545 @@
+#include "counted_function.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "dispatch.hpp"
+#include "flopscope/einsum.hpp"
+
+namespace flopscope::py {
+
+PyTypeObject* counted_function_type = nullptr;
+
+namespace {
+
+constexpr int kMaxArgs = 64;
+
+struct Spec {
+  const char* name;
+  Marshal marshal;
+  int arity;
+  const char* reduce_ufunc;  // fast path for a bare f(a) / f(a, axis) call
+};
+
+// How each function of the op table reads its operands.
+constexpr Spec kSpecs[] = {
+    {"sum", Marshal::Reduce, 1, "add"},      {"prod", Marshal::Reduce, 1, "multiply"},
+    {"max", Marshal::Reduce, 1, "maximum"},  {"min", Marshal::Reduce, 1, "minimum"},
+    {"amax", Marshal::Reduce, 1, "maximum"}, {"amin", Marshal::Reduce, 1, "minimum"},
+    {"mean", Marshal::Reduce, 1, nullptr},   {"var", Marshal::Reduce, 1, nullptr},
+    {"std", Marshal::Reduce, 1, nullptr},    {"all", Marshal::Reduce, 1, nullptr},
+    {"any", Marshal::Reduce, 1, nullptr},    {"argmax", Marshal::Reduce, 1, nullptr},
+    {"argmin", Marshal::Reduce, 1, nullptr}, {"cumsum", Marshal::Reduce, 1, nullptr},
+    {"cumprod", Marshal::Reduce, 1, nullptr}, {"nansum", Marshal::Reduce, 1, nullptr},
+    {"nanmean", Marshal::Reduce, 1, nullptr}, {"nanmax", Marshal::Reduce, 1, nullptr},
+    {"nanmin", Marshal::Reduce, 1, nullptr}, {"nanprod", Marshal::Reduce, 1, nullptr},
+    {"nanvar", Marshal::Reduce, 1, nullptr}, {"nanstd", Marshal::Reduce, 1, nullptr},
+    {"count_nonzero", Marshal::Reduce, 1, nullptr}, {"ptp", Marshal::Reduce, 1, nullptr},
+    {"where", Marshal::Where, 3, nullptr},   {"clip", Marshal::Clip, 3, nullptr},
+    {"round", Marshal::Pointwise, 1, nullptr}, {"around", Marshal::Pointwise, 1, nullptr},
+    {"isclose", Marshal::Pointwise, 2, nullptr},
+    {"dot", Marshal::Dot, 2, nullptr},       {"inner", Marshal::Inner, 2, nullptr},
+    {"outer", Marshal::Outer, 2, nullptr},   {"vdot", Marshal::Vdot, 2, nullptr},
+    {"tensordot", Marshal::Tensordot, 2, nullptr}, {"einsum", Marshal::Einsum, 0, nullptr},
+    {"sort", Marshal::Sort, 1, nullptr},     {"argsort", Marshal::Sort, 1, nullptr},
+};
+
+const Spec* find_spec(std::string_view name) {
+  for (const auto& s : kSpecs)
+    if (name == s.name) return &s;
+  return nullptr;
+}
+
+// Positional argument i, else keyword `kw`; nullptr if absent.
+PyObject* argument(PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames, int i, const char* kw) {
+  if (i < nargs) return args[i];
+  return kw ? find_kwarg(kwnames, args, nargs, kw) : nullptr;
+}
+
+// Reads an axis argument (None, int, tuple of ints) and returns the output
+// size of reducing `shape` over it. False (exception set) for a bad axis.
+bool reduced_numel(const char* op, const OperandShape& shape, PyObject* axis, Flops* out) {
+  Flops total = shape.numel();
+  if (axis == nullptr || axis == Py_None) {
+    *out = 1;
+    return true;
+  }
+  std::vector<int> axes;
+  auto add_axis = [&](PyObject* item) {
+    long v = PyLong_AsLong(item);
+    if (v == -1 && PyErr_Occurred()) return false;
+    if (v < -shape.ndim || v >= shape.ndim) {
+      PyErr_Format(PyExc_ValueError, "%s: axis %ld is out of bounds for an array of dimension %d", op, v,
+                   shape.ndim);
+      return false;
+    }
+    axes.push_back(static_cast<int>(v < 0 ? v + shape.ndim : v));
+    return true;
+  };
+  if (PyTuple_Check(axis)) {
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(axis); ++i)
+      if (!add_axis(PyTuple_GET_ITEM(axis, i))) return false;
+  } else if (!add_axis(axis)) {
+    return false;
+  }
+  Flops reduced = 1;
+  for (int a : axes) reduced = checked_mul(reduced, shape.dims[a]);
+  *out = reduced == 0 ? 0 : total / reduced;
+  return true;
+}
+
+std::vector<cost::Extent> dims_of(const OperandShape& s) { return {s.dims, s.dims + s.ndim}; }
+
+PyObject* mismatch(const char* op, const std::string& what) {
+  PyErr_Format(PyExc_ValueError, "%s: %s", op, what.c_str());
+  return nullptr;
+}
+
+// Reads tensordot's axes argument into the contracted axes of a and b.
+bool tensordot_axes(const char* op, PyObject* axes, const OperandShape& a, const OperandShape& b,
+                    std::vector<int>* ax, std::vector<int>* bx) {
+  if (axes == nullptr || PyLong_Check(axes)) {
+    long n = axes ? PyLong_AsLong(axes) : 2;
+    if (n < 0 || n > a.ndim || n > b.ndim) {
+      PyErr_Format(PyExc_ValueError, "%s: axes=%ld does not fit operands of %d and %d dimensions", op, n,
+                   a.ndim, b.ndim);
+      return false;
+    }
+    for (long i = 0; i < n; ++i) {
+      ax->push_back(static_cast<int>(a.ndim - n + i));
+      bx->push_back(static_cast<int>(i));
+    }
+    return true;
+  }
+  PyObject* seq = PySequence_Fast(axes, "tensordot: axes must be an int or a pair of axis sequences");
+  if (seq == nullptr) return false;
+  bool ok = PySequence_Fast_GET_SIZE(seq) == 2;
+  for (int side = 0; ok && side < 2; ++side) {
+    PyObject* item = PySequence_Fast_GET_ITEM(seq, side);
+    const OperandShape& s = side == 0 ? a : b;
+    std::vector<int>* out = side == 0 ? ax : bx;
+    if (PyLong_Check(item)) {
+      long v = PyLong_AsLong(item);
+      out->push_back(static_cast<int>(v < 0 ? v + s.ndim : v));
+    } else {
+      PyObject* inner = PySequence_Fast(item, "tensordot: axes must be an int or a pair of axis sequences");
+      if (inner == nullptr) {
+        Py_DECREF(seq);
+        return false;
+      }
+      for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(inner); ++i) {
+        long v = PyLong_AsLong(PySequence_Fast_GET_ITEM(inner, i));
+        out->push_back(static_cast<int>(v < 0 ? v + s.ndim : v));
+      }
+      Py_DECREF(inner);
+    }
+    for (int v : *out)
+      if (v < 0 || v >= s.ndim) ok = false;
+  }
+  Py_DECREF(seq);
+  if (PyErr_Occurred()) return false;
+  if (!ok || ax->size() != bx->size()) {
+    PyErr_Format(PyExc_ValueError, "%s: invalid axes argument for the operand shapes", op);
+    return false;
+  }
+  return true;
+}
+
+// Converts einsum's optimize argument and the expression into a path. An
+// explicit ['einsum_path', (i, j), ...] list is used as given.
+bool einsum_path_from(const char* op, PyObject* optimize, const Profile& profile, OpId id,
+                      const einsum::Expression& expr, einsum::Path* path, bool* use_path) {
+  *use_path = false;
+  if (optimize == nullptr || optimize == Py_False) return true;
+  if (PyList_Check(optimize) || PyTuple_Check(optimize)) {
+    Py_ssize_t n = PySequence_Size(optimize);
+    for (Py_ssize_t i = 0; i < n; ++i) {
+      PyObject* step = PySequence_GetItem(optimize, i);
+      if (step == nullptr) return false;
+      if (PyUnicode_Check(step)) {
+        Py_DECREF(step);
+        continue;
+      }
+      PyObject* fast = PySequence_Fast(step, "einsum: each path step must be a tuple of operand positions");
+      Py_DECREF(step);
+      if (fast == nullptr) return false;
+      std::vector<int> positions;
+      for (Py_ssize_t j = 0; j < PySequence_Fast_GET_SIZE(fast); ++j)
+        positions.push_back(static_cast<int>(PyLong_AsLong(PySequence_Fast_GET_ITEM(fast, j))));
+      Py_DECREF(fast);
+      if (PyErr_Occurred()) return false;
+      path->push_back(std::move(positions));
+    }
+    *use_path = true;
+    return true;
+  }
+  std::string strategy = "greedy";
+  if (PyUnicode_Check(optimize)) {
+    strategy = PyUnicode_AsUTF8(optimize);
+    if (strategy != "greedy" && strategy != "optimal") {
+      PyErr_Format(PyExc_ValueError, "%s: optimize must be False, True, 'greedy', 'optimal' or a path, got '%s'",
+                   op, strategy.c_str());
+      return false;
+    }
+  } else if (optimize != Py_True) {
+    PyErr_Format(PyExc_TypeError, "%s: optimize must be False, True, 'greedy', 'optimal' or a path", op);
+    return false;
+  }
+  *path = einsum::find_path(profile, id, expr, strategy);
+  *use_path = true;
+  return true;
+}
+
+PyObject* path_to_list(const einsum::Path& path) {
+  PyObject* list = PyList_New(0);
+  PyObject* tag = PyUnicode_FromString("einsum_path");
+  PyList_Append(list, tag);
+  Py_DECREF(tag);
+  for (const auto& step : path) {
+    PyObject* t = PyTuple_New(static_cast<Py_ssize_t>(step.size()));
+    for (std::size_t i = 0; i < step.size(); ++i) PyTuple_SET_ITEM(t, i, PyLong_FromLong(step[i]));
+    PyList_Append(list, t);
+    Py_DECREF(t);
+  }
+  return list;
+}
+
+}  // namespace
+
+PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py_ssize_t nargs,
+                                PyObject* kwnames) {
+  const char* name = self->cname;
+  Call call(self->op, name);
+  Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+  if (nargs + nkw > kMaxArgs) {
+    PyErr_Format(PyExc_TypeError, "%s(): too many arguments", name);
+    return nullptr;
+  }
+  Operands operands(name);
+  PyObject* stack[kMaxArgs + 1];
+  std::copy(args, args + nargs + nkw, stack);
+  const Profile& profile = call.meter().profile();
+
+  // Reads (and converts) operand i: positional i or keyword kw.
+  OperandShape shapes[kMaxArgs];
+  auto operand = [&](int i, const char* kw, OperandShape* shape) -> bool {
+    PyObject** slot = nullptr;
+    if (i < nargs) {
+      slot = &stack[i];
+    } else if (kw != nullptr && kwnames != nullptr) {
+      for (Py_ssize_t j = 0; j < nkw; ++j)
+        if (PyUnicode_CompareWithASCIIString(PyTuple_GET_ITEM(kwnames, j), kw) == 0) slot = &stack[nargs + j];
+    }
+    if (slot == nullptr) {
+      PyErr_Format(PyExc_TypeError, "%s() missing required argument '%s' (pos %d)", name, kw ? kw : "?", i + 1);
+      return false;
+    }
+    PyObject* converted = operands.inspect(*slot, shape);
+    if (converted == nullptr) return false;
+    *slot = converted;
+    return true;
+  };
+
+  Flops cost = 0;
+  PyObject* einsum_optimize = nullptr;  // replaces optimize= when we chose the path
+  try {
+    switch (self->marshal) {
+      case Marshal::Free:
+        break;
+      case Marshal::Reduce: {
+        if (!operand(0, "a", &shapes[0])) return nullptr;
+        Flops numel_out;
+        if (!reduced_numel(name, shapes[0], argument(args, nargs, kwnames, 1, "axis"), &numel_out)) return nullptr;
+        const OpInfo& info = OpRegistry::instance().info(self->op);
+        cost = info.rule == CostRule::Deviation ? cost::deviation(profile, self->op, shapes[0].numel(), numel_out)
+                                                : cost::reduction(profile, self->op, shapes[0].numel(), numel_out);
+        break;
+      }
+      case Marshal::Pointwise:
+      case Marshal::Clip:
+      case Marshal::Where: {
+        static const char* const kNames[][3] = {{"a", "b", nullptr}, {"a", "a_min", "a_max"}, {"condition", "x", "y"}};
+        int which = self->marshal == Marshal::Pointwise ? 0 : self->marshal == Marshal::Clip ? 1 : 2;
+        int n = self->arity;
+        if (self->marshal == Marshal::Where && nargs == 1 && nkw == 0) n = 1;
+        cost::Shape spans[3];
+        int used = 0;
+        for (int i = 0; i < n; ++i) {
+          const char* kw = kNames[which][i];
+          if (i >= nargs && (kw == nullptr || find_kwarg(kwnames, args, nargs, kw) == nullptr)) {
+            if (self->marshal == Marshal::Clip && i > 0) continue;  // a bound may be omitted
+            if (self->marshal == Marshal::Where) {
+              PyErr_Format(PyExc_ValueError, "%s: either both or neither of x and y should be given", name);
+              return nullptr;
+            }
+            if (i > 0) continue;
+          }
+          if (!operand(i, kw, &shapes[i])) return nullptr;
+          spans[used++] = shapes[i].span();
+        }
+        std::vector<cost::Extent> out;
+        if (!cost::broadcast_shapes({spans, static_cast<std::size_t>(used)}, &out))
+          return mismatch(name, "operands could not be broadcast together");
+        cost = cost::pointwise(profile, self->op, cost::numel(out));
+        break;
+      }
+      case Marshal::Dot:
+      case Marshal::Inner:
+      case Marshal::Outer:
+      case Marshal::Vdot:
+      case Marshal::Tensordot: {
+        if (!operand(0, "a", &shapes[0]) || !operand(1, "b", &shapes[1])) return nullptr;
+        const OperandShape &a = shapes[0], &b = shapes[1];
+        Flops na = a.numel(), nb = b.numel();
+        Flops contracted = 1;
+        bool ok = true;
+        switch (self->marshal) {
+          case Marshal::Dot:
+            if (a.ndim > 0 && b.ndim > 0) {
+              contracted = a.dims[a.ndim - 1];
+              ok = contracted == (b.ndim == 1 ? b.dims[0] : b.dims[b.ndim - 2]);
+            }
+            break;
+          case Marshal::Inner:
+            if (a.ndim > 0 && b.ndim > 0) {
+              contracted = a.dims[a.ndim - 1];
+              ok = contracted == b.dims[b.ndim - 1];
+            }
+            break;
+          case Marshal::Vdot:
+            ok = na == nb;
+            contracted = na;
+            break;
+          case Marshal::Tensordot: {
+            std::vector<int> ax, bx;
+            if (!tensordot_axes(name, argument(args, nargs, kwnames, 2, "axes"), a, b, &ax, &bx)) return nullptr;
+            for (std::size_t i = 0; i < ax.size(); ++i) {
+              ok = ok && a.dims[ax[i]] == b.dims[bx[i]];
+              contracted = checked_mul(contracted, a.dims[ax[i]]);
+            }
+            break;
+          }
+          default:
+            break;
+        }
+        if (!ok) return mismatch(name, "shapes are not aligned for this contraction");
+        // Every (output cell, contracted index) pair is one multiply-add.
+        Flops product = self->marshal == Marshal::Vdot ? na
+                        : contracted == 0              ? 0
+                                                       : checked_mul(na, nb) / contracted;
+        Flops numel_out = contracted == 0 ? 0 : product / std::max<Flops>(contracted, 1);
+        bool summed = self->marshal != Marshal::Outer && !(a.ndim == 0 || b.ndim == 0);
+        cost = cost::contraction_step(profile, self->op, 2, product, numel_out, summed);
+        break;
+      }
+      case Marshal::Einsum: {
+        if (nargs < 1 || !PyUnicode_Check(args[0])) {
+          PyErr_Format(PyExc_TypeError, "%s: pass the subscripts string first, e.g. einsum('ij,jk->ik', a, b)",
+                       name);
+          return nullptr;
+        }
+        std::vector<std::vector<cost::Extent>> operand_shapes;
+        for (Py_ssize_t i = 1; i < nargs; ++i) {
+          if (!operand(static_cast<int>(i), nullptr, &shapes[i])) return nullptr;
+          operand_shapes.push_back(dims_of(shapes[i]));
+        }
+        einsum::Expression expr;
+        try {
+          expr = einsum::parse(PyUnicode_AsUTF8(args[0]), operand_shapes);
+        } catch (const std::invalid_argument& e) {
+          return mismatch(name, e.what());
+        }
+        einsum::Path path;
+        bool use_path = false;
+        PyObject* optimize = find_kwarg(kwnames, args, nargs, "optimize");
+        if (!einsum_path_from(name, optimize, profile, self->op, expr, &path, &use_path)) return nullptr;
+        try {
+          cost = einsum::path_cost(profile, self->op, expr, use_path ? path : einsum::Path{});
+        } catch (const std::invalid_argument& e) {
+          return mismatch(name, e.what());
+        }
+        if (use_path && optimize != nullptr && !PyList_Check(optimize)) {
+          einsum_optimize = path_to_list(path);
+          if (einsum_optimize == nullptr) return nullptr;
+        }
+        break;
+      }
+      case Marshal::Sort: {
+        if (!operand(0, "a", &shapes[0])) return nullptr;
+        PyObject* axis = argument(args, nargs, kwnames, 1, "axis");
+        Flops n = shapes[0].numel(), len;
+        if (axis == Py_None) {
+          len = n;
+        } else {
+          long ax = axis ? PyLong_AsLong(axis) : -1;
+          if (ax == -1 && PyErr_Occurred()) return nullptr;
+          if (shapes[0].ndim == 0) {
+            len = 1;
+          } else {
+            if (ax < -shapes[0].ndim || ax >= shapes[0].ndim)
+              return mismatch(name, "axis is out of bounds for the array");
+            len = shapes[0].dims[ax < 0 ? ax + shapes[0].ndim : ax];
+          }
+        }
+        cost = cost::sort(profile, self->op, len, len == 0 ? 0 : n / len);
+        break;
+      }
+    }
+  } catch (const CostOverflowError&) {
+    raise_cost_overflow(name);
+    return nullptr;
+  }
+  struct Holder {
+    PyObject* o;
+    ~Holder() { Py_XDECREF(o); }
+  } hold_optimize{einsum_optimize};
+  if (einsum_optimize != nullptr) {
+    for (Py_ssize_t j = 0; j < nkw; ++j)
+      if (PyUnicode_CompareWithASCIIString(PyTuple_GET_ITEM(kwnames, j), "optimize") == 0)
+        stack[nargs + j] = einsum_optimize;
+  }
+  for (Py_ssize_t i = 0; i < nargs + nkw; ++i)
+    if ((stack[i] = operands.plain(stack[i])) == nullptr) return nullptr;
+
+  // Bare sum/prod/max/min(a[, axis]) go straight to ufunc.reduce: the same
+  // NumPy call np.sum makes, without its Python-level wrapper.
+  PyObject* target = self->impl;
+  PyObject* reduce_stack[2];
+  PyObject* const* call_args = stack;
+  Py_ssize_t call_nargs = nargs;
+  if (self->fast_reduce != nullptr && nkw == 0 && nargs <= 2 && PyArray_CheckExact(stack[0])) {
+    reduce_stack[0] = stack[0];
+    reduce_stack[1] = nargs == 2 ? stack[1] : Py_None;
+    call_args = reduce_stack;
+    call_nargs = 2;
+    target = self->fast_reduce;
+  }
+  if (!call.admit(cost)) return nullptr;
+  call.backend_begin();
+  PyObject* result = PyObject_Vectorcall(target, call_args, call_nargs, kwnames);
+  call.backend_end(result != nullptr);
+  operands.restore();
+  return call.finish(wrap_result(result));
+}
+
+namespace {
+
+PyObject* function_vectorcall(PyObject* self, PyObject* const* args, size_t nargsf, PyObject* kwnames) {
+  return counted_function_call(reinterpret_cast<CountedFunction*>(self), args, PyVectorcall_NARGS(nargsf),
+                               kwnames);
+}
+
+void function_dealloc(PyObject* self) {
+  auto* f = reinterpret_cast<CountedFunction*>(self);
+  PyTypeObject* tp = Py_TYPE(self);
+  Py_XDECREF(f->impl);
+  Py_XDECREF(f->fast_reduce);
+  Py_XDECREF(f->name);
+  tp->tp_free(self);
+  Py_DECREF(tp);
+}
+
+PyObject* function_repr(PyObject* self) {
+  return PyUnicode_FromFormat("<flopscope counted function '%U'>", reinterpret_cast<CountedFunction*>(self)->name);
+}
+
+PyObject* function_getattro(PyObject* self, PyObject* name) {
+  PyObject* r = PyObject_GenericGetAttr(self, name);
+  if (r != nullptr || !PyErr_ExceptionMatches(PyExc_AttributeError)) return r;
+  PyErr_Clear();
+  auto* f = reinterpret_cast<CountedFunction*>(self);
+  if (PyUnicode_CompareWithASCIIString(name, "__name__") == 0) {
+    Py_INCREF(f->name);
+    return f->name;
+  }
+  if (PyUnicode_CompareWithASCIIString(name, "__doc__") == 0) return PyObject_GetAttr(f->impl, name);
+  PyErr_Format(PyExc_AttributeError, "flopscope counted function '%U' has no attribute '%U'", f->name, name);
+  return nullptr;
+}
+
+PyObject* function_get(PyObject* self, PyObject* obj, PyObject*) {
+  // Not a method descriptor: stored on a class it stays a plain function.
+  (void)obj;
+  Py_INCREF(self);
+  return self;
+}
+
+PyMemberDef function_members[] = {
+    {"__vectorcalloffset__", T_PYSSIZET, offsetof(CountedFunction, vectorcall), READONLY, nullptr},
+    {"numpy_function", T_OBJECT, offsetof(CountedFunction, impl), READONLY, "The wrapped numpy function."},
+    {nullptr, 0, 0, 0, nullptr},
+};
+
+PyType_Slot function_slots[] = {
+    {Py_tp_dealloc, reinterpret_cast<void*>(function_dealloc)},
+    {Py_tp_repr, reinterpret_cast<void*>(function_repr)},
+    {Py_tp_call, reinterpret_cast<void*>(PyVectorcall_Call)},
+    {Py_tp_getattro, reinterpret_cast<void*>(function_getattro)},
+    {Py_tp_descr_get, reinterpret_cast<void*>(function_get)},
+    {Py_tp_members, function_members},
+    {Py_tp_doc, const_cast<char*>("A NumPy function whose calls are FLOP-counted by flopscope.")},
+    {0, nullptr},
+};
+
+PyType_Spec function_spec = {
+    "flopscope._core.function",
+    sizeof(CountedFunction),
+    0,
+    Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_VECTORCALL,
+    function_slots,
+};
+
+}  // namespace
+
+bool init_counted_function_type(PyObject* module) {
+  counted_function_type = reinterpret_cast<PyTypeObject*>(PyType_FromSpec(&function_spec));
+  if (counted_function_type == nullptr) return false;
+  Py_INCREF(counted_function_type);
+  return PyModule_AddObject(module, "function", reinterpret_cast<PyObject*>(counted_function_type)) == 0;
+}
+
+PyObject* make_counted_function(const char* name, PyObject* impl, PyObject* numpy_module) {
+  OpId op = OpRegistry::instance().find(name);
+  if (op < 0) {
+    PyErr_Format(PyExc_KeyError, "%s is not in the op table", name);
+    return nullptr;
+  }
+  Py_INCREF(impl);
+  const Spec* spec = find_spec(name);
+  const CostRule rule = OpRegistry::instance().info(op).rule;
+  if (spec == nullptr && rule != CostRule::Free) {
+    Py_DECREF(impl);
+    PyErr_Format(PyExc_RuntimeError, "flopscope: %s has cost rule %s but no operand reader", name,
+                 std::string(cost_rule_name(rule)).c_str());
+    return nullptr;
+  }
+  auto* f = PyObject_New(CountedFunction, counted_function_type);
+  if (f == nullptr) {
+    Py_DECREF(impl);
+    return nullptr;
+  }
+  f->vectorcall = function_vectorcall;
+  f->impl = impl;
+  f->fast_reduce = nullptr;
+  f->name = PyUnicode_FromString(name);
+  f->cname = PyUnicode_AsUTF8(f->name);
+  f->op = op;
+  f->marshal = spec ? spec->marshal : Marshal::Free;
+  f->arity = spec ? spec->arity : 0;
+  if (spec && spec->reduce_ufunc) {
+    PyObject* ufunc = PyObject_GetAttrString(numpy_module, spec->reduce_ufunc);
+    if (ufunc) {
+      f->fast_reduce = PyObject_GetAttrString(ufunc, "reduce");
+      Py_DECREF(ufunc);
+    }
+    if (f->fast_reduce == nullptr) {
+      Py_DECREF(f);
+      return nullptr;
+    }
+  }
+  return reinterpret_cast<PyObject*>(f);
+}
+
+}  // namespace flopscope::py

@@ -1,0 +1,44 @@
+// Counted wrappers around NumPy functions that are not ufuncs (fnp.sum,
+// fnp.dot, fnp.einsum, fnp.reshape, ...). How each reads its operands is the
+// `Marshal` kind; what it costs is the core's formula for the op's rule.
+#pragma once
+
+#include "numpy_api.hpp"
+
+#include "flopscope/ops.hpp"
+
+namespace flopscope::py {
+
+enum class Marshal : unsigned char {
+  Free,        // no operand is priced
+  Reduce,      // a, axis
+  Pointwise,   // the first `arity` operands broadcast together
+  Where,       // where(cond) or where(cond, x, y)
+  Clip,        // clip(a, a_min, a_max)
+  Dot, Inner, Outer, Vdot, Tensordot, Einsum,
+  Sort,        // a, axis=-1
+};
+
+struct CountedFunction {
+  PyObject_HEAD
+  vectorcallfunc vectorcall;
+  PyObject* impl;        // the numpy function
+  PyObject* fast_reduce; // bound ufunc.reduce used for the plain sum/prod/max/min calls, or nullptr
+  PyObject* name;
+  const char* cname;
+  OpId op;
+  Marshal marshal;
+  int arity;
+};
+
+extern PyTypeObject* counted_function_type;
+bool init_counted_function_type(PyObject* module);
+
+// Builds the counted wrapper of `impl` priced as the core op `op_name`
+// (which must be in the op table). New reference, nullptr on error.
+PyObject* make_counted_function(const char* op_name, PyObject* impl, PyObject* numpy_module);
+
+PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py_ssize_t nargs,
+                                PyObject* kwnames);
+
+}  // namespace flopscope::py

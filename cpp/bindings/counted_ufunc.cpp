@@ -1,0 +1,331 @@
+#include "counted_ufunc.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "dispatch.hpp"
+
+namespace flopscope::py {
+
+PyTypeObject* counted_ufunc_type = nullptr;
+
+namespace {
+
+constexpr int kMaxArgs = 32;
+
+// Prices a core-dimension contraction gufunc from its operand shapes.
+// matmul (..., n, k) @ (..., k, m); vecdot (..., n)·(..., n); matvec (..., m, n)(..., n);
+// vecmat (..., n)(..., n, m). 1-D matmul operands are promoted as NumPy does.
+bool price_contraction(const CountedUfunc* self, const OperandShape& a, const OperandShape& b, Flops* cost) {
+  const std::string_view name = PyUnicode_AsUTF8(self->name);
+  const Profile& profile = current_meter().profile();
+  auto dim = [](const OperandShape& s, int from_end) -> cost::Extent {
+    return s.ndim >= from_end ? s.dims[s.ndim - from_end] : 1;
+  };
+  int core_a, core_b;
+  cost::Extent m = 1, k = 1, n = 1;
+  if (name == "vecdot") {
+    core_a = core_b = 1;
+    k = std::max(dim(a, 1), dim(b, 1));
+    if (a.ndim < 1 || b.ndim < 1 || (dim(a, 1) != dim(b, 1))) return false;
+  } else if (name == "matvec") {
+    core_a = 2, core_b = 1;
+    if (a.ndim < 2 || b.ndim < 1 || dim(a, 1) != dim(b, 1)) return false;
+    m = dim(a, 2), k = dim(a, 1);
+  } else if (name == "vecmat") {
+    core_a = 1, core_b = 2;
+    if (a.ndim < 1 || b.ndim < 2 || dim(a, 1) != dim(b, 2)) return false;
+    k = dim(a, 1), n = dim(b, 1);
+  } else {  // matmul
+    if (a.ndim < 1 || b.ndim < 1) return false;
+    core_a = a.ndim >= 2 ? 2 : 1;
+    core_b = b.ndim >= 2 ? 2 : 1;
+    m = core_a == 2 ? dim(a, 2) : 1;
+    k = dim(a, 1);
+    cost::Extent kb = core_b == 2 ? dim(b, 2) : dim(b, 1);
+    n = core_b == 2 ? dim(b, 1) : 1;
+    if (k != kb) return false;
+  }
+  cost::Shape batch_a{reinterpret_cast<const cost::Extent*>(a.dims), static_cast<std::size_t>(a.ndim - core_a)};
+  cost::Shape batch_b{reinterpret_cast<const cost::Extent*>(b.dims), static_cast<std::size_t>(b.ndim - core_b)};
+  std::vector<cost::Extent> batch;
+  cost::Shape both[2] = {batch_a, batch_b};
+  if (!cost::broadcast_shapes(both, &batch)) return false;
+  *cost = cost::matmul(profile, self->op, cost::numel(batch), m, k, n);
+  return true;
+}
+
+PyObject* shape_error(const CountedUfunc* self, const char* what) {
+  PyErr_Format(PyExc_ValueError, "%s: %s", self->cname, what);
+  return nullptr;
+}
+
+}  // namespace
+
+PyObject* counted_ufunc_call(CountedUfunc* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+  Call call(self->op, self->cname);
+  Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+  if (nargs < self->nin) {
+    PyErr_Format(PyExc_TypeError, "%s() takes %d input arguments, got %zd", self->cname, self->nin, nargs);
+    return nullptr;
+  }
+  if (nargs + nkw > kMaxArgs) {
+    PyErr_Format(PyExc_TypeError, "%s(): too many arguments", self->cname);
+    return nullptr;
+  }
+  Operands operands(self->cname);
+  PyObject* stack[kMaxArgs];
+  OperandShape shapes[kMaxArgs];
+  int nshapes = 0;
+  for (Py_ssize_t i = 0; i < nargs; ++i) {
+    PyObject* a = args[i];
+    if (i >= self->nin && a == Py_None) {  // a positional out=None
+      stack[i] = a;
+      continue;
+    }
+    a = operands.inspect(a, &shapes[nshapes++]);
+    if (a == nullptr || (stack[i] = operands.plain(a)) == nullptr) return nullptr;
+  }
+  for (Py_ssize_t j = 0; j < nkw; ++j) {
+    PyObject* key = PyTuple_GET_ITEM(kwnames, j);
+    PyObject* value = args[nargs + j];
+    bool is_out = PyUnicode_CompareWithASCIIString(key, "out") == 0;
+    bool is_where = !is_out && PyUnicode_CompareWithASCIIString(key, "where") == 0;
+    if ((is_out || is_where) && value != Py_None && value != Py_Ellipsis && !self->contraction) {
+      // out= and where= take part in broadcasting, so in the output size.
+      if (PyTuple_Check(value)) {
+        for (Py_ssize_t t = 0; t < PyTuple_GET_SIZE(value) && nshapes < kMaxArgs; ++t) {
+          PyObject* item = PyTuple_GET_ITEM(value, t);
+          if (item != Py_None && operands.inspect(item, &shapes[nshapes++]) == nullptr) return nullptr;
+        }
+      } else if (operands.inspect(value, &shapes[nshapes++]) == nullptr) {
+        return nullptr;
+      }
+    }
+    if ((stack[nargs + j] = operands.plain(value)) == nullptr) return nullptr;
+  }
+  Flops cost;
+  try {
+    if (self->contraction) {
+      if (!price_contraction(self, shapes[0], shapes[1], &cost))
+        return shape_error(self, "operand shapes do not match for this contraction");
+    } else {
+      Flops numel_out;
+      if (nshapes == 1) {
+        numel_out = shapes[0].numel();
+      } else if (nshapes == 2 && shapes[0].ndim == shapes[1].ndim &&
+                 std::equal(shapes[0].dims, shapes[0].dims + shapes[0].ndim, shapes[1].dims)) {
+        numel_out = shapes[0].numel();  // the common case: equal shapes
+      } else {
+        cost::Shape spans[kMaxArgs];
+        for (int i = 0; i < nshapes; ++i) spans[i] = shapes[i].span();
+        std::vector<cost::Extent> out;
+        if (!cost::broadcast_shapes({spans, static_cast<std::size_t>(nshapes)}, &out))
+          return shape_error(self, "operands could not be broadcast together");
+        numel_out = cost::numel(out);
+      }
+      cost = cost::pointwise(call.meter().profile(), self->op, numel_out, self->nout);
+    }
+  } catch (const CostOverflowError&) {
+    raise_cost_overflow(self->cname);
+    return nullptr;
+  }
+  if (!call.admit(cost)) return nullptr;
+  call.backend_begin();
+  PyObject* result = PyObject_Vectorcall(self->ufunc, stack, nargs, kwnames);
+  call.backend_end(result != nullptr);
+  operands.restore();
+  return call.finish(wrap_result(result));
+}
+
+PyObject* counted_ufunc_method(CountedUfunc* self, const char* method, PyObject* const* args,
+                               Py_ssize_t nargs, PyObject* kwnames) {
+  OpId op;
+  bool reduction_like = true;
+  if (std::strcmp(method, "reduce") == 0) op = self->op_reduce;
+  else if (std::strcmp(method, "accumulate") == 0) op = self->op_accumulate;
+  else if (std::strcmp(method, "reduceat") == 0) op = self->op_reduceat;
+  else if (std::strcmp(method, "outer") == 0) op = self->op_outer, reduction_like = false;
+  else if (std::strcmp(method, "at") == 0) op = self->op_at, reduction_like = false;
+  else {
+    PyErr_Format(PyExc_TypeError, "%s: unknown ufunc method '%s'", self->cname, method);
+    return nullptr;
+  }
+  const std::string full = std::string(self->cname) + "." + method;
+  const char* name = OpRegistry::instance().info(op).name.c_str();
+  Call call(op, name);
+  Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+  if (nargs < 1 || nargs + nkw > kMaxArgs) {
+    PyErr_Format(PyExc_TypeError, "%s() got the wrong number of arguments", full.c_str());
+    return nullptr;
+  }
+  Operands operands(name);
+  PyObject* stack[kMaxArgs];
+  OperandShape shapes[2];
+  for (Py_ssize_t i = 0; i < nargs + nkw; ++i) {
+    PyObject* a = args[i];
+    // The array operands: the first (and for outer the second) positional argument.
+    if (i == 0 || (i == 1 && !reduction_like && std::strcmp(method, "outer") == 0)) {
+      a = operands.inspect(a, &shapes[i]);
+      if (a == nullptr) return nullptr;
+    } else if (i == 1 && std::strcmp(method, "at") == 0) {
+      // ufunc.at(a, indices, b): one application per index.
+      PyObject* idx = operands.inspect(a, &shapes[1]);
+      if (idx == nullptr) return nullptr;
+    }
+    if ((stack[i] = operands.plain(a)) == nullptr) return nullptr;
+  }
+  Flops cost;
+  try {
+    const Profile& profile = call.meter().profile();
+    if (reduction_like) {
+      cost = cost::reduction(profile, op, shapes[0].numel(), 1);
+    } else if (std::strcmp(method, "outer") == 0) {
+      if (nargs < 2) {
+        PyErr_Format(PyExc_TypeError, "%s() takes two operands", full.c_str());
+        return nullptr;
+      }
+      cost = cost::pointwise(profile, op, checked_mul(shapes[0].numel(), shapes[1].numel()), self->nout);
+    } else {  // at
+      if (nargs < 2) {
+        PyErr_Format(PyExc_TypeError, "%s() takes an array and indices", full.c_str());
+        return nullptr;
+      }
+      cost = cost::pointwise(profile, op, shapes[1].numel(), 1);
+    }
+  } catch (const CostOverflowError&) {
+    raise_cost_overflow(name);
+    return nullptr;
+  }
+  PyObject* bound = PyObject_GetAttrString(self->ufunc, method);
+  if (bound == nullptr) return nullptr;
+  if (!call.admit(cost)) {
+    Py_DECREF(bound);
+    return nullptr;
+  }
+  call.backend_begin();
+  PyObject* result = PyObject_Vectorcall(bound, stack, nargs, kwnames);
+  call.backend_end(result != nullptr);
+  Py_DECREF(bound);
+  operands.restore();
+  return call.finish(wrap_result(result));
+}
+
+namespace {
+
+PyObject* ufunc_vectorcall(PyObject* self, PyObject* const* args, size_t nargsf, PyObject* kwnames) {
+  return counted_ufunc_call(reinterpret_cast<CountedUfunc*>(self), args, PyVectorcall_NARGS(nargsf), kwnames);
+}
+
+#define FLOPSCOPE_UFUNC_METHOD(method)                                                             \
+  PyObject* ufunc_##method(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kw) { \
+    return counted_ufunc_method(reinterpret_cast<CountedUfunc*>(self), #method, args, nargs, kw);   \
+  }
+FLOPSCOPE_UFUNC_METHOD(reduce)
+FLOPSCOPE_UFUNC_METHOD(accumulate)
+FLOPSCOPE_UFUNC_METHOD(reduceat)
+FLOPSCOPE_UFUNC_METHOD(outer)
+FLOPSCOPE_UFUNC_METHOD(at)
+#undef FLOPSCOPE_UFUNC_METHOD
+
+PyMethodDef ufunc_methods[] = {
+    {"reduce", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(ufunc_reduce)), METH_FASTCALL | METH_KEYWORDS, "Counted ufunc.reduce (input size)."},
+    {"accumulate", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(ufunc_accumulate)), METH_FASTCALL | METH_KEYWORDS, "Counted ufunc.accumulate (input size)."},
+    {"reduceat", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(ufunc_reduceat)), METH_FASTCALL | METH_KEYWORDS, "Counted ufunc.reduceat (input size)."},
+    {"outer", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(ufunc_outer)), METH_FASTCALL | METH_KEYWORDS, "Counted ufunc.outer (output size)."},
+    {"at", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(ufunc_at)), METH_FASTCALL | METH_KEYWORDS, "Counted ufunc.at (one per index)."},
+    {nullptr, nullptr, 0, nullptr},
+};
+
+void ufunc_dealloc(PyObject* self) {
+  auto* u = reinterpret_cast<CountedUfunc*>(self);
+  PyTypeObject* tp = Py_TYPE(self);
+  Py_XDECREF(u->ufunc);
+  Py_XDECREF(u->name);
+  tp->tp_free(self);
+  Py_DECREF(tp);
+}
+
+PyObject* ufunc_repr(PyObject* self) {
+  return PyUnicode_FromFormat("<flopscope counted ufunc '%U'>", reinterpret_cast<CountedUfunc*>(self)->name);
+}
+
+// Attributes we do not define (nin, nout, identity, types, __doc__, ...) come from NumPy's ufunc.
+PyObject* ufunc_getattro(PyObject* self, PyObject* name) {
+  PyObject* r = PyObject_GenericGetAttr(self, name);
+  if (r != nullptr || !PyErr_ExceptionMatches(PyExc_AttributeError)) return r;
+  PyErr_Clear();
+  if (PyUnicode_CompareWithASCIIString(name, "__name__") == 0) {
+    Py_INCREF(reinterpret_cast<CountedUfunc*>(self)->name);
+    return reinterpret_cast<CountedUfunc*>(self)->name;
+  }
+  return PyObject_GetAttr(reinterpret_cast<CountedUfunc*>(self)->ufunc, name);
+}
+
+PyMemberDef ufunc_members[] = {
+    {"__vectorcalloffset__", T_PYSSIZET, offsetof(CountedUfunc, vectorcall), READONLY, nullptr},
+    {"numpy_ufunc", T_OBJECT, offsetof(CountedUfunc, ufunc), READONLY, "The wrapped numpy ufunc."},
+    {nullptr, 0, 0, 0, nullptr},
+};
+
+PyType_Slot ufunc_slots[] = {
+    {Py_tp_dealloc, reinterpret_cast<void*>(ufunc_dealloc)},
+    {Py_tp_repr, reinterpret_cast<void*>(ufunc_repr)},
+    {Py_tp_call, reinterpret_cast<void*>(PyVectorcall_Call)},
+    {Py_tp_getattro, reinterpret_cast<void*>(ufunc_getattro)},
+    {Py_tp_methods, ufunc_methods},
+    {Py_tp_members, ufunc_members},
+    {Py_tp_doc, const_cast<char*>("A NumPy ufunc whose calls are FLOP-counted by flopscope.")},
+    {0, nullptr},
+};
+
+PyType_Spec ufunc_spec = {
+    "flopscope._core.ufunc",
+    sizeof(CountedUfunc),
+    0,
+    Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_VECTORCALL,
+    ufunc_slots,
+};
+
+}  // namespace
+
+bool init_counted_ufunc_type(PyObject* module) {
+  counted_ufunc_type = reinterpret_cast<PyTypeObject*>(PyType_FromSpec(&ufunc_spec));
+  if (counted_ufunc_type == nullptr) return false;
+  Py_INCREF(counted_ufunc_type);
+  return PyModule_AddObject(module, "ufunc", reinterpret_cast<PyObject*>(counted_ufunc_type)) == 0;
+}
+
+PyObject* make_counted_ufunc(PyObject* ufunc, const char* name) {
+  auto* u = PyObject_New(CountedUfunc, counted_ufunc_type);
+  if (u == nullptr) return nullptr;
+  u->vectorcall = ufunc_vectorcall;
+  Py_INCREF(ufunc);
+  u->ufunc = ufunc;
+  u->name = PyUnicode_FromString(name);
+  u->cname = u->name ? PyUnicode_AsUTF8(u->name) : "";
+  PyObject* nin = PyObject_GetAttrString(ufunc, "nin");
+  PyObject* nout = PyObject_GetAttrString(ufunc, "nout");
+  u->nin = nin ? static_cast<int>(PyLong_AsLong(nin)) : 1;
+  u->nout = nout ? static_cast<int>(PyLong_AsLong(nout)) : 1;
+  Py_XDECREF(nin);
+  Py_XDECREF(nout);
+  std::string_view n(name);
+  u->contraction = n == "matmul" || n == "vecdot" || n == "matvec" || n == "vecmat";
+  auto& reg = OpRegistry::instance();
+  u->op = reg.intern(n, u->contraction ? CostRule::Contraction : CostRule::Pointwise);
+  u->op_reduce = reg.intern(std::string(n) + ".reduce", CostRule::Reduction);
+  u->op_accumulate = reg.intern(std::string(n) + ".accumulate", CostRule::Reduction);
+  u->op_reduceat = reg.intern(std::string(n) + ".reduceat", CostRule::Reduction);
+  u->op_outer = reg.intern(std::string(n) + ".outer", CostRule::Pointwise);
+  u->op_at = reg.intern(std::string(n) + ".at", CostRule::Pointwise);
+  if (PyErr_Occurred()) {
+    Py_DECREF(u);
+    return nullptr;
+  }
+  return reinterpret_cast<PyObject*>(u);
+}
+
+}  // namespace flopscope::py

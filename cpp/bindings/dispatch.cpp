@@ -1,0 +1,236 @@
+#include "dispatch.hpp"
+
+#include <cstring>
+
+namespace flopscope::py {
+
+State& state() {
+  static State s;
+  return s;
+}
+
+namespace {
+
+// Numeric dtypes: bool, the integers, the floats (incl. half) and the complexes.
+bool is_numeric_type(int type_num) { return type_num <= NPY_CLONGDOUBLE || type_num == NPY_HALF; }
+
+PyObject* raise_dtype_error(const char* op, PyArray_Descr* descr) {
+  PyObject* repr = PyObject_Str(reinterpret_cast<PyObject*>(descr));
+  PyErr_Format(state().dtype_error ? state().dtype_error : PyExc_TypeError,
+               "%s: dtype %s is not numeric; flopscope counts only numeric arrays (bool, integer, "
+               "floating, complex). Convert with .astype(...) first.",
+               op, repr ? PyUnicode_AsUTF8(repr) : "?");
+  Py_XDECREF(repr);
+  return nullptr;
+}
+
+const npy_intp kNoDims[1] = {0};
+
+}  // namespace
+
+PyObject* Operands::inspect(PyObject* o, OperandShape* shape) {
+  if (PyArray_Check(o)) {
+    auto* a = reinterpret_cast<PyArrayObject*>(o);
+    if (!is_numeric_type(PyArray_TYPE(a))) return raise_dtype_error(op_name_, PyArray_DESCR(a));
+    shape->ndim = PyArray_NDIM(a);
+    shape->dims = PyArray_DIMS(a);
+    return o;
+  }
+  // Python numbers and NumPy numeric scalars are 0-d operands.
+  if (PyFloat_CheckExact(o) || PyLong_CheckExact(o) || PyBool_Check(o) || PyComplex_CheckExact(o)) {
+    shape->ndim = 0;
+    shape->dims = kNoDims;
+    return o;
+  }
+  if (PyArray_IsScalar(o, Generic)) {
+    if ((PyArray_IsScalar(o, Number) || PyArray_IsScalar(o, Bool)) && !PyArray_IsScalar(o, Timedelta)) {
+      shape->ndim = 0;
+      shape->dims = kNoDims;
+      return o;
+    }
+    PyArray_Descr* d = PyArray_DescrFromScalar(o);
+    if (d == nullptr) return nullptr;
+    raise_dtype_error(op_name_, d);
+    Py_DECREF(d);
+    return nullptr;
+  }
+  // Anything else (lists, tuples, objects with __array__): convert, free of charge.
+  PyObject* arr = PyArray_FromAny(o, nullptr, 0, 0, 0, nullptr);
+  if (arr == nullptr) return nullptr;
+  own(arr);
+  return inspect(arr, shape);
+}
+
+PyObject* Operands::plain(PyObject* o) {
+  PyTypeObject* ours = state().array_type;
+  if (Py_TYPE(o) == ours) {
+    auto* a = reinterpret_cast<PyArrayObject*>(o);
+    if (PyArray_SIZE(a) <= kRetypeLimit && remember_retyped(o)) {
+      // Same layout, so only the type pointer changes; restored before we return.
+      Py_SET_TYPE(o, &PyArray_Type);
+      return o;
+    }
+    PyObject* view = PyArray_View(a, nullptr, &PyArray_Type);
+    return view ? own(view) : nullptr;
+  }
+  if (PyArray_Check(o) && PyObject_TypeCheck(o, ours)) {  // a Python subclass of ours
+    PyObject* view = PyArray_View(reinterpret_cast<PyArrayObject*>(o), nullptr, &PyArray_Type);
+    return view ? own(view) : nullptr;
+  }
+  bool is_tuple = PyTuple_Check(o), is_list = !is_tuple && PyList_Check(o);
+  if (!is_tuple && !is_list) return o;
+  Py_ssize_t n = is_tuple ? PyTuple_GET_SIZE(o) : PyList_GET_SIZE(o);
+  PyObject* copy = nullptr;
+  for (Py_ssize_t i = 0; i < n; ++i) {
+    PyObject* item = is_tuple ? PyTuple_GET_ITEM(o, i) : PyList_GET_ITEM(o, i);
+    if (!PyArray_Check(item) || !PyObject_TypeCheck(item, ours)) continue;
+    PyObject* p = plain(item);
+    if (p == nullptr) return nullptr;
+    if (p == item) continue;  // re-typed in place
+    if (copy == nullptr) {
+      copy = is_tuple ? PyTuple_GetSlice(o, 0, n) : PyList_GetSlice(o, 0, n);
+      if (copy == nullptr) return nullptr;
+      own(copy);
+    }
+    Py_INCREF(p);
+    if (is_tuple) {
+      Py_DECREF(PyTuple_GET_ITEM(copy, i));
+      PyTuple_SET_ITEM(copy, i, p);
+    } else {
+      PyList_SetItem(copy, i, p);
+    }
+  }
+  return copy ? copy : o;
+}
+
+void Operands::restore() {
+  for (int i = 0; i < n_retyped_; ++i) Py_SET_TYPE(retyped_[i], state().array_type);
+  n_retyped_ = 0;
+}
+
+Operands::~Operands() {
+  restore();
+  for (int i = 0; i < n_owned_; ++i) Py_DECREF(owned_[i]);
+  for (PyObject* o : owned_overflow_) Py_DECREF(o);
+}
+
+PyObject* Operands::own(PyObject* o) {
+  if (n_owned_ < kInline) owned_[n_owned_++] = o;
+  else owned_overflow_.push_back(o);
+  return o;
+}
+
+bool Operands::remember_retyped(PyObject* o) {
+  if (n_retyped_ == kInline) return false;
+  retyped_[n_retyped_++] = o;
+  return true;
+}
+
+PyObject* wrap_result(PyObject* result) {
+  if (result == nullptr) return nullptr;
+  PyTypeObject* ours = state().array_type;
+  if (PyArray_CheckExact(result)) {
+    if (Py_REFCNT(result) == 1) {
+      // A fresh array nobody else holds: adopt it without a copy or a view.
+      Py_INCREF(ours);
+      Py_SET_TYPE(result, ours);
+      return result;
+    }
+    PyObject* view = PyArray_View(reinterpret_cast<PyArrayObject*>(result), nullptr, ours);
+    Py_DECREF(result);
+    return view;
+  }
+  if (PyArray_IsScalar(result, Number) || PyArray_IsScalar(result, Bool)) {
+    PyObject* arr = PyArray_FromScalar(result, nullptr);
+    Py_DECREF(result);
+    return wrap_result(arr);
+  }
+  if (PyTuple_CheckExact(result) && Py_REFCNT(result) == 1) {
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(result); ++i) {
+      PyObject* item = PyTuple_GET_ITEM(result, i);
+      PyTuple_SET_ITEM(result, i, nullptr);
+      PyObject* w = wrap_result(item);
+      if (w == nullptr) {
+        Py_DECREF(result);
+        return nullptr;
+      }
+      PyTuple_SET_ITEM(result, i, w);
+    }
+    return result;
+  }
+  if (PyList_CheckExact(result)) {
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(result); ++i) {
+      PyObject* item = PyList_GET_ITEM(result, i);
+      Py_INCREF(item);
+      PyObject* w = wrap_result(item);
+      if (w == nullptr) {
+        Py_DECREF(result);
+        return nullptr;
+      }
+      PyList_SetItem(result, i, w);
+    }
+  }
+  return result;
+}
+
+void raise_budget_exhausted(const char* op, Flops cost, const Meter& meter) {
+  if (state().budget_error == nullptr) {
+    PyErr_Format(PyExc_RuntimeError, "%s would cost %lld FLOPs but only %lld remain", op,
+                 static_cast<long long>(cost), static_cast<long long>(meter.flops_remaining()));
+    return;
+  }
+  PyObject* args = Py_BuildValue("(s)", op);
+  PyObject* kwargs = Py_BuildValue("{s:L,s:L}", "flop_cost", static_cast<long long>(cost),
+                                   "flops_remaining", static_cast<long long>(meter.flops_remaining()));
+  if (args && kwargs) {
+    PyObject* exc = PyObject_Call(state().budget_error, args, kwargs);
+    if (exc) {
+      PyErr_SetObject(state().budget_error, exc);
+      Py_DECREF(exc);
+    }
+  }
+  Py_XDECREF(args);
+  Py_XDECREF(kwargs);
+}
+
+void raise_time_exhausted(const char* op, const Meter& meter) {
+  if (state().time_error == nullptr) {
+    PyErr_Format(PyExc_RuntimeError, "%s: wall-clock time limit exceeded", op);
+    return;
+  }
+  PyObject* args = Py_BuildValue("(s)", op);
+  PyObject* kwargs = Py_BuildValue("{s:d,s:d}", "elapsed_s", meter.elapsed_s(), "limit_s",
+                                   meter.wall_time_limit_s());
+  if (args && kwargs) {
+    PyObject* exc = PyObject_Call(state().time_error, args, kwargs);
+    if (exc) {
+      PyErr_SetObject(state().time_error, exc);
+      Py_DECREF(exc);
+    }
+  }
+  Py_XDECREF(args);
+  Py_XDECREF(kwargs);
+}
+
+void raise_cost_overflow(const char* op) {
+  PyErr_Format(PyExc_OverflowError,
+               "%s: the FLOP cost of this call does not fit in a signed 64-bit integer; "
+               "split the computation into smaller pieces.",
+               op);
+}
+
+PyObject* find_kwarg(PyObject* kwnames, PyObject* const* args, Py_ssize_t nargs, const char* name) {
+  if (kwnames == nullptr) return nullptr;
+  Py_ssize_t n = PyTuple_GET_SIZE(kwnames);
+  for (Py_ssize_t i = 0; i < n; ++i) {
+    if (PyUnicode_CompareWithASCIIString(PyTuple_GET_ITEM(kwnames, i), name) == 0) return args[nargs + i];
+  }
+  return nullptr;
+}
+
+PyObject* raise_value_error(const char* op, const std::string& what) {
+  PyErr_Format(PyExc_ValueError, "%s: %s", op, what.c_str());
+  return nullptr;
+}
+
+}  // namespace flopscope::py

@@ -1,0 +1,150 @@
+// The hot path shared by counted ufuncs, counted functions and the array
+// type: read operands from the NumPy structs, refuse bad input before anything
+// is charged, check and charge the meter, run NumPy on plain ndarrays, and hand
+// the result back as a flopscope array. CPython C API only: no Python frames,
+// no lookups by op name per call.
+#pragma once
+
+#include "numpy_api.hpp"
+
+#include <string>
+#include <vector>
+
+#include "flopscope/clock.hpp"
+#include "flopscope/cost_model.hpp"
+#include "flopscope/meter.hpp"
+
+namespace flopscope::py {
+
+// Types and exception classes the binding needs; filled at module init.
+struct State {
+  PyTypeObject* array_type = nullptr;     // flopscope.numpy.ndarray
+  PyObject* budget_error = nullptr;       // BudgetExhaustedError
+  PyObject* time_error = nullptr;         // TimeExhaustedError
+  PyObject* dtype_error = nullptr;        // UnsupportedDtypeError
+  PyObject* ufunc_table = nullptr;        // dict: numpy ufunc -> counted ufunc
+  PyObject* function_table = nullptr;     // dict: numpy function -> counted function
+  PyObject* passthrough = nullptr;        // set: free numpy functions allowed on our arrays
+  PyObject* str_out = nullptr;
+  PyObject* str_axis = nullptr;
+  PyObject* str_where = nullptr;
+};
+State& state();
+
+inline bool is_flopscope_array(PyObject* o) { return PyObject_TypeCheck(o, state().array_type); }
+
+// Largest array that is re-typed in place to plain ndarray for the NumPy call.
+// NumPy releases the GIL for loops over more than 500 elements; below that no
+// other thread can observe the temporary type, above it a view is made instead.
+constexpr npy_intp kRetypeLimit = 500;
+
+// A shape read from an operand (no copy of the dims for arrays).
+struct OperandShape {
+  int ndim = 0;
+  const npy_intp* dims = nullptr;
+  cost::Shape span() const { return {reinterpret_cast<const cost::Extent*>(dims), static_cast<std::size_t>(ndim)}; }
+  Flops numel() const { return cost::numel(span()); }
+};
+static_assert(sizeof(npy_intp) == sizeof(cost::Extent));
+
+// Converts the operands of one call into something NumPy runs without
+// re-entering flopscope, and undoes it afterwards.
+class Operands {
+ public:
+  explicit Operands(const char* op_name) : op_name_(op_name) {}
+  ~Operands();
+  Operands(const Operands&) = delete;
+  Operands& operator=(const Operands&) = delete;
+
+  // Reads an operand's shape; converts non-array inputs (lists, ...) to arrays.
+  // Refuses non-numeric dtypes with UnsupportedDtypeError. Returns the object
+  // to use in place of `o` (borrowed; owned by this Operands), or nullptr on error.
+  PyObject* inspect(PyObject* o, OperandShape* shape);
+
+  // Makes `o` safe to hand to NumPy: flopscope arrays become plain ndarrays
+  // (re-typed in place when small, a view otherwise); tuples and lists are
+  // handled one level deep. Returns a borrowed reference or nullptr on error.
+  PyObject* plain(PyObject* o);
+
+  void restore();  // puts the re-typed arrays back (idempotent)
+
+ private:
+  // Small fixed buffers: a counted call must not allocate beyond its result.
+  static constexpr int kInline = 16;
+  PyObject* own(PyObject* o);
+  bool remember_retyped(PyObject* o);
+  const char* op_name_;
+  PyObject* retyped_[kInline];
+  int n_retyped_ = 0;
+  PyObject* owned_[kInline];
+  int n_owned_ = 0;
+  std::vector<PyObject*> owned_overflow_;
+};
+
+// Result of a NumPy call as flopscope arrays (steals `result`): plain ndarrays
+// are re-typed (fresh) or viewed (shared), numeric scalars become 0-d arrays,
+// tuples and lists are handled element-wise. nullptr passes through.
+PyObject* wrap_result(PyObject* result);
+
+// Raises BudgetExhaustedError for `op` (nothing charged).
+void raise_budget_exhausted(const char* op, Flops cost, const Meter& meter);
+// Raises TimeExhaustedError for `op`.
+void raise_time_exhausted(const char* op, const Meter& meter);
+// Raises OverflowError for a cost that does not fit in 64 bits.
+void raise_cost_overflow(const char* op);
+
+// The accounting around one NumPy call. Usage:
+//   Call call(op_id, name); if (!call.admit(cost)) return nullptr;
+//   call.backend_begin(); r = ...; call.backend_end(r != nullptr); return call.finish(wrap_result(r));
+class Call {
+ public:
+  Call(OpId op, const char* name) : t0_(clock::now()), meter_(&current_meter()), op_(op), name_(name) {}
+
+  // Checks the deadline and the budget; charges `cost`. False (exception set) if refused.
+  bool admit(Flops cost) {
+    if (meter_->deadline_passed(t0_)) {
+      raise_time_exhausted(name_, *meter_);
+      return false;
+    }
+    if (!meter_->can_afford(cost)) {
+      raise_budget_exhausted(name_, cost, *meter_);
+      return false;
+    }
+    meter_->charge(op_, cost);
+    cost_ = cost;
+    return true;
+  }
+  void backend_begin() { t1_ = clock::now(); }
+  // Records backend time; takes the charge back if NumPy raised.
+  void backend_end(bool ok) {
+    t2_ = clock::now();
+    if (!ok) meter_->refund(op_, cost_);
+  }
+  // Books the overhead and runs the post-call deadline check. Steals `result`.
+  PyObject* finish(PyObject* result) {
+    clock::Ticks t3 = clock::now();
+    meter_->add_time(op_, t2_ - t1_, (t1_ - t0_) + (t3 - t2_));
+    if (result != nullptr && meter_->deadline_passed(t3)) {
+      Py_DECREF(result);
+      raise_time_exhausted(name_, *meter_);
+      return nullptr;
+    }
+    return result;
+  }
+  Meter& meter() { return *meter_; }
+
+ private:
+  clock::Ticks t0_, t1_ = 0, t2_ = 0;
+  Meter* meter_;
+  OpId op_;
+  const char* name_;
+  Flops cost_ = 0;
+};
+
+// Finds a keyword argument in a vectorcall; nullptr if absent.
+PyObject* find_kwarg(PyObject* kwnames, PyObject* const* args, Py_ssize_t nargs, const char* name);
+
+// Shared error helpers.
+PyObject* raise_value_error(const char* op, const std::string& what);
+
+}  // namespace flopscope::py

@@ -1,0 +1,269 @@
+// flopscope._core: builds the counted surface (ufuncs, functions, the array
+// type) and binds the meter for the Python package. Marshalling only: prices
+// come from the core.
+#define FLOPSCOPE_IMPORT_ARRAY
+#include "numpy_api.hpp"
+
+#include <nanobind/nanobind.h>
+#include <nanobind/stl/optional.h>
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/tuple.h>
+#include <nanobind/stl/vector.h>
+
+#include <cmath>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "array_type.hpp"
+#include "counted_function.hpp"
+#include "counted_ufunc.hpp"
+#include "dispatch.hpp"
+#include "flopscope/clock.hpp"
+#include "flopscope/cost_model.hpp"
+#include "flopscope/einsum.hpp"
+#include "flopscope/meter.hpp"
+
+namespace nb = nanobind;
+using namespace flopscope;
+
+namespace flopscope::py {
+extern PyObject* exported_ops;
+bool resolve_targets();
+}  // namespace flopscope::py
+
+namespace {
+
+// NumPy's free query functions that may run on our arrays as they are.
+constexpr const char* kPassthrough[] = {"shape", "ndim", "size", "result_type", "can_cast", "min_scalar_type",
+                                        "iscomplexobj", "isrealobj", "may_share_memory", "shares_memory"};
+
+// Builds every counted op: all ufuncs of NumPy's namespace and the op table's functions.
+void build_surface(nb::module_& m) {
+  PyObject* numpy = PyImport_ImportModule("numpy");
+  if (numpy == nullptr) throw nb::python_error();
+  nb::object np = nb::steal(numpy);
+  nb::dict exported, ufunc_table, function_table;
+  nb::object ufunc_type = np.attr("ufunc");
+
+  // Ufuncs, one counted object per NumPy ufunc, exported under every alias.
+  for (nb::handle name : nb::borrow<nb::list>(np.attr("__dir__")())) {
+    nb::object obj = nb::steal(PyObject_GetAttr(numpy, name.ptr()));
+    if (!obj.is_valid()) {
+      PyErr_Clear();
+      continue;
+    }
+    if (!nb::isinstance(obj, ufunc_type)) continue;
+    std::string canonical = nb::cast<std::string>(obj.attr("__name__"));
+    if (canonical == "isnat") continue;  // datetime only: never numeric
+    PyObject* counted = PyDict_GetItem(ufunc_table.ptr(), obj.ptr());
+    if (counted == nullptr) {
+      nb::object made = nb::steal(py::make_counted_ufunc(obj.ptr(), canonical.c_str()));
+      if (!made.is_valid()) throw nb::python_error();
+      ufunc_table[obj] = made;
+      counted = made.ptr();
+    }
+    exported[name] = nb::borrow(counted);
+  }
+
+  // Functions of the op table that NumPy provides.
+  auto& reg = OpRegistry::instance();
+  for (std::size_t i = 0; i < reg.size(); ++i) {
+    const OpInfo& info = reg.info(static_cast<OpId>(i));
+    if (exported.contains(info.name.c_str())) continue;
+    if (info.name == "getitem" || info.name == "setitem") continue;
+    if (!nb::hasattr(np, info.name.c_str())) continue;
+    nb::object impl = np.attr(info.name.c_str());
+    if (nb::isinstance(impl, ufunc_type)) continue;
+    nb::object made = nb::steal(py::make_counted_function(info.name.c_str(), impl.ptr(), numpy));
+    if (!made.is_valid()) throw nb::python_error();
+    exported[info.name.c_str()] = made;
+    function_table[impl] = made;
+  }
+  // In-place ndarray.sort, billed as sort.
+  nb::object sort = nb::steal(
+      py::make_counted_function("sort", np.attr("ndarray").attr("sort").ptr(), numpy));
+  if (!sort.is_valid()) throw nb::python_error();
+  exported["_ndarray.sort"] = sort;
+
+  nb::set passthrough;
+  for (const char* name : kPassthrough)
+    if (nb::hasattr(np, name)) passthrough.add(np.attr(name));
+
+  py::State& s = py::state();
+  s.ufunc_table = ufunc_table.release().ptr();
+  s.function_table = function_table.release().ptr();
+  s.passthrough = passthrough.release().ptr();
+  py::exported_ops = exported.ptr();
+  m.attr("exported") = exported;
+  if (!py::resolve_targets()) throw nb::python_error();
+}
+
+// Timing fields of a meter, from one tick rate so that they add up exactly.
+std::tuple<double, double, double, double> timing(const Meter& meter) {
+  double spt = clock::seconds_per_tick();
+  clock::Ticks wall = meter.wall_ticks(), backend = meter.backend_ticks(), overhead = meter.overhead_ticks();
+  clock::Ticks residual = wall - backend - overhead;
+  if (residual < 0) {  // overhead booked after the last clock read; fold it back
+    overhead += residual;
+    residual = 0;
+  }
+  return {wall * spt, backend * spt, overhead * spt, residual * spt};
+}
+
+using OpRow = std::tuple<std::string, std::string, long long, long long, double, double>;
+
+// (namespace, op, flops, calls, backend_s, overhead_s) for every op used.
+std::vector<OpRow> op_rows(const Meter& meter) {
+  std::vector<OpRow> rows;
+  double spt = clock::seconds_per_tick();
+  for (const auto& ns : meter.namespaces())
+    for (OpId op : ns.used) {
+      const OpStats& st = ns.ops[static_cast<std::size_t>(op)];
+      if (st.calls == 0) continue;
+      rows.emplace_back(ns.name, OpRegistry::instance().info(op).name, st.flops, st.calls,
+                        st.backend_ticks * spt, st.overhead_ticks * spt);
+    }
+  return rows;
+}
+
+Flops checked_budget(nb::handle budget) {
+  if (PyBool_Check(budget.ptr()))
+    throw nb::type_error("flop_budget must be a number, got bool");
+  if (PyFloat_Check(budget.ptr())) {
+    double v = PyFloat_AsDouble(budget.ptr());
+    if (!std::isfinite(v)) throw nb::value_error(("flop_budget must be finite, got " + std::to_string(v)).c_str());
+    if (v <= 0) throw nb::value_error(("flop_budget must be > 0, got " + std::to_string(v)).c_str());
+    if (v >= 9.2e18) throw nb::value_error("flop_budget must be < 2**63");
+    return static_cast<Flops>(v);
+  }
+  if (!PyLong_Check(budget.ptr()) && !PyIndex_Check(budget.ptr())) {
+    nb::str tname = nb::borrow<nb::str>(nb::handle(reinterpret_cast<PyObject*>(Py_TYPE(budget.ptr()))).attr("__name__"));
+    throw nb::type_error(("flop_budget must be a number, got " + std::string(tname.c_str())).c_str());
+  }
+  int overflow = 0;
+  nb::object idx = nb::steal(PyNumber_Index(budget.ptr()));
+  if (!idx.is_valid()) throw nb::python_error();
+  long long v = PyLong_AsLongLongAndOverflow(idx.ptr(), &overflow);
+  if (overflow > 0) throw nb::value_error("flop_budget must be < 2**63");
+  if (overflow < 0 || v <= 0) {
+    nb::str r = nb::str(idx);
+    throw nb::value_error(("flop_budget must be > 0, got " + std::string(r.c_str())).c_str());
+  }
+  return v;
+}
+
+}  // namespace
+
+NB_MODULE(_core, m) {
+  if (_import_array() < 0) throw nb::python_error();
+  clock::seconds_per_tick();  // starts the tick calibration
+
+  nb::class_<Meter>(m, "Meter", "One FLOP budget with its per-op aggregates and timing buckets.")
+      .def("__init__",
+           [](Meter* self, nb::handle budget, const std::string& profile, double wall_time_limit_s) {
+             Flops b = checked_budget(budget);
+             try {
+               new (self) Meter(b, profile_by_name(profile), wall_time_limit_s);
+             } catch (const std::out_of_range& e) {
+               throw nb::value_error(e.what());
+             }
+           },
+           nb::arg("flop_budget"), nb::arg("profile") = "primer", nb::arg("wall_time_limit_s") = 0.0)
+      .def_prop_ro("flop_budget", &Meter::flop_budget)
+      .def_prop_ro("flops_used", &Meter::flops_used)
+      .def_prop_ro("flops_remaining", &Meter::flops_remaining)
+      .def_prop_ro("profile", [](const Meter& m) { return m.profile().name; })
+      .def("set_profile", [](Meter& m, const std::string& name) { m.set_profile(profile_by_name(name)); })
+      .def_prop_ro("running", &Meter::running)
+      .def_prop_ro("elapsed_s", &Meter::elapsed_s)
+      .def("start", &Meter::start)
+      .def("stop", &Meter::stop)
+      .def("rebase", &Meter::rebase)
+      .def("timing", &timing, "(wall, backend, overhead, residual) seconds; wall = the other three summed.")
+      .def("op_rows", &op_rows)
+      .def("add_overhead_s", [](Meter& m, double s) { m.add_overhead(clock::from_seconds(s)); })
+      .def("push_namespace",
+           [](Meter& m, const std::string& seg) {
+             try {
+               m.push_namespace(seg);
+             } catch (const std::invalid_argument& e) {
+               throw nb::value_error(e.what());
+             }
+           })
+      .def("pop_namespace", &Meter::pop_namespace)
+      .def_prop_ro("namespace", &Meter::current_namespace)
+      .def("deduct",
+           [](Meter& m, const std::string& op_name, long long cost) {
+             if (cost < 0) throw nb::value_error("flop_cost must be >= 0");
+             OpId op = OpRegistry::instance().intern(op_name, CostRule::External);
+             return m.deduct(op, cost);
+           },
+           nb::arg("op_name"), nb::arg("flop_cost"), "Charges an externally priced cost; False if it does not fit.")
+      .def("activate",
+           [](Meter& m) {
+             Meter* previous = active_meter_or_null();
+             set_active_meter(&m);
+             return previous != nullptr && previous != &m;
+           },
+           "Makes this the meter counted calls go to in this thread. True if another explicit one was active.")
+      .def("deactivate", [](Meter& m) {
+        if (active_meter_or_null() == &m) set_active_meter(nullptr);
+      });
+
+  m.def("active_meter", []() { return active_meter_or_null(); }, nb::rv_policy::reference);
+  m.def("default_meter", []() -> Meter& {
+    try {
+      return default_meter();
+    } catch (const std::invalid_argument& e) {
+      throw nb::value_error(e.what());
+    }
+  }, nb::rv_policy::reference);
+  m.def("default_meter_exists", &default_meter_exists);
+  m.def("profile_names", &profile_names);
+  m.def("set_default_profile", [](const std::string& name) {
+    try {
+      set_default_profile(profile_by_name(name));
+    } catch (const std::out_of_range& e) {
+      throw nb::value_error(e.what());
+    }
+    if (default_meter_exists()) default_meter().set_profile(default_profile());
+  });
+  m.def("default_profile", []() { return default_profile().name; });
+  m.def("op_table", []() {
+    std::vector<std::tuple<std::string, std::string>> rows;
+    auto& reg = OpRegistry::instance();
+    for (std::size_t i = 0; i < reg.size(); ++i) {
+      const OpInfo& info = reg.info(static_cast<OpId>(i));
+      rows.emplace_back(info.name, std::string(cost_rule_name(info.rule)));
+    }
+    return rows;
+  }, "(name, cost rule) for every op the core knows.");
+  m.def("einsum_path_cost",
+        [](const std::string& subscripts, const std::vector<std::vector<cost::Extent>>& shapes,
+           const std::string& optimize, const std::string& profile) {
+          const auto& s = shapes;
+          const Profile& p = profile_by_name(profile);
+          OpId op = OpRegistry::instance().find("einsum");
+          try {
+            einsum::Expression expr = einsum::parse(subscripts, s);
+            einsum::Path path = optimize == "none" ? einsum::Path{} : einsum::find_path(p, op, expr, optimize);
+            return std::make_tuple(path, einsum::path_cost(p, op, expr, path));
+          } catch (const std::invalid_argument& e) {
+            throw nb::value_error(e.what());
+          }
+        },
+        nb::arg("subscripts"), nb::arg("shapes"), nb::arg("optimize") = "greedy", nb::arg("profile") = "primer");
+
+  m.def("_set_error_types", [](nb::handle budget, nb::handle time, nb::handle dtype) {
+    py::State& s = py::state();
+    s.budget_error = budget.inc_ref().ptr();
+    s.time_error = time.inc_ref().ptr();
+    s.dtype_error = dtype.inc_ref().ptr();
+  });
+
+  PyObject* mod = m.ptr();
+  if (!py::init_counted_ufunc_type(mod) || !py::init_counted_function_type(mod) || !py::init_array_type(mod))
+    throw nb::python_error();
+  build_surface(m);
+}

@@ -1,0 +1,59 @@
+// The cost formulas. Each formula lives here and nowhere else, beside the
+// source that fixes it. All functions are pure and exact (integer FLOPs); they
+// throw CostOverflowError rather than wrap.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "flopscope/checked.hpp"
+#include "flopscope/ops.hpp"
+#include "flopscope/profile.hpp"
+
+namespace flopscope::cost {
+
+using Extent = std::int64_t;
+using Shape = std::span<const Extent>;
+
+// Number of elements of a shape (1 for a scalar).
+Flops numel(Shape shape);
+
+// NumPy broadcasting of several shapes. Returns false when they do not broadcast.
+bool broadcast_shapes(std::span<const Shape> shapes, std::vector<Extent>* out);
+
+// Applies the profile's per-op weight: int(flops * weight) (spec section 2.1,
+// weight factor; every weight is 1 in the primer profile).
+Flops weighted(const Profile& profile, OpId op, Flops flops);
+
+// primer, "Pointwise (1 FLOP/element)": one FLOP per output element, for
+// every output of a multi-output ufunc (divmod, frexp, modf compute nout values).
+Flops pointwise(const Profile& profile, OpId op, Flops numel_out, int nout = 1);
+
+// primer, "Reductions (input size)": the input size. Profiles with
+// reduction.subtract_output bill input - output (spec section 2.7).
+Flops reduction(const Profile& profile, OpId op, Flops numel_in, Flops numel_out);
+
+// std = var + one square root per output (primer principle for an op it does
+// not list: var is a reduction of the input size; sqrt is pointwise).
+Flops deviation(const Profile& profile, OpId op, Flops numel_in, Flops numel_out);
+
+// One contraction step over k operands whose labels span `extent_product`
+// index tuples; `summed` says whether any label is summed away.
+// primer, "Matmul: M*N*K for (M,N) @ (N,K)": (k - 1) products per index tuple, a
+// multiply-add counted once, so a binary step costs the product of all its extents.
+// A one-operand step is a reduction (input size) if it sums, else a free view/copy.
+// With multiply_add_flops = 2 each multiply-add is two FLOPs, and with the output
+// correction one add per output cell is dropped (spec section 2.8, Profile C).
+Flops contraction_step(const Profile& profile, OpId op, int k, Flops extent_product,
+                       Flops numel_out, bool summed);
+
+// primer, "Matmul": batch * M * N * K for (M,N) @ (N,K), the same as the binary
+// contraction step over extents (batch, M, N, K).
+Flops matmul(const Profile& profile, OpId op, Flops batch, Flops m, Flops n, Flops k);
+
+// Sorting (not in the primer; textbook comparison count): n * ceil(log2 n) per
+// slice of length n, with ceil(log2 n) floored at 1 (spec section 2.12).
+Flops sort(const Profile& profile, OpId op, Flops slice_length, Flops n_slices);
+
+}  // namespace flopscope::cost

@@ -1,0 +1,42 @@
+// einsum: subscript parsing, label extents, contraction paths and their cost.
+// Pricing follows cost::contraction_step for every step of the path that runs.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "flopscope/cost_model.hpp"
+
+namespace flopscope::einsum {
+
+// A parsed, shape-checked expression; ellipses are expanded into private labels.
+struct Expression {
+  std::vector<std::vector<int>> inputs;  // label ids per operand, one per axis
+  std::vector<int> output;               // label ids of the output
+  std::vector<cost::Extent> extents;     // by label id (broadcast over operands)
+};
+
+// Parses "ij,jk->ik" (explicit or implicit output, '...' allowed) against the
+// operand shapes. Throws std::invalid_argument with a message for bad input.
+Expression parse(std::string_view subscripts, const std::vector<std::vector<cost::Extent>>& shapes);
+
+// A path as NumPy's einsum_path gives it: each step lists positions in the
+// current operand list; contracted operands are removed and the result appended.
+using Path = std::vector<std::vector<int>>;
+
+struct StepCost {
+  std::vector<int> operands;
+  Flops flops;
+};
+
+// Price of running `expr` along `path` (an empty path = one step over all operands).
+Flops path_cost(const Profile& profile, OpId op, const Expression& expr, const Path& path,
+                std::vector<StepCost>* steps = nullptr);
+
+// Path search. "greedy": at each step the pair whose contraction removes the
+// most elements (ties: cheapest); "optimal": exhaustive over pairwise orders
+// (at most 8 operands, else greedy).
+Path find_path(const Profile& profile, OpId op, const Expression& expr, std::string_view strategy);
+
+}  // namespace flopscope::einsum

@@ -1,0 +1,152 @@
+// The meter: one FLOP budget, its per-op aggregates (per namespace) and the
+// four timing buckets. O(1) work per counted call; a summary walks only the
+// ops that were used, never the history.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "flopscope/checked.hpp"
+#include "flopscope/clock.hpp"
+#include "flopscope/ops.hpp"
+#include "flopscope/profile.hpp"
+
+namespace flopscope {
+
+struct OpStats {
+  Flops flops = 0;
+  std::int64_t calls = 0;
+  clock::Ticks backend_ticks = 0;
+  clock::Ticks overhead_ticks = 0;
+  bool seen = false;  // listed in NamespaceStats::used
+};
+
+// Aggregates of one namespace ("" = unlabeled), indexed by OpId.
+struct NamespaceStats {
+  std::string name;
+  std::vector<OpStats> ops;
+  std::vector<OpId> used;  // ops with at least one call, in first-use order
+};
+
+class Meter {
+ public:
+  // Throws std::invalid_argument for a budget <= 0 or a negative/non-finite limit.
+  Meter(Flops flop_budget, const Profile& profile, double wall_time_limit_s = 0.0);
+  ~Meter();
+  Meter(const Meter&) = delete;
+  Meter& operator=(const Meter&) = delete;
+
+  const Profile& profile() const { return *profile_; }
+  void set_profile(const Profile& profile) { profile_ = &profile; }
+  Flops flop_budget() const { return budget_; }
+  Flops flops_used() const { return used_; }
+  Flops flops_remaining() const { return budget_ - used_; }
+  bool can_afford(Flops cost) const { return cost <= budget_ - used_; }
+
+  // Books a call that is about to run. Callers check can_afford first.
+  void charge(OpId op, Flops cost) {
+    used_ += cost;
+    OpStats& s = slot(op);
+    s.flops += cost;
+    s.calls += 1;
+  }
+  // Takes back a charge for a call that did not run (it raised).
+  void refund(OpId op, Flops cost) {
+    used_ -= cost;
+    OpStats& s = slot(op);
+    s.flops -= cost;
+    s.calls -= 1;
+  }
+  void add_time(OpId op, clock::Ticks backend, clock::Ticks overhead) {
+    OpStats& s = slot(op);
+    s.backend_ticks += backend;
+    s.overhead_ticks += overhead;
+    backend_ticks_ += backend;
+    overhead_ticks_ += overhead;
+  }
+  void add_overhead(clock::Ticks overhead) { overhead_ticks_ += overhead; }
+
+  // Timing. start() marks context entry, stop() its exit; wall time is live while
+  // open and accumulates over repeated entries (a decorator re-enters its context).
+  void start();
+  void stop();
+  void rebase();  // clears usage and timings (budget_reset), keeps the budget
+  bool running() const { return running_; }
+  clock::Ticks wall_ticks() const;
+  clock::Ticks backend_ticks() const { return backend_ticks_; }
+  clock::Ticks overhead_ticks() const { return overhead_ticks_; }
+  // wall - backend - overhead, so that the four buckets add up exactly.
+  clock::Ticks residual_ticks() const;
+
+  // Cooperative wall-time limit (0 = none). deadline_passed is checked before and after each call.
+  double wall_time_limit_s() const { return wall_time_limit_s_; }
+  bool deadline_passed(clock::Ticks t) const { return t > deadline_; }
+  double elapsed_s() const;
+
+  // Namespaces: a dotted path of segments; ops are attributed to the current one.
+  void push_namespace(std::string_view segment);
+  void pop_namespace();
+  std::string current_namespace() const;
+  const std::vector<NamespaceStats>& namespaces() const { return namespaces_; }
+
+  // Charges an externally priced cost (e.g. the sampler's closed form).
+  // Returns false, charging nothing, when it does not fit the budget.
+  bool deduct(OpId op, Flops cost);
+
+ private:
+  OpStats& slot(OpId op) {
+    NamespaceStats& ns = namespaces_[current_];
+    auto i = static_cast<std::size_t>(op);
+    if (i >= ns.ops.size()) ns.ops.resize(OpRegistry::instance().size() + 16);
+    OpStats& s = ns.ops[i];
+    if (!s.seen) {
+      s.seen = true;
+      ns.used.push_back(op);
+    }
+    return s;
+  }
+  std::size_t namespace_index(const std::string& path);
+
+  const Profile* profile_;
+  Flops budget_;
+  Flops used_ = 0;
+  double wall_time_limit_s_;
+  clock::Ticks deadline_ = std::numeric_limits<clock::Ticks>::max();
+  clock::Ticks start_ = 0;
+  clock::Ticks wall_before_ = 0;  // wall time of earlier entries
+  bool running_ = false;
+  clock::Ticks backend_ticks_ = 0;
+  clock::Ticks overhead_ticks_ = 0;
+  std::vector<NamespaceStats> namespaces_;
+  std::unordered_map<std::string, std::size_t> namespace_lookup_;
+  std::vector<std::string> segments_;
+  std::size_t current_ = 0;
+};
+
+// The meter counted calls go to in this thread: the active explicit context,
+// else the process-wide default meter (created on first use).
+// Initial-exec TLS: one pointer, read on every counted call without a
+// __tls_get_addr call (the core is linked into one extension module).
+namespace detail {
+extern thread_local Meter* tls_active __attribute__((tls_model("initial-exec")));
+}
+inline Meter* active_meter_or_null() { return detail::tls_active; }  // the explicit one, or nullptr
+inline void set_active_meter(Meter* meter) { detail::tls_active = meter; }  // nullptr = none
+Meter& default_meter();
+bool default_meter_exists();
+void set_default_profile(const Profile& profile);
+const Profile& default_profile();
+
+inline Meter& current_meter() {
+  Meter* m = active_meter_or_null();
+  return m ? *m : default_meter();
+}
+
+// FLOPSCOPE_DEFAULT_BUDGET if set (parsed as a float, truncated), else 1e15.
+Flops default_budget_from_env();
+
+}  // namespace flopscope

@@ -1,0 +1,49 @@
+// Cost profiles are data (design.md section 3): formula conventions plus a
+// per-op weight table, parsed from cpp/profiles/<name>.profile, which the build
+// compiles into the core. Adding a profile adds a data file, not code paths.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "flopscope/ops.hpp"
+
+namespace flopscope {
+
+struct Profile {
+  std::string name;
+  std::string source;  // where the numbers come from
+
+  // Conventions.
+  // FLOPs per multiply-add in a contraction: 1 = counted once (primer), 2 = multiply + add.
+  int multiply_add_flops = 1;
+  // Contractions subtract one add per output cell (the first product is a copy).
+  bool contraction_output_correction = false;
+  // Reductions cost the input size (primer) or input minus output size.
+  bool reduction_subtracts_output = false;
+
+  double default_weight = 1.0;
+  std::unordered_map<std::string, double> weights;  // by op name
+
+  double weight(std::string_view op) const;
+};
+
+// Parses profile text ("key value" lines, '#' comments). Throws
+// std::invalid_argument naming the line on malformed input.
+Profile parse_profile(std::string_view name, std::string_view text);
+
+// The profiles compiled into the core, by name.
+const Profile& profile_by_name(std::string_view name);  // throws std::out_of_range
+std::vector<std::string> profile_names();
+
+namespace detail {
+struct EmbeddedProfile {
+  const char* name;
+  const char* text;
+};
+const std::vector<EmbeddedProfile>& embedded_profiles();
+}  // namespace detail
+
+}  // namespace flopscope

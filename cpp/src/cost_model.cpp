@@ -1,0 +1,84 @@
+#include "flopscope/cost_model.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace flopscope::cost {
+
+Flops numel(Shape shape) {
+  Flops n = 1;
+  for (Extent e : shape) n = checked_mul(n, e);
+  return n;
+}
+
+bool broadcast_shapes(std::span<const Shape> shapes, std::vector<Extent>* out) {
+  std::size_t ndim = 0;
+  for (const Shape& s : shapes) ndim = std::max(ndim, s.size());
+  out->assign(ndim, 1);
+  for (const Shape& s : shapes) {
+    std::size_t offset = ndim - s.size();
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      Extent& o = (*out)[offset + i];
+      Extent e = s[i];
+      if (e == o || e == 1) continue;
+      if (o == 1) {
+        o = e;
+        continue;
+      }
+      return false;
+    }
+  }
+  return true;
+}
+
+Flops weighted(const Profile& profile, OpId op, Flops flops) {
+  if (profile.weights.empty() && profile.default_weight == 1.0) return flops;
+  double w = profile.weight(OpRegistry::instance().info(op).name);
+  if (w == 1.0) return flops;
+  double v = static_cast<double>(flops) * w;
+  if (!(v < 9.2e18)) throw CostOverflowError();
+  return static_cast<Flops>(v);
+}
+
+Flops pointwise(const Profile& profile, OpId op, Flops numel_out, int nout) {
+  return weighted(profile, op, checked_mul(numel_out, nout));
+}
+
+Flops reduction(const Profile& profile, OpId op, Flops numel_in, Flops numel_out) {
+  Flops base = profile.reduction_subtracts_output ? std::max<Flops>(numel_in - numel_out, 0) : numel_in;
+  return weighted(profile, op, base);
+}
+
+Flops deviation(const Profile& profile, OpId op, Flops numel_in, Flops numel_out) {
+  Flops var = profile.reduction_subtracts_output ? std::max<Flops>(numel_in - numel_out, 0) : numel_in;
+  return weighted(profile, op, checked_add(var, numel_in == 0 ? 0 : numel_out));
+}
+
+Flops contraction_step(const Profile& profile, OpId op, int k, Flops extent_product,
+                       Flops numel_out, bool summed) {
+  if (extent_product == 0) return 0;
+  Flops flops;
+  if (k <= 1) {
+    flops = summed ? extent_product : 0;
+    if (summed && profile.reduction_subtracts_output) flops = extent_product - numel_out;
+  } else {
+    flops = checked_mul(checked_mul(extent_product, k - 1), profile.multiply_add_flops);
+    if (profile.multiply_add_flops == 2 && profile.contraction_output_correction)
+      flops -= numel_out;
+  }
+  return weighted(profile, op, flops);
+}
+
+Flops matmul(const Profile& profile, OpId op, Flops batch, Flops m, Flops n, Flops k) {
+  Flops product = checked_mul(checked_mul(checked_mul(batch, m), n), k);
+  return contraction_step(profile, op, 2, product, checked_mul(checked_mul(batch, m), k), n > 1);
+}
+
+Flops sort(const Profile& profile, OpId op, Flops slice_length, Flops n_slices) {
+  if (slice_length <= 0 || n_slices <= 0) return 0;
+  Flops log2n = 1;
+  while ((Flops{1} << log2n) < slice_length && log2n < 62) ++log2n;
+  return weighted(profile, op, checked_mul(checked_mul(slice_length, log2n), n_slices));
+}
+
+}  // namespace flopscope::cost

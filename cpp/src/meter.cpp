@@ -1,0 +1,134 @@
+#include "flopscope/meter.hpp"
+
+#include <cmath>
+#include <cstdlib>
+#include <memory>
+#include <stdexcept>
+
+namespace flopscope {
+namespace detail {
+thread_local Meter* tls_active __attribute__((tls_model("initial-exec"))) = nullptr;
+}
+using detail::tls_active;
+
+namespace {
+std::unique_ptr<Meter> g_default;
+const Profile* g_default_profile = nullptr;
+
+}  // namespace
+
+Meter::Meter(Flops flop_budget, const Profile& profile, double wall_time_limit_s)
+    : profile_(&profile), budget_(flop_budget), wall_time_limit_s_(wall_time_limit_s) {
+  if (flop_budget <= 0)
+    throw std::invalid_argument("flop_budget must be > 0, got " + std::to_string(flop_budget));
+  if (!(wall_time_limit_s >= 0) || std::isinf(wall_time_limit_s))
+    throw std::invalid_argument("wall_time_limit_s must be a finite number >= 0");
+  namespaces_.push_back({"", {}, {}});
+  namespaces_[0].ops.resize(OpRegistry::instance().size() + 16);
+  namespace_lookup_[""] = 0;
+}
+
+Meter::~Meter() {
+  if (tls_active == this) tls_active = nullptr;
+}
+
+void Meter::start() {
+  if (running_) return;
+  start_ = clock::now();
+  running_ = true;
+  if (wall_time_limit_s_ > 0) deadline_ = start_ + clock::from_seconds(wall_time_limit_s_);
+}
+
+void Meter::stop() {
+  if (!running_) return;
+  wall_before_ += clock::now() - start_;
+  running_ = false;
+}
+
+void Meter::rebase() {
+  used_ = 0;
+  backend_ticks_ = overhead_ticks_ = 0;
+  for (auto& ns : namespaces_) {
+    ns.ops.assign(ns.ops.size(), OpStats{});
+    ns.used.clear();
+  }
+  wall_before_ = 0;
+  if (running_) start_ = clock::now();
+}
+
+clock::Ticks Meter::wall_ticks() const {
+  return wall_before_ + (running_ ? clock::now() - start_ : 0);
+}
+
+clock::Ticks Meter::residual_ticks() const {
+  clock::Ticks r = wall_ticks() - backend_ticks_ - overhead_ticks_;
+  return r > 0 ? r : 0;
+}
+
+double Meter::elapsed_s() const { return clock::to_seconds(wall_ticks()); }
+
+std::size_t Meter::namespace_index(const std::string& path) {
+  if (auto it = namespace_lookup_.find(path); it != namespace_lookup_.end()) return it->second;
+  namespaces_.push_back({path, {}, {}});
+  namespaces_.back().ops.resize(OpRegistry::instance().size() + 16);
+  namespace_lookup_[path] = namespaces_.size() - 1;
+  return namespaces_.size() - 1;
+}
+
+void Meter::push_namespace(std::string_view segment) {
+  if (segment.empty() || segment.find('.') != std::string_view::npos)
+    throw std::invalid_argument("namespace segment must be a non-empty string without '.', got '" +
+                                std::string(segment) + "'");
+  segments_.emplace_back(segment);
+  current_ = namespace_index(current_namespace());
+}
+
+void Meter::pop_namespace() {
+  if (segments_.empty()) throw std::logic_error("namespace stack corrupted: pop without push");
+  segments_.pop_back();
+  current_ = namespace_index(current_namespace());
+}
+
+std::string Meter::current_namespace() const {
+  std::string path;
+  for (const auto& s : segments_) path += (path.empty() ? "" : ".") + s;
+  return path;
+}
+
+bool Meter::deduct(OpId op, Flops cost) {
+  if (cost < 0) throw std::invalid_argument("flop_cost must be >= 0");
+  if (!can_afford(cost)) return false;
+  charge(op, cost);
+  return true;
+}
+
+
+Flops default_budget_from_env() {
+  const char* env = std::getenv("FLOPSCOPE_DEFAULT_BUDGET");
+  if (env == nullptr || *env == '\0') return 1'000'000'000'000'000;  // 1e15 (spec section 4.4)
+  char* end = nullptr;
+  double v = std::strtod(env, &end);
+  if (end == env || *end != '\0' || !std::isfinite(v) || v < 1 || v >= 9.2e18)
+    throw std::invalid_argument("FLOPSCOPE_DEFAULT_BUDGET must be a positive finite number, got '" +
+                                std::string(env) + "'");
+  return static_cast<Flops>(v);
+}
+
+const Profile& default_profile() {
+  if (g_default_profile == nullptr) g_default_profile = &profile_by_name("primer");
+  return *g_default_profile;
+}
+
+void set_default_profile(const Profile& profile) { g_default_profile = &profile; }
+
+Meter& default_meter() {
+  if (!g_default) {
+    g_default = std::make_unique<Meter>(default_budget_from_env(), default_profile());
+    g_default->start();
+  }
+  return *g_default;
+}
+
+bool default_meter_exists() { return static_cast<bool>(g_default); }
+
+}  // namespace flopscope

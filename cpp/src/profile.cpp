@@ -1,0 +1,105 @@
+#include "flopscope/profile.hpp"
+
+#include <charconv>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+
+namespace flopscope {
+namespace {
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+double parse_number(std::string_view value, std::string_view where) {
+  double out = 0;
+  auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), out);
+  if (ec != std::errc() || ptr != value.data() + value.size() || !(out >= 0))
+    throw std::invalid_argument(std::string(where) + ": expected a non-negative number, got '" +
+                                std::string(value) + "'");
+  return out;
+}
+
+bool parse_bool(std::string_view value, std::string_view where) {
+  if (value == "true") return true;
+  if (value == "false") return false;
+  throw std::invalid_argument(std::string(where) + ": expected true or false, got '" +
+                              std::string(value) + "'");
+}
+
+}  // namespace
+
+double Profile::weight(std::string_view op) const {
+  if (auto it = weights.find(std::string(op)); it != weights.end()) return it->second;
+  return default_weight;
+}
+
+Profile parse_profile(std::string_view name, std::string_view text) {
+  Profile p;
+  p.name = std::string(name);
+  std::size_t line_no = 0;
+  while (!text.empty()) {
+    std::size_t eol = text.find('\n');
+    std::string_view line = text.substr(0, eol);
+    text = eol == std::string_view::npos ? std::string_view() : text.substr(eol + 1);
+    ++line_no;
+    if (auto hash = line.find('#'); hash != std::string_view::npos) line = line.substr(0, hash);
+    line = trim(line);
+    if (line.empty()) continue;
+    std::size_t space = line.find_first_of(" \t");
+    if (space == std::string_view::npos)
+      throw std::invalid_argument("profile " + p.name + " line " + std::to_string(line_no) +
+                                  ": expected 'key value'");
+    std::string_view key = line.substr(0, space);
+    std::string_view value = trim(line.substr(space));
+    std::string where = "profile " + p.name + " line " + std::to_string(line_no);
+    if (key == "source") {
+      p.source = std::string(value);
+    } else if (key == "contraction.multiply_add_flops") {
+      double v = parse_number(value, where);
+      if (v != 1 && v != 2) throw std::invalid_argument(where + ": multiply_add_flops is 1 or 2");
+      p.multiply_add_flops = static_cast<int>(v);
+    } else if (key == "contraction.output_correction") {
+      p.contraction_output_correction = parse_bool(value, where);
+    } else if (key == "reduction.subtract_output") {
+      p.reduction_subtracts_output = parse_bool(value, where);
+    } else if (key == "weight.default") {
+      p.default_weight = parse_number(value, where);
+    } else if (key.starts_with("weight.")) {
+      p.weights[std::string(key.substr(7))] = parse_number(value, where);
+    } else {
+      throw std::invalid_argument(where + ": unknown key '" + std::string(key) + "'");
+    }
+  }
+  return p;
+}
+
+const Profile& profile_by_name(std::string_view name) {
+  static std::mutex mutex;
+  static std::map<std::string, std::unique_ptr<Profile>, std::less<>> cache;
+  std::lock_guard<std::mutex> lock(mutex);
+  if (auto it = cache.find(name); it != cache.end()) return *it->second;
+  for (const auto& embedded : detail::embedded_profiles()) {
+    if (name == embedded.name) {
+      auto profile = std::make_unique<Profile>(parse_profile(embedded.name, embedded.text));
+      const Profile& ref = *profile;
+      cache.emplace(std::string(name), std::move(profile));
+      return ref;
+    }
+  }
+  std::string known;
+  for (const auto& n : profile_names()) known += (known.empty() ? "" : ", ") + n;
+  throw std::out_of_range("unknown cost profile '" + std::string(name) + "' (known: " + known + ")");
+}
+
+std::vector<std::string> profile_names() {
+  std::vector<std::string> names;
+  for (const auto& embedded : detail::embedded_profiles()) names.emplace_back(embedded.name);
+  return names;
+}
+
+}  // namespace flopscope

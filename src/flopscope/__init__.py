@@ -1,0 +1,84 @@
+"""flopscope: NumPy-compatible arrays that count FLOPs analytically and enforce budgets.
+
+    import flopscope as flops
+    import flopscope.numpy as fnp
+
+The engine (cost model, profiles, meter, counted dispatch) is C++ (flopscope._core).
+"""
+
+from __future__ import annotations
+
+from . import errors
+from . import _core
+from .errors import (
+    BudgetExhaustedError,
+    ConfigureNoOpWarning,
+    CostFallbackWarning,
+    FlopscopeError,
+    FlopscopeWarning,
+    NoBudgetContextError,
+    SymmetryError,
+    SymmetryLossWarning,
+    TimeExhaustedError,
+    UnauthorizedControlError,
+    UnsupportedDtypeError,
+    UnsupportedFunctionError,
+    UnsupportedReturnType,
+)
+
+_core._set_error_types(BudgetExhaustedError, TimeExhaustedError, UnsupportedDtypeError)
+
+from ._budget import (  # noqa: E402
+    BudgetContext,
+    budget,
+    budget_reset,
+    budget_summary,
+    budget_summary_dict,
+    configure,
+    current_budget,
+    namespace,
+)
+from . import accounting  # noqa: E402
+
+__version__ = "0.1.0"
+
+FlopscopeArray = _core.ndarray
+
+__all__ = [
+    "BudgetContext",
+    "BudgetExhaustedError",
+    "ConfigureNoOpWarning",
+    "CostFallbackWarning",
+    "FlopscopeArray",
+    "FlopscopeError",
+    "FlopscopeWarning",
+    "NoBudgetContextError",
+    "SymmetryError",
+    "SymmetryLossWarning",
+    "TimeExhaustedError",
+    "UnauthorizedControlError",
+    "UnsupportedDtypeError",
+    "UnsupportedFunctionError",
+    "UnsupportedReturnType",
+    "accounting",
+    "budget",
+    "budget_reset",
+    "budget_summary",
+    "budget_summary_dict",
+    "configure",
+    "current_budget",
+    "errors",
+    "namespace",
+    "numpy",
+]
+
+
+def __getattr__(name: str):
+    if name == "numpy":
+        import importlib
+
+        return importlib.import_module("flopscope.numpy")
+    raise AttributeError(
+        f"flopscope does not provide {name!r}. Numpy-shaped operations live under 'flopscope.numpy' "
+        f"(try `import flopscope.numpy as fnp; fnp.{name}`)."
+    )

@@ -1,0 +1,323 @@
+"""BudgetContext, namespaces and the session-wide summary.
+
+The meter itself (budget, per-op aggregates, timing buckets) lives in the C++
+core; this module holds the context-manager protocol and renders summaries.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import os
+import sys
+import threading
+import weakref
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
+
+from . import _core
+from ._summary import format_summary, merge_summaries
+from .errors import BudgetExhaustedError, NoBudgetContextError, TimeExhaustedError
+
+__all__ = [
+    "BudgetContext",
+    "budget",
+    "namespace",
+    "current_budget",
+    "budget_summary",
+    "budget_summary_dict",
+    "budget_reset",
+    "configure",
+]
+
+_lock = threading.RLock()
+_closed: dict[str, Any] | None = None  # merged summaries of closed explicit contexts
+_live: "weakref.WeakSet[BudgetContext]" = weakref.WeakSet()
+_local = threading.local()
+_settings = {"cost_model": os.environ.get("FLOPSCOPE_COST_MODEL", "primer")}
+
+
+def _check_limit(wall_time_limit_s: Any) -> float:
+    if wall_time_limit_s is None:
+        return 0.0
+    if isinstance(wall_time_limit_s, bool) or not isinstance(wall_time_limit_s, (int, float)):
+        raise TypeError(f"wall_time_limit_s must be a number or None, got {type(wall_time_limit_s).__name__}")
+    if not math.isfinite(wall_time_limit_s) or wall_time_limit_s <= 0:
+        raise ValueError(f"wall_time_limit_s must be a finite number > 0, got {wall_time_limit_s}")
+    return float(wall_time_limit_s)
+
+
+class BudgetContext:
+    """A FLOP budget (and optional wall-time limit) for the counted calls made inside it.
+
+    Use it as a context manager or as a decorator. Every counted call is priced
+    before it runs; a call that does not fit raises BudgetExhaustedError, is not
+    run and charges nothing. Spending the budget exactly is allowed.
+    """
+
+    def __init__(
+        self,
+        flop_budget: int,
+        quiet: bool = False,
+        namespace: str | None = None,
+        wall_time_limit_s: float | None = None,
+    ):
+        limit = _check_limit(wall_time_limit_s)
+        if namespace is not None and (not isinstance(namespace, str) or not namespace or "." in namespace):
+            raise ValueError(f"namespace must be a non-empty string without '.', got {namespace!r}")
+        self._meter = _core.Meter(flop_budget, _settings["cost_model"], limit)
+        self._quiet = bool(quiet)
+        self._root = namespace
+        self._wall_time_limit_s = wall_time_limit_s
+        self._depth = 0
+        self._is_default = False
+
+    @classmethod
+    def _wrap_default(cls) -> "BudgetContext":
+        ctx = cls.__new__(cls)
+        ctx._meter = _core.default_meter()
+        ctx._quiet = True
+        ctx._root = None
+        ctx._wall_time_limit_s = None
+        ctx._depth = 0
+        ctx._is_default = True
+        return ctx
+
+    # -- context protocol ---------------------------------------------------
+    def __enter__(self) -> "BudgetContext":
+        if self._is_default:
+            raise RuntimeError("the default budget is always active; create a BudgetContext instead")
+        if self._depth == 0:
+            active = _core.active_meter()
+            if active is not None:
+                raise RuntimeError("Cannot nest BudgetContexts")
+            self._meter.start()
+            if self._root:
+                self._meter.push_namespace(self._root)
+            self._meter.activate()
+            with _lock:
+                _live.add(self)
+        self._depth += 1
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self._depth -= 1
+        if self._depth > 0:
+            return
+        self._meter.deactivate()
+        if self._root:
+            self._meter.pop_namespace()
+        self._meter.stop()
+        global _closed
+        with _lock:
+            _live.discard(self)
+            _closed = merge_summaries(_closed, self.summary_dict(by_namespace=True))
+        if not self._quiet and exc_type in (BudgetExhaustedError, TimeExhaustedError):
+            print(f"flopscope: {exc}", file=sys.stderr)
+
+    def __call__(self, func: Callable) -> Callable:
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with self:
+                return func(*args, **kwargs)
+
+        return wrapper
+
+    # -- figures ---------------------------------------------------------------
+    @property
+    def flop_budget(self) -> int:
+        return self._meter.flop_budget
+
+    @property
+    def flops_used(self) -> int:
+        return self._meter.flops_used
+
+    @property
+    def flops_remaining(self) -> int:
+        return self._meter.flops_remaining
+
+    @property
+    def wall_time_limit_s(self) -> float | None:
+        return self._wall_time_limit_s
+
+    @property
+    def namespace(self) -> str | None:
+        return self._meter.namespace or None
+
+    @property
+    def cost_model(self) -> str:
+        return self._meter.profile
+
+    @property
+    def elapsed_s(self) -> float:
+        return self._meter.elapsed_s
+
+    @property
+    def wall_time_s(self) -> float:
+        return self._meter.timing()[0]
+
+    @property
+    def flopscope_backend_time_s(self) -> float:
+        return self._meter.timing()[1]
+
+    @property
+    def flopscope_overhead_time_s(self) -> float:
+        return self._meter.timing()[2]
+
+    @property
+    def residual_wall_time_s(self) -> float:
+        return self._meter.timing()[3]
+
+    def deduct(self, op_name: str, flop_cost: int) -> None:
+        """Charges an externally priced cost (e.g. a closed-form breakdown) under op_name."""
+        if isinstance(flop_cost, bool) or not isinstance(flop_cost, int):
+            raise TypeError(f"flop_cost must be an int, got {type(flop_cost).__name__}")
+        if not self._meter.deduct(op_name, flop_cost):
+            raise BudgetExhaustedError(op_name, flop_cost=flop_cost, flops_remaining=self.flops_remaining)
+
+    def summary_dict(self, by_namespace: bool = False) -> dict[str, Any]:
+        wall, backend, overhead, residual = self._meter.timing()
+        ops: dict[str, dict[str, Any]] = {}
+        namespaces: dict[str | None, dict[str, Any]] = {}
+        for ns, op, flops, calls, b, o in self._meter.op_rows():
+            rec = ops.setdefault(op, {"flop_cost": 0, "calls": 0, "flopscope_backend_time_s": 0.0,
+                                      "flopscope_overhead_time_s": 0.0})
+            rec["flop_cost"] += flops
+            rec["calls"] += calls
+            rec["flopscope_backend_time_s"] += b
+            rec["flopscope_overhead_time_s"] += o
+            if by_namespace:
+                key = ns or None
+                nrec = namespaces.setdefault(key, {"flops_used": 0, "calls": 0, "flopscope_backend_time_s": 0.0,
+                                                   "flopscope_overhead_time_s": 0.0, "operations": {}})
+                nrec["flops_used"] += flops
+                nrec["calls"] += calls
+                nrec["flopscope_backend_time_s"] += b
+                nrec["flopscope_overhead_time_s"] += o
+                nrec["operations"][op] = {"flop_cost": flops, "calls": calls, "flopscope_backend_time_s": b,
+                                          "flopscope_overhead_time_s": o}
+        out: dict[str, Any] = {
+            "flop_budget": self.flop_budget,
+            "flops_used": self.flops_used,
+            "flops_remaining": self.flops_remaining,
+            "cost_model": self._meter.profile,
+            "operations": ops,
+            "wall_time_s": wall,
+            "flopscope_backend_time_s": backend,
+            "flopscope_overhead_time_s": overhead,
+            "residual_wall_time_s": residual,
+        }
+        if by_namespace:
+            out["by_namespace"] = namespaces
+        return out
+
+    def summary(self, by_namespace: bool = False) -> str:
+        return format_summary(self.summary_dict(by_namespace=by_namespace), namespace=self._root)
+
+    def __repr__(self) -> str:
+        return (f"BudgetContext(flop_budget={self.flop_budget:,}, flops_used={self.flops_used:,}, "
+                f"cost_model={self._meter.profile!r})")
+
+
+def budget(flop_budget: int, quiet: bool = False, namespace: str | None = None,
+           wall_time_limit_s: float | None = None) -> BudgetContext:
+    """Same as BudgetContext(...): use with `with` or as a decorator."""
+    return BudgetContext(flop_budget, quiet=quiet, namespace=namespace, wall_time_limit_s=wall_time_limit_s)
+
+
+def _explicit_context() -> BudgetContext | None:
+    meter = _core.active_meter()
+    if meter is None:
+        return None
+    with _lock:
+        for ctx in _live:
+            if ctx._meter is meter or ctx._meter.__eq__(meter) is True:
+                return ctx
+    return None
+
+
+def current_budget() -> BudgetContext:
+    """The active BudgetContext of this thread, else the process-wide default budget."""
+    ctx = _explicit_context()
+    if ctx is not None:
+        return ctx
+    return _default_context()
+
+
+_default_ctx: BudgetContext | None = None
+
+
+def _default_context() -> BudgetContext:
+    global _default_ctx
+    if _default_ctx is None:
+        _default_ctx = BudgetContext._wrap_default()
+    return _default_ctx
+
+
+@contextmanager
+def namespace(name: str) -> Iterator[None]:
+    """Attributes the counted calls inside to a dotted namespace segment of the active context."""
+    if not isinstance(name, str) or not name or "." in name:
+        raise ValueError(f"namespace segment must be a non-empty string without '.', got {name!r}")
+    meter = _core.active_meter()
+    if meter is None:
+        raise NoBudgetContextError("flops.namespace() needs an active BudgetContext: use it inside `with flops.BudgetContext(...):`")
+    meter.push_namespace(name)
+    try:
+        yield
+    finally:
+        meter.pop_namespace()
+
+
+def budget_summary_dict(by_namespace: bool = False) -> dict[str, Any]:
+    """The session-wide summary: every closed context plus the live ones (and the default budget if used)."""
+    with _lock:
+        merged = _closed
+        live = list(_live)
+    parts = [ctx.summary_dict(by_namespace=True) for ctx in live]
+    if _core.default_meter_exists():
+        default = _default_context().summary_dict(by_namespace=True)
+        if default["operations"]:
+            parts.append(default)
+    for part in parts:
+        merged = merge_summaries(merged, part)
+    if merged is None:
+        merged = merge_summaries(None, None)
+    if not by_namespace:
+        merged = {k: v for k, v in merged.items() if k != "by_namespace"}
+    return merged
+
+
+def budget_summary(by_namespace: bool = False) -> str:
+    """Prints and returns the session-wide text summary."""
+    data = budget_summary_dict(by_namespace=by_namespace)
+    text = format_summary(data) if data["flop_budget"] or data["operations"] else "No budget data recorded yet."
+    print(text)
+    return text
+
+
+def budget_reset() -> None:
+    """Clears the session accumulator and rebases the live contexts and the default budget."""
+    global _closed
+    with _lock:
+        _closed = None
+        for ctx in list(_live):
+            ctx._meter.rebase()
+    if _core.default_meter_exists():
+        _core.default_meter().rebase()
+
+
+def configure(**settings: Any) -> None:
+    """Global settings. cost_model=NAME selects the cost profile for new budgets and the default budget."""
+    for key, value in settings.items():
+        if key == "cost_model":
+            if value not in _core.profile_names():
+                raise ValueError(f"Unknown cost_model {value!r}; known: {', '.join(_core.profile_names())}")
+            _core.set_default_profile(value)
+            _settings["cost_model"] = value
+        else:
+            raise ValueError(f"Unknown setting: {key!r} (supported: cost_model)")
+
+
+if _settings["cost_model"] != "primer":
+    configure(cost_model=_settings["cost_model"])

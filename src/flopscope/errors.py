@@ -1,0 +1,103 @@
+"""Exceptions and warnings raised by flopscope (hierarchy of spec section 6)."""
+
+from __future__ import annotations
+
+__all__ = [
+    "FlopscopeError",
+    "BudgetExhaustedError",
+    "TimeExhaustedError",
+    "NoBudgetContextError",
+    "SymmetryError",
+    "UnsupportedFunctionError",
+    "UnsupportedReturnType",
+    "UnauthorizedControlError",
+    "UnsupportedDtypeError",
+    "FlopscopeWarning",
+    "SymmetryLossWarning",
+    "CostFallbackWarning",
+    "RemoteCallbackWarning",
+    "ConfigureNoOpWarning",
+]
+
+_BUDGET_HINT = (
+    "Reduce the work (smaller shapes, fewer calls) or raise flop_budget; "
+    "flops.current_budget() shows what is left."
+)
+
+
+class FlopscopeError(Exception):
+    """Base class of every flopscope error."""
+
+
+class BudgetExhaustedError(FlopscopeError):
+    """An operation would exceed the FLOP budget. It was not run and nothing was charged."""
+
+    def __init__(self, op_name: str, *, flop_cost: int, flops_remaining: int):
+        self.op_name = op_name
+        self.flop_cost = flop_cost
+        self.flops_remaining = flops_remaining
+        super().__init__(
+            f"{op_name} would cost {flop_cost:,} FLOPs but only {flops_remaining:,} remain. {_BUDGET_HINT}"
+        )
+
+
+class TimeExhaustedError(FlopscopeError):
+    """The context's wall_time_limit_s was exceeded (checked before and after each counted call)."""
+
+    def __init__(self, op_name: str, *, elapsed_s: float, limit_s: float):
+        self.op_name = op_name
+        self.elapsed_s = elapsed_s
+        self.limit_s = limit_s
+        super().__init__(
+            f"{op_name}: wall-clock time {elapsed_s:.3f}s exceeds limit {limit_s:.3f}s. "
+            "Do less work per call or raise wall_time_limit_s."
+        )
+
+
+class NoBudgetContextError(FlopscopeError):
+    """An operation needs an explicit BudgetContext and none is active."""
+
+    def __init__(self, message: str | None = None):
+        super().__init__(
+            message or "No active BudgetContext. Wrap your code in `with flopscope.BudgetContext(...):`."
+        )
+
+
+class SymmetryError(FlopscopeError):
+    """A tensor is not symmetric along the declared axes."""
+
+
+class UnsupportedFunctionError(FlopscopeError):
+    """A NumPy function exists only in other NumPy versions."""
+
+
+class UnsupportedReturnType(FlopscopeError):
+    """A result cannot be represented by flopscope."""
+
+
+class UnauthorizedControlError(FlopscopeError):
+    """A budget-control call was made without the control token."""
+
+
+class UnsupportedDtypeError(TypeError):
+    """A non-numeric dtype (object, str, datetime, ...) reached a counted operation; nothing was charged."""
+
+
+class FlopscopeWarning(UserWarning):
+    """Base class of flopscope warnings."""
+
+
+class SymmetryLossWarning(FlopscopeWarning):
+    pass
+
+
+class CostFallbackWarning(FlopscopeWarning):
+    pass
+
+
+class RemoteCallbackWarning(FlopscopeWarning):
+    pass
+
+
+class ConfigureNoOpWarning(FlopscopeWarning):
+    pass

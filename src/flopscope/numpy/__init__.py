@@ -1,0 +1,46 @@
+"""flopscope.numpy: the counted NumPy surface.
+
+Every function here is either counted (priced by the C++ core before it runs)
+or declared free in the core's op table; `flopscope.accounting.op_table()`
+lists which. Names flopscope does not provide raise AttributeError: there is
+no silent fall-through to NumPy.
+"""
+
+from __future__ import annotations
+
+import numpy as _np
+
+from .. import _core
+from .._budget import budget_summary
+
+ndarray = _core.ndarray
+
+# Counted ufuncs and functions, built by the core from NumPy's own objects.
+_counted = {name: obj for name, obj in _core.exported.items() if not name.startswith("_")}
+globals().update(_counted)
+
+# Constants and dtypes: values, not operations.
+_VALUES = [
+    "pi", "e", "inf", "nan", "newaxis", "euler_gamma",
+    "dtype", "finfo", "iinfo", "generic", "number", "integer", "signedinteger", "unsignedinteger",
+    "inexact", "floating", "complexfloating", "bool_", "bool",
+    "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "intp", "uintp",
+    "float16", "float32", "float64", "longdouble", "complex64", "complex128", "clongdouble",
+]
+for _name in _VALUES:
+    if hasattr(_np, _name):
+        globals()[_name] = getattr(_np, _name)
+
+from . import random, testing  # noqa: E402
+
+__all__ = sorted([*_counted, *(_n for _n in _VALUES if hasattr(_np, _n)), "ndarray", "budget_summary",
+                  "random", "testing"])
+
+
+def __getattr__(name: str):
+    if name.startswith("__"):
+        raise AttributeError(name)
+    hint = (" NumPy has it, but flopscope does not count it yet, so it is not exported (no uncounted "
+            "fall-through). Convert explicitly with numpy.asarray(x) if you accept that the work is not counted."
+            if hasattr(_np, name) else "")
+    raise AttributeError(f"flopscope.numpy does not provide {name!r}.{hint}")
