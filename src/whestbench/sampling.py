@@ -17,7 +17,7 @@ Backends
   ``"auto"``  ``"cuda"`` when a GPU is usable, else ``"cpu"``.
 
 Every backend runs inside its own flopscope ``BudgetContext`` (namespace
-``sampling.sample_layer_statistics``), as upstream does, so sampling is never
+``sampling``; upstream nests ``sampling.sample_layer_statistics``), so sampling is never
 billed to an estimator. The numpy backend is metered op by op; the C++ backends
 charge the closed-form bill computed in C++ (``_sampler.flop_breakdown``) with
 ``deduct``. The per-op FLOPs are returned in ``LayerStatistics.flops``.
@@ -40,7 +40,7 @@ import numpy as np
 __all__ = ["LayerStatistics", "sample_layer_statistics", "closed_form_flops", "cuda_status", "BACKENDS"]
 
 BACKENDS = ("auto", "cpu", "cuda", "numpy")
-NAMESPACE = "sampling.sample_layer_statistics"
+NAMESPACE = "sampling"
 _MIN_BUDGET = 10**15  # upstream's sampling budget; raised to the closed-form total when larger
 _U64 = 1 << 64
 

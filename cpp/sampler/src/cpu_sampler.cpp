@@ -160,7 +160,7 @@ SampleResult sample_cpu(const SampleRequest& req, const CpuOptions& opt) {
   const int64_t chunk = chunk_rows(w);
   const int64_t k = chunk_count(N, w);
   int threads = opt.threads > 0 ? opt.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  int64_t tile = opt.tile_rows > 0 ? opt.tile_rows : std::max<int64_t>(64, (int64_t{1} << 18) / w);
+  int64_t tile = opt.tile_rows > 0 ? opt.tile_rows : chunk;  // measured: whole-chunk GEMMs are fastest
   tile = std::min(tile, chunk);
 
   const int64_t total_items = B * k;

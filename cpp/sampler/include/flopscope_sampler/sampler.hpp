@@ -34,7 +34,7 @@ struct SampleResult {
 
 struct CpuOptions {
   int threads = 0;          // 0: all hardware threads
-  int64_t tile_rows = 0;    // 0: automatic (about 1 MiB of activations per tile)
+  int64_t tile_rows = 0;    // 0: the whole chunk (fastest measured)
   bool blas_parallel = false;  // true: one chunk at a time, OpenBLAS uses `threads`
 };
 
