@@ -1,0 +1,218 @@
+// Cost formulas of cost_model.hpp against hand-derived values from the primer
+// (shared/spec/flopscope-primer.txt, "Operation FLOP Costs").
+#include <gtest/gtest.h>
+
+#include <limits>
+#include <vector>
+
+#include "flopscope/checked.hpp"
+#include "flopscope/cost_model.hpp"
+#include "flopscope/ops.hpp"
+#include "flopscope/profile.hpp"
+
+namespace fs = flopscope;
+namespace cost = flopscope::cost;
+
+namespace {
+
+const fs::Profile& primer() { return fs::profile_by_name("primer"); }
+fs::OpId op(const char* name, fs::CostRule rule) { return fs::OpRegistry::instance().intern(name, rule); }
+constexpr fs::Flops kMax = std::numeric_limits<fs::Flops>::max();
+
+}  // namespace
+
+TEST(Checked, MulAddExactAndOverflow) {
+  EXPECT_EQ(fs::checked_mul(3, 4), 12);
+  EXPECT_EQ(fs::checked_add(3, 4), 7);
+  EXPECT_THROW(fs::checked_mul(kMax, 2), fs::CostOverflowError);
+  EXPECT_THROW(fs::checked_add(kMax, 1), fs::CostOverflowError);
+  fs::Flops out = 0;
+  EXPECT_TRUE(fs::mul_overflows(kMax / 2 + 1, 2, &out));
+  EXPECT_FALSE(fs::mul_overflows(1000, 1000, &out));
+  EXPECT_EQ(out, 1000000);
+  EXPECT_TRUE(fs::add_overflows(kMax, 1, &out));
+  EXPECT_FALSE(fs::add_overflows(2, 5, &out));
+  EXPECT_EQ(out, 7);
+}
+
+TEST(Numel, ScalarVectorMatrixEmpty) {
+  std::vector<cost::Extent> scalar;
+  std::vector<cost::Extent> v{7};
+  std::vector<cost::Extent> m{3, 4, 5};
+  std::vector<cost::Extent> empty{3, 0, 5};
+  EXPECT_EQ(cost::numel(scalar), 1);
+  EXPECT_EQ(cost::numel(v), 7);
+  EXPECT_EQ(cost::numel(m), 60);
+  EXPECT_EQ(cost::numel(empty), 0);
+}
+
+TEST(Numel, OverflowThrows) {
+  std::vector<cost::Extent> huge{1LL << 40, 1LL << 40};
+  EXPECT_THROW(cost::numel(huge), fs::CostOverflowError);
+}
+
+TEST(BroadcastShapes, Success) {
+  std::vector<cost::Extent> a{5, 1, 4}, b{3, 1}, c{4};
+  std::vector<cost::Shape> shapes{a, b, c};
+  std::vector<cost::Extent> out;
+  ASSERT_TRUE(cost::broadcast_shapes(shapes, &out));
+  EXPECT_EQ(out, (std::vector<cost::Extent>{5, 3, 4}));
+}
+
+TEST(BroadcastShapes, ScalarAndZeroExtent) {
+  std::vector<cost::Extent> scalar, z{0, 3}, one{1, 3};
+  std::vector<cost::Shape> shapes{scalar, z, one};
+  std::vector<cost::Extent> out;
+  ASSERT_TRUE(cost::broadcast_shapes(shapes, &out));
+  EXPECT_EQ(out, (std::vector<cost::Extent>{0, 3}));
+  std::vector<cost::Shape> only_scalar{scalar};
+  ASSERT_TRUE(cost::broadcast_shapes(only_scalar, &out));
+  EXPECT_TRUE(out.empty());
+}
+
+TEST(BroadcastShapes, Failure) {
+  std::vector<cost::Extent> a{2, 3}, b{4, 3}, c{3, 2};
+  std::vector<cost::Extent> out;
+  std::vector<cost::Shape> ab{a, b};
+  EXPECT_FALSE(cost::broadcast_shapes(ab, &out));
+  std::vector<cost::Shape> ac{a, c};
+  EXPECT_FALSE(cost::broadcast_shapes(ac, &out));
+  std::vector<cost::Extent> z{0}, two{2};
+  std::vector<cost::Shape> zt{z, two};
+  EXPECT_FALSE(cost::broadcast_shapes(zt, &out));
+}
+
+TEST(Weighted, PrimerIsIdentity) {
+  auto id = op("add", fs::CostRule::Pointwise);
+  EXPECT_EQ(cost::weighted(primer(), id, 0), 0);
+  EXPECT_EQ(cost::weighted(primer(), id, 12345), 12345);
+}
+
+TEST(Weighted, CustomWeightTruncates) {
+  fs::Profile p = fs::parse_profile("w", "weight.exp 2.5\nweight.default 1\n");
+  auto e = op("exp", fs::CostRule::Pointwise);
+  auto a = op("add", fs::CostRule::Pointwise);
+  EXPECT_EQ(cost::weighted(p, e, 3), 7);  // int(3 * 2.5)
+  EXPECT_EQ(cost::weighted(p, a, 3), 3);
+  EXPECT_EQ(cost::pointwise(p, e, 10), 25);
+  fs::Profile big = fs::parse_profile("big", "weight.default 4\n");
+  EXPECT_THROW(cost::weighted(big, a, kMax / 2), fs::CostOverflowError);
+}
+
+TEST(Pointwise, OnePerOutputElementTimesNout) {
+  auto add = op("add", fs::CostRule::Pointwise);
+  EXPECT_EQ(cost::pointwise(primer(), add, 100), 100);
+  EXPECT_EQ(cost::pointwise(primer(), add, 100, 1), 100);
+  EXPECT_EQ(cost::pointwise(primer(), op("divmod", fs::CostRule::Pointwise), 12, 2), 24);
+  EXPECT_EQ(cost::pointwise(primer(), op("frexp", fs::CostRule::Pointwise), 7, 2), 14);
+  EXPECT_EQ(cost::pointwise(primer(), add, 0), 0);
+  EXPECT_EQ(cost::pointwise(primer(), add, 1), 1);
+  EXPECT_THROW(cost::pointwise(primer(), add, kMax, 2), fs::CostOverflowError);
+}
+
+TEST(Reduction, InputSizeRegardlessOfOutput) {
+  auto sum = op("sum", fs::CostRule::Reduction);
+  EXPECT_EQ(cost::reduction(primer(), sum, 60, 1), 60);
+  EXPECT_EQ(cost::reduction(primer(), sum, 60, 12), 60);
+  EXPECT_EQ(cost::reduction(primer(), sum, 60, 60), 60);  // cumsum: output as large as input
+  EXPECT_EQ(cost::reduction(primer(), sum, 0, 1), 0);
+}
+
+TEST(Reduction, SubtractOutputConvention) {
+  fs::Profile p = fs::parse_profile("sub", "reduction.subtract_output true\n");
+  auto sum = op("sum", fs::CostRule::Reduction);
+  EXPECT_EQ(cost::reduction(p, sum, 60, 12), 48);
+  EXPECT_EQ(cost::reduction(p, sum, 60, 1), 59);
+  EXPECT_EQ(cost::reduction(p, sum, 3, 5), 0);  // clamped
+}
+
+TEST(Deviation, InputPlusOutput) {
+  auto std_ = op("std", fs::CostRule::Deviation);
+  EXPECT_EQ(cost::deviation(primer(), std_, 60, 1), 61);
+  EXPECT_EQ(cost::deviation(primer(), std_, 60, 12), 72);
+  EXPECT_EQ(cost::deviation(primer(), std_, 100, 10), 110);
+}
+
+TEST(Matmul, PrimerExample) {
+  auto mm = op("matmul", fs::CostRule::Contraction);
+  // primer: (100,100) @ (100,100) = 1M FLOPs.
+  EXPECT_EQ(cost::matmul(primer(), mm, 1, 100, 100, 100), 1000000);
+  EXPECT_EQ(cost::matmul(primer(), mm, 1, 2, 3, 4), 24);
+  EXPECT_EQ(cost::matmul(primer(), mm, 5, 3, 4, 2), 120);
+  // inner dimension 1 (an outer product): still M*N*K.
+  EXPECT_EQ(cost::matmul(primer(), mm, 1, 3, 1, 4), 12);
+  EXPECT_EQ(cost::matmul(primer(), mm, 1, 0, 5, 5), 0);
+  EXPECT_THROW(cost::matmul(primer(), mm, 1LL << 20, 1LL << 20, 1LL << 20, 1LL << 20),
+               fs::CostOverflowError);
+}
+
+TEST(Matmul, MultiplyAddTwoWithOutputCorrection) {
+  fs::Profile p = fs::parse_profile(
+      "fma2", "contraction.multiply_add_flops 2\ncontraction.output_correction true\n");
+  auto mm = op("matmul", fs::CostRule::Contraction);
+  // 2*M*N*K - M*K
+  EXPECT_EQ(cost::matmul(p, mm, 1, 2, 3, 4), 2 * 24 - 8);
+  fs::Profile q = fs::parse_profile("fma2nc", "contraction.multiply_add_flops 2\n");
+  EXPECT_EQ(cost::matmul(q, mm, 1, 2, 3, 4), 48);
+}
+
+TEST(ContractionStep, OneOperand) {
+  auto es = op("einsum", fs::CostRule::Contraction);
+  // summed (e.g. 'ij->i'): the input size
+  EXPECT_EQ(cost::contraction_step(primer(), es, 1, 60, 12, true), 60);
+  // pure transpose/diagonal view: free
+  EXPECT_EQ(cost::contraction_step(primer(), es, 1, 60, 60, false), 0);
+}
+
+TEST(ContractionStep, BinaryAndTernary) {
+  auto es = op("einsum", fs::CostRule::Contraction);
+  // 'ij,jk->ik' with i=2 j=3 k=4: product of extents 24
+  EXPECT_EQ(cost::contraction_step(primer(), es, 2, 24, 8, true), 24);
+  // 'i,j->ij' outer: m*n, nothing summed
+  EXPECT_EQ(cost::contraction_step(primer(), es, 2, 15, 15, false), 15);
+  // k = 3 operands in one step: (k-1) * product
+  EXPECT_EQ(cost::contraction_step(primer(), es, 3, 100, 10, true), 200);
+  EXPECT_EQ(cost::contraction_step(primer(), es, 4, 10, 10, false), 30);
+  EXPECT_EQ(cost::contraction_step(primer(), es, 2, 0, 0, true), 0);
+  EXPECT_THROW(cost::contraction_step(primer(), es, 3, kMax / 2 + 1, 1, true), fs::CostOverflowError);
+}
+
+TEST(Sort, NTimesCeilLog2N) {
+  auto s = op("sort", fs::CostRule::Sort);
+  EXPECT_EQ(cost::sort(primer(), s, 1, 1), 1);    // ceil(log2 1)=0 floored at 1
+  EXPECT_EQ(cost::sort(primer(), s, 2, 1), 2);    // 2*1
+  EXPECT_EQ(cost::sort(primer(), s, 3, 1), 6);    // 3*2
+  EXPECT_EQ(cost::sort(primer(), s, 4, 1), 8);    // 4*2
+  EXPECT_EQ(cost::sort(primer(), s, 5, 1), 15);   // 5*3
+  EXPECT_EQ(cost::sort(primer(), s, 8, 1), 24);   // 8*3
+  EXPECT_EQ(cost::sort(primer(), s, 9, 1), 36);   // 9*4
+  EXPECT_EQ(cost::sort(primer(), s, 1000, 1), 10000);  // 1000*10
+  EXPECT_EQ(cost::sort(primer(), s, 1024, 1), 10240);  // 1024*10
+  EXPECT_EQ(cost::sort(primer(), s, 1025, 1), 11275);  // 1025*11
+  EXPECT_EQ(cost::sort(primer(), s, 10, 7), 7 * 10 * 4);
+  EXPECT_EQ(cost::sort(primer(), s, 0, 5), 0);
+  EXPECT_EQ(cost::sort(primer(), s, 5, 0), 0);
+}
+
+TEST(OpRegistry, RulesAndNames) {
+  auto& reg = fs::OpRegistry::instance();
+  EXPECT_GE(reg.find("sum"), 0);
+  EXPECT_EQ(reg.info(reg.find("sum")).rule, fs::CostRule::Reduction);
+  EXPECT_EQ(reg.info(reg.find("std")).rule, fs::CostRule::Deviation);
+  EXPECT_EQ(reg.info(reg.find("zeros")).rule, fs::CostRule::Free);
+  EXPECT_EQ(reg.info(reg.find("where")).rule, fs::CostRule::Pointwise);
+  EXPECT_EQ(reg.info(reg.find("einsum")).rule, fs::CostRule::Contraction);
+  EXPECT_EQ(reg.info(reg.find("argsort")).rule, fs::CostRule::Sort);
+  EXPECT_EQ(reg.find("definitely_not_an_op"), -1);
+  // A name keeps its first rule.
+  auto id = reg.intern("sum", fs::CostRule::Free);
+  EXPECT_EQ(id, reg.find("sum"));
+  EXPECT_EQ(reg.info(id).rule, fs::CostRule::Reduction);
+  EXPECT_EQ(fs::cost_rule_name(fs::CostRule::Free), "free");
+  EXPECT_EQ(fs::cost_rule_name(fs::CostRule::Pointwise), "pointwise");
+  EXPECT_EQ(fs::cost_rule_name(fs::CostRule::Reduction), "reduction");
+  EXPECT_EQ(fs::cost_rule_name(fs::CostRule::Deviation), "deviation");
+  EXPECT_EQ(fs::cost_rule_name(fs::CostRule::Contraction), "contraction");
+  EXPECT_EQ(fs::cost_rule_name(fs::CostRule::Sort), "sort");
+  EXPECT_EQ(fs::cost_rule_name(fs::CostRule::External), "external");
+}

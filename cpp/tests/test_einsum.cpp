@@ -1,0 +1,174 @@
+// einsum parsing, path pricing and path search (cost per primer: a multiply-add
+// counted once, a k-operand step costs (k-1) * product of its extents).
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+#include <vector>
+
+#include "flopscope/einsum.hpp"
+#include "flopscope/ops.hpp"
+#include "flopscope/profile.hpp"
+
+namespace fs = flopscope;
+namespace es = flopscope::einsum;
+using Shapes = std::vector<std::vector<fs::cost::Extent>>;
+
+namespace {
+const fs::Profile& primer() { return fs::profile_by_name("primer"); }
+fs::OpId einsum_op() { return fs::OpRegistry::instance().intern("einsum", fs::CostRule::Contraction); }
+int L(char c) { return c >= 'a' ? c - 'a' : 26 + (c - 'A'); }
+fs::Flops price(const char* subs, const Shapes& shapes, const es::Path& path = {}) {
+  return es::path_cost(primer(), einsum_op(), es::parse(subs, shapes), path);
+}
+}  // namespace
+
+TEST(EinsumParse, ExplicitOutput) {
+  auto e = es::parse("ij,jk->ik", Shapes{{2, 3}, {3, 4}});
+  ASSERT_EQ(e.inputs.size(), 2u);
+  EXPECT_EQ(e.inputs[0], (std::vector<int>{L('i'), L('j')}));
+  EXPECT_EQ(e.inputs[1], (std::vector<int>{L('j'), L('k')}));
+  EXPECT_EQ(e.output, (std::vector<int>{L('i'), L('k')}));
+  EXPECT_EQ(e.extents[L('i')], 2);
+  EXPECT_EQ(e.extents[L('j')], 3);
+  EXPECT_EQ(e.extents[L('k')], 4);
+}
+
+TEST(EinsumParse, ImplicitOutputIsSortedSingletons) {
+  auto e = es::parse("ij,jk", Shapes{{2, 3}, {3, 4}});
+  EXPECT_EQ(e.output, (std::vector<int>{L('i'), L('k')}));
+  auto t = es::parse("ji", Shapes{{2, 3}});
+  EXPECT_EQ(t.output, (std::vector<int>{L('i'), L('j')}));
+  auto tr = es::parse("ii", Shapes{{3, 3}});
+  EXPECT_TRUE(tr.output.empty());
+  auto dot = es::parse("i,i", Shapes{{5}, {5}});
+  EXPECT_TRUE(dot.output.empty());
+}
+
+TEST(EinsumParse, Ellipsis) {
+  auto e = es::parse("...ij,...jk->...ik", Shapes{{5, 2, 3}, {3, 4}});
+  ASSERT_EQ(e.inputs[0].size(), 3u);
+  ASSERT_EQ(e.inputs[1].size(), 2u);
+  ASSERT_EQ(e.output.size(), 3u);
+  EXPECT_EQ(e.extents[e.inputs[0][0]], 5);
+  EXPECT_EQ(e.output[0], e.inputs[0][0]);
+  // batched matmul priced as batch*M*N*K
+  EXPECT_EQ(es::path_cost(primer(), einsum_op(), e, {}), 5 * 2 * 3 * 4);
+  // implicit output with ellipsis keeps the broadcast axes first
+  auto imp = es::parse("...ij,...jk", Shapes{{5, 2, 3}, {5, 3, 4}});
+  ASSERT_EQ(imp.output.size(), 3u);
+  EXPECT_EQ(imp.output[0], imp.inputs[0][0]);
+  EXPECT_EQ(imp.output[1], L('i'));
+  EXPECT_EQ(imp.output[2], L('k'));
+}
+
+TEST(EinsumParse, BroadcastOneExtent) {
+  auto e = es::parse("ij,ij->ij", Shapes{{1, 3}, {4, 3}});
+  EXPECT_EQ(e.extents[L('i')], 4);
+  auto f = es::parse("ij,ij->ij", Shapes{{4, 3}, {1, 3}});
+  EXPECT_EQ(f.extents[L('i')], 4);
+}
+
+TEST(EinsumParse, Errors) {
+  // extent mismatch for the same label
+  EXPECT_THROW(es::parse("ij,jk->ik", Shapes{{2, 3}, {4, 5}}), std::invalid_argument);
+  // wrong operand count
+  EXPECT_THROW(es::parse("ij,jk->ik", Shapes{{2, 3}}), std::invalid_argument);
+  EXPECT_THROW(es::parse("ij->ij", Shapes{{2, 3}, {3, 4}}), std::invalid_argument);
+  // wrong number of axes
+  EXPECT_THROW(es::parse("ijk->i", Shapes{{2, 3}}), std::invalid_argument);
+  EXPECT_THROW(es::parse("i->i", Shapes{{2, 3}}), std::invalid_argument);
+  // output label not among the inputs / repeated
+  EXPECT_THROW(es::parse("ij->iz", Shapes{{2, 3}}), std::invalid_argument);
+  EXPECT_THROW(es::parse("ij->ii", Shapes{{2, 3}}), std::invalid_argument);
+  // bad characters and malformed ellipses
+  EXPECT_THROW(es::parse("i1->i", Shapes{{2, 3}}), std::invalid_argument);
+  EXPECT_THROW(es::parse("..i->i", Shapes{{2, 3}}), std::invalid_argument);
+  EXPECT_THROW(es::parse("...i...->i", Shapes{{2, 3}}), std::invalid_argument);
+  // ellipsis operand with fewer axes than letters
+  EXPECT_THROW(es::parse("...ijk->i", Shapes{{2, 3}}), std::invalid_argument);
+}
+
+TEST(EinsumPathCost, BinaryMatmul) {
+  EXPECT_EQ(price("ij,jk->ik", Shapes{{2, 3}, {3, 4}}), 24);
+  EXPECT_EQ(price("ij,jk->ik", Shapes{{100, 100}, {100, 100}}), 1000000);
+  EXPECT_EQ(price("ij,jk->ik", Shapes{{2, 3}, {3, 4}}, {{0, 1}}), 24);
+  EXPECT_EQ(price("bij,bjk->bik", Shapes{{5, 3, 4}, {5, 4, 2}}), 120);
+}
+
+TEST(EinsumPathCost, SingleOperand) {
+  EXPECT_EQ(price("ii->", Shapes{{4, 4}}), 4);       // trace: sums the 4 diagonal cells (product of label extents)
+  EXPECT_EQ(price("ij->", Shapes{{3, 4}}), 12);      // full sum: input size
+  EXPECT_EQ(price("ij->i", Shapes{{3, 4}}), 12);     // row sums: input size
+  EXPECT_EQ(price("ij->ji", Shapes{{3, 4}}), 0);     // transpose: free
+  EXPECT_EQ(price("ii->i", Shapes{{4, 4}}), 0);      // diagonal: free
+  EXPECT_EQ(price("ij", Shapes{{3, 4}}), 0);         // identity
+}
+
+TEST(EinsumPathCost, OuterAndDot) {
+  EXPECT_EQ(price("i,j->ij", Shapes{{3}, {5}}), 15);
+  EXPECT_EQ(price("i,i->", Shapes{{7}, {7}}), 7);
+  EXPECT_EQ(price("i,i", Shapes{{7}, {7}}), 7);
+}
+
+TEST(EinsumPathCost, ThreeOperandsExplicitPaths) {
+  Shapes shapes{{10, 20}, {20, 30}, {30, 40}};  // i=10 j=20 k=30 l=40
+  // one step over all three: (3-1) * 10*20*30*40
+  EXPECT_EQ(price("ij,jk,kl->il", shapes), 2 * 240000);
+  EXPECT_EQ(price("ij,jk,kl->il", shapes, {{0, 1, 2}}), 2 * 240000);
+  // (ij,jk)->ik: 6000, then (kl,ik)->il: 12000
+  std::vector<es::StepCost> steps;
+  auto expr = es::parse("ij,jk,kl->il", shapes);
+  EXPECT_EQ(es::path_cost(primer(), einsum_op(), expr, {{0, 1}, {0, 1}}, &steps), 18000);
+  ASSERT_EQ(steps.size(), 2u);
+  EXPECT_EQ(steps[0].flops, 6000);
+  EXPECT_EQ(steps[1].flops, 12000);
+  EXPECT_EQ(steps[0].operands, (std::vector<int>{0, 1}));
+  // (jk,kl)->jl: 24000, then (ij,jl)->il: 8000
+  EXPECT_EQ(price("ij,jk,kl->il", shapes, {{1, 2}, {0, 1}}), 32000);
+  // (ij,kl) is an outer product over i,j,k,l: 240000, then 240000 again
+  EXPECT_EQ(price("ij,jk,kl->il", shapes, {{0, 2}, {0, 1}}), 480000);
+}
+
+TEST(EinsumPathCost, InvalidPaths) {
+  auto expr = es::parse("ij,jk,kl->il", Shapes{{2, 3}, {3, 4}, {4, 5}});
+  EXPECT_THROW(es::path_cost(primer(), einsum_op(), expr, {{0, 3}}), std::invalid_argument);
+  EXPECT_THROW(es::path_cost(primer(), einsum_op(), expr, {{0, 0}, {0, 1}}), std::invalid_argument);
+  EXPECT_THROW(es::path_cost(primer(), einsum_op(), expr, {{0, 1}}), std::invalid_argument);
+  EXPECT_THROW(es::path_cost(primer(), einsum_op(), expr, {{}, {0, 1, 2}}), std::invalid_argument);
+  EXPECT_THROW(es::path_cost(primer(), einsum_op(), expr, {{-1, 0}, {0, 1}}), std::invalid_argument);
+}
+
+TEST(EinsumFindPath, OptimalBeatsOrTiesGreedy) {
+  Shapes shapes{{10, 20}, {20, 30}, {30, 40}};
+  auto expr = es::parse("ij,jk,kl->il", shapes);
+  auto greedy = es::find_path(primer(), einsum_op(), expr, "greedy");
+  auto optimal = es::find_path(primer(), einsum_op(), expr, "optimal");
+  ASSERT_EQ(greedy.size(), 2u);
+  ASSERT_EQ(optimal.size(), 2u);
+  fs::Flops g = es::path_cost(primer(), einsum_op(), expr, greedy);
+  fs::Flops o = es::path_cost(primer(), einsum_op(), expr, optimal);
+  EXPECT_LE(o, g);
+  EXPECT_EQ(o, 18000);  // hand-computed best: (ij,jk) first
+  EXPECT_LT(o, 2 * 240000);
+}
+
+TEST(EinsumFindPath, FourOperandChain) {
+  // i=2 j=50 k=3 l=50 m=4 : the best order avoids the 50x50 intermediates
+  Shapes shapes{{2, 50}, {50, 3}, {3, 50}, {50, 4}};
+  auto expr = es::parse("ij,jk,kl,lm->im", shapes);
+  auto greedy = es::find_path(primer(), einsum_op(), expr, "greedy");
+  auto optimal = es::find_path(primer(), einsum_op(), expr, "optimal");
+  fs::Flops g = es::path_cost(primer(), einsum_op(), expr, greedy);
+  fs::Flops o = es::path_cost(primer(), einsum_op(), expr, optimal);
+  EXPECT_LE(o, g);
+  // (ij,jk)->ik 300; (ik,kl)->il 300; (il,lm)->im 400 = 1000
+  // alternative: (ij,jk)->ik 300, (kl,lm)->km 600, (ik,km)->im 24 = 924 (best)
+  EXPECT_EQ(o, 924);
+}
+
+TEST(EinsumFindPath, SmallCounts) {
+  auto one = es::parse("ij->", Shapes{{3, 4}});
+  EXPECT_EQ(es::find_path(primer(), einsum_op(), one, "greedy"), (es::Path{{0}}));
+  auto two = es::parse("ij,jk->ik", Shapes{{3, 4}, {4, 5}});
+  EXPECT_EQ(es::find_path(primer(), einsum_op(), two, "optimal"), (es::Path{{0, 1}}));
+}

@@ -1,0 +1,94 @@
+// Profiles are data: parsing, its errors, and the primer profile's conventions.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+
+#include "flopscope/profile.hpp"
+
+namespace fs = flopscope;
+
+TEST(ProfileByName, PrimerConventions) {
+  const fs::Profile& p = fs::profile_by_name("primer");
+  EXPECT_EQ(p.name, "primer");
+  EXPECT_FALSE(p.source.empty());
+  EXPECT_EQ(p.multiply_add_flops, 1);
+  EXPECT_FALSE(p.contraction_output_correction);
+  EXPECT_FALSE(p.reduction_subtracts_output);
+  EXPECT_DOUBLE_EQ(p.default_weight, 1.0);
+  for (const char* op : {"add", "exp", "sum", "matmul", "einsum", "sort", "std", "zeros"})
+    EXPECT_DOUBLE_EQ(p.weight(op), 1.0) << op;
+  // Cached: the same object each time.
+  EXPECT_EQ(&fs::profile_by_name("primer"), &p);
+}
+
+TEST(ProfileByName, NamesAndUnknown) {
+  auto names = fs::profile_names();
+  EXPECT_NE(std::find(names.begin(), names.end(), "primer"), names.end());
+  EXPECT_THROW(fs::profile_by_name("no-such-profile"), std::out_of_range);
+  EXPECT_THROW(fs::profile_by_name(""), std::out_of_range);
+  try {
+    fs::profile_by_name("no-such-profile");
+  } catch (const std::out_of_range& e) {
+    std::string msg = e.what();
+    EXPECT_NE(msg.find("no-such-profile"), std::string::npos);
+    EXPECT_NE(msg.find("primer"), std::string::npos);  // lists the known ones
+  }
+  for (const auto& n : names) EXPECT_NO_THROW(fs::profile_by_name(n)) << n;
+}
+
+TEST(ParseProfile, AllKeysCommentsBlankLines) {
+  fs::Profile p = fs::parse_profile("t",
+                                    "# a comment\n"
+                                    "\n"
+                                    "source  somewhere, page 3   \n"
+                                    "contraction.multiply_add_flops 2\n"
+                                    "contraction.output_correction true   # trailing comment\r\n"
+                                    "reduction.subtract_output true\n"
+                                    "weight.default 0.5\n"
+                                    "\tweight.exp 16\n"
+                                    "weight.sum 0\n");
+  EXPECT_EQ(p.name, "t");
+  EXPECT_EQ(p.source, "somewhere, page 3");
+  EXPECT_EQ(p.multiply_add_flops, 2);
+  EXPECT_TRUE(p.contraction_output_correction);
+  EXPECT_TRUE(p.reduction_subtracts_output);
+  EXPECT_DOUBLE_EQ(p.default_weight, 0.5);
+  EXPECT_DOUBLE_EQ(p.weight("exp"), 16.0);
+  EXPECT_DOUBLE_EQ(p.weight("sum"), 0.0);
+  EXPECT_DOUBLE_EQ(p.weight("add"), 0.5);
+}
+
+TEST(ParseProfile, EmptyTextGivesDefaults) {
+  fs::Profile p = fs::parse_profile("empty", "");
+  EXPECT_EQ(p.multiply_add_flops, 1);
+  EXPECT_FALSE(p.contraction_output_correction);
+  EXPECT_FALSE(p.reduction_subtracts_output);
+  EXPECT_DOUBLE_EQ(p.default_weight, 1.0);
+  EXPECT_TRUE(p.weights.empty());
+}
+
+TEST(ParseProfile, Errors) {
+  EXPECT_THROW(fs::parse_profile("e", "nonsense.key 1\n"), std::invalid_argument);
+  EXPECT_THROW(fs::parse_profile("e", "weight.default abc\n"), std::invalid_argument);
+  EXPECT_THROW(fs::parse_profile("e", "weight.default 1.5x\n"), std::invalid_argument);
+  EXPECT_THROW(fs::parse_profile("e", "weight.exp -1\n"), std::invalid_argument);
+  EXPECT_THROW(fs::parse_profile("e", "weight.exp nan\n"), std::invalid_argument);
+  EXPECT_THROW(fs::parse_profile("e", "contraction.multiply_add_flops 3\n"), std::invalid_argument);
+  EXPECT_THROW(fs::parse_profile("e", "contraction.output_correction maybe\n"), std::invalid_argument);
+  EXPECT_THROW(fs::parse_profile("e", "reduction.subtract_output 1\n"), std::invalid_argument);
+  EXPECT_THROW(fs::parse_profile("e", "weight.default\n"), std::invalid_argument);
+}
+
+TEST(ParseProfile, ErrorNamesTheLine) {
+  try {
+    fs::parse_profile("mine", "weight.default 1\n# ok\nbogus 2\n");
+    FAIL() << "expected std::invalid_argument";
+  } catch (const std::invalid_argument& e) {
+    std::string msg = e.what();
+    EXPECT_NE(msg.find("mine"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("line 3"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("bogus"), std::string::npos) << msg;
+  }
+}
