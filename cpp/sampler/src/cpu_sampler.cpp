@@ -39,9 +39,15 @@ AlignedBuf<T> aligned_alloc_n(size_t n) {
 
 // ReLU in place on a (rows, width) tile and add float64 column sums, row by
 // row (the order, hence the bits, are independent of the tile size).
-void relu_colsum(float* y, int64_t rows, int64_t width, double* sums, double* sumsq) {
+// Compiled with -fno-trapping-math so the select becomes a SIMD max
+// (maxps(0, x) keeps NaN like numpy.maximum); cloned for AVX-512 / AVX2.
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+__attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+void relu_colsum(float* __restrict y, int64_t rows, int64_t width, double* __restrict sums,
+                 double* __restrict sumsq) {
   for (int64_t r = 0; r < rows; ++r) {
-    float* row = y + r * width;
+    float* __restrict row = y + r * width;
     if (sumsq) {
       for (int64_t j = 0; j < width; ++j) {
         const float x = row[j];
