@@ -1,0 +1,554 @@
+"""The counted surface: every exported name has a cost rule, every ufunc matches
+NumPy bit for bit and is charged nout * numel(broadcast output), every counted
+function is priced by the primer's rules, operators/methods/np.* calls are
+counted like their functions."""
+
+from __future__ import annotations
+
+import math
+import operator
+
+import numpy as np
+import pytest
+
+import flopscope as flops
+import flopscope.numpy as fnp
+from flopscope import accounting
+
+EXPORTED = flops._core.exported
+TABLE = accounting.op_table()
+RULES = {"free", "pointwise", "reduction", "deviation", "contraction", "sort", "external"}
+COUNTED_NAMES = sorted(n for n in fnp.__all__ if n in EXPORTED)
+UFUNC_NAMES = sorted(n for n in COUNTED_NAMES if hasattr(EXPORTED[n], "numpy_ufunc"))
+FUNCTION_NAMES = sorted(n for n in COUNTED_NAMES if not hasattr(EXPORTED[n], "numpy_ufunc"))
+
+
+def cost_of(fn):
+    """(result, flops charged) of fn() inside a fresh context."""
+    with flops.BudgetContext(10**12, quiet=True) as ctx:
+        result = fn()
+    return result, ctx.flops_used
+
+
+def plain(a):
+    return np.asarray(a).view(np.ndarray) if isinstance(a, np.ndarray) else np.asarray(a)
+
+
+def assert_same(actual, expected):
+    """Bit-for-bit equality of values and dtype (tuples/lists element-wise)."""
+    if isinstance(expected, (tuple, list)):
+        assert isinstance(actual, (tuple, list)) and len(actual) == len(expected)
+        for a, e in zip(actual, expected):
+            assert_same(a, e)
+        return
+    a, e = plain(actual), plain(expected)
+    assert a.dtype == e.dtype, (a.dtype, e.dtype)
+    assert a.shape == e.shape, (a.shape, e.shape)
+    np.testing.assert_array_equal(a, e, strict=True)
+
+
+def assert_fnp_arrays(result):
+    if isinstance(result, (tuple, list)):
+        for r in result:
+            assert_fnp_arrays(r)
+        return
+    assert type(result) is fnp.ndarray, type(result)
+
+
+def rule_of(name):
+    obj = EXPORTED[name]
+    return TABLE.get(name, TABLE.get(getattr(obj, "__name__", name)))
+
+
+# --------------------------------------------------------------------------- rules
+
+
+def test_surface_is_not_empty():
+    assert len(UFUNC_NAMES) > 60
+    assert len(FUNCTION_NAMES) > 50
+    assert set(TABLE.values()) <= RULES
+
+
+@pytest.mark.parametrize("name", COUNTED_NAMES)
+def test_exported_name_has_a_rule(name):
+    """Every counted export is in the op table (aliases under NumPy's canonical name)."""
+    obj = EXPORTED[name]
+    assert getattr(fnp, name) is obj
+    rule = rule_of(name)
+    assert rule in RULES, f"{name} ({getattr(obj, '__name__', '?')}) has no rule in op_table()"
+    if hasattr(obj, "numpy_ufunc"):
+        # a ufunc computes something: never silently free
+        assert rule in {"pointwise", "contraction"}, (name, rule)
+        assert getattr(np, name) is obj.numpy_ufunc or obj.numpy_ufunc.__name__ == obj.__name__
+
+
+# --------------------------------------------------------------------------- ufuncs
+
+_RNG = np.random.default_rng(1234)
+_PREFERRED = ["d", "l", "?"]
+
+
+def _loop_for(uf):
+    """Pick a loop (input type chars) to test: all-float64, else all-int64, else bool, else any numeric mix."""
+    loops = [t.split("->")[0] for t in uf.types]
+    for want in _PREFERRED:
+        for ins in loops:
+            if set(ins) == {want}:
+                return ins
+    for ins in loops:
+        if all(c in "dlqi?f" for c in ins):
+            return ins
+    return None
+
+
+def _values(char, shape):
+    dt = np.dtype(char)
+    if dt.kind == "f":
+        return _RNG.uniform(0.1, 0.9, size=shape).astype(dt)
+    if dt.kind in "iu":
+        return _RNG.integers(1, 6, size=shape).astype(dt)
+    if dt.kind == "b":
+        return _RNG.integers(0, 2, size=shape).astype(bool)
+    raise TypeError(char)
+
+
+ELEMENTWISE_UFUNCS = [n for n in UFUNC_NAMES if EXPORTED[n].numpy_ufunc.signature is None]
+GUFUNCS = [n for n in UFUNC_NAMES if EXPORTED[n].numpy_ufunc.signature is not None]
+BINARY_UFUNCS = [n for n in ELEMENTWISE_UFUNCS if EXPORTED[n].numpy_ufunc.nin == 2]
+
+
+@pytest.mark.parametrize("name", ELEMENTWISE_UFUNCS)
+def test_ufunc_matches_numpy_and_costs_nout_numel(name):
+    counted = EXPORTED[name]
+    uf = counted.numpy_ufunc
+    loop = _loop_for(uf)
+    if loop is None:
+        pytest.skip(f"{name}: no float64/int64/bool loop in {uf.types}")
+    shapes = [(3, 4), (4,), (1,)][: uf.nin]
+    args = [_values(c, s) for c, s in zip(loop, shapes)]
+    with np.errstate(all="ignore"):
+        try:
+            expected = uf(*args)
+        except TypeError as exc:  # unsupported loop: reported as a skip, never a pass
+            pytest.skip(f"{name}: NumPy rejects {loop}: {exc}")
+        result, used = cost_of(lambda: counted(*[fnp.asarray(a) for a in args]))
+    assert_same(result, expected)
+    assert_fnp_arrays(result)
+    assert used == uf.nout * 12, (name, used)
+
+
+@pytest.mark.parametrize("name", BINARY_UFUNCS)
+def test_binary_ufunc_broadcast_output(name):
+    counted = EXPORTED[name]
+    uf = counted.numpy_ufunc
+    loop = _loop_for(uf)
+    if loop is None:
+        pytest.skip(f"{name}: no float64/int64/bool loop in {uf.types}")
+    a, b = _values(loop[0], (5, 1)), _values(loop[1], (1, 3))
+    with np.errstate(all="ignore"):
+        expected = uf(a, b)
+        result, used = cost_of(lambda: counted(fnp.asarray(a), b))
+    assert_same(result, expected)
+    assert used == uf.nout * 15
+
+
+@pytest.mark.parametrize("name", GUFUNCS)
+def test_gufunc_contraction_cost(name):
+    counted = EXPORTED[name]
+    uf = counted.numpy_ufunc
+    a = _RNG.uniform(size=(2, 3, 4))
+    cases = {
+        "matmul": ((a, _RNG.uniform(size=(4, 5))), 2 * 3 * 4 * 5),
+        "vecdot": ((a, _RNG.uniform(size=(4,))), 2 * 3 * 4),
+        "matvec": ((a, _RNG.uniform(size=(4,))), 2 * 3 * 4),
+        "vecmat": ((_RNG.uniform(size=(3,)), _RNG.uniform(size=(2, 3, 4))), 2 * 3 * 4),
+    }
+    if name not in cases:
+        pytest.fail(f"gufunc {name} has no test case")
+    args, want = cases[name]
+    expected = uf(*args)
+    result, used = cost_of(lambda: counted(*[fnp.asarray(x) for x in args]))
+    assert_same(result, expected)
+    assert_fnp_arrays(result)
+    assert used == want
+
+
+# --------------------------------------------------------------------------- functions
+
+X = _RNG.uniform(-1, 1, size=(3, 4))
+V = _RNG.uniform(-1, 1, size=(5,))
+W = _RNG.uniform(-1, 1, size=(5,))
+M = _RNG.uniform(-1, 1, size=(4, 2))
+SQ = _RNG.uniform(-1, 1, size=(4, 4))
+I = np.array([[3, 0, 1, 7], [2, 2, 9, 1], [5, 4, 0, 6]])
+B = np.array([[True, False, True, True], [False, False, True, False], [True, True, True, True]])
+XN = X.copy()
+XN[1, 2] = np.nan
+
+
+def _sortcost(n, slices):
+    return n * max(1, math.ceil(math.log2(n))) * slices
+
+
+# name -> (call(module, inputs), expected FLOPs); inputs are converted to fnp arrays for fnp
+FUNCTION_CASES = {
+    # reductions: numel(input) regardless of axis
+    "sum": (lambda m, a: m.sum(a["X"], axis=0), 12),
+    "mean": (lambda m, a: m.mean(a["X"], axis=1), 12),
+    "var": (lambda m, a: m.var(a["X"]), 12),
+    "max": (lambda m, a: m.max(a["X"], axis=0), 12),
+    "min": (lambda m, a: m.min(a["X"]), 12),
+    "amax": (lambda m, a: m.amax(a["X"], axis=1), 12),
+    "amin": (lambda m, a: m.amin(a["X"]), 12),
+    "prod": (lambda m, a: m.prod(a["X"], axis=1), 12),
+    "all": (lambda m, a: m.all(a["B"], axis=0), 12),
+    "any": (lambda m, a: m.any(a["B"]), 12),
+    "argmax": (lambda m, a: m.argmax(a["X"], axis=1), 12),
+    "argmin": (lambda m, a: m.argmin(a["X"]), 12),
+    "cumsum": (lambda m, a: m.cumsum(a["X"], axis=1), 12),
+    "cumprod": (lambda m, a: m.cumprod(a["X"]), 12),
+    "nansum": (lambda m, a: m.nansum(a["XN"], axis=0), 12),
+    "nanmean": (lambda m, a: m.nanmean(a["XN"]), 12),
+    "nanmax": (lambda m, a: m.nanmax(a["XN"], axis=1), 12),
+    "nanmin": (lambda m, a: m.nanmin(a["XN"]), 12),
+    "nanprod": (lambda m, a: m.nanprod(a["XN"]), 12),
+    "nanvar": (lambda m, a: m.nanvar(a["XN"], axis=0), 12),
+    "ptp": (lambda m, a: m.ptp(a["X"], axis=0), 12),
+    "count_nonzero": (lambda m, a: m.count_nonzero(a["I"]), 12),
+    # std: numel(input) + numel(output)
+    "std": (lambda m, a: m.std(a["X"], axis=0), 12 + 4),
+    "nanstd": (lambda m, a: m.nanstd(a["XN"], axis=1), 12 + 3),
+    # pointwise non-ufuncs: numel of the broadcast output
+    "where": (lambda m, a: m.where(a["B"], a["X"], 0.5), 12),
+    "clip": (lambda m, a: m.clip(a["X"], -0.5, 0.5), 12),
+    "round": (lambda m, a: m.round(a["X"], 2), 12),
+    "around": (lambda m, a: m.around(a["X"], 1), 12),
+    "isclose": (lambda m, a: m.isclose(a["X"], a["X"][0]), 12),
+    # contractions
+    "dot": (lambda m, a: m.dot(a["X"], a["M"]), 3 * 4 * 2),
+    "inner": (lambda m, a: m.inner(a["V"], a["W"]), 5),
+    "outer": (lambda m, a: m.outer(a["V"], a["X"]), 5 * 12),
+    "tensordot": (lambda m, a: m.tensordot(a["X"], a["M"], axes=1), 3 * 4 * 2),
+    "vdot": (lambda m, a: m.vdot(a["V"], a["W"]), 5),
+    "einsum": (lambda m, a: m.einsum("ij,jk->ik", a["X"], a["M"]), 3 * 4 * 2),
+    # sorting: n * ceil(log2 n) per slice
+    "sort": (lambda m, a: m.sort(a["X"], axis=1), _sortcost(4, 3)),
+    "argsort": (lambda m, a: m.argsort(a["X"], axis=0), _sortcost(3, 4)),
+    # free
+    "array": (lambda m, a: m.array([[1.0, 2.0], [3.0, 4.0]]), 0),
+    "asarray": (lambda m, a: m.asarray(a["X"]), 0),
+    "asanyarray": (lambda m, a: m.asanyarray(a["X"]), 0),
+    "ascontiguousarray": (lambda m, a: m.ascontiguousarray(a["X"].T), 0),
+    "zeros": (lambda m, a: m.zeros((3, 2)), 0),
+    "ones": (lambda m, a: m.ones((2, 3), dtype=np.float32), 0),
+    "empty": (lambda m, a: m.empty((2, 3)).shape, 0),
+    "full": (lambda m, a: m.full((2, 2), 7.5), 0),
+    "eye": (lambda m, a: m.eye(4), 0),
+    "identity": (lambda m, a: m.identity(3), 0),
+    "arange": (lambda m, a: m.arange(10), 0),
+    "linspace": (lambda m, a: m.linspace(0, 1, 7), 0),
+    "zeros_like": (lambda m, a: m.zeros_like(a["X"]), 0),
+    "ones_like": (lambda m, a: m.ones_like(a["X"]), 0),
+    "empty_like": (lambda m, a: m.empty_like(a["X"]).shape, 0),
+    "full_like": (lambda m, a: m.full_like(a["X"], 3.0), 0),
+    "reshape": (lambda m, a: m.reshape(a["X"], (4, 3)), 0),
+    "transpose": (lambda m, a: m.transpose(a["X"]), 0),
+    "stack": (lambda m, a: m.stack([a["X"], a["X"]]), 0),
+    "concatenate": (lambda m, a: m.concatenate([a["X"], a["X"]], axis=1), 0),
+    "hstack": (lambda m, a: m.hstack([a["X"], a["X"]]), 0),
+    "vstack": (lambda m, a: m.vstack([a["X"], a["X"]]), 0),
+    "dstack": (lambda m, a: m.dstack([a["X"], a["X"]]), 0),
+    "column_stack": (lambda m, a: m.column_stack([a["V"], a["W"]]), 0),
+    "squeeze": (lambda m, a: m.squeeze(a["X"][None]), 0),
+    "expand_dims": (lambda m, a: m.expand_dims(a["X"], 0), 0),
+    "broadcast_to": (lambda m, a: m.broadcast_to(a["V"], (2, 5)), 0),
+    "broadcast_arrays": (lambda m, a: m.broadcast_arrays(a["V"], a["X"][:, :1]), 0),
+    "copy": (lambda m, a: m.copy(a["X"]), 0),
+    "astype": (lambda m, a: m.astype(a["X"], np.float32), 0),
+    "ravel": (lambda m, a: m.ravel(a["X"]), 0),
+    "swapaxes": (lambda m, a: m.swapaxes(a["X"], 0, 1), 0),
+    "moveaxis": (lambda m, a: m.moveaxis(a["X"], 0, -1), 0),
+    "atleast_1d": (lambda m, a: m.atleast_1d(a["V"]), 0),
+    "atleast_2d": (lambda m, a: m.atleast_2d(a["V"]), 0),
+    "atleast_3d": (lambda m, a: m.atleast_3d(a["X"]), 0),
+    "flip": (lambda m, a: m.flip(a["X"], 1), 0),
+    "split": (lambda m, a: m.split(a["X"], 2, axis=1), 0),
+    "array_split": (lambda m, a: m.array_split(a["V"], 3), 0),
+    "tile": (lambda m, a: m.tile(a["V"], 2), 0),
+    "repeat": (lambda m, a: m.repeat(a["V"], 2), 0),
+    "diag": (lambda m, a: m.diag(a["SQ"]), 0),
+    "diagonal": (lambda m, a: m.diagonal(a["SQ"]), 0),
+    "tril": (lambda m, a: m.tril(a["SQ"]), 0),
+    "triu": (lambda m, a: m.triu(a["SQ"], 1), 0),
+    "take": (lambda m, a: m.take(a["V"], [0, 3, 1]), 0),
+    "shape": (lambda m, a: m.shape(a["X"]), 0),
+    "ndim": (lambda m, a: m.ndim(a["X"]), 0),
+    "size": (lambda m, a: m.size(a["X"]), 0),
+    "result_type": (lambda m, a: m.result_type(np.float32, np.int64), 0),
+    "can_cast": (lambda m, a: m.can_cast(np.float32, np.float64), 0),
+    "promote_types": (lambda m, a: m.promote_types(np.int8, np.float32), 0),
+}
+INPUTS = {"X": X, "V": V, "W": W, "M": M, "SQ": SQ, "I": I, "B": B, "XN": XN}
+NON_ARRAY_RESULTS = {"shape", "ndim", "size", "result_type", "can_cast", "promote_types", "empty", "empty_like"}
+
+
+@pytest.mark.parametrize("name", FUNCTION_NAMES)
+def test_function_has_a_case_and_rule_matches(name):
+    if name not in FUNCTION_CASES:
+        pytest.fail(f"counted function {name} has no representative test case")
+    want = FUNCTION_CASES[name][1]
+    rule = rule_of(name)
+    assert (rule == "free") == (want == 0), (name, rule, want)
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTION_CASES))
+def test_function_matches_numpy_and_cost(name):
+    if name not in EXPORTED:
+        pytest.skip(f"{name} is not exported by flopscope.numpy")
+    call, want = FUNCTION_CASES[name]
+    np_mod = np if hasattr(np, name) else None
+    if name == "astype":
+        expected = np.asarray(X).astype(np.float32)
+    else:
+        expected = call(np_mod, INPUTS)
+    fnp_inputs = {k: fnp.asarray(v) for k, v in INPUTS.items()}
+    with np.errstate(all="ignore"):
+        result, used = cost_of(lambda: call(fnp, fnp_inputs))
+    assert_same(result, expected)
+    assert used == want, (name, used, want)
+    if name not in NON_ARRAY_RESULTS:
+        assert_fnp_arrays(result)
+
+
+def test_internal_ndarray_sort_entry():
+    # '_ndarray.sort' backs the in-place method; it is counted as sort.
+    assert rule_of("_ndarray.sort") == "sort"
+
+
+# --------------------------------------------------------------------------- ufunc methods
+
+
+def test_ufunc_reduce_accumulate_reduceat_cost_input_size():
+    x = np.arange(12.0).reshape(3, 4)
+    for meth, kw in [("reduce", {"axis": 0}), ("reduce", {"axis": None}), ("accumulate", {"axis": 1})]:
+        r, used = cost_of(lambda: getattr(fnp.add, meth)(fnp.asarray(x), **kw))
+        assert_same(r, getattr(np.add, meth)(x, **kw))
+        assert used == 12, (meth, kw, used)
+    v = np.arange(8.0)
+    r, used = cost_of(lambda: fnp.add.reduceat(fnp.asarray(v), [0, 4, 6]))
+    assert_same(r, np.add.reduceat(v, [0, 4, 6]))
+    assert used == 8
+    r, used = cost_of(lambda: fnp.maximum.reduce(fnp.asarray(x), axis=1))
+    assert_same(r, np.maximum.reduce(x, axis=1))
+    assert used == 12
+
+
+def test_ufunc_outer_costs_product_times_nout():
+    a, b = np.arange(3.0) + 1, np.arange(5.0) + 1
+    r, used = cost_of(lambda: fnp.multiply.outer(fnp.asarray(a), b))
+    assert_same(r, np.multiply.outer(a, b))
+    assert used == 15
+    r, used = cost_of(lambda: fnp.divmod.outer(fnp.asarray(a), b))
+    assert_same(r, np.divmod.outer(a, b))
+    assert used == 30
+
+
+def test_ufunc_at_costs_number_of_indices():
+    a = np.arange(10.0)
+    f = fnp.asarray(a.copy())
+    _, used = cost_of(lambda: fnp.add.at(f, [0, 1, 1, 7], 1.0))
+    np.add.at(a, [0, 1, 1, 7], 1.0)
+    assert_same(f, a)
+    assert used == 4
+
+
+# --------------------------------------------------------------------------- operators
+
+A = _RNG.uniform(0.5, 2.0, size=(3, 4))
+C = _RNG.uniform(0.5, 2.0, size=(4,))
+IA = _RNG.integers(1, 8, size=(3, 4))
+IC = _RNG.integers(1, 4, size=(4,))
+
+BINARY_OPS = [
+    (operator.add, "add", "float"), (operator.sub, "subtract", "float"), (operator.mul, "multiply", "float"),
+    (operator.truediv, "divide", "float"), (operator.floordiv, "floor_divide", "float"),
+    (operator.mod, "remainder", "float"), (operator.pow, "power", "float"),
+    (operator.lt, "less", "float"), (operator.le, "less_equal", "float"), (operator.gt, "greater", "float"),
+    (operator.ge, "greater_equal", "float"), (operator.eq, "equal", "float"), (operator.ne, "not_equal", "float"),
+    (operator.and_, "bitwise_and", "int"), (operator.or_, "bitwise_or", "int"), (operator.xor, "bitwise_xor", "int"),
+    (operator.lshift, "left_shift", "int"), (operator.rshift, "right_shift", "int"),
+]
+INPLACE = {
+    "add": operator.iadd, "subtract": operator.isub, "multiply": operator.imul, "divide": operator.itruediv,
+    "floor_divide": operator.ifloordiv, "remainder": operator.imod, "power": operator.ipow,
+    "bitwise_and": operator.iand, "bitwise_or": operator.ior, "bitwise_xor": operator.ixor,
+    "left_shift": operator.ilshift, "right_shift": operator.irshift,
+}
+
+
+@pytest.mark.parametrize("op,fname,kind", BINARY_OPS, ids=[b[1] for b in BINARY_OPS])
+def test_binary_operator_costs_like_function(op, fname, kind):
+    a, c = (A, C) if kind == "float" else (IA, IC)
+    fa = fnp.asarray(a)
+    r_op, used_op = cost_of(lambda: op(fa, c))
+    r_fn, used_fn = cost_of(lambda: getattr(fnp, fname)(fa, c))
+    assert_same(r_op, op(a, c))
+    assert_same(r_fn, op(a, c))
+    assert_fnp_arrays(r_op)
+    assert used_op == used_fn == 12
+    # reflected operand
+    r_rev, used_rev = cost_of(lambda: op(c, fa))
+    assert_same(r_rev, op(c, a))
+    assert used_rev == 12
+
+
+@pytest.mark.parametrize("fname", sorted(INPLACE))
+def test_inplace_operator_costs_like_function_and_mutates(fname):
+    iop = INPLACE[fname]
+    a, c = (A, C) if fname not in {"bitwise_and", "bitwise_or", "bitwise_xor", "left_shift", "right_shift"} else (IA, IC)
+    f = fnp.asarray(a.copy())
+    ident = id(f)
+    expected = iop(a.copy(), c)
+    _, used = cost_of(lambda: iop(f, c))
+    assert used == 12
+    g = fnp.asarray(a.copy())
+    with flops.BudgetContext(10**12, quiet=True) as ctx:
+        g2 = iop(g, c)
+    assert ctx.flops_used == 12
+    assert g2 is g and id(g) != 0
+    assert_same(g, expected)
+    assert id(f) == ident
+
+
+def test_matmul_operators():
+    a, m = fnp.asarray(X), fnp.asarray(M)
+    r, used = cost_of(lambda: a @ m)
+    _, used_fn = cost_of(lambda: fnp.matmul(a, m))
+    assert_same(r, X @ M)
+    assert used == used_fn == 3 * 4 * 2
+    r, used = cost_of(lambda: X @ m)  # reflected: numpy array on the left
+    assert_same(r, X @ M)
+    assert used == 24
+    s = fnp.asarray(SQ.copy())
+    expected = SQ @ SQ
+    _, used = cost_of(lambda: s.__imatmul__(fnp.asarray(SQ)))
+    assert used == 64
+    assert_same(s, expected)
+
+
+@pytest.mark.parametrize("op,fname,kind", [
+    (operator.neg, "negative", "float"), (operator.pos, "positive", "float"),
+    (abs, "absolute", "float"), (operator.invert, "invert", "int"),
+])
+def test_unary_operator_costs_like_function(op, fname, kind):
+    a = A - 1.0 if kind == "float" else IA
+    fa = fnp.asarray(a)
+    r, used = cost_of(lambda: op(fa))
+    _, used_fn = cost_of(lambda: getattr(fnp, fname)(fa))
+    assert_same(r, op(a))
+    assert_fnp_arrays(r)
+    assert used == used_fn == 12
+
+
+# --------------------------------------------------------------------------- methods
+
+METHODS = [
+    ("sum", {"axis": 0}, 12), ("mean", {}, 12), ("var", {"axis": 1}, 12), ("std", {"axis": 0}, 16),
+    ("max", {}, 12), ("min", {"axis": 1}, 12), ("prod", {}, 12), ("all", {}, 12), ("any", {"axis": 0}, 12),
+    ("argmax", {}, 12), ("argmin", {"axis": 0}, 12), ("cumsum", {"axis": 1}, 12), ("cumprod", {}, 12),
+    ("clip", {"min": -0.5, "max": 0.5}, 12), ("argsort", {"axis": 1}, _sortcost(4, 3)),
+]
+
+
+@pytest.mark.parametrize("meth,kw,want", METHODS, ids=[m[0] for m in METHODS])
+def test_method_counted_as_function(meth, kw, want):
+    fx = fnp.asarray(X)
+    r, used = cost_of(lambda: getattr(fx, meth)(**kw))
+    fn = "clip" if meth == "clip" else meth
+    _, used_fn = cost_of(lambda: getattr(fnp, fn)(fx, **kw))
+    assert_same(r, getattr(X, meth)(**kw))
+    assert used == used_fn == want
+
+
+def test_method_dot_and_sort():
+    fx = fnp.asarray(X)
+    r, used = cost_of(lambda: fx.dot(fnp.asarray(M)))
+    assert_same(r, X.dot(M))
+    assert used == 24
+    s = fnp.asarray(X.copy())
+    expected = np.sort(X, axis=1)
+    r, used = cost_of(lambda: s.sort(axis=1))
+    assert r is None
+    assert_same(s, expected)
+    assert used == _sortcost(4, 3)
+
+
+def test_views_indexing_copy_astype_are_free():
+    fx = fnp.asarray(X)
+    for fn in [lambda: fx[0], lambda: fx[:, 1:3], lambda: fx.T, lambda: fx.copy(), lambda: fx.astype(np.float32),
+               lambda: fx.reshape(4, 3), lambda: fx[fx.view(np.ndarray) > 0], lambda: fx.ravel()]:
+        r, used = cost_of(fn)
+        assert used == 0
+        assert_fnp_arrays(r)
+    g = fnp.asarray(X.copy())
+    _, used = cost_of(lambda: g.__setitem__((0, 0), 5.0))
+    assert used == 0 and g[0, 0] == 5.0
+
+
+def test_random_is_free():
+    def draw():
+        rng = fnp.random.default_rng(42)
+        return rng.standard_normal((100, 8))
+    r, used = cost_of(draw)
+    assert used == 0
+    assert_same(r, np.random.default_rng(42).standard_normal((100, 8)))
+
+
+# --------------------------------------------------------------------------- np.* on flopscope arrays
+
+
+def test_numpy_calls_on_flopscope_arrays_are_counted():
+    fx = fnp.asarray(X)
+    cases = [
+        (lambda m: m.exp(fx), lambda: np.exp(X), 12),
+        (lambda m: m.sum(fx), lambda: np.sum(X), 12),
+        (lambda m: m.add.reduce(fx), lambda: np.add.reduce(X), 12),
+        (lambda m: m.concatenate([fx, fx]), lambda: np.concatenate([X, X]), 0),
+        (lambda m: m.matmul(fx, fnp.asarray(M)), lambda: np.matmul(X, M), 24),
+        (lambda m: m.mean(fx, axis=0), lambda: np.mean(X, axis=0), 12),
+        (lambda m: m.std(fx), lambda: np.std(X), 13),
+        (lambda m: m.maximum(fx, 0.0), lambda: np.maximum(X, 0.0), 12),
+        (lambda m: m.add.outer(fnp.asarray(V), fnp.asarray(W)), lambda: np.add.outer(V, W), 25),
+    ]
+    for call, ref, want in cases:
+        r_np, used_np = cost_of(lambda: call(np))
+        r_fnp, used_fnp = cost_of(lambda: call(fnp))
+        assert_same(r_np, ref())
+        assert used_np == used_fnp == want
+
+
+def test_numpy_results_are_flopscope_arrays():
+    fx = fnp.asarray(X)
+    r, _ = cost_of(lambda: np.exp(fx))
+    assert type(r) is fnp.ndarray
+
+
+def test_raw_numpy_and_python_inputs_are_counted():
+    r, used = cost_of(lambda: fnp.add(X, 1.0))
+    assert_same(r, X + 1.0)
+    assert used == 12
+    r, used = cost_of(lambda: fnp.add([1.0, 2.0], [3.0, 4.0]))
+    assert_same(r, np.add([1.0, 2.0], [3.0, 4.0]))
+    assert used == 2
+    r, used = cost_of(lambda: fnp.sum([1, 2, 3]))
+    assert_same(r, np.sum([1, 2, 3]))
+    assert used == 3
+    r, used = cost_of(lambda: fnp.exp(1.5))
+    assert_same(r, np.exp(1.5))
+    assert used == 1
+    r, used = cost_of(lambda: fnp.matmul(X, M))
+    assert_same(r, X @ M)
+    assert used == 24
+    r, used = cost_of(lambda: fnp.multiply(3, 4))
+    assert used == 1
+    assert int(r) == 12
