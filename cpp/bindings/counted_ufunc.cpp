@@ -13,7 +13,7 @@ PyTypeObject* counted_ufunc_type = nullptr;
 
 namespace {
 
-constexpr int kMaxArgs = 32;
+constexpr int kMaxArgs = 16;
 
 // Prices a core-dimension contraction gufunc from its operand shapes.
 // matmul (..., n, k) @ (..., k, m); vecdot (..., n)·(..., n); matvec (..., m, n)(..., n);
