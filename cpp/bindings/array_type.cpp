@@ -15,7 +15,7 @@ struct Targets {
       *matmul, *left_shift, *right_shift, *bitwise_and, *bitwise_or, *bitwise_xor, *negative, *positive,
       *absolute, *invert, *equal, *not_equal, *less, *less_equal, *greater, *greater_equal;
   CountedFunction *sum, *prod, *mean, *var, *std, *max, *min, *all, *any, *argmax, *argmin, *cumsum, *cumprod,
-      *dot, *clip, *sort_inplace, *argsort;
+      *dot, *clip, *round, *sort_inplace, *argsort;
 };
 Targets targets;
 bool targets_ready = false;
@@ -57,7 +57,7 @@ bool resolve_targets() {
             resolve(t, "any", &targets.any) && resolve(t, "argmax", &targets.argmax) &&
             resolve(t, "argmin", &targets.argmin) && resolve(t, "cumsum", &targets.cumsum) &&
             resolve(t, "cumprod", &targets.cumprod) && resolve(t, "dot", &targets.dot) &&
-            resolve(t, "clip", &targets.clip) && resolve(t, "_ndarray.sort", &targets.sort_inplace) &&
+            resolve(t, "clip", &targets.clip) && resolve(t, "round", &targets.round) && resolve(t, "_ndarray.sort", &targets.sort_inplace) &&
             resolve(t, "argsort", &targets.argsort);
   targets_ready = ok;
   return ok;
@@ -190,6 +190,7 @@ FS_METHOD(cumsum)
 FS_METHOD(cumprod)
 FS_METHOD(dot)
 FS_METHOD(clip)
+FS_METHOD(round)
 FS_METHOD(argsort)
 #undef FS_METHOD
 
@@ -273,6 +274,7 @@ PyMethodDef array_methods[] = {
     {"cumprod", FS_FASTCALL(method_cumprod), METH_FASTCALL | METH_KEYWORDS, "Counted cumprod (input size)."},
     {"dot", FS_FASTCALL(method_dot), METH_FASTCALL | METH_KEYWORDS, "Counted dot."},
     {"clip", FS_FASTCALL(method_clip), METH_FASTCALL | METH_KEYWORDS, "Counted clip (output size)."},
+    {"round", FS_FASTCALL(method_round), METH_FASTCALL | METH_KEYWORDS, "Counted round (output size)."},
     {"sort", FS_FASTCALL(method_sort), METH_FASTCALL | METH_KEYWORDS, "Counted in-place sort."},
     {"argsort", FS_FASTCALL(method_argsort), METH_FASTCALL | METH_KEYWORDS, "Counted argsort."},
     {nullptr, nullptr, 0, nullptr},

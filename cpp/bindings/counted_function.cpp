@@ -84,9 +84,11 @@ bool reduced_numel(const char* op, const OperandShape& shape, PyObject* axis, Fl
   } else if (!add_axis(axis)) {
     return false;
   }
-  Flops reduced = 1;
-  for (int a : axes) reduced = checked_mul(reduced, shape.dims[a]);
-  *out = reduced == 0 ? 0 : total / reduced;
+  Flops kept = 1;  // product of the axes that survive (exact even when an axis is empty)
+  for (int d = 0; d < shape.ndim; ++d)
+    if (std::find(axes.begin(), axes.end(), d) == axes.end()) kept = checked_mul(kept, shape.dims[d]);
+  (void)total;
+  *out = kept;
   return true;
 }
 

@@ -170,10 +170,6 @@ PyObject* counted_ufunc_method(CountedUfunc* self, const char* method, PyObject*
     if (i == 0 || (i == 1 && !reduction_like && std::strcmp(method, "outer") == 0)) {
       a = operands.inspect(a, &shapes[i]);
       if (a == nullptr) return nullptr;
-    } else if (i == 1 && std::strcmp(method, "at") == 0) {
-      // ufunc.at(a, indices, b): one application per index.
-      PyObject* idx = operands.inspect(a, &shapes[1]);
-      if (idx == nullptr) return nullptr;
     }
     if ((stack[i] = operands.plain(a)) == nullptr) return nullptr;
   }
@@ -188,12 +184,16 @@ PyObject* counted_ufunc_method(CountedUfunc* self, const char* method, PyObject*
         return nullptr;
       }
       cost = cost::pointwise(profile, op, checked_mul(shapes[0].numel(), shapes[1].numel()), self->nout);
-    } else {  // at
+    } else {  // at: one application per element a[indices] selects (repeats included)
       if (nargs < 2) {
         PyErr_Format(PyExc_TypeError, "%s() takes an array and indices", full.c_str());
         return nullptr;
       }
-      cost = cost::pointwise(profile, op, shapes[1].numel(), 1);
+      PyObject* selected = PyObject_GetItem(stack[0], stack[1]);
+      if (selected == nullptr) return nullptr;
+      Flops updates = PyArray_Check(selected) ? PyArray_SIZE(reinterpret_cast<PyArrayObject*>(selected)) : 1;
+      Py_DECREF(selected);
+      cost = cost::pointwise(profile, op, updates, 1);
     }
   } catch (const CostOverflowError&) {
     raise_cost_overflow(name);

@@ -51,7 +51,7 @@ Flops reduction(const Profile& profile, OpId op, Flops numel_in, Flops numel_out
 
 Flops deviation(const Profile& profile, OpId op, Flops numel_in, Flops numel_out) {
   Flops var = profile.reduction_subtracts_output ? std::max<Flops>(numel_in - numel_out, 0) : numel_in;
-  return weighted(profile, op, checked_add(var, numel_in == 0 ? 0 : numel_out));
+  return weighted(profile, op, checked_add(var, numel_out));
 }
 
 Flops contraction_step(const Profile& profile, OpId op, int k, Flops extent_product,

@@ -554,11 +554,9 @@ def test_raw_numpy_and_python_inputs_are_counted():
     assert int(r) == 12
 
 
-# --------------------------------------------------------------------------- known bugs (strict xfail)
+# --------------------------------------------------------------------------- regressions of bugs found in review
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: ndarray.round(decimals) is charged 3*numel (NumPy's internal multiply/rint/divide "
-                                       "each counted) instead of numel like fnp.round")
 def test_round_method_counted_as_function():
     fx = fnp.asarray(X)
     r, used = cost_of(lambda: fx.round(1))
@@ -566,8 +564,6 @@ def test_round_method_counted_as_function():
     assert used == cost_of(lambda: fnp.round(fx, 1))[1] == 12
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: ufunc.at with a slice/Ellipsis index raises UnsupportedDtypeError "
-                                       "(index converted to an object array); NumPy accepts it")
 @pytest.mark.parametrize("idx", [slice(0, 3), (slice(None), 0), Ellipsis], ids=["slice", "tuple-slice", "ellipsis"])
 def test_ufunc_at_with_slice_index(idx):
     a = np.zeros((5, 4))
@@ -578,8 +574,6 @@ def test_ufunc_at_with_slice_index(idx):
     assert used == np.zeros((5, 4))[idx].size
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: ufunc.at on a multi-dimensional target charges the total length of the "
-                                       "index arrays instead of the number of elements updated")
 @pytest.mark.parametrize("idx", [([0, 1], [2, 3]), np.array([True, False, True, False, False]), [0, 0, 2]],
                          ids=["tuple-of-arrays", "bool-mask", "row-indices"])
 def test_ufunc_at_multidim_counts_updated_elements(idx):
@@ -592,8 +586,6 @@ def test_ufunc_at_multidim_counts_updated_elements(idx):
     assert used == want
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: std of an empty input with a non-empty output (shape (0,3), axis=0) is "
-                                       "charged 0, primer rule says numel(input)+numel(output) = 3")
 def test_std_empty_input_nonempty_output():
     e = np.ones((0, 3))
     with np.errstate(all="ignore"):
