@@ -4,6 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3}"
+# Tools pip installs (cmake, ninja, ctest) come first on PATH, also inside a venv.
+PATH="$("$PYTHON" -c 'import sysconfig; print(sysconfig.get_path("scripts"))'):$PATH"
+export PATH
 
 # GoogleTest for the C++ unit tests (Debian package).
 if ! dpkg -s libgtest-dev >/dev/null 2>&1; then
