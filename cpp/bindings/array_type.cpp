@@ -224,7 +224,12 @@ PyObject* array_ufunc(PyObject*, PyObject* const* args, Py_ssize_t nargs, PyObje
   const char* method = PyUnicode_AsUTF8(args[1]);
   if (method == nullptr) return nullptr;
   if (std::strcmp(method, "__call__") == 0) return counted_ufunc_call(u, args + 2, nargs - 2, kwnames);
-  return counted_ufunc_method(u, method, args + 2, nargs - 2, kwnames);
+  int which = find_ufunc_method(method);
+  if (which < 0) {
+    PyErr_Format(PyExc_TypeError, "%s: unknown ufunc method '%s'", u->cname, method);
+    return nullptr;
+  }
+  return counted_ufunc_method(u, static_cast<UfuncMethod>(which), args + 2, nargs - 2, kwnames);
 }
 
 // numpy calls self.__array_function__(func, types, args, kwargs).

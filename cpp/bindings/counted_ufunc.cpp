@@ -18,23 +18,22 @@ constexpr int kMaxArgs = 16;
 // Prices a core-dimension contraction gufunc from its operand shapes.
 // matmul (..., n, k) @ (..., k, m); vecdot (..., n)·(..., n); matvec (..., m, n)(..., n);
 // vecmat (..., n)(..., n, m). 1-D matmul operands are promoted as NumPy does.
-bool price_contraction(const CountedUfunc* self, const OperandShape& a, const OperandShape& b, Flops* cost) {
-  const std::string_view name = PyUnicode_AsUTF8(self->name);
-  const Profile& profile = current_meter().profile();
+bool price_contraction(const CountedUfunc* self, const Profile& profile, const OperandShape& a,
+                       const OperandShape& b, Flops* cost) {
   auto dim = [](const OperandShape& s, int from_end) -> cost::Extent {
     return s.ndim >= from_end ? s.dims[s.ndim - from_end] : 1;
   };
   int core_a, core_b;
   cost::Extent m = 1, k = 1, n = 1;
-  if (name == "vecdot") {
+  if (self->core == UfuncCore::Vecdot) {
     core_a = core_b = 1;
     k = std::max(dim(a, 1), dim(b, 1));
     if (a.ndim < 1 || b.ndim < 1 || (dim(a, 1) != dim(b, 1))) return false;
-  } else if (name == "matvec") {
+  } else if (self->core == UfuncCore::Matvec) {
     core_a = 2, core_b = 1;
     if (a.ndim < 2 || b.ndim < 1 || dim(a, 1) != dim(b, 1)) return false;
     m = dim(a, 2), k = dim(a, 1);
-  } else if (name == "vecmat") {
+  } else if (self->core == UfuncCore::Vecmat) {
     core_a = 1, core_b = 2;
     if (a.ndim < 1 || b.ndim < 2 || dim(a, 1) != dim(b, 2)) return false;
     k = dim(a, 1), n = dim(b, 1);
@@ -93,7 +92,7 @@ PyObject* counted_ufunc_call(CountedUfunc* self, PyObject* const* args, Py_ssize
     PyObject* value = args[nargs + j];
     bool is_out = PyUnicode_CompareWithASCIIString(key, "out") == 0;
     bool is_where = !is_out && PyUnicode_CompareWithASCIIString(key, "where") == 0;
-    if ((is_out || is_where) && value != Py_None && value != Py_Ellipsis && !self->contraction) {
+    if ((is_out || is_where) && value != Py_None && value != Py_Ellipsis && self->core == UfuncCore::Elementwise) {
       // out= and where= take part in broadcasting, so in the output size.
       if (PyTuple_Check(value)) {
         for (Py_ssize_t t = 0; t < PyTuple_GET_SIZE(value) && nshapes < kMaxArgs; ++t) {
@@ -108,8 +107,8 @@ PyObject* counted_ufunc_call(CountedUfunc* self, PyObject* const* args, Py_ssize
   }
   Flops cost;
   try {
-    if (self->contraction) {
-      if (!price_contraction(self, shapes[0], shapes[1], &cost))
+    if (self->core != UfuncCore::Elementwise) {
+      if (!price_contraction(self, call.meter().profile(), shapes[0], shapes[1], &cost))
         return shape_error(self, "operand shapes do not match for this contraction");
     } else {
       Flops numel_out;
@@ -140,25 +139,28 @@ PyObject* counted_ufunc_call(CountedUfunc* self, PyObject* const* args, Py_ssize
   return call.finish(wrap_result(result));
 }
 
-PyObject* counted_ufunc_method(CountedUfunc* self, const char* method, PyObject* const* args,
+const char* const kUfuncMethodNames[kUfuncMethods] = {"reduce", "accumulate", "reduceat", "outer", "at"};
+
+int find_ufunc_method(const char* name) {
+  for (int i = 0; i < kUfuncMethods; ++i)
+    if (std::strcmp(name, kUfuncMethodNames[i]) == 0) return i;
+  return -1;
+}
+
+PyObject* counted_ufunc_method(CountedUfunc* self, UfuncMethod method, PyObject* const* args,
                                Py_ssize_t nargs, PyObject* kwnames) {
-  OpId op;
-  bool reduction_like = true;
-  if (std::strcmp(method, "reduce") == 0) op = self->op_reduce;
-  else if (std::strcmp(method, "accumulate") == 0) op = self->op_accumulate;
-  else if (std::strcmp(method, "reduceat") == 0) op = self->op_reduceat;
-  else if (std::strcmp(method, "outer") == 0) op = self->op_outer, reduction_like = false;
-  else if (std::strcmp(method, "at") == 0) op = self->op_at, reduction_like = false;
-  else {
-    PyErr_Format(PyExc_TypeError, "%s: unknown ufunc method '%s'", self->cname, method);
+  const int m = static_cast<int>(method);
+  const OpId op = self->method_op[m];
+  const char* name = OpRegistry::instance().info(op).name.c_str();  // e.g. "add.reduce"
+  if (self->method_bound[m] == nullptr) {
+    PyErr_Format(PyExc_TypeError, "%s: numpy's ufunc has no method %s", name, kUfuncMethodNames[m]);
     return nullptr;
   }
-  const std::string full = std::string(self->cname) + "." + method;
-  const char* name = OpRegistry::instance().info(op).name.c_str();
   Call call(op, name);
   Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
-  if (nargs < 1 || nargs + nkw > kMaxArgs) {
-    PyErr_Format(PyExc_TypeError, "%s() got the wrong number of arguments", full.c_str());
+  const int operands_needed = method == UfuncMethod::Outer || method == UfuncMethod::At ? 2 : 1;
+  if (nargs < operands_needed || nargs + nkw > kMaxArgs) {
+    PyErr_Format(PyExc_TypeError, "%s() got the wrong number of arguments", name);
     return nullptr;
   }
   Operands operands(name);
@@ -167,7 +169,7 @@ PyObject* counted_ufunc_method(CountedUfunc* self, const char* method, PyObject*
   for (Py_ssize_t i = 0; i < nargs + nkw; ++i) {
     PyObject* a = args[i];
     // The array operands: the first (and for outer the second) positional argument.
-    if (i == 0 || (i == 1 && !reduction_like && std::strcmp(method, "outer") == 0)) {
+    if (i == 0 || (i == 1 && method == UfuncMethod::Outer)) {
       a = operands.inspect(a, &shapes[i]);
       if (a == nullptr) return nullptr;
     }
@@ -176,39 +178,26 @@ PyObject* counted_ufunc_method(CountedUfunc* self, const char* method, PyObject*
   Flops cost;
   try {
     const Profile& profile = call.meter().profile();
-    if (reduction_like) {
-      cost = cost::reduction(profile, op, shapes[0].numel(), 1);
-    } else if (std::strcmp(method, "outer") == 0) {
-      if (nargs < 2) {
-        PyErr_Format(PyExc_TypeError, "%s() takes two operands", full.c_str());
-        return nullptr;
-      }
+    if (method == UfuncMethod::Outer) {
       cost = cost::pointwise(profile, op, checked_mul(shapes[0].numel(), shapes[1].numel()), self->nout);
-    } else {  // at: one application per element a[indices] selects (repeats included)
-      if (nargs < 2) {
-        PyErr_Format(PyExc_TypeError, "%s() takes an array and indices", full.c_str());
-        return nullptr;
-      }
+    } else if (method == UfuncMethod::At) {
+      // One application per element a[indices] selects (repeats included).
       PyObject* selected = PyObject_GetItem(stack[0], stack[1]);
       if (selected == nullptr) return nullptr;
       Flops updates = PyArray_Check(selected) ? PyArray_SIZE(reinterpret_cast<PyArrayObject*>(selected)) : 1;
       Py_DECREF(selected);
       cost = cost::pointwise(profile, op, updates, 1);
+    } else {
+      cost = cost::reduction(profile, op, shapes[0].numel(), 1);
     }
   } catch (const CostOverflowError&) {
     raise_cost_overflow(name);
     return nullptr;
   }
-  PyObject* bound = PyObject_GetAttrString(self->ufunc, method);
-  if (bound == nullptr) return nullptr;
-  if (!call.admit(cost)) {
-    Py_DECREF(bound);
-    return nullptr;
-  }
+  if (!call.admit(cost)) return nullptr;
   call.backend_begin();
-  PyObject* result = PyObject_Vectorcall(bound, stack, nargs, kwnames);
+  PyObject* result = PyObject_Vectorcall(self->method_bound[m], stack, nargs, kwnames);
   call.backend_end(result != nullptr);
-  Py_DECREF(bound);
   operands.restore();
   return call.finish(wrap_result(result));
 }
@@ -219,15 +208,15 @@ PyObject* ufunc_vectorcall(PyObject* self, PyObject* const* args, size_t nargsf,
   return counted_ufunc_call(reinterpret_cast<CountedUfunc*>(self), args, PyVectorcall_NARGS(nargsf), kwnames);
 }
 
-#define FLOPSCOPE_UFUNC_METHOD(method)                                                             \
+#define FLOPSCOPE_UFUNC_METHOD(method, which)                                                      \
   PyObject* ufunc_##method(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kw) { \
-    return counted_ufunc_method(reinterpret_cast<CountedUfunc*>(self), #method, args, nargs, kw);   \
+    return counted_ufunc_method(reinterpret_cast<CountedUfunc*>(self), UfuncMethod::which, args, nargs, kw); \
   }
-FLOPSCOPE_UFUNC_METHOD(reduce)
-FLOPSCOPE_UFUNC_METHOD(accumulate)
-FLOPSCOPE_UFUNC_METHOD(reduceat)
-FLOPSCOPE_UFUNC_METHOD(outer)
-FLOPSCOPE_UFUNC_METHOD(at)
+FLOPSCOPE_UFUNC_METHOD(reduce, Reduce)
+FLOPSCOPE_UFUNC_METHOD(accumulate, Accumulate)
+FLOPSCOPE_UFUNC_METHOD(reduceat, Reduceat)
+FLOPSCOPE_UFUNC_METHOD(outer, Outer)
+FLOPSCOPE_UFUNC_METHOD(at, At)
 #undef FLOPSCOPE_UFUNC_METHOD
 
 PyMethodDef ufunc_methods[] = {
@@ -244,6 +233,7 @@ void ufunc_dealloc(PyObject* self) {
   PyTypeObject* tp = Py_TYPE(self);
   Py_XDECREF(u->ufunc);
   Py_XDECREF(u->name);
+  for (PyObject* bound : u->method_bound) Py_XDECREF(bound);
   tp->tp_free(self);
   Py_DECREF(tp);
 }
@@ -302,6 +292,7 @@ PyObject* make_counted_ufunc(PyObject* ufunc, const char* name) {
   auto* u = PyObject_New(CountedUfunc, counted_ufunc_type);
   if (u == nullptr) return nullptr;
   u->vectorcall = ufunc_vectorcall;
+  for (PyObject*& bound : u->method_bound) bound = nullptr;
   Py_INCREF(ufunc);
   u->ufunc = ufunc;
   u->name = PyUnicode_FromString(name);
@@ -313,14 +304,21 @@ PyObject* make_counted_ufunc(PyObject* ufunc, const char* name) {
   Py_XDECREF(nin);
   Py_XDECREF(nout);
   std::string_view n(name);
-  u->contraction = n == "matmul" || n == "vecdot" || n == "matvec" || n == "vecmat";
+  u->core = n == "matmul"   ? UfuncCore::Matmul
+            : n == "vecdot" ? UfuncCore::Vecdot
+            : n == "matvec" ? UfuncCore::Matvec
+            : n == "vecmat" ? UfuncCore::Vecmat
+                            : UfuncCore::Elementwise;
   auto& reg = OpRegistry::instance();
-  u->op = reg.intern(n, u->contraction ? CostRule::Contraction : CostRule::Pointwise);
-  u->op_reduce = reg.intern(std::string(n) + ".reduce", CostRule::Reduction);
-  u->op_accumulate = reg.intern(std::string(n) + ".accumulate", CostRule::Reduction);
-  u->op_reduceat = reg.intern(std::string(n) + ".reduceat", CostRule::Reduction);
-  u->op_outer = reg.intern(std::string(n) + ".outer", CostRule::Pointwise);
-  u->op_at = reg.intern(std::string(n) + ".at", CostRule::Pointwise);
+  u->op = reg.intern(n, u->core == UfuncCore::Elementwise ? CostRule::Pointwise : CostRule::Contraction);
+  for (int m = 0; m < kUfuncMethods; ++m) {
+    const auto method = static_cast<UfuncMethod>(m);
+    const bool pointwise = method == UfuncMethod::Outer || method == UfuncMethod::At;
+    u->method_op[m] = reg.intern(std::string(n) + "." + kUfuncMethodNames[m],
+                                 pointwise ? CostRule::Pointwise : CostRule::Reduction);
+    u->method_bound[m] = PyObject_GetAttrString(ufunc, kUfuncMethodNames[m]);
+    if (u->method_bound[m] == nullptr) PyErr_Clear();  // refused at call time
+  }
   if (PyErr_Occurred()) {
     Py_DECREF(u);
     return nullptr;

@@ -8,6 +8,16 @@
 
 namespace flopscope::py {
 
+// Elementwise ufuncs, or the gufuncs whose core dimensions are a contraction.
+enum class UfuncCore : unsigned char { Elementwise, Matmul, Vecdot, Matvec, Vecmat };
+
+// The ufunc methods, in the order of kUfuncMethodNames.
+enum class UfuncMethod : unsigned char { Reduce, Accumulate, Reduceat, Outer, At };
+constexpr int kUfuncMethods = 5;
+extern const char* const kUfuncMethodNames[kUfuncMethods];
+// The method named `name`, or -1.
+int find_ufunc_method(const char* name);
+
 struct CountedUfunc {
   PyObject_HEAD
   vectorcallfunc vectorcall;
@@ -15,8 +25,10 @@ struct CountedUfunc {
   PyObject* name;     // exported name (str)
   const char* cname;  // same, UTF-8, owned by `name`
   int nin, nout;
-  bool contraction;   // matmul / vecdot / matvec / vecmat (core dims)
-  OpId op, op_reduce, op_accumulate, op_reduceat, op_outer, op_at;
+  UfuncCore core;
+  OpId op;
+  OpId method_op[kUfuncMethods];           // "add.reduce", ... by UfuncMethod
+  PyObject* method_bound[kUfuncMethods];   // numpy's bound ufunc.reduce, ... (owned)
 };
 
 extern PyTypeObject* counted_ufunc_type;
@@ -27,8 +39,8 @@ PyObject* make_counted_ufunc(PyObject* ufunc, const char* name);
 
 // The call path: inputs (and positional outputs) in args[0:nargs], keywords after.
 PyObject* counted_ufunc_call(CountedUfunc* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames);
-// ufunc methods: "reduce", "accumulate", "reduceat", "outer", "at".
-PyObject* counted_ufunc_method(CountedUfunc* self, const char* method, PyObject* const* args,
+// The ufunc methods (reduce, accumulate, reduceat, outer, at).
+PyObject* counted_ufunc_method(CountedUfunc* self, UfuncMethod method, PyObject* const* args,
                                Py_ssize_t nargs, PyObject* kwnames);
 
 }  // namespace flopscope::py
