@@ -173,19 +173,21 @@ PyObject* wrap_result(PyObject* result) {
   return result;
 }
 
-void raise_budget_exhausted(const char* op, Flops cost, const Meter& meter) {
-  if (state().budget_error == nullptr) {
-    PyErr_Format(PyExc_RuntimeError, "%s would cost %lld FLOPs but only %lld remain", op,
-                 static_cast<long long>(cost), static_cast<long long>(meter.flops_remaining()));
+namespace {
+
+// Raises `type(op, **kwargs)` (steals kwargs); RuntimeError(fallback) before
+// the Python package has registered its exception classes.
+void raise_keyword_error(PyObject* type, const char* op, PyObject* kwargs, const char* fallback) {
+  if (type == nullptr) {
+    Py_XDECREF(kwargs);
+    PyErr_Format(PyExc_RuntimeError, "%s: %s", op, fallback);
     return;
   }
   PyObject* args = Py_BuildValue("(s)", op);
-  PyObject* kwargs = Py_BuildValue("{s:L,s:L}", "flop_cost", static_cast<long long>(cost),
-                                   "flops_remaining", static_cast<long long>(meter.flops_remaining()));
   if (args && kwargs) {
-    PyObject* exc = PyObject_Call(state().budget_error, args, kwargs);
+    PyObject* exc = PyObject_Call(type, args, kwargs);
     if (exc) {
-      PyErr_SetObject(state().budget_error, exc);
+      PyErr_SetObject(type, exc);
       Py_DECREF(exc);
     }
   }
@@ -193,23 +195,19 @@ void raise_budget_exhausted(const char* op, Flops cost, const Meter& meter) {
   Py_XDECREF(kwargs);
 }
 
+}  // namespace
+
+void raise_budget_exhausted(const char* op, Flops cost, const Meter& meter) {
+  raise_keyword_error(state().budget_error, op,
+                      Py_BuildValue("{s:L,s:L}", "flop_cost", static_cast<long long>(cost), "flops_remaining",
+                                    static_cast<long long>(meter.flops_remaining())),
+                      "FLOP budget exhausted");
+}
+
 void raise_time_exhausted(const char* op, const Meter& meter) {
-  if (state().time_error == nullptr) {
-    PyErr_Format(PyExc_RuntimeError, "%s: wall-clock time limit exceeded", op);
-    return;
-  }
-  PyObject* args = Py_BuildValue("(s)", op);
-  PyObject* kwargs = Py_BuildValue("{s:d,s:d}", "elapsed_s", meter.elapsed_s(), "limit_s",
-                                   meter.wall_time_limit_s());
-  if (args && kwargs) {
-    PyObject* exc = PyObject_Call(state().time_error, args, kwargs);
-    if (exc) {
-      PyErr_SetObject(state().time_error, exc);
-      Py_DECREF(exc);
-    }
-  }
-  Py_XDECREF(args);
-  Py_XDECREF(kwargs);
+  raise_keyword_error(state().time_error, op,
+                      Py_BuildValue("{s:d,s:d}", "elapsed_s", meter.elapsed_s(), "limit_s", meter.wall_time_limit_s()),
+                      "wall-clock time limit exceeded");
 }
 
 void raise_cost_overflow(const char* op) {
