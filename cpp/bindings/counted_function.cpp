@@ -61,7 +61,6 @@ PyObject* argument(PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames, i
 // Reads an axis argument (None, int, tuple of ints) and returns the output
 // size of reducing `shape` over it. False (exception set) for a bad axis.
 bool reduced_numel(const char* op, const OperandShape& shape, PyObject* axis, Flops* out) {
-  Flops total = shape.numel();
   if (axis == nullptr || axis == Py_None) {
     *out = 1;
     return true;
@@ -87,7 +86,6 @@ bool reduced_numel(const char* op, const OperandShape& shape, PyObject* axis, Fl
   Flops kept = 1;  // product of the axes that survive (exact even when an axis is empty)
   for (int d = 0; d < shape.ndim; ++d)
     if (std::find(axes.begin(), axes.end(), d) == axes.end()) kept = checked_mul(kept, shape.dims[d]);
-  (void)total;
   *out = kept;
   return true;
 }
@@ -327,13 +325,8 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
             break;
         }
         if (!ok) return mismatch(name, "shapes are not aligned for this contraction");
-        // Every (output cell, contracted index) pair is one multiply-add.
-        Flops product = self->marshal == Marshal::Vdot ? na
-                        : contracted == 0              ? 0
-                                                       : checked_mul(na, nb) / contracted;
-        Flops numel_out = contracted == 0 ? 0 : product / std::max<Flops>(contracted, 1);
         bool summed = self->marshal != Marshal::Outer && !(a.ndim == 0 || b.ndim == 0);
-        cost = cost::contraction_step(profile, self->op, 2, product, numel_out, summed);
+        cost = cost::binary_contraction(profile, self->op, na, nb, contracted, summed);
         break;
       }
       case Marshal::Einsum: {

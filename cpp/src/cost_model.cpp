@@ -74,6 +74,14 @@ Flops matmul(const Profile& profile, OpId op, Flops batch, Flops m, Flops n, Flo
   return contraction_step(profile, op, 2, product, checked_mul(checked_mul(batch, m), k), n > 1);
 }
 
+Flops binary_contraction(const Profile& profile, OpId op, Flops numel_a, Flops numel_b, Flops contracted,
+                         bool summed) {
+  if (contracted <= 0) return 0;
+  // K divides numel(a): dividing first keeps vdot of long vectors from overflowing.
+  Flops product = checked_mul(numel_a / contracted, numel_b);
+  return contraction_step(profile, op, 2, product, product / contracted, summed);
+}
+
 Flops sort(const Profile& profile, OpId op, Flops slice_length, Flops n_slices) {
   if (slice_length <= 0 || n_slices <= 0) return 0;
   Flops log2n = 1;

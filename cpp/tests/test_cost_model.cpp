@@ -216,3 +216,17 @@ TEST(OpRegistry, RulesAndNames) {
   EXPECT_EQ(fs::cost_rule_name(fs::CostRule::Sort), "sort");
   EXPECT_EQ(fs::cost_rule_name(fs::CostRule::External), "external");
 }
+
+TEST(CostModel, BinaryContractionSpansAllIndexTuples) {
+  const fs::OpId dot = fs::OpRegistry::instance().find("dot");
+  // (3,4)·(4,5): 3*4*5 multiply-adds, the same as matmul.
+  EXPECT_EQ(cost::binary_contraction(primer(), dot, 12, 20, 4, true), 60);
+  EXPECT_EQ(cost::binary_contraction(primer(), dot, 12, 20, 4, true), cost::matmul(primer(), dot, 1, 3, 4, 5));
+  // vdot of n-vectors: n; outer of (m),(n): m*n; an empty contracted axis: 0.
+  EXPECT_EQ(cost::binary_contraction(primer(), dot, 7, 7, 7, true), 7);
+  EXPECT_EQ(cost::binary_contraction(primer(), dot, 3, 5, 1, false), 15);
+  EXPECT_EQ(cost::binary_contraction(primer(), dot, 0, 0, 0, true), 0);
+  // Dividing first: a vdot of 4e9-element vectors does not overflow.
+  EXPECT_EQ(cost::binary_contraction(primer(), dot, 4'000'000'000, 4'000'000'000, 4'000'000'000, true),
+            4'000'000'000);
+}

@@ -52,6 +52,13 @@ Flops contraction_step(const Profile& profile, OpId op, int k, Flops extent_prod
 // contraction step over extents (batch, M, N, K).
 Flops matmul(const Profile& profile, OpId op, Flops batch, Flops m, Flops n, Flops k);
 
+// A binary contraction known by its operand sizes and the product K of the
+// extents it contracts (dot, inner, tensordot, vdot; outer has K = 1): every
+// (output cell, contracted index) pair is one multiply-add, so the step spans
+// numel(a) * numel(b) / K index tuples (primer "Matmul" rule, via contraction_step).
+Flops binary_contraction(const Profile& profile, OpId op, Flops numel_a, Flops numel_b, Flops contracted,
+                         bool summed);
+
 // Sorting (not in the primer; textbook comparison count): n * ceil(log2 n) per
 // slice of length n, with ceil(log2 n) floored at 1 (spec section 2.12).
 Flops sort(const Profile& profile, OpId op, Flops slice_length, Flops n_slices);
