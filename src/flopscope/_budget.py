@@ -231,7 +231,7 @@ def _explicit_context() -> BudgetContext | None:
         return None
     with _lock:
         for ctx in _live:
-            if ctx._meter is meter or ctx._meter.__eq__(meter) is True:
+            if ctx._meter is meter:  # nanobind hands back the same wrapper object
                 return ctx
     return None
 
