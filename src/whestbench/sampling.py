@@ -99,9 +99,16 @@ def cuda_status() -> tuple[bool, str]:
     return tuple(_ext().cuda_status())
 
 
-def closed_form_flops(depth: int, width: int, n_samples: int, n_mlps: int = 1) -> dict:
-    """FLOPs of the reference sampling algorithm, {op: flops}, computed in C++."""
-    return dict(_ext().flop_breakdown(int(depth), int(width), int(n_samples), int(n_mlps)))
+def _cost_model() -> str:
+    flops, _ = _flopscope()
+    return flops._core.default_profile() if flops is not None else "primer"
+
+
+def closed_form_flops(depth: int, width: int, n_samples: int, n_mlps: int = 1, cost_model: str | None = None) -> dict:
+    """FLOPs of the reference sampling algorithm, {op: flops}, computed in C++ with
+    flopscope's formulas under `cost_model` (default: flopscope's configured one)."""
+    return dict(_ext().flop_breakdown(int(depth), int(width), int(n_samples), int(n_mlps),
+                                      cost_model or _cost_model()))
 
 
 def _as_weights(weights) -> tuple[np.ndarray, bool]:
@@ -235,7 +242,7 @@ def sample_layer_statistics(
         if not ok:
             raise ValueError(f"backend='cuda' is not usable here: {reason}; use backend='cpu' or 'auto'")
 
-    bill = dict(ext.flop_breakdown(d, w, n_samples, B))  # also validates the sizes
+    bill = dict(ext.flop_breakdown(d, w, n_samples, B, _cost_model()))  # also validates the sizes
     flops, fnp = _flopscope()
     if backend == "numpy" and flops is None:
         raise ImportError("backend='numpy' needs flopscope (import flopscope failed); use backend='cpu'")

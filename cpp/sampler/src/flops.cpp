@@ -1,7 +1,7 @@
-// Closed-form FLOP bill of the reference sampling algorithm under the primer
-// cost rules (cpp/profiles/primer.profile): (M,N)@(N,K) costs M*N*K, pointwise
-// ops cost the output size, reductions the input size, creation/casts/stack
-// and random draws are free, dtype never matters.
+// Closed-form FLOP bill of the reference sampling algorithm, priced by the
+// flopscope core's own formulas (cost::matmul, cost::pointwise, cost::reduction)
+// under the given profile, so it equals what flopscope meters for the numpy
+// backend call by call. Creation, casts, stack and random draws are free.
 //
 // Reference algorithm, per MLP (n = n_samples, k = chunks, w = width, d = depth):
 //   per chunk of r rows:  x = standard_normal((r, w))            free
@@ -12,43 +12,40 @@
 //                         m = float64(means[-1])                  free
 //                         var = mean(q / n - m * m)               w (divide) + w (multiply)
 //                                                                 + w (subtract) + w (mean)
-#include <limits>
 #include <stdexcept>
 
+#include "flopscope/cost_model.hpp"
 #include "flopscope_sampler/sampler.hpp"
 
 namespace fss {
-namespace {
 
-using u128 = unsigned __int128;
-
-int64_t to_i64(u128 v, const char* what) {
-  if (v > static_cast<u128>(std::numeric_limits<int64_t>::max()))
-    throw std::overflow_error(std::string("FLOP count of ") + what + " does not fit in int64");
-  return static_cast<int64_t>(v);
-}
-
-}  // namespace
+namespace cost = flopscope::cost;
+using flopscope::checked_add;
+using flopscope::checked_mul;
 
 std::vector<std::pair<std::string, int64_t>> sampler_flop_breakdown(int64_t depth, int64_t width, int64_t n_samples,
-                                                                    int64_t n_mlps) {
+                                                                    int64_t n_mlps, const flopscope::Profile& profile) {
   if (depth <= 0 || width <= 0 || n_samples <= 0 || n_mlps <= 0)
     throw std::invalid_argument("sampler_flop_breakdown: depth, width, n_samples and n_mlps must be positive");
-  const u128 d = static_cast<u128>(depth), w = static_cast<u128>(width), n = static_cast<u128>(n_samples),
-             B = static_cast<u128>(n_mlps);
-  const u128 k = static_cast<u128>(chunk_count(n_samples, width));
+  auto& ops = flopscope::OpRegistry::instance();
+  auto id = [&](const char* name) { return ops.intern(name, flopscope::CostRule::External); };
+  const int64_t d = depth, w = width, B = n_mlps, k = chunk_count(n_samples, width);
+  // Rows pushed through every layer, over all MLPs and chunks.
+  const int64_t rows = checked_mul(checked_mul(B, d), n_samples);
+  const int64_t layer_elems = checked_mul(rows, w);                                   // B*d*n*w
+  const int64_t summed_elems = checked_mul(checked_mul(checked_mul(B, d + 1), n_samples), w);
+  const int64_t sum_outputs = checked_mul(checked_mul(checked_mul(B, d + 1), k), w);  // one row per chunk sum
   std::vector<std::pair<std::string, int64_t>> out;
-  out.emplace_back("matmul", to_i64(B * d * n * w * w, "matmul"));
-  out.emplace_back("maximum", to_i64(B * d * n * w, "maximum"));
-  out.emplace_back("sum", to_i64(B * (d + 1) * n * w, "sum"));
-  out.emplace_back("add", to_i64(B * (d + 1) * k * w, "add"));
-  out.emplace_back("multiply", to_i64(B * (n * w + w), "multiply"));
-  out.emplace_back("divide", to_i64(B * (d * w + w), "divide"));
-  out.emplace_back("subtract", to_i64(B * w, "subtract"));
-  out.emplace_back("mean", to_i64(B * w, "mean"));
-  u128 total = 0;
-  for (auto& [name, f] : out) total += static_cast<u128>(f);
-  to_i64(total, "the total");
+  out.emplace_back("matmul", cost::matmul(profile, id("matmul"), 1, rows, w, w));
+  out.emplace_back("maximum", cost::pointwise(profile, id("maximum"), layer_elems));
+  out.emplace_back("sum", cost::reduction(profile, id("sum"), summed_elems, sum_outputs));
+  out.emplace_back("add", cost::pointwise(profile, id("add"), sum_outputs));
+  out.emplace_back("multiply", cost::pointwise(profile, id("multiply"), checked_mul(B, checked_add(checked_mul(n_samples, w), w))));
+  out.emplace_back("divide", cost::pointwise(profile, id("divide"), checked_mul(B, checked_mul(d + 1, w))));
+  out.emplace_back("subtract", cost::pointwise(profile, id("subtract"), checked_mul(B, w)));
+  out.emplace_back("mean", cost::reduction(profile, id("mean"), checked_mul(B, w), B));
+  int64_t total = 0;
+  for (auto& [name, f] : out) total = checked_add(total, f);
   return out;
 }
 

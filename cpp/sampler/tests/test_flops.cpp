@@ -9,7 +9,7 @@ namespace {
 
 std::map<std::string, int64_t> as_map(int64_t d, int64_t w, int64_t n, int64_t b) {
   std::map<std::string, int64_t> m;
-  for (auto& [k, v] : fss::sampler_flop_breakdown(d, w, n, b)) m[k] = v;
+  for (auto& [k, v] : fss::sampler_flop_breakdown(d, w, n, b, flopscope::profile_by_name("primer"))) m[k] = v;
   return m;
 }
 
@@ -39,8 +39,8 @@ TEST(Flops, SmallCase) {
 TEST(Flops, PhaseTwoScale) {
   auto m = as_map(16, 1024, 1000000000, 1);
   EXPECT_EQ(m["matmul"], int64_t{16} * 1000000000 * 1024 * 1024);
-  EXPECT_THROW(fss::sampler_flop_breakdown(16, 1024, 1000000000, 1000), std::overflow_error);
-  EXPECT_THROW(fss::sampler_flop_breakdown(0, 1024, 10, 1), std::invalid_argument);
+  EXPECT_THROW(fss::sampler_flop_breakdown(16, 1024, 1000000000, 1000, flopscope::profile_by_name("primer")), std::overflow_error);
+  EXPECT_THROW(fss::sampler_flop_breakdown(0, 1024, 10, 1, flopscope::profile_by_name("primer")), std::invalid_argument);
 }
 
 }  // namespace

@@ -9,6 +9,8 @@
 // No Python headers here.
 #pragma once
 
+#include "flopscope/profile.hpp"
+
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -53,11 +55,13 @@ SampleResult sample_cpu(const SampleRequest& req, const CpuOptions& opt = {});
 void fill_normals(uint64_t seed, uint64_t stream, uint64_t e0, int64_t count, float* out);
 
 // FLOPs the reference algorithm (whestbench.sampling numpy backend) is billed
-// under the primer cost rules, in closed form, summed over n_mlps MLPs.
-// Returned as (op name, flops) in a fixed order; throws std::overflow_error
-// if a figure does not fit in int64.
+// under `profile`, in closed form, summed over n_mlps MLPs, priced with the
+// flopscope core's formulas. Returned as (op name, flops) in a fixed order;
+// throws std::overflow_error (flopscope::CostOverflowError) if a figure does
+// not fit in int64.
 std::vector<std::pair<std::string, int64_t>> sampler_flop_breakdown(int64_t depth, int64_t width,
-                                                                    int64_t n_samples, int64_t n_mlps);
+                                                                    int64_t n_samples, int64_t n_mlps,
+                                                                    const flopscope::Profile& profile);
 
 // Finalisation shared by the backends: sums (depth+1, width) = layer sums then
 // final sum of squares -> means (depth, width) and the average final variance.
