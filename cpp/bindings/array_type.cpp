@@ -204,8 +204,9 @@ PyObject* array_ufunc(PyObject*, PyObject* const* args, Py_ssize_t nargs, PyObje
     PyErr_SetString(PyExc_TypeError, "__array_ufunc__(ufunc, method, *inputs, **kwargs)");
     return nullptr;
   }
-  PyObject* counted = PyDict_GetItem(state().ufunc_table, args[0]);
+  PyObject* counted = PyDict_GetItemWithError(state().ufunc_table, args[0]);
   if (counted == nullptr) {
+    if (PyErr_Occurred()) return nullptr;
     // A ufunc from outside NumPy's namespace (e.g. scipy.special): elementwise
     // ones are priced as pointwise under their own name; others are refused.
     PyObject* sig = PyObject_GetAttrString(args[0], "signature");
@@ -239,7 +240,8 @@ PyObject* array_function(PyObject*, PyObject* const* args, Py_ssize_t nargs) {
     return nullptr;
   }
   PyObject *func = args[0], *fargs = args[2], *fkwargs = args[3];
-  PyObject* counted = PyDict_GetItem(state().function_table, func);
+  PyObject* counted = PyDict_GetItemWithError(state().function_table, func);
+  if (counted == nullptr && PyErr_Occurred()) return nullptr;
   if (counted != nullptr) return PyObject_Call(counted, fargs, fkwargs);
   int free_query = PySet_Contains(state().passthrough, func);
   if (free_query < 0) return nullptr;

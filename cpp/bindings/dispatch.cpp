@@ -4,15 +4,7 @@
 
 namespace flopscope::py {
 
-State& state() {
-  static State s;
-  return s;
-}
-
 namespace {
-
-// Numeric dtypes: bool, the integers, the floats (incl. half) and the complexes.
-bool is_numeric_type(int type_num) { return type_num <= NPY_CLONGDOUBLE || type_num == NPY_HALF; }
 
 PyObject* raise_dtype_error(const char* op, PyArray_Descr* descr) {
   PyObject* repr = PyObject_Str(reinterpret_cast<PyObject*>(descr));
@@ -28,7 +20,7 @@ const npy_intp kNoDims[1] = {0};
 
 }  // namespace
 
-PyObject* Operands::inspect(PyObject* o, OperandShape* shape) {
+PyObject* Operands::inspect_other(PyObject* o, OperandShape* shape) {
   if (PyArray_Check(o)) {
     auto* a = reinterpret_cast<PyArrayObject*>(o);
     if (!is_numeric_type(PyArray_TYPE(a))) return raise_dtype_error(op_name_, PyArray_DESCR(a));
@@ -61,19 +53,10 @@ PyObject* Operands::inspect(PyObject* o, OperandShape* shape) {
   return inspect(arr, shape);
 }
 
-PyObject* Operands::plain(PyObject* o) {
+PyObject* Operands::plain_other(PyObject* o) {
   PyTypeObject* ours = state().array_type;
-  if (Py_TYPE(o) == ours) {
-    auto* a = reinterpret_cast<PyArrayObject*>(o);
-    if (PyArray_SIZE(a) <= kRetypeLimit && remember_retyped(o)) {
-      // Same layout, so only the type pointer changes; restored before we return.
-      Py_SET_TYPE(o, &PyArray_Type);
-      return o;
-    }
-    PyObject* view = PyArray_View(a, nullptr, &PyArray_Type);
-    return view ? own(view) : nullptr;
-  }
-  if (PyArray_Check(o) && PyObject_TypeCheck(o, ours)) {  // a Python subclass of ours
+  if (PyArray_Check(o) && PyObject_TypeCheck(o, ours)) {
+    // Too large to re-type safely, or a Python subclass of ours: a plain view.
     PyObject* view = PyArray_View(reinterpret_cast<PyArrayObject*>(o), nullptr, &PyArray_Type);
     return view ? own(view) : nullptr;
   }
@@ -103,27 +86,17 @@ PyObject* Operands::plain(PyObject* o) {
   return copy ? copy : o;
 }
 
-void Operands::restore() {
-  for (int i = 0; i < n_retyped_; ++i) Py_SET_TYPE(retyped_[i], state().array_type);
-  n_retyped_ = 0;
-}
-
-Operands::~Operands() {
-  restore();
+void Operands::release_owned() {
   for (int i = 0; i < n_owned_; ++i) Py_DECREF(owned_[i]);
   for (PyObject* o : owned_overflow_) Py_DECREF(o);
+  n_owned_ = 0;
+  owned_overflow_.clear();
 }
 
 PyObject* Operands::own(PyObject* o) {
   if (n_owned_ < kInline) owned_[n_owned_++] = o;
   else owned_overflow_.push_back(o);
   return o;
-}
-
-bool Operands::remember_retyped(PyObject* o) {
-  if (n_retyped_ == kInline) return false;
-  retyped_[n_retyped_++] = o;
-  return true;
 }
 
 PyObject* wrap_result(PyObject* result) {

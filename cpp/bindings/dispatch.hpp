@@ -29,9 +29,13 @@ struct State {
   PyObject* str_axis = nullptr;
   PyObject* str_where = nullptr;
 };
-State& state();
+inline State g_state;
+inline State& state() { return g_state; }
 
 inline bool is_flopscope_array(PyObject* o) { return PyObject_TypeCheck(o, state().array_type); }
+
+// Numeric dtypes: bool, the integers, the floats (incl. half) and the complexes.
+inline bool is_numeric_type(int type_num) { return type_num <= NPY_CLONGDOUBLE || type_num == NPY_HALF; }
 
 // Largest array that is re-typed in place to plain ndarray for the NumPy call.
 // NumPy releases the GIL for loops over more than 500 elements; below that no
@@ -53,33 +57,65 @@ static_assert(sizeof(npy_intp) == sizeof(cost::Extent));
 class Operands {
  public:
   explicit Operands(const char* op_name) : op_name_(op_name) {}
-  ~Operands();
+  ~Operands() {
+    restore();
+    if (n_owned_ != 0) release_owned();
+  }
   Operands(const Operands&) = delete;
   Operands& operator=(const Operands&) = delete;
 
   // Reads an operand's shape; converts non-array inputs (lists, ...) to arrays.
   // Refuses non-numeric dtypes with UnsupportedDtypeError. Returns the object
   // to use in place of `o` (borrowed; owned by this Operands), or nullptr on error.
-  PyObject* inspect(PyObject* o, OperandShape* shape);
+  // Inline for exact ndarrays and flopscope arrays; everything else out of line.
+  PyObject* inspect(PyObject* o, OperandShape* shape) {
+    PyTypeObject* tp = Py_TYPE(o);
+    if (tp == &PyArray_Type || tp == state().array_type) {
+      auto* a = reinterpret_cast<PyArrayObject*>(o);
+      if (is_numeric_type(PyArray_TYPE(a))) [[likely]] {
+        shape->ndim = PyArray_NDIM(a);
+        shape->dims = PyArray_DIMS(a);
+        return o;
+      }
+    }
+    return inspect_other(o, shape);
+  }
 
   // Makes `o` safe to hand to NumPy: flopscope arrays become plain ndarrays
   // (re-typed in place when small, a view otherwise); tuples and lists are
   // handled one level deep. Returns a borrowed reference or nullptr on error.
-  PyObject* plain(PyObject* o);
+  PyObject* plain(PyObject* o) {
+    PyTypeObject* tp = Py_TYPE(o);
+    if (tp == &PyArray_Type || tp == &PyFloat_Type || tp == &PyLong_Type) return o;
+    if (tp == state().array_type && PyArray_SIZE(reinterpret_cast<PyArrayObject*>(o)) <= kRetypeLimit &&
+        n_retyped_ < kInline) {
+      // Same layout, so only the type pointer changes; restored before we return.
+      retyped_[n_retyped_++] = o;
+      Py_SET_TYPE(o, &PyArray_Type);
+      return o;
+    }
+    return plain_other(o);
+  }
 
-  void restore();  // puts the re-typed arrays back (idempotent)
+  // Puts the re-typed arrays back (idempotent).
+  void restore() {
+    for (int i = 0; i < n_retyped_; ++i) Py_SET_TYPE(retyped_[i], state().array_type);
+    n_retyped_ = 0;
+  }
 
  private:
   // Small fixed buffers: a counted call must not allocate beyond its result.
   static constexpr int kInline = 16;
+  PyObject* inspect_other(PyObject* o, OperandShape* shape);
+  PyObject* plain_other(PyObject* o);
   PyObject* own(PyObject* o);
-  bool remember_retyped(PyObject* o);
+  void release_owned();
   const char* op_name_;
   PyObject* retyped_[kInline];
   int n_retyped_ = 0;
   PyObject* owned_[kInline];
   int n_owned_ = 0;
-  std::vector<PyObject*> owned_overflow_;
+  std::vector<PyObject*> owned_overflow_;  // past kInline; only filled with n_owned_ == kInline
 };
 
 // Result of a NumPy call as flopscope arrays (steals `result`): plain ndarrays

@@ -31,18 +31,15 @@ bool broadcast_shapes(std::span<const Shape> shapes, std::vector<Extent>* out) {
   return true;
 }
 
-Flops weighted(const Profile& profile, OpId op, Flops flops) {
-  if (profile.weights.empty() && profile.default_weight == 1.0) return flops;
+namespace detail {
+Flops apply_weight(const Profile& profile, OpId op, Flops flops) {
   double w = profile.weight(OpRegistry::instance().info(op).name);
   if (w == 1.0) return flops;
   double v = static_cast<double>(flops) * w;
   if (!(v < 9.2e18)) throw CostOverflowError();
   return static_cast<Flops>(v);
 }
-
-Flops pointwise(const Profile& profile, OpId op, Flops numel_out, int nout) {
-  return weighted(profile, op, checked_mul(numel_out, nout));
-}
+}  // namespace detail
 
 Flops reduction(const Profile& profile, OpId op, Flops numel_in, Flops numel_out) {
   Flops base = profile.reduction_subtracts_output ? std::max<Flops>(numel_in - numel_out, 0) : numel_in;

@@ -28,6 +28,17 @@ Meter::Meter(Flops flop_budget, const Profile& profile, double wall_time_limit_s
   namespace_lookup_[""] = 0;
 }
 
+OpStats& Meter::first_use(NamespaceStats& ns, OpId op) {
+  auto i = static_cast<std::size_t>(op);
+  if (i >= ns.ops.size()) ns.ops.resize(OpRegistry::instance().size() + 16);
+  OpStats& s = ns.ops[i];
+  if (!s.seen) {
+    s.seen = true;
+    ns.used.push_back(op);
+  }
+  return s;
+}
+
 Meter::~Meter() {
   if (tls_active == this) tls_active = nullptr;
 }

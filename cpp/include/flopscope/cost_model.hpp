@@ -22,13 +22,23 @@ Flops numel(Shape shape);
 // NumPy broadcasting of several shapes. Returns false when they do not broadcast.
 bool broadcast_shapes(std::span<const Shape> shapes, std::vector<Extent>* out);
 
+namespace detail {
+Flops apply_weight(const Profile& profile, OpId op, Flops flops);
+}
+
 // Applies the profile's per-op weight: int(flops * weight) (spec section 2.1,
-// weight factor; every weight is 1 in the primer profile).
-Flops weighted(const Profile& profile, OpId op, Flops flops);
+// weight factor; every weight is 1 in the primer profile). Inline because it
+// is on every counted call; the weighted case is out of line.
+inline Flops weighted(const Profile& profile, OpId op, Flops flops) {
+  if (profile.unit_weights()) return flops;
+  return detail::apply_weight(profile, op, flops);
+}
 
 // primer, "Pointwise (1 FLOP/element)": one FLOP per output element, for
 // every output of a multi-output ufunc (divmod, frexp, modf compute nout values).
-Flops pointwise(const Profile& profile, OpId op, Flops numel_out, int nout = 1);
+inline Flops pointwise(const Profile& profile, OpId op, Flops numel_out, int nout = 1) {
+  return weighted(profile, op, checked_mul(numel_out, static_cast<Flops>(nout)));
+}
 
 // primer, "Reductions (input size)": the input size. Profiles with
 // reduction.subtract_output bill input - output (spec section 2.7).

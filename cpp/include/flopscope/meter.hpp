@@ -98,17 +98,16 @@ class Meter {
   bool deduct(OpId op, Flops cost);
 
  private:
+  // The aggregate of `op` in the current namespace. Inline for the common case
+  // (an op seen before); the first call of an op in a namespace goes out of line.
   OpStats& slot(OpId op) {
     NamespaceStats& ns = namespaces_[current_];
     auto i = static_cast<std::size_t>(op);
-    if (i >= ns.ops.size()) ns.ops.resize(OpRegistry::instance().size() + 16);
-    OpStats& s = ns.ops[i];
-    if (!s.seen) {
-      s.seen = true;
-      ns.used.push_back(op);
-    }
-    return s;
+    if (i < ns.ops.size() && ns.ops[i].seen) [[likely]]
+      return ns.ops[i];
+    return first_use(ns, op);
   }
+  OpStats& first_use(NamespaceStats& ns, OpId op);
   std::size_t namespace_index(const std::string& path);
 
   const Profile* profile_;

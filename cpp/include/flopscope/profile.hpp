@@ -28,6 +28,8 @@ struct Profile {
   std::unordered_map<std::string, double> weights;  // by op name
 
   double weight(std::string_view op) const;
+  // True when every op weighs 1 (no weighting to apply).
+  bool unit_weights() const { return weights.empty() && default_weight == 1.0; }
 };
 
 // Parses profile text ("key value" lines, '#' comments). Throws
