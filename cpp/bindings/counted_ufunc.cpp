@@ -188,7 +188,33 @@ PyObject* counted_ufunc_method(CountedUfunc* self, UfuncMethod method, PyObject*
       Py_DECREF(selected);
       cost = cost::pointwise(profile, op, updates, 1);
     } else {
-      cost = cost::reduction(profile, op, shapes[0].numel(), 1);
+      // The output size matters to profiles that bill input minus output.
+      const Flops numel_in = shapes[0].numel();
+      Flops numel_out = numel_in;  // accumulate keeps the shape
+      if (method == UfuncMethod::Reduce && shapes[0].ndim == 0) {
+        numel_out = 1;  // NumPy reduces a 0-d operand to itself; it judges the axis
+      } else if (method == UfuncMethod::Reduce) {
+        PyObject* axis = argument(args, nargs, kwnames, 1, "axis");
+        static PyObject* const kDefaultAxis = PyLong_FromLong(0);  // ufunc.reduce reduces axis 0 by default
+        if (!reduced_numel(name, shapes[0], axis ? axis : kDefaultAxis, &numel_out)) return nullptr;
+      } else if (method == UfuncMethod::Reduceat) {
+        // One output slice per index along the axis (default 0).
+        PyObject* axis_arg = argument(args, nargs, kwnames, 2, "axis");
+        long axis = axis_arg ? PyLong_AsLong(axis_arg) : 0;
+        if (axis == -1 && PyErr_Occurred()) return nullptr;
+        PyObject* indices = argument(args, nargs, kwnames, 1, "indices");
+        if (indices == nullptr) {
+          PyErr_Format(PyExc_TypeError, "%s() needs the indices argument", name);
+          return nullptr;
+        }
+        Py_ssize_t n_indices = PyObject_Length(indices);
+        if (n_indices < 0) return nullptr;
+        if (shapes[0].ndim == 0 || axis < -shapes[0].ndim || axis >= shapes[0].ndim)
+          return raise_value_error(name, "axis is out of bounds for the array");
+        const cost::Extent along = shapes[0].dims[axis < 0 ? axis + shapes[0].ndim : axis];
+        numel_out = along == 0 ? 0 : checked_mul(numel_in / along, n_indices);
+      }
+      cost = cost::reduction(profile, op, numel_in, numel_out);
     }
   } catch (const CostOverflowError&) {
     raise_cost_overflow(name);

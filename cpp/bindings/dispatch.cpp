@@ -1,5 +1,6 @@
 #include "dispatch.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 namespace flopscope::py {
@@ -197,6 +198,41 @@ PyObject* find_kwarg(PyObject* kwnames, PyObject* const* args, Py_ssize_t nargs,
     if (PyUnicode_CompareWithASCIIString(PyTuple_GET_ITEM(kwnames, i), name) == 0) return args[nargs + i];
   }
   return nullptr;
+}
+
+PyObject* argument(PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames, int i, const char* kw) {
+  if (i < nargs) return args[i];
+  return kw ? find_kwarg(kwnames, args, nargs, kw) : nullptr;
+}
+
+bool reduced_numel(const char* op, const OperandShape& shape, PyObject* axis, Flops* out) {
+  if (axis == nullptr || axis == Py_None) {
+    *out = 1;
+    return true;
+  }
+  std::vector<int> axes;
+  auto add_axis = [&](PyObject* item) {
+    long v = PyLong_AsLong(item);
+    if (v == -1 && PyErr_Occurred()) return false;
+    if (v < -shape.ndim || v >= shape.ndim) {
+      PyErr_Format(PyExc_ValueError, "%s: axis %ld is out of bounds for an array of dimension %d", op, v,
+                   shape.ndim);
+      return false;
+    }
+    axes.push_back(static_cast<int>(v < 0 ? v + shape.ndim : v));
+    return true;
+  };
+  if (PyTuple_Check(axis)) {
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(axis); ++i)
+      if (!add_axis(PyTuple_GET_ITEM(axis, i))) return false;
+  } else if (!add_axis(axis)) {
+    return false;
+  }
+  Flops kept = 1;  // product of the axes that survive (exact even when an axis is empty)
+  for (int d = 0; d < shape.ndim; ++d)
+    if (std::find(axes.begin(), axes.end(), d) == axes.end()) kept = checked_mul(kept, shape.dims[d]);
+  *out = kept;
+  return true;
 }
 
 PyObject* raise_value_error(const char* op, const std::string& what) {

@@ -183,6 +183,14 @@ class Call {
 // Finds a keyword argument in a vectorcall; nullptr if absent.
 PyObject* find_kwarg(PyObject* kwnames, PyObject* const* args, Py_ssize_t nargs, const char* name);
 
+// Positional argument i, else keyword `kw`; nullptr if absent.
+PyObject* argument(PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames, int i, const char* kw);
+
+// Reads an axis argument (None or absent = all axes, int, tuple of ints) and
+// returns the output size of reducing `shape` over it. False (exception set)
+// for a bad axis.
+bool reduced_numel(const char* op, const OperandShape& shape, PyObject* axis, Flops* out);
+
 // Shared error helpers.
 PyObject* raise_value_error(const char* op, const std::string& what);
 

@@ -221,6 +221,10 @@ NB_MODULE(_core, m) {
   }, nb::rv_policy::reference);
   m.def("default_meter_exists", &default_meter_exists);
   m.def("profile_names", &profile_names);
+  m.def(
+      "register_profile",
+      [](const std::string& name, const std::string& text) { register_profile(name, text); },
+      nb::arg("name"), nb::arg("text"), "Adds a cost profile parsed from profile text (immutable once added).");
   m.def("set_default_profile", [](const std::string& name) {
     try {
       set_default_profile(profile_by_name(name));

@@ -78,17 +78,35 @@ Profile parse_profile(std::string_view name, std::string_view text) {
   return p;
 }
 
+namespace {
+
+// Parsed profiles live for the life of the process: meters hold references.
+struct Registry {
+  std::mutex mutex;
+  std::map<std::string, std::unique_ptr<Profile>, std::less<>> parsed;
+  std::vector<std::string> registered;  // names added at run time, in order
+};
+Registry& registry() {
+  static Registry r;
+  return r;
+}
+
+const detail::EmbeddedProfile* find_embedded(std::string_view name) {
+  for (const auto& embedded : detail::embedded_profiles())
+    if (name == embedded.name) return &embedded;
+  return nullptr;
+}
+
+}  // namespace
+
 const Profile& profile_by_name(std::string_view name) {
-  static std::mutex mutex;
-  static std::map<std::string, std::unique_ptr<Profile>, std::less<>> cache;
-  std::lock_guard<std::mutex> lock(mutex);
-  if (auto it = cache.find(name); it != cache.end()) return *it->second;
-  for (const auto& embedded : detail::embedded_profiles()) {
-    if (name == embedded.name) {
-      auto profile = std::make_unique<Profile>(parse_profile(embedded.name, embedded.text));
-      const Profile& ref = *profile;
-      cache.emplace(std::string(name), std::move(profile));
-      return ref;
+  Registry& r = registry();
+  {
+    std::lock_guard<std::mutex> lock(r.mutex);
+    if (auto it = r.parsed.find(name); it != r.parsed.end()) return *it->second;
+    if (const auto* embedded = find_embedded(name)) {
+      auto profile = std::make_unique<Profile>(parse_profile(embedded->name, embedded->text));
+      return *r.parsed.emplace(std::string(name), std::move(profile)).first->second;
     }
   }
   std::string known;
@@ -96,9 +114,23 @@ const Profile& profile_by_name(std::string_view name) {
   throw std::out_of_range("unknown cost profile '" + std::string(name) + "' (known: " + known + ")");
 }
 
+const Profile& register_profile(std::string_view name, std::string_view text) {
+  if (name.empty()) throw std::invalid_argument("a cost profile needs a non-empty name");
+  auto profile = std::make_unique<Profile>(parse_profile(name, text));  // throws before anything is added
+  Registry& r = registry();
+  std::lock_guard<std::mutex> lock(r.mutex);
+  if (find_embedded(name) != nullptr || r.parsed.count(name) != 0)
+    throw std::invalid_argument("cost profile '" + std::string(name) + "' already exists; profiles are immutable");
+  r.registered.emplace_back(name);
+  return *r.parsed.emplace(std::string(name), std::move(profile)).first->second;
+}
+
 std::vector<std::string> profile_names() {
   std::vector<std::string> names;
   for (const auto& embedded : detail::embedded_profiles()) names.emplace_back(embedded.name);
+  Registry& r = registry();
+  std::lock_guard<std::mutex> lock(r.mutex);
+  names.insert(names.end(), r.registered.begin(), r.registered.end());
   return names;
 }
 

@@ -92,3 +92,20 @@ TEST(ParseProfile, ErrorNamesTheLine) {
     EXPECT_NE(msg.find("bogus"), std::string::npos) << msg;
   }
 }
+
+TEST(RegisterProfile, AddsAnImmutableNamedProfile) {
+  const fs::Profile& p = fs::register_profile("gtest-registered", "reduction.subtract_output true\nweight.exp 3\n");
+  EXPECT_EQ(&fs::profile_by_name("gtest-registered"), &p);  // the same object, stable for meters
+  EXPECT_TRUE(p.reduction_subtracts_output);
+  EXPECT_FALSE(p.unit_weights());
+  EXPECT_DOUBLE_EQ(p.weight("exp"), 3.0);
+  auto names = fs::profile_names();
+  EXPECT_EQ(names.front(), "primer");
+  EXPECT_EQ(names.back(), "gtest-registered");
+  EXPECT_THROW(fs::register_profile("gtest-registered", ""), std::invalid_argument);
+  EXPECT_THROW(fs::register_profile("primer", ""), std::invalid_argument);
+  EXPECT_THROW(fs::register_profile("", ""), std::invalid_argument);
+  EXPECT_THROW(fs::register_profile("gtest-bad", "nonsense 1\n"), std::invalid_argument);
+  EXPECT_THROW(fs::profile_by_name("gtest-bad"), std::out_of_range);
+  EXPECT_TRUE(fs::profile_by_name("primer").unit_weights());
+}

@@ -6,7 +6,7 @@ from typing import Sequence
 
 from . import _core
 
-__all__ = ["einsum_cost", "op_table", "cost_models"]
+__all__ = ["einsum_cost", "op_table", "cost_models", "register_cost_model"]
 
 
 def einsum_cost(subscripts: str, shapes: Sequence[Sequence[int]], optimize: str | bool = False,
@@ -28,5 +28,15 @@ def op_table() -> dict[str, str]:
 
 
 def cost_models() -> list[str]:
-    """Names of the cost profiles compiled into the core."""
+    """Names of the cost profiles: those compiled into the core, then any registered."""
     return list(_core.profile_names())
+
+
+def register_cost_model(name: str, text: str) -> None:
+    """Adds a cost profile written in the profile format (docs/cost-model.md).
+
+    The profile is then selectable with flops.configure(cost_model=name). Names are
+    never reused: a profile cannot be replaced once budgets may be using it.
+    Raises ValueError for malformed text or a name already in use.
+    """
+    _core.register_profile(name, text)

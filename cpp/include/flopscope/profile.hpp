@@ -38,7 +38,10 @@ Profile parse_profile(std::string_view name, std::string_view text);
 
 // The profiles compiled into the core, by name.
 const Profile& profile_by_name(std::string_view name);  // throws std::out_of_range
-std::vector<std::string> profile_names();
+std::vector<std::string> profile_names();  // compiled in, then registered
+// Adds a profile parsed from `text` under a new name (throws std::invalid_argument
+// for malformed text or a name in use). Profiles are never replaced or removed.
+const Profile& register_profile(std::string_view name, std::string_view text);
 
 namespace detail {
 struct EmbeddedProfile {
