@@ -30,6 +30,7 @@ _core._set_error_types(BudgetExhaustedError, TimeExhaustedError, UnsupportedDtyp
 
 from ._budget import (  # noqa: E402
     BudgetContext,
+    BudgetSnapshot,
     budget,
     budget_reset,
     budget_summary,
@@ -46,6 +47,7 @@ FlopscopeArray = _core.ndarray
 
 __all__ = [
     "BudgetContext",
+    "BudgetSnapshot",
     "BudgetExhaustedError",
     "ConfigureNoOpWarning",
     "CostFallbackWarning",

@@ -13,7 +13,7 @@ import sys
 import threading
 import weakref
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, NamedTuple
 
 from . import _core
 from ._summary import format_summary, merge_summaries
@@ -21,6 +21,7 @@ from .errors import BudgetExhaustedError, NoBudgetContextError, TimeExhaustedErr
 
 __all__ = [
     "BudgetContext",
+    "BudgetSnapshot",
     "budget",
     "namespace",
     "current_budget",
@@ -236,12 +237,20 @@ def _explicit_context() -> BudgetContext | None:
     return None
 
 
-def current_budget() -> BudgetContext:
-    """The active BudgetContext of this thread, else the process-wide default budget."""
+class BudgetSnapshot(NamedTuple):
+    """The state of a budget at one moment (a copy: it does not change afterwards)."""
+
+    flop_budget: int
+    flops_used: int
+    flops_remaining: int
+
+
+def current_budget() -> BudgetSnapshot:
+    """A snapshot of the budget counted calls charge now: the active BudgetContext
+    of this thread, else the process-wide default budget."""
     ctx = _explicit_context()
-    if ctx is not None:
-        return ctx
-    return _default_context()
+    meter = (ctx if ctx is not None else _default_context())._meter
+    return BudgetSnapshot(meter.flop_budget, meter.flops_used, meter.flops_remaining)
 
 
 _default_ctx: BudgetContext | None = None
