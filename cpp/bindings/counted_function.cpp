@@ -54,11 +54,6 @@ const Spec* find_spec(std::string_view name) {
 
 std::vector<cost::Extent> dims_of(const OperandShape& s) { return {s.dims, s.dims + s.ndim}; }
 
-PyObject* mismatch(const char* op, const std::string& what) {
-  PyErr_Format(PyExc_ValueError, "%s: %s", op, what.c_str());
-  return nullptr;
-}
-
 // Reads tensordot's axes argument into the contracted axes of a and b.
 bool tensordot_axes(const char* op, PyObject* axes, const OperandShape& a, const OperandShape& b,
                     std::vector<int>* ax, std::vector<int>* bx) {
@@ -238,12 +233,14 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
             }
             if (i > 0) continue;
           }
+          if (self->marshal == Marshal::Clip && i > 0 && argument(args, nargs, kwnames, i, kw) == Py_None)
+            continue;  // a one-sided clip: None takes no part in the output shape
           if (!operand(i, kw, &shapes[i])) return nullptr;
           spans[used++] = shapes[i].span();
         }
         std::vector<cost::Extent> out;
         if (!cost::broadcast_shapes({spans, static_cast<std::size_t>(used)}, &out))
-          return mismatch(name, "operands could not be broadcast together");
+          return raise_value_error(name, "operands could not be broadcast together");
         cost = cost::pointwise(profile, self->op, cost::numel(out));
         break;
       }
@@ -286,7 +283,7 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
           default:
             break;
         }
-        if (!ok) return mismatch(name, "shapes are not aligned for this contraction");
+        if (!ok) return raise_value_error(name, "shapes are not aligned for this contraction");
         bool summed = self->marshal != Marshal::Outer && !(a.ndim == 0 || b.ndim == 0);
         cost = cost::binary_contraction(profile, self->op, na, nb, contracted, summed);
         break;
@@ -306,7 +303,7 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
         try {
           expr = einsum::parse(PyUnicode_AsUTF8(args[0]), operand_shapes);
         } catch (const std::invalid_argument& e) {
-          return mismatch(name, e.what());
+          return raise_value_error(name, e.what());
         }
         einsum::Path path;
         bool use_path = false;
@@ -315,7 +312,7 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
         try {
           cost = einsum::path_cost(profile, self->op, expr, use_path ? path : einsum::Path{});
         } catch (const std::invalid_argument& e) {
-          return mismatch(name, e.what());
+          return raise_value_error(name, e.what());
         }
         if (use_path && optimize != nullptr && !PyList_Check(optimize)) {
           einsum_optimize = path_to_list(path);
@@ -336,7 +333,7 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
             len = 1;
           } else {
             if (ax < -shapes[0].ndim || ax >= shapes[0].ndim)
-              return mismatch(name, "axis is out of bounds for the array");
+              return raise_value_error(name, "axis is out of bounds for the array");
             len = shapes[0].dims[ax < 0 ? ax + shapes[0].ndim : ax];
           }
         }

@@ -191,9 +191,7 @@ PyObject* counted_ufunc_method(CountedUfunc* self, UfuncMethod method, PyObject*
       // The output size matters to profiles that bill input minus output.
       const Flops numel_in = shapes[0].numel();
       Flops numel_out = numel_in;  // accumulate keeps the shape
-      if (method == UfuncMethod::Reduce && shapes[0].ndim == 0) {
-        numel_out = 1;  // NumPy reduces a 0-d operand to itself; it judges the axis
-      } else if (method == UfuncMethod::Reduce) {
+      if (method == UfuncMethod::Reduce) {
         PyObject* axis = argument(args, nargs, kwnames, 1, "axis");
         static PyObject* const kDefaultAxis = PyLong_FromLong(0);  // ufunc.reduce reduces axis 0 by default
         if (!reduced_numel(name, shapes[0], axis ? axis : kDefaultAxis, &numel_out)) return nullptr;

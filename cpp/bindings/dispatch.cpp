@@ -206,7 +206,9 @@ PyObject* argument(PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames, i
 }
 
 bool reduced_numel(const char* op, const OperandShape& shape, PyObject* axis, Flops* out) {
-  if (axis == nullptr || axis == Py_None) {
+  // A 0-d operand reduces to one element whatever the axis; NumPy accepts
+  // axis 0 / -1 there and refuses the rest itself (the charge is then refunded).
+  if (axis == nullptr || axis == Py_None || shape.ndim == 0) {
     *out = 1;
     return true;
   }
@@ -236,7 +238,13 @@ bool reduced_numel(const char* op, const OperandShape& shape, PyObject* axis, Fl
 }
 
 PyObject* raise_value_error(const char* op, const std::string& what) {
-  PyErr_Format(PyExc_ValueError, "%s: %s", op, what.c_str());
+  // Core messages may already start with the op's name ("einsum: ...").
+  const std::size_t n = std::strlen(op);
+  if (what.compare(0, n, op) == 0 && what.compare(n, 2, ": ") == 0) {
+    PyErr_SetString(PyExc_ValueError, what.c_str());
+  } else {
+    PyErr_Format(PyExc_ValueError, "%s: %s", op, what.c_str());
+  }
   return nullptr;
 }
 

@@ -235,3 +235,11 @@ def test_error_after_exhaustion_context_still_usable():
             fnp.exp(fnp.ones(11))
         fnp.exp(fnp.ones(10))
         assert ctx.flops_used == 10
+
+
+def test_einsum_shape_error_names_op_once():
+    with flops.BudgetContext(flop_budget=100, quiet=True) as ctx:
+        with pytest.raises(ValueError) as info:
+            fnp.einsum("ij,jk->ik", np.ones((2, 3)), np.ones((4, 2)))
+    assert str(info.value).startswith("einsum: ") and "einsum: einsum" not in str(info.value)
+    assert ctx.flops_used == 0

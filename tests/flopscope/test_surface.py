@@ -595,3 +595,34 @@ def test_std_empty_input_nonempty_output():
             r, used = cost_of(lambda: fnp.std(fnp.asarray(e), axis=0))
             assert_same(r, np.std(e, axis=0))
     assert used == 3
+
+
+@pytest.mark.parametrize("lo, hi", [(None, 1.0), (0.0, None), (np.zeros(3), None)])
+def test_one_sided_clip_is_counted_like_numpy_runs_it(lo, hi):
+    a = np.linspace(-2, 2, 6).reshape(2, 3)
+    with flops.BudgetContext(flop_budget=100, quiet=True) as ctx:
+        got = fnp.clip(a, lo, hi)
+    np.testing.assert_array_equal(np.asarray(got), np.clip(a, lo, hi))
+    assert ctx.flops_used == 6  # pointwise over the broadcast output
+
+
+@pytest.mark.parametrize("axis", [0, -1])
+def test_reductions_of_0d_arrays_accept_numpys_axes(axis):
+    x = np.array(3.5)
+    with flops.BudgetContext(flop_budget=100, quiet=True) as ctx:
+        got = fnp.sum(x, axis=axis)
+        fnp.add.reduce(fnp.asarray(x), axis=axis)
+    assert np.asarray(got) == np.sum(x, axis=axis)
+    assert ctx.flops_used == 2
+
+
+def test_reductions_of_0d_arrays_refuse_what_numpy_refuses_and_charge_nothing():
+    x = np.array(3.5)
+    with pytest.raises(np.exceptions.AxisError):
+        np.sum(x, axis=(0,))
+    with flops.BudgetContext(flop_budget=100, quiet=True) as ctx:
+        with pytest.raises(np.exceptions.AxisError):
+            fnp.sum(x, axis=(0,))
+        with pytest.raises(np.exceptions.AxisError):
+            fnp.add.reduce(fnp.asarray(x), axis=1)
+    assert ctx.flops_used == 0
