@@ -68,6 +68,8 @@ namespace {
 // Operands a binary operator accepts; anything else gets NotImplemented so
 // that Python tries the other operand's reflected method.
 bool accepts_operand(PyObject* o) {
+  PyTypeObject* tp = Py_TYPE(o);
+  if (tp == state().array_type || tp == &PyArray_Type || tp == &PyFloat_Type || tp == &PyLong_Type) return true;
   return PyArray_Check(o) || PyFloat_Check(o) || PyLong_Check(o) || PyComplex_Check(o) ||
          PyArray_IsScalar(o, Generic) || PyList_Check(o) || PyTuple_Check(o);
 }
