@@ -200,6 +200,16 @@ PyObject* find_kwarg(PyObject* kwnames, PyObject* const* args, Py_ssize_t nargs,
   return nullptr;
 }
 
+PyObject* Call::check_result(PyObject* result) {
+  PyObject* ok = PyObject_CallFunction(state().result_check, "sO", name_, result);
+  if (ok == nullptr) {
+    Py_DECREF(result);
+    return nullptr;
+  }
+  Py_DECREF(ok);
+  return result;
+}
+
 PyObject* argument(PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames, int i, const char* kw) {
   if (i < nargs) return args[i];
   return kw ? find_kwarg(kwnames, args, nargs, kw) : nullptr;

@@ -28,6 +28,7 @@ struct State {
   PyObject* str_out = nullptr;
   PyObject* str_axis = nullptr;
   PyObject* str_where = nullptr;
+  PyObject* result_check = nullptr;       // callable(op, result) run after each call, or nullptr
 };
 inline State g_state;
 inline State& state() { return g_state; }
@@ -163,6 +164,12 @@ class Call {
   PyObject* finish(PyObject* result) {
     clock::Ticks t2 = clock::now();
     meter_->add_time(op_, t2 - t1_, t1_ - t0_);
+    if (state().result_check != nullptr && result != nullptr) [[unlikely]] {
+      result = check_result(result);  // booked as overhead, like the rest of flopscope's own work
+      clock::Ticks t3 = clock::now();
+      meter_->add_time(op_, 0, t3 - t2);
+      t2 = t3;
+    }
     if (result != nullptr && meter_->deadline_passed(t2)) {
       Py_DECREF(result);
       raise_time_exhausted(name_, *meter_);
@@ -173,6 +180,10 @@ class Call {
   Meter& meter() { return *meter_; }
 
  private:
+  // Runs the configured result check (flops.configure(check_nan_inf=True)).
+  // Steals `result`; nullptr if the check raised (e.g. a warning turned error).
+  PyObject* check_result(PyObject* result);
+
   clock::Ticks t0_, t1_ = 0;
   Meter* meter_;
   OpId op_;

@@ -266,6 +266,15 @@ NB_MODULE(_core, m) {
     s.dtype_error = dtype.inc_ref().ptr();
   });
 
+  m.def(
+      "_set_result_check",
+      [](nb::handle check) {
+        py::State& s = py::state();
+        Py_XDECREF(s.result_check);
+        s.result_check = check.is_none() ? nullptr : check.inc_ref().ptr();
+      },
+      nb::arg("check").none(), "Sets callable(op_name, result), run after every counted call (None: off).");
+
   PyObject* mod = m.ptr();
   if (!py::init_counted_ufunc_type(mod) || !py::init_counted_function_type(mod) || !py::init_array_type(mod))
     throw nb::python_error();

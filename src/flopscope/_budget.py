@@ -11,13 +11,16 @@ import math
 import os
 import sys
 import threading
+import warnings
 import weakref
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator, NamedTuple
 
+import numpy as np
+
 from . import _core
 from ._summary import format_summary, merge_summaries
-from .errors import BudgetExhaustedError, NoBudgetContextError, TimeExhaustedError
+from .errors import BudgetExhaustedError, FlopscopeWarning, NoBudgetContextError, TimeExhaustedError
 
 __all__ = [
     "BudgetContext",
@@ -35,7 +38,7 @@ _lock = threading.RLock()
 _closed: dict[str, Any] | None = None  # merged summaries of closed explicit contexts
 _live: "weakref.WeakSet[BudgetContext]" = weakref.WeakSet()
 _local = threading.local()
-_settings = {"cost_model": os.environ.get("FLOPSCOPE_COST_MODEL", "primer")}
+_settings: dict[str, Any] = {"cost_model": os.environ.get("FLOPSCOPE_COST_MODEL", "primer"), "check_nan_inf": False}
 
 
 def _check_limit(wall_time_limit_s: Any) -> float:
@@ -316,16 +319,47 @@ def budget_reset() -> None:
         _core.default_meter().rebase()
 
 
+def _scan_nan_inf(op: str, result: Any) -> None:
+    """The check_nan_inf result check: warns when a counted call produced NaN or Inf."""
+    for item in result if isinstance(result, (tuple, list)) else (result,):
+        if not isinstance(item, np.ndarray):
+            continue
+        values = np.asarray(item)  # a plain view: this scan is flopscope's own work, not counted
+        if values.dtype.kind not in "fc" or values.size == 0:
+            continue
+        n_nan = int(np.count_nonzero(np.isnan(values)))
+        n_inf = int(np.count_nonzero(np.isinf(values)))
+        if n_nan or n_inf:
+            warnings.warn(f"{op} produced {n_nan} NaN and {n_inf} Inf values "
+                          "(flops.configure(check_nan_inf=False) turns this check off)",
+                          FlopscopeWarning, stacklevel=2)
+
+
 def configure(**settings: Any) -> None:
-    """Global settings. cost_model=NAME selects the cost profile for new budgets and the default budget."""
+    """Global settings (spec section 4.9).
+
+    cost_model=NAME   the cost profile for new budgets and the default budget
+                      (flopscope.accounting.cost_models() lists them);
+    check_nan_inf=B   after every counted call, warn (FlopscopeWarning) when its result holds
+                      NaN or Inf; off by default; the scan is booked as flopscope overhead.
+
+    All settings are validated before any is applied.
+    """
     for key, value in settings.items():
         if key == "cost_model":
             if value not in _core.profile_names():
                 raise ValueError(f"Unknown cost_model {value!r}; known: {', '.join(_core.profile_names())}")
-            _core.set_default_profile(value)
-            _settings["cost_model"] = value
+        elif key == "check_nan_inf":
+            if not isinstance(value, bool):
+                raise TypeError(f"check_nan_inf must be True or False, got {value!r}")
         else:
-            raise ValueError(f"Unknown setting: {key!r} (supported: cost_model)")
+            raise ValueError(f"Unknown setting: {key!r} (supported: cost_model, check_nan_inf)")
+    for key, value in settings.items():
+        if key == "cost_model":
+            _core.set_default_profile(value)
+        else:
+            _core._set_result_check(_scan_nan_inf if value else None)
+        _settings[key] = value
 
 
 if _settings["cost_model"] != "primer":

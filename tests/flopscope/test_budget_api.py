@@ -190,3 +190,58 @@ def test_summary_dict_timing_fields_are_live_while_open():
         assert d["flopscope_backend_time_s"] > 0
         assert np.isclose(d["wall_time_s"], d["flopscope_backend_time_s"] + d["flopscope_overhead_time_s"]
                           + d["residual_wall_time_s"], rtol=1e-9, atol=1e-12)
+
+
+@pytest.fixture
+def nan_inf_check():
+    flops.configure(check_nan_inf=True)
+    yield
+    flops.configure(check_nan_inf=False)
+
+
+def test_check_nan_inf_warns_with_counts(nan_inf_check):
+    with flops.BudgetContext(flop_budget=100, quiet=True) as ctx:
+        with pytest.warns(flops.FlopscopeWarning, match=r"^log produced 1 NaN and 1 Inf values"):
+            with np.errstate(all="ignore"):
+                fnp.log(fnp.asarray([-1.0, 0.0, 1.0]))
+        with pytest.warns(flops.FlopscopeWarning, match=r"^divide produced 0 NaN and 2 Inf values"):
+            with np.errstate(all="ignore"):
+                np.divide(fnp.ones(2), 0.0)  # NumPy's own call on our array is checked too
+        d = ctx.summary_dict()
+    assert ctx.flops_used == 5  # the scan itself is not billed
+    assert d["flopscope_overhead_time_s"] > 0
+
+
+def test_check_nan_inf_is_quiet_for_finite_and_integer_results(nan_inf_check):
+    import warnings
+
+    with flops.BudgetContext(flop_budget=100, quiet=True):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            fnp.exp(fnp.ones(3))
+            fnp.add(np.arange(3), 1)
+            fnp.divmod(fnp.ones(2), 3.0)
+
+
+def test_check_nan_inf_is_off_by_default():
+    import warnings
+
+    with flops.BudgetContext(flop_budget=100, quiet=True):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with np.errstate(all="ignore"):
+                fnp.log(fnp.zeros(3))
+
+
+def test_configure_validates_everything_before_applying():
+    with pytest.raises(TypeError):
+        flops.configure(check_nan_inf="yes")
+    with pytest.raises(ValueError):
+        flops.configure(check_nan_inf=True, bogus=1)
+    with flops.BudgetContext(flop_budget=100, quiet=True):  # still off: nothing was applied
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with np.errstate(all="ignore"):
+                fnp.log(fnp.zeros(3))
