@@ -200,13 +200,20 @@ PyObject* find_kwarg(PyObject* kwnames, PyObject* const* args, Py_ssize_t nargs,
   return nullptr;
 }
 
-PyObject* Call::check_result(PyObject* result) {
-  PyObject* ok = PyObject_CallFunction(state().result_check, "sO", name_, result);
-  if (ok == nullptr) {
+PyObject* Call::finish_checked(PyObject* result) {
+  const clock::Ticks t2 = clock::now();
+  if (result != nullptr) {
+    PyObject* ok = PyObject_CallFunction(state().result_check, "sO", name_, result);
+    if (ok == nullptr) Py_CLEAR(result);
+    Py_XDECREF(ok);
+  }
+  const clock::Ticks t3 = clock::now();
+  meter_->add_time(op_, 0, t3 - t2);
+  if (result != nullptr && meter_->deadline_passed(t3)) {
     Py_DECREF(result);
+    raise_time_exhausted(name_, *meter_);
     return nullptr;
   }
-  Py_DECREF(ok);
   return result;
 }
 

@@ -164,12 +164,8 @@ class Call {
   PyObject* finish(PyObject* result) {
     clock::Ticks t2 = clock::now();
     meter_->add_time(op_, t2 - t1_, t1_ - t0_);
-    if (state().result_check != nullptr && result != nullptr) [[unlikely]] {
-      result = check_result(result);  // booked as overhead, like the rest of flopscope's own work
-      clock::Ticks t3 = clock::now();
-      meter_->add_time(op_, 0, t3 - t2);
-      t2 = t3;
-    }
+    if (state().result_check != nullptr) [[unlikely]]
+      return finish_checked(result);
     if (result != nullptr && meter_->deadline_passed(t2)) {
       Py_DECREF(result);
       raise_time_exhausted(name_, *meter_);
@@ -180,9 +176,10 @@ class Call {
   Meter& meter() { return *meter_; }
 
  private:
-  // Runs the configured result check (flops.configure(check_nan_inf=True)).
-  // Steals `result`; nullptr if the check raised (e.g. a warning turned error).
-  PyObject* check_result(PyObject* result);
+  // The rest of finish() when a result check is configured (check_nan_inf):
+  // runs it, books its time as overhead and checks the deadline. Out of line
+  // to keep the common path short. Steals `result`.
+  PyObject* finish_checked(PyObject* result);
 
   clock::Ticks t0_, t1_ = 0;
   Meter* meter_;
