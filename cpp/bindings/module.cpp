@@ -8,11 +8,13 @@
 #include <nanobind/stl/optional.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/tuple.h>
+#include <nanobind/stl/variant.h>
 #include <nanobind/stl/vector.h>
 
 #include <cmath>
 #include <string>
 #include <tuple>
+#include <variant>
 #include <vector>
 
 #include "array_type.hpp"
@@ -245,13 +247,18 @@ NB_MODULE(_core, m) {
   }, "(name, cost rule) for every op the core knows.");
   m.def("einsum_path_cost",
         [](const std::string& subscripts, const std::vector<std::vector<cost::Extent>>& shapes,
-           const std::string& optimize, const std::string& profile) {
+           const std::variant<std::string, einsum::Path>& optimize, const std::string& profile) {
           const auto& s = shapes;
           const Profile& p = profile_by_name(profile);
           OpId op = OpRegistry::instance().find("einsum");
           try {
             einsum::Expression expr = einsum::parse(subscripts, s);
-            einsum::Path path = optimize == "none" ? einsum::Path{} : einsum::find_path(p, op, expr, optimize);
+            einsum::Path path;
+            if (const auto* given = std::get_if<einsum::Path>(&optimize)) {
+              path = *given;  // an explicit path, checked by path_cost
+            } else if (const auto& strategy = std::get<std::string>(optimize); strategy != "none") {
+              path = einsum::find_path(p, op, expr, strategy);
+            }
             return std::make_tuple(path, einsum::path_cost(p, op, expr, path));
           } catch (const std::invalid_argument& e) {
             throw nb::value_error(e.what());

@@ -1,6 +1,7 @@
 #include "flopscope/einsum.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <functional>
 #include <limits>
 #include <map>
@@ -226,6 +227,167 @@ Flops path_cost(const Profile& profile, OpId op, const Expression& expr, const P
   return total;
 }
 
+namespace {
+
+// Path search works on label sets: an operand (original or intermediate) is the
+// set of labels it spans plus its element count. Label ids are < 128 (52 letters
+// and at most 64 broadcast axes).
+struct LabelSet {
+  std::uint64_t lo = 0, hi = 0;
+  static LabelSet of(const Labels& labels) {
+    LabelSet s;
+    for (int l : labels) (l < 64 ? s.lo : s.hi) |= std::uint64_t{1} << (l & 63);
+    return s;
+  }
+  LabelSet operator|(LabelSet o) const { return {lo | o.lo, hi | o.hi}; }
+  LabelSet operator&(LabelSet o) const { return {lo & o.lo, hi & o.hi}; }
+  bool operator==(const LabelSet&) const = default;
+};
+
+Flops extent_product(const Expression& expr, LabelSet s) {
+  Flops n = 1;
+  for (int half = 0; half < 2; ++half)
+    for (std::uint64_t bits = half ? s.hi : s.lo; bits != 0; bits &= bits - 1)
+      n = checked_mul(n, expr.extents[static_cast<std::size_t>(half * 64 + __builtin_ctzll(bits))]);
+  return n;
+}
+
+// One pairwise step over label sets: what price_step computes for two operands.
+struct PairStep {
+  LabelSet result;
+  Flops result_size;
+  Flops flops;
+};
+PairStep price_pair(const Profile& profile, OpId op, const Expression& expr, LabelSet a, LabelSet b,
+                    LabelSet needed_elsewhere) {
+  const LabelSet all = a | b;
+  const LabelSet result = all & needed_elsewhere;
+  const Flops result_size = extent_product(expr, result);
+  const Flops flops = cost::contraction_step(profile, op, 2, extent_product(expr, all), result_size,
+                                             /*summed=*/!(result == all));
+  return {result, result_size, flops};
+}
+
+// Greedy: at each step the pair whose result shrinks the data most (result size
+// minus both operand sizes), ties broken by the cheaper step, then by position.
+Path greedy_path(const Profile& profile, OpId op, const Expression& expr) {
+  const LabelSet output = LabelSet::of(expr.output);
+  struct Item {
+    LabelSet labels;
+    Flops size;  // elements it holds (repeated labels of an input count twice)
+  };
+  std::vector<Item> items;
+  for (const auto& t : expr.inputs) items.push_back({LabelSet::of(t), extent_product(expr, t)});
+  Path path;
+  while (items.size() > 1) {
+    std::size_t bi = 0, bj = 1;
+    Flops best_delta = std::numeric_limits<Flops>::max(), best_flops = best_delta;
+    PairStep best{};
+    for (std::size_t i = 0; i < items.size(); ++i)
+      for (std::size_t j = i + 1; j < items.size(); ++j) {
+        LabelSet needed = output;
+        if (items.size() > 2)
+          for (std::size_t k = 0; k < items.size(); ++k)
+            if (k != i && k != j) needed = needed | items[k].labels;
+        PairStep step = price_pair(profile, op, expr, items[i].labels, items[j].labels, needed);
+        Flops delta = step.result_size - items[i].size - items[j].size;
+        if (delta < best_delta || (delta == best_delta && step.flops < best_flops)) {
+          best_delta = delta;
+          best_flops = step.flops;
+          best = step;
+          bi = i;
+          bj = j;
+        }
+      }
+    items.erase(items.begin() + static_cast<std::ptrdiff_t>(bj));
+    items.erase(items.begin() + static_cast<std::ptrdiff_t>(bi));
+    items.push_back({best.result, best.result_size});
+    path.push_back({static_cast<int>(bi), static_cast<int>(bj)});
+  }
+  return path;
+}
+
+// Optimal: dynamic programming over subsets of operands. The intermediate of a
+// subset S spans its labels that the other operands or the output still need,
+// whatever order built it, so the cheapest tree for S is the cheapest split of S
+// into two cheapest subtrees plus the step joining them: O(3^n) exact search over
+// every pairwise contraction tree.
+Path optimal_path(const Profile& profile, OpId op, const Expression& expr) {
+  const std::size_t n = expr.inputs.size();
+  const std::uint32_t full = (std::uint32_t{1} << n) - 1;
+  const LabelSet output = LabelSet::of(expr.output);
+  std::vector<LabelSet> input(n);
+  for (std::size_t i = 0; i < n; ++i) input[i] = LabelSet::of(expr.inputs[i]);
+  // Labels of each subset's operands (as a union) and of the subset's tensor.
+  std::vector<LabelSet> spans(full + 1), tensor(full + 1);
+  for (std::uint32_t s = 1; s <= full; ++s) {
+    const int low = __builtin_ctz(s);
+    spans[s] = spans[s & (s - 1)] | input[static_cast<std::size_t>(low)];
+  }
+  for (std::uint32_t s = 1; s <= full; ++s) {
+    const std::uint32_t rest = full & ~s;
+    tensor[s] = (s & (s - 1)) == 0 ? input[static_cast<std::size_t>(__builtin_ctz(s))]
+                                   : spans[s] & (spans[rest] | output);
+  }
+  constexpr Flops kInfinite = std::numeric_limits<Flops>::max();
+  std::vector<Flops> best(full + 1, kInfinite);
+  std::vector<std::uint32_t> split(full + 1, 0);
+  for (std::size_t i = 0; i < n; ++i) best[std::uint32_t{1} << i] = 0;
+  for (std::uint32_t s = 1; s <= full; ++s) {
+    if ((s & (s - 1)) == 0) continue;
+    // Joining any split of s yields tensor[s] (see above), so its size is fixed.
+    Flops result_size;
+    try {
+      result_size = extent_product(expr, tensor[s]);
+    } catch (const CostOverflowError&) {
+      continue;
+    }
+    // Each unordered split {a, s - a} once: a holds the lowest operand of s.
+    const std::uint32_t low = s & (~s + 1);
+    for (std::uint32_t a = (s - 1) & s; a != 0; a = (a - 1) & s) {
+      if ((a & low) == 0) continue;
+      const std::uint32_t b = s & ~a;
+      if (best[a] == kInfinite || best[b] == kInfinite) continue;
+      try {
+        const LabelSet all = tensor[a] | tensor[b];
+        const Flops step = cost::contraction_step(profile, op, 2, extent_product(expr, all), result_size,
+                                                  /*summed=*/!(all == tensor[s]));
+        const Flops total = checked_add(checked_add(best[a], best[b]), step);
+        if (total < best[s]) {
+          best[s] = total;
+          split[s] = a;
+        }
+      } catch (const CostOverflowError&) {
+        // A tree through this split does not fit in 64 bits: never the cheapest.
+      }
+    }
+  }
+  // Replay the tree bottom-up as a NumPy-style path over the shrinking operand list.
+  std::vector<std::uint32_t> current(n);
+  for (std::size_t i = 0; i < n; ++i) current[i] = std::uint32_t{1} << i;
+  Path path;
+  std::function<void(std::uint32_t)> emit = [&](std::uint32_t s) {
+    if ((s & (s - 1)) == 0) return;
+    const std::uint32_t a = split[s], b = s & ~a;
+    emit(a);
+    emit(b);
+    auto pos = [&](std::uint32_t m) {
+      return static_cast<int>(std::find(current.begin(), current.end(), m) - current.begin());
+    };
+    int i = pos(a), j = pos(b);
+    if (i > j) std::swap(i, j);
+    current.erase(current.begin() + j);
+    current.erase(current.begin() + i);
+    current.push_back(s);
+    path.push_back({i, j});
+  };
+  if (best[full] == kInfinite) throw CostOverflowError();
+  emit(full);
+  return path;
+}
+
+}  // namespace
+
 Path find_path(const Profile& profile, OpId op, const Expression& expr, std::string_view strategy) {
   const std::size_t n = expr.inputs.size();
   if (n <= 2) {
@@ -234,63 +396,8 @@ Path find_path(const Profile& profile, OpId op, const Expression& expr, std::str
     else if (n == 1) p.push_back({0});
     return p;
   }
-  if (strategy == "optimal" && n <= 8) {
-    // Exhaustive search over the order of pairwise contractions.
-    Flops best = std::numeric_limits<Flops>::max();
-    Path best_path, current;
-    std::function<void(std::vector<Labels>&, Flops)> search = [&](std::vector<Labels>& ops, Flops so_far) {
-      if (so_far >= best) return;
-      if (ops.size() == 1) {
-        best = so_far;
-        best_path = current;
-        return;
-      }
-      for (std::size_t i = 0; i < ops.size(); ++i)
-        for (std::size_t j = i + 1; j < ops.size(); ++j) {
-          std::vector<int> picked{static_cast<int>(i), static_cast<int>(j)};
-          StepResult r = price_step(profile, op, expr, ops, picked, ops.size() == 2);
-          std::vector<Labels> next;
-          for (std::size_t k = 0; k < ops.size(); ++k)
-            if (k != i && k != j) next.push_back(ops[k]);
-          next.push_back(r.result);
-          current.push_back(picked);
-          search(next, checked_add(so_far, r.flops));
-          current.pop_back();
-        }
-    };
-    std::vector<Labels> ops = expr.inputs;
-    search(ops, 0);
-    return best_path;
-  }
-  // Greedy: the pair whose result shrinks the data most, ties broken by step cost.
-  std::vector<Labels> ops = expr.inputs;
-  Path path;
-  while (ops.size() > 1) {
-    std::size_t bi = 0, bj = 1;
-    Flops best_delta = std::numeric_limits<Flops>::max(), best_flops = best_delta;
-    for (std::size_t i = 0; i < ops.size(); ++i)
-      for (std::size_t j = i + 1; j < ops.size(); ++j) {
-        std::vector<int> picked{static_cast<int>(i), static_cast<int>(j)};
-        StepResult r = price_step(profile, op, expr, ops, picked, ops.size() == 2);
-        Flops delta = extent_product(expr, r.result) - extent_product(expr, ops[i]) -
-                      extent_product(expr, ops[j]);
-        if (delta < best_delta || (delta == best_delta && r.flops < best_flops)) {
-          best_delta = delta;
-          best_flops = r.flops;
-          bi = i;
-          bj = j;
-        }
-      }
-    std::vector<int> picked{static_cast<int>(bi), static_cast<int>(bj)};
-    StepResult r = price_step(profile, op, expr, ops, picked, ops.size() == 2);
-    std::vector<Labels> next;
-    for (std::size_t k = 0; k < ops.size(); ++k)
-      if (k != bi && k != bj) next.push_back(ops[k]);
-    next.push_back(r.result);
-    ops = std::move(next);
-    path.push_back(picked);
-  }
-  return path;
+  if (strategy == "optimal" && n <= kMaxOptimalOperands) return optimal_path(profile, op, expr);
+  return greedy_path(profile, op, expr);
 }
 
 }  // namespace flopscope::einsum

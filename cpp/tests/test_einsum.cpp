@@ -2,7 +2,12 @@
 // counted once, a k-operand step costs (k-1) * product of its extents).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <limits>
+#include <random>
 #include <stdexcept>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "flopscope/einsum.hpp"
@@ -171,4 +176,92 @@ TEST(EinsumFindPath, SmallCounts) {
   EXPECT_EQ(es::find_path(primer(), einsum_op(), one, "greedy"), (es::Path{{0}}));
   auto two = es::parse("ij,jk->ik", Shapes{{3, 4}, {4, 5}});
   EXPECT_EQ(es::find_path(primer(), einsum_op(), two, "optimal"), (es::Path{{0, 1}}));
+}
+
+namespace {
+
+// Every sequential pairwise path over n operands (a brute-force reference that
+// uses only path_cost, not the search under test).
+void all_pairwise_paths(std::size_t n, es::Path& current, std::vector<es::Path>* out) {
+  if (n == 1) {
+    out->push_back(current);
+    return;
+  }
+  for (int i = 0; i < static_cast<int>(n); ++i)
+    for (int j = i + 1; j < static_cast<int>(n); ++j) {
+      current.push_back({i, j});
+      all_pairwise_paths(n - 1, current, out);
+      current.pop_back();
+    }
+}
+
+// A random expression: each operand takes 1-3 of `n_labels` letters; the output
+// keeps a random subset of the labels used.
+std::pair<std::string, Shapes> random_expression(std::mt19937& rng, int n_ops, int n_labels) {
+  std::uniform_int_distribution<int> extent(1, 6), count(1, 3), label(0, n_labels - 1), coin(0, 1);
+  std::vector<int> size(n_labels);
+  for (int& e : size) e = extent(rng);
+  std::string subs;
+  Shapes shapes;
+  std::vector<bool> used(n_labels, false);
+  for (int o = 0; o < n_ops; ++o) {
+    if (o) subs += ',';
+    std::vector<fs::cost::Extent> shape;
+    for (int k = count(rng); k > 0; --k) {
+      int l = label(rng);
+      subs += static_cast<char>('a' + l);
+      shape.push_back(size[l]);
+      used[l] = true;
+    }
+    shapes.push_back(shape);
+  }
+  subs += "->";
+  for (int l = 0; l < n_labels; ++l)
+    if (used[l] && coin(rng)) subs += static_cast<char>('a' + l);
+  return {subs, shapes};
+}
+
+}  // namespace
+
+TEST(EinsumFindPath, OptimalIsTheCheapestPairwisePathAgainstBruteForce) {
+  std::mt19937 rng(12345);
+  for (int trial = 0; trial < 60; ++trial) {
+    const int n_ops = 3 + trial % 4;  // 3..6 operands
+    auto [subs, shapes] = random_expression(rng, n_ops, 6);
+    SCOPED_TRACE(subs);
+    const auto expr = es::parse(subs, shapes);
+    std::vector<es::Path> paths;
+    es::Path current;
+    all_pairwise_paths(expr.inputs.size(), current, &paths);
+    fs::Flops cheapest = std::numeric_limits<fs::Flops>::max();
+    for (const auto& p : paths) cheapest = std::min(cheapest, es::path_cost(primer(), einsum_op(), expr, p));
+    const auto optimal = es::find_path(primer(), einsum_op(), expr, "optimal");
+    EXPECT_EQ(es::path_cost(primer(), einsum_op(), expr, optimal), cheapest);
+    const auto greedy = es::find_path(primer(), einsum_op(), expr, "greedy");
+    EXPECT_EQ(greedy.size(), expr.inputs.size() - 1);
+    EXPECT_GE(es::path_cost(primer(), einsum_op(), expr, greedy), cheapest);
+  }
+}
+
+TEST(EinsumFindPath, OptimalHandlesTwelveOperandsAndFallsBackToGreedyBeyond) {
+  // A 12-matrix chain: the DP search must finish and beat or tie greedy.
+  std::string subs;
+  Shapes shapes;
+  const int dims[] = {5, 40, 3, 60, 2, 50, 7, 30, 4, 80, 6, 20, 9, 10};
+  for (int i = 0; i < 13; ++i) {
+    if (i) subs += ',';
+    subs += static_cast<char>('a' + i);
+    subs += static_cast<char>('a' + i + 1);
+    shapes.push_back({dims[i], dims[i + 1]});
+  }
+  subs += "->an";
+  auto expr13 = es::parse(subs, shapes);  // 13 operands: greedy
+  EXPECT_EQ(es::find_path(primer(), einsum_op(), expr13, "optimal"),
+            es::find_path(primer(), einsum_op(), expr13, "greedy"));
+  shapes.pop_back();
+  auto expr12 = es::parse(subs.substr(0, subs.rfind(',')) + "->am", shapes);
+  auto optimal = es::find_path(primer(), einsum_op(), expr12, "optimal");
+  auto greedy = es::find_path(primer(), einsum_op(), expr12, "greedy");
+  EXPECT_EQ(optimal.size(), 11u);
+  EXPECT_LE(es::path_cost(primer(), einsum_op(), expr12, optimal), es::path_cost(primer(), einsum_op(), expr12, greedy));
 }

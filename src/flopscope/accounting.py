@@ -2,24 +2,42 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Sequence
 
 from . import _core
 
-__all__ = ["einsum_cost", "op_table", "cost_models", "register_cost_model"]
+__all__ = ["einsum_cost", "einsum_path", "op_table", "cost_models", "register_cost_model"]
 
 
-def einsum_cost(subscripts: str, shapes: Sequence[Sequence[int]], optimize: str | bool = False,
+def einsum_cost(subscripts: str, shapes: Sequence[Sequence[int]], optimize: Any = False,
                 cost_model: str | None = None) -> int:
     """FLOPs of einsum(subscripts, *operands of `shapes`) along the path flopscope would run.
 
-    optimize=False prices one step over all operands (NumPy's default); 'greedy'
-    or 'optimal' price the path flopscope's search picks.
+    optimize=False prices one step over all operands (NumPy's default); True,
+    'greedy' or 'optimal' price the path flopscope's search picks; an explicit
+    path (NumPy's einsum_path form, e.g. ['einsum_path', (0, 1), (0, 1)]) is
+    priced as given. Same arguments as fnp.einsum's optimize=.
     """
-    strategy = "none" if optimize is False else ("greedy" if optimize is True else str(optimize))
-    _, cost = _core.einsum_path_cost(subscripts, [list(s) for s in shapes], strategy,
-                                     cost_model or _core.default_profile())
-    return cost
+    return einsum_path(subscripts, shapes, optimize, cost_model)[1]
+
+
+def einsum_path(subscripts: str, shapes: Sequence[Sequence[int]], optimize: Any = "greedy",
+                cost_model: str | None = None) -> tuple[list[tuple[int, ...]], int]:
+    """(path, FLOPs) of einsum over operands of `shapes`: the contraction order flopscope
+    runs for this `optimize` (see einsum_cost) and its price. No budget is touched."""
+    if isinstance(optimize, (list, tuple)):
+        plan: Any = [list(step) for step in optimize if not isinstance(step, str)]
+    elif optimize is False:
+        plan = "none"
+    elif optimize is True:
+        plan = "greedy"
+    elif optimize in ("greedy", "optimal"):
+        plan = optimize
+    else:
+        raise ValueError(f"einsum: optimize must be False, True, 'greedy', 'optimal' or a path, got {optimize!r}")
+    path, cost = _core.einsum_path_cost(subscripts, [list(s) for s in shapes], plan,
+                                        cost_model or _core.default_profile())
+    return [tuple(step) for step in path], cost
 
 
 def op_table() -> dict[str, str]:

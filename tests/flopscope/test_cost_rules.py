@@ -303,3 +303,28 @@ def test_dtype_never_changes_a_count(dtype):
                lambda: fnp.mean(a, axis=1)]:
         costs.append(cost_of(fn)[1])
     assert costs == [12, 12, 16, 24, 24, 12 * 2, 12, 12]
+
+
+def test_accounting_einsum_path_matches_numpy_and_prices_explicit_paths():
+    from flopscope import accounting
+
+    shapes = [(10, 20), (20, 30), (30, 5)]
+    ops = [np.ones(s) for s in shapes]
+    path, cost = accounting.einsum_path("ij,jk,kl->il", shapes, "optimal")
+    assert ["einsum_path", *path] == np.einsum_path("ij,jk,kl->il", *ops, optimize="optimal")[0]
+    # (jk,kl) first: 20*30*5 = 3,000, then (ij,jl): 10*20*5 = 1,000 (primer: M*N*K per step)
+    assert cost == 4_000
+    assert accounting.einsum_cost("ij,jk,kl->il", shapes, ["einsum_path", (0, 1), (0, 1)]) == 6_000 + 1_500
+    assert accounting.einsum_cost("ij,jk,kl->il", shapes, False) == 10 * 20 * 30 * 5 * 2
+    with flops.BudgetContext(flop_budget=10**6, quiet=True) as ctx:
+        fnp.einsum("ij,jk,kl->il", *ops, optimize=["einsum_path", (0, 1), (0, 1)])
+    assert ctx.flops_used == 7_500
+
+
+@pytest.mark.parametrize("path, match", [([(0, 5)], "operand 5"), ([(0, 1)], "single result"),
+                                         ([(0, 0), (0, 1)], "twice"), ("fastest", "optimize must be")])
+def test_accounting_einsum_path_refuses_bad_paths(path, match):
+    from flopscope import accounting
+
+    with pytest.raises(ValueError, match=match):
+        accounting.einsum_cost("ij,jk,kl->il", [(2, 3), (3, 4), (4, 5)], path)

@@ -34,9 +34,13 @@ struct StepCost {
 Flops path_cost(const Profile& profile, OpId op, const Expression& expr, const Path& path,
                 std::vector<StepCost>* steps = nullptr);
 
+// Operand count up to which "optimal" searches exactly (3^n subset splits); beyond it, greedy.
+inline constexpr std::size_t kMaxOptimalOperands = 12;
+
 // Path search. "greedy": at each step the pair whose contraction removes the
-// most elements (ties: cheapest); "optimal": exhaustive over pairwise orders
-// (at most 8 operands, else greedy).
+// most elements (ties: cheapest); "optimal": the cheapest of all pairwise
+// contraction trees under `profile` (at most kMaxOptimalOperands operands, else greedy).
+// Throws CostOverflowError when no path's cost fits in 64 bits.
 Path find_path(const Profile& profile, OpId op, const Expression& expr, std::string_view strategy);
 
 }  // namespace flopscope::einsum
