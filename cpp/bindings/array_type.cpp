@@ -15,7 +15,7 @@ struct Targets {
       *matmul, *left_shift, *right_shift, *bitwise_and, *bitwise_or, *bitwise_xor, *negative, *positive,
       *absolute, *invert, *equal, *not_equal, *less, *less_equal, *greater, *greater_equal;
   CountedFunction *sum, *prod, *mean, *var, *std, *max, *min, *all, *any, *argmax, *argmin, *cumsum, *cumprod,
-      *dot, *clip, *round, *sort_inplace, *argsort;
+      *dot, *clip, *round, *sort_inplace, *argsort, *partition_inplace, *argpartition, *searchsorted;
 };
 Targets targets;
 bool targets_ready = false;
@@ -58,7 +58,8 @@ bool resolve_targets() {
             resolve(t, "argmin", &targets.argmin) && resolve(t, "cumsum", &targets.cumsum) &&
             resolve(t, "cumprod", &targets.cumprod) && resolve(t, "dot", &targets.dot) &&
             resolve(t, "clip", &targets.clip) && resolve(t, "round", &targets.round) && resolve(t, "_ndarray.sort", &targets.sort_inplace) &&
-            resolve(t, "argsort", &targets.argsort);
+            resolve(t, "argsort", &targets.argsort) && resolve(t, "_ndarray.partition", &targets.partition_inplace) &&
+            resolve(t, "argpartition", &targets.argpartition) && resolve(t, "searchsorted", &targets.searchsorted);
   targets_ready = ok;
   return ok;
 }
@@ -194,10 +195,15 @@ FS_METHOD(dot)
 FS_METHOD(clip)
 FS_METHOD(round)
 FS_METHOD(argsort)
+FS_METHOD(argpartition)
+FS_METHOD(searchsorted)
 #undef FS_METHOD
 
 PyObject* method_sort(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
   return call_with_self(&Targets::sort_inplace, self, args, nargs, kwnames);
+}
+PyObject* method_partition(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+  return call_with_self(&Targets::partition_inplace, self, args, nargs, kwnames);
 }
 
 // numpy calls self.__array_ufunc__(ufunc, method, *inputs, **kwargs).
@@ -286,6 +292,9 @@ PyMethodDef array_methods[] = {
     {"round", FS_FASTCALL(method_round), METH_FASTCALL | METH_KEYWORDS, "Counted round (output size)."},
     {"sort", FS_FASTCALL(method_sort), METH_FASTCALL | METH_KEYWORDS, "Counted in-place sort."},
     {"argsort", FS_FASTCALL(method_argsort), METH_FASTCALL | METH_KEYWORDS, "Counted argsort."},
+    {"partition", FS_FASTCALL(method_partition), METH_FASTCALL | METH_KEYWORDS, "Counted in-place partition."},
+    {"argpartition", FS_FASTCALL(method_argpartition), METH_FASTCALL | METH_KEYWORDS, "Counted argpartition."},
+    {"searchsorted", FS_FASTCALL(method_searchsorted), METH_FASTCALL | METH_KEYWORDS, "Counted searchsorted."},
     {nullptr, nullptr, 0, nullptr},
 };
 #undef FS_FASTCALL

@@ -39,11 +39,14 @@ constexpr Spec kSpecs[] = {
     {"count_nonzero", Marshal::Reduce, 1, nullptr}, {"ptp", Marshal::Reduce, 1, nullptr},
     {"where", Marshal::Where, 3, nullptr},   {"clip", Marshal::Clip, 3, nullptr},
     {"round", Marshal::Pointwise, 1, nullptr}, {"around", Marshal::Pointwise, 1, nullptr},
-    {"isclose", Marshal::Pointwise, 2, nullptr},
+    {"isclose", Marshal::Pointwise, 2, nullptr}, {"allclose", Marshal::Pointwise, 2, nullptr},
+    {"array_equal", Marshal::Compare, 2, nullptr}, {"array_equiv", Marshal::Compare, 2, nullptr},
     {"dot", Marshal::Dot, 2, nullptr},       {"inner", Marshal::Inner, 2, nullptr},
     {"outer", Marshal::Outer, 2, nullptr},   {"vdot", Marshal::Vdot, 2, nullptr},
     {"tensordot", Marshal::Tensordot, 2, nullptr}, {"einsum", Marshal::Einsum, 0, nullptr},
     {"sort", Marshal::Sort, 1, nullptr},     {"argsort", Marshal::Sort, 1, nullptr},
+    {"partition", Marshal::Partition, 2, nullptr}, {"argpartition", Marshal::Partition, 2, nullptr},
+    {"searchsorted", Marshal::Search, 2, nullptr},
 };
 
 const Spec* find_spec(std::string_view name) {
@@ -244,6 +247,22 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
         cost = cost::pointwise(profile, self->op, cost::numel(out));
         break;
       }
+      case Marshal::Compare: {
+        // array_equal / array_equiv: one comparison per element of the broadcast
+        // pair; NumPy answers False without comparing when the shapes do not
+        // match (array_equal) or do not broadcast (array_equiv), which is free.
+        if (!operand(0, "a1", &shapes[0]) || !operand(1, "a2", &shapes[1])) return nullptr;
+        cost::Shape spans[2] = {shapes[0].span(), shapes[1].span()};
+        std::vector<cost::Extent> out;
+        const bool same = std::equal(spans[0].begin(), spans[0].end(), spans[1].begin(), spans[1].end());
+        const bool equal_only = std::string_view(name) == "array_equal";
+        if ((equal_only && !same) || !cost::broadcast_shapes(spans, &out)) {
+          cost = 0;
+        } else {
+          cost = cost::pointwise(profile, self->op, cost::numel(out));
+        }
+        break;
+      }
       case Marshal::Dot:
       case Marshal::Inner:
       case Marshal::Outer:
@@ -320,9 +339,12 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
         }
         break;
       }
-      case Marshal::Sort: {
+      case Marshal::Sort:
+      case Marshal::Partition: {
         if (!operand(0, "a", &shapes[0])) return nullptr;
-        PyObject* axis = argument(args, nargs, kwnames, 1, "axis");
+        const bool sort = self->marshal == Marshal::Sort;
+        // sort(a, axis=-1) / partition(a, kth, axis=-1): the slice runs along the axis.
+        PyObject* axis = argument(args, nargs, kwnames, sort ? 1 : 2, "axis");
         Flops n = shapes[0].numel(), len;
         if (axis == Py_None) {
           len = n;
@@ -337,7 +359,31 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
             len = shapes[0].dims[ax < 0 ? ax + shapes[0].ndim : ax];
           }
         }
-        cost = cost::sort(profile, self->op, len, len == 0 ? 0 : n / len);
+        const Flops slices = len == 0 ? 0 : n / len;
+        if (sort) {
+          cost = cost::sort(profile, self->op, len, slices);
+          break;
+        }
+        PyObject* kth = argument(args, nargs, kwnames, 1, "kth");
+        if (kth == nullptr) {
+          PyErr_Format(PyExc_TypeError, "%s() missing required argument 'kth' (pos 2)", name);
+          return nullptr;
+        }
+        Flops n_kth = 1;  // an int, or a sequence / array of ints
+        if (PyArray_Check(kth)) {
+          n_kth = PyArray_SIZE(reinterpret_cast<PyArrayObject*>(kth));
+        } else if (PySequence_Check(kth)) {
+          Py_ssize_t k = PySequence_Size(kth);
+          if (k < 0) return nullptr;
+          n_kth = k;
+        }
+        cost = cost::partition(profile, self->op, len, slices, n_kth);
+        break;
+      }
+      case Marshal::Search: {
+        // searchsorted(a, v): one binary search in the n values of a per value of v.
+        if (!operand(0, "a", &shapes[0]) || !operand(1, "v", &shapes[1])) return nullptr;
+        cost = cost::search(profile, self->op, shapes[1].numel(), shapes[0].numel());
         break;
       }
     }

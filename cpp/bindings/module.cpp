@@ -82,11 +82,12 @@ void build_surface(nb::module_& m) {
     exported[info.name.c_str()] = made;
     function_table[impl] = made;
   }
-  // In-place ndarray.sort, billed as sort.
-  nb::object sort = nb::steal(
-      py::make_counted_function("sort", np.attr("ndarray").attr("sort").ptr(), numpy));
-  if (!sort.is_valid()) throw nb::python_error();
-  exported["_ndarray.sort"] = sort;
+  // The in-place ndarray.sort / ndarray.partition, billed as sort / partition.
+  for (const char* name : {"sort", "partition"}) {
+    nb::object inplace = nb::steal(py::make_counted_function(name, np.attr("ndarray").attr(name).ptr(), numpy));
+    if (!inplace.is_valid()) throw nb::python_error();
+    exported[(std::string("_ndarray.") + name).c_str()] = inplace;
+  }
 
   nb::set passthrough;
   for (const char* name : kPassthrough)

@@ -79,11 +79,28 @@ Flops binary_contraction(const Profile& profile, OpId op, Flops numel_a, Flops n
   return contraction_step(profile, op, 2, product, product / contracted, summed);
 }
 
+namespace {
+// ceil(log2 n), floored at 1 (one comparison at least).
+Flops ceil_log2_at_least_1(Flops n) {
+  Flops log2n = 1;
+  while ((Flops{1} << log2n) < n && log2n < 62) ++log2n;
+  return log2n;
+}
+}  // namespace
+
 Flops sort(const Profile& profile, OpId op, Flops slice_length, Flops n_slices) {
   if (slice_length <= 0 || n_slices <= 0) return 0;
-  Flops log2n = 1;
-  while ((Flops{1} << log2n) < slice_length && log2n < 62) ++log2n;
-  return weighted(profile, op, checked_mul(checked_mul(slice_length, log2n), n_slices));
+  return weighted(profile, op, checked_mul(checked_mul(slice_length, ceil_log2_at_least_1(slice_length)), n_slices));
+}
+
+Flops partition(const Profile& profile, OpId op, Flops slice_length, Flops n_slices, Flops n_kth) {
+  if (slice_length <= 0 || n_slices <= 0 || n_kth <= 0) return 0;
+  return weighted(profile, op, checked_mul(checked_mul(slice_length, n_kth), n_slices));
+}
+
+Flops search(const Profile& profile, OpId op, Flops n_values, Flops n_sorted) {
+  if (n_values <= 0 || n_sorted <= 0) return 0;  // nothing to compare against
+  return weighted(profile, op, checked_mul(n_values, ceil_log2_at_least_1(n_sorted)));
 }
 
 }  // namespace flopscope::cost

@@ -40,7 +40,8 @@ constexpr StaticOp kStaticOps[] = {
     {"getitem", CostRule::Free}, {"setitem", CostRule::Free},
     // Pointwise, 1 FLOP per output element (non-ufunc functions).
     {"where", CostRule::Pointwise}, {"clip", CostRule::Pointwise}, {"round", CostRule::Pointwise},
-    {"around", CostRule::Pointwise}, {"isclose", CostRule::Pointwise},
+    {"around", CostRule::Pointwise}, {"isclose", CostRule::Pointwise}, {"allclose", CostRule::Pointwise},
+    {"array_equal", CostRule::Pointwise}, {"array_equiv", CostRule::Pointwise},
     // Reductions: the input size.
     {"sum", CostRule::Reduction}, {"mean", CostRule::Reduction}, {"var", CostRule::Reduction},
     {"max", CostRule::Reduction}, {"min", CostRule::Reduction}, {"amax", CostRule::Reduction},
@@ -59,6 +60,8 @@ constexpr StaticOp kStaticOps[] = {
     {"vdot", CostRule::Contraction}, {"einsum", CostRule::Contraction},
     // Sorting.
     {"sort", CostRule::Sort}, {"argsort", CostRule::Sort},
+    {"partition", CostRule::Partition}, {"argpartition", CostRule::Partition},
+    {"searchsorted", CostRule::Search},
 };
 
 std::mutex registry_mutex;
@@ -73,6 +76,8 @@ std::string_view cost_rule_name(CostRule rule) {
     case CostRule::Deviation: return "deviation";
     case CostRule::Contraction: return "contraction";
     case CostRule::Sort: return "sort";
+    case CostRule::Partition: return "partition";
+    case CostRule::Search: return "search";
     case CostRule::External: return "external";
   }
   return "unknown";

@@ -194,6 +194,24 @@ TEST(Sort, NTimesCeilLog2N) {
   EXPECT_EQ(cost::sort(primer(), s, 5, 0), 0);
 }
 
+TEST(Partition, NTimesKthPerSlice) {
+  auto p = op("partition", fs::CostRule::Partition);
+  EXPECT_EQ(cost::partition(primer(), p, 1000, 1, 1), 1000);  // spec 2.12: partition(1000, kth=5)
+  EXPECT_EQ(cost::partition(primer(), p, 6, 4, 2), 6 * 2 * 4);
+  EXPECT_EQ(cost::partition(primer(), p, 0, 4, 1), 0);
+  EXPECT_EQ(cost::partition(primer(), p, 5, 3, 0), 0);  // an empty kth list partitions nothing
+  EXPECT_THROW(cost::partition(primer(), p, fs::Flops{1} << 40, fs::Flops{1} << 20, 1 << 10), fs::CostOverflowError);
+}
+
+TEST(Search, CeilLog2NPerValue) {
+  auto s = op("searchsorted", fs::CostRule::Search);
+  EXPECT_EQ(cost::search(primer(), s, 100, 1000), 1000);  // spec 2.12: 100 values into 1000
+  EXPECT_EQ(cost::search(primer(), s, 12, 5), 36);
+  EXPECT_EQ(cost::search(primer(), s, 7, 1), 7);  // floored at one comparison per value
+  EXPECT_EQ(cost::search(primer(), s, 7, 0), 0);  // nothing to compare against
+  EXPECT_EQ(cost::search(primer(), s, 0, 1000), 0);
+}
+
 TEST(OpRegistry, RulesAndNames) {
   auto& reg = fs::OpRegistry::instance();
   EXPECT_GE(reg.find("sum"), 0);

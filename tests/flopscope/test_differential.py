@@ -45,6 +45,9 @@ def run_numpy(fn):
 
 
 def assert_same(ref, got, where):
+    if isinstance(ref, bool):  # allclose, array_equal, array_equiv return Python bools
+        assert type(got) is type(ref) and got == ref, where
+        return
     refs = ref if isinstance(ref, tuple) else (ref,)
     gots = got if isinstance(got, tuple) else (got,)
     assert len(refs) == len(gots), where
@@ -89,7 +92,7 @@ def test_random_ufunc_calls_match_numpy(seed):
 FUNCTIONS = ["sum", "mean", "var", "std", "max", "min", "prod", "all", "any", "argmax", "argmin", "cumsum",
              "cumprod", "nansum", "nanmean", "nanmax", "nanmin", "count_nonzero", "ptp", "where", "clip",
              "round", "isclose", "dot", "inner", "outer", "vdot", "tensordot", "einsum", "sort", "argsort",
-             "matmul"]
+             "matmul", "partition", "argpartition", "searchsorted", "allclose", "array_equal", "array_equiv"]
 EINSUMS = ["ij,jk->ik", "i,i->", "ij->j", "ij->ji", "bij,bjk->bik", "i,j->ij", "...i,...i->...", "ij,ij->"]
 FSHAPES = [(), (3,), (2, 3), (2, 1, 3), (0, 3), (3, 3)]
 FDTYPES = [np.float64, np.float32, np.int64, np.bool_, np.complex128]
@@ -104,7 +107,16 @@ def random_function_call(rnd):
         args = [spec] + [arr() for _ in range(spec.split("->")[0].count(",") + 1)]
         if rnd.random() < 0.4:
             kw["optimize"] = rnd.choice([True, False, "greedy", "optimal"])
-    elif name in ("dot", "inner", "outer", "vdot", "tensordot", "isclose", "matmul"):
+    elif name in ("partition", "argpartition"):
+        args = [arr(rnd.choice([np.float64, np.int64, np.float32])), rnd.choice([0, 1, -1, 2, [0, 1], (0, 2), 5])]
+        if rnd.random() < 0.6:
+            kw["axis"] = rnd.choice([None, 0, 1, -1, 3])
+    elif name == "searchsorted":
+        args = [np.sort(make(rnd, rnd.choice([(0,), (1,), (5,), (9,)]), np.float64)), arr(np.float64)]
+        if rnd.random() < 0.3:
+            kw["side"] = rnd.choice(["left", "right"])
+    elif name in ("dot", "inner", "outer", "vdot", "tensordot", "isclose", "matmul", "allclose", "array_equal",
+                  "array_equiv"):
         args = [arr(), arr()]
         if name == "tensordot" and rnd.random() < 0.6:
             kw["axes"] = rnd.choice([0, 1, 2, ([0], [0]), ([1], [0])])

@@ -17,7 +17,7 @@ from flopscope import accounting
 
 EXPORTED = flops._core.exported
 TABLE = accounting.op_table()
-RULES = {"free", "pointwise", "reduction", "deviation", "contraction", "sort", "external"}
+RULES = {"free", "pointwise", "reduction", "deviation", "contraction", "sort", "external", "partition", "search"}
 COUNTED_NAMES = sorted(n for n in fnp.__all__ if n in EXPORTED)
 UFUNC_NAMES = sorted(n for n in COUNTED_NAMES if hasattr(EXPORTED[n], "numpy_ufunc"))
 FUNCTION_NAMES = sorted(n for n in COUNTED_NAMES if not hasattr(EXPORTED[n], "numpy_ufunc"))
@@ -234,6 +234,14 @@ FUNCTION_CASES = {
     # sorting: n * ceil(log2 n) per slice
     "sort": (lambda m, a: m.sort(a["X"], axis=1), _sortcost(4, 3)),
     "argsort": (lambda m, a: m.argsort(a["X"], axis=0), _sortcost(3, 4)),
+    # partitioning: n * len(kth) per slice; binary search: ceil(log2 n) per value searched
+    "partition": (lambda m, a: m.partition(a["X"], 2), 4 * 1 * 3),
+    "argpartition": (lambda m, a: m.argpartition(a["X"], [0, 2], axis=0), 3 * 2 * 4),
+    "searchsorted": (lambda m, a: m.searchsorted(a["S"], a["X"]), 12 * 3),  # 12 values, 5 sorted: ceil(log2 5) = 3
+    # comparisons of whole arrays: one per element of the broadcast pair
+    "allclose": (lambda m, a: m.allclose(a["X"], a["X"][0]), 12),
+    "array_equal": (lambda m, a: m.array_equal(a["X"], a["X"]), 12),
+    "array_equiv": (lambda m, a: m.array_equiv(a["X"], a["X"][:1]), 12),
     # free
     "array": (lambda m, a: m.array([[1.0, 2.0], [3.0, 4.0]]), 0),
     "asarray": (lambda m, a: m.asarray(a["X"]), 0),
@@ -288,8 +296,10 @@ FUNCTION_CASES = {
     "can_cast": (lambda m, a: m.can_cast(np.float32, np.float64), 0),
     "promote_types": (lambda m, a: m.promote_types(np.int8, np.float32), 0),
 }
-INPUTS = {"X": X, "V": V, "W": W, "M": M, "SQ": SQ, "I": I, "B": B, "XN": XN}
-NON_ARRAY_RESULTS = {"shape", "ndim", "size", "result_type", "can_cast", "promote_types", "empty", "empty_like"}
+S = np.sort(V)
+INPUTS = {"X": X, "V": V, "W": W, "M": M, "SQ": SQ, "I": I, "B": B, "XN": XN, "S": S}
+NON_ARRAY_RESULTS = {"shape", "ndim", "size", "result_type", "can_cast", "promote_types", "empty", "empty_like",
+                     "allclose", "array_equal", "array_equiv"}
 
 
 @pytest.mark.parametrize("name", FUNCTION_NAMES)
@@ -320,9 +330,35 @@ def test_function_matches_numpy_and_cost(name):
         assert_fnp_arrays(result)
 
 
-def test_internal_ndarray_sort_entry():
-    # '_ndarray.sort' backs the in-place method; it is counted as sort.
+def test_internal_ndarray_inplace_entries():
+    # '_ndarray.sort' / '_ndarray.partition' back the in-place methods.
     assert rule_of("_ndarray.sort") == "sort"
+    assert rule_of("_ndarray.partition") == "partition"
+
+
+def test_comparisons_are_free_when_numpy_compares_nothing():
+    with flops.BudgetContext(flop_budget=100, quiet=True) as ctx:
+        assert fnp.array_equal(fnp.ones(3), fnp.ones(4)) is False  # shapes differ
+        assert fnp.array_equiv(fnp.ones(3), fnp.ones(4)) is False  # do not broadcast
+    assert ctx.flops_used == 0
+
+
+def test_partition_and_search_methods_are_counted_like_the_functions():
+    x = _RNG.uniform(size=(4, 6))
+    a = fnp.asarray(x.copy())
+    with flops.BudgetContext(flop_budget=10**6, quiet=True) as ctx:
+        assert a.partition(2) is None  # in place, like numpy
+        after_partition = ctx.flops_used
+        idx = a.argpartition((1, 3), axis=0)
+        after_argpartition = ctx.flops_used
+        pos = fnp.asarray(np.sort(x[0])).searchsorted(x[1])
+    np.testing.assert_array_equal(np.asarray(a), np.partition(x, 2))
+    np.testing.assert_array_equal(np.asarray(idx), np.argpartition(np.partition(x, 2), (1, 3), axis=0))
+    np.testing.assert_array_equal(np.asarray(pos), np.searchsorted(np.sort(x[0]), x[1]))
+    assert isinstance(idx, fnp.ndarray) and isinstance(pos, fnp.ndarray)
+    assert after_partition == 6 * 1 * 4
+    assert after_argpartition - after_partition == 4 * 2 * 6
+    assert ctx.flops_used - after_argpartition == 6 * 3  # ceil(log2 6) = 3
 
 
 # --------------------------------------------------------------------------- ufunc methods

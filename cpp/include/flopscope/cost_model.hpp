@@ -73,4 +73,13 @@ Flops binary_contraction(const Profile& profile, OpId op, Flops numel_a, Flops n
 // slice of length n, with ceil(log2 n) floored at 1 (spec section 2.12).
 Flops sort(const Profile& profile, OpId op, Flops slice_length, Flops n_slices);
 
+// Partitioning (not in the primer; spec section 2.12): one pass over each slice
+// of length n per requested kth, so n * len(kth) per slice.
+Flops partition(const Profile& profile, OpId op, Flops slice_length, Flops n_slices, Flops n_kth);
+
+// Binary search (not in the primer; spec section 2.12): ceil(log2 n) comparisons
+// for each of the m values searched in n sorted values, floored at 1 comparison
+// (none when n = 0).
+Flops search(const Profile& profile, OpId op, Flops n_values, Flops n_sorted);
+
 }  // namespace flopscope::cost

@@ -16,6 +16,8 @@ enum class CostRule : std::uint8_t {
   Deviation,     // std: a variance (input size) plus one square root per output
   Contraction,   // matmul, dot, inner, outer, tensordot, vdot, einsum
   Sort,          // n * ceil(log2 n) comparisons per sorted slice
+  Partition,     // n * len(kth) per partitioned slice
+  Search,        // ceil(log2 n) per value searched in n sorted values
   External,      // priced in closed form by another part of the core (e.g. the sampler)
 };
 
