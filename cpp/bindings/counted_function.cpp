@@ -199,6 +199,7 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
     PyObject* converted = operands.inspect(*slot, shape);
     if (converted == nullptr) return false;
     *slot = converted;
+    call.note_operand(*shape);
     return true;
   };
 

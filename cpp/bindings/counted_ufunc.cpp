@@ -131,6 +131,7 @@ PyObject* counted_ufunc_call(CountedUfunc* self, PyObject* const* args, Py_ssize
     raise_cost_overflow(self->cname);
     return nullptr;
   }
+  for (int i = 0; i < self->nin; ++i) call.note_operand(shapes[i]);
   if (!call.admit(cost)) return nullptr;
   call.backend_begin();
   PyObject* result = PyObject_Vectorcall(self->ufunc, stack, nargs, kwnames);
@@ -218,6 +219,8 @@ PyObject* counted_ufunc_method(CountedUfunc* self, UfuncMethod method, PyObject*
     raise_cost_overflow(name);
     return nullptr;
   }
+  call.note_operand(shapes[0]);
+  if (method == UfuncMethod::Outer) call.note_operand(shapes[1]);
   if (!call.admit(cost)) return nullptr;
   call.backend_begin();
   PyObject* result = PyObject_Vectorcall(self->method_bound[m], stack, nargs, kwnames);

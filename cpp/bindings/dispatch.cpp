@@ -200,9 +200,13 @@ PyObject* find_kwarg(PyObject* kwnames, PyObject* const* args, Py_ssize_t nargs,
   return nullptr;
 }
 
-PyObject* Call::finish_checked(PyObject* result) {
-  const clock::Ticks t2 = clock::now();
-  if (result != nullptr) {
+PyObject* Call::finish_slow(PyObject* result, clock::Ticks t2) {
+  if (result != nullptr && meter_->recording()) {
+    std::vector<std::vector<std::int64_t>> shapes;
+    for (int i = 0; i < n_noted_; ++i) shapes.emplace_back(noted_[i]->dims, noted_[i]->dims + noted_[i]->ndim);
+    meter_->record(op_, cost_, t0_, t2 - t1_, t1_ - t0_, std::move(shapes));
+  }
+  if (result != nullptr && state().result_check != nullptr) {
     PyObject* ok = PyObject_CallFunction(state().result_check, "sO", name_, result);
     if (ok == nullptr) Py_CLEAR(result);
     Py_XDECREF(ok);

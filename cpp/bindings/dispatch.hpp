@@ -164,8 +164,8 @@ class Call {
   PyObject* finish(PyObject* result) {
     clock::Ticks t2 = clock::now();
     meter_->add_time(op_, t2 - t1_, t1_ - t0_);
-    if (state().result_check != nullptr) [[unlikely]]
-      return finish_checked(result);
+    if (meter_->recording() || state().result_check != nullptr) [[unlikely]]
+      return finish_slow(result, t2);
     if (result != nullptr && meter_->deadline_passed(t2)) {
       Py_DECREF(result);
       raise_time_exhausted(name_, *meter_);
@@ -175,11 +175,22 @@ class Call {
   }
   Meter& meter() { return *meter_; }
 
+  // Remembers an operand the price was computed from, for the op log (the
+  // shape must stay valid until finish()). Beyond kMaxNoted they are dropped.
+  void note_operand(const OperandShape& shape) {
+    if (n_noted_ < kMaxNoted) noted_[n_noted_++] = &shape;
+  }
+
  private:
-  // The rest of finish() when a result check is configured (check_nan_inf):
-  // runs it, books its time as overhead and checks the deadline. Out of line
-  // to keep the common path short. Steals `result`.
-  PyObject* finish_checked(PyObject* result);
+  // The rest of finish() when the meter records calls (op_log) or a result
+  // check is configured (check_nan_inf): records the call, runs the check and
+  // books its time as overhead, checks the deadline. Out of line to keep the
+  // common path short. Steals `result`.
+  PyObject* finish_slow(PyObject* result, clock::Ticks t2);
+
+  static constexpr int kMaxNoted = 8;
+  const OperandShape* noted_[kMaxNoted];
+  int n_noted_ = 0;
 
   clock::Ticks t0_, t1_ = 0;
   Meter* meter_;

@@ -130,6 +130,20 @@ std::vector<OpRow> op_rows(const Meter& meter) {
   return rows;
 }
 
+using RecordRow = std::tuple<std::string, std::vector<std::vector<std::int64_t>>, long long, long long,
+                             std::string, double, double, double>;
+
+// (op, shapes, flops, cumulative, namespace, start_s, backend_s, overhead_s) per recorded call.
+std::vector<RecordRow> record_rows(const Meter& meter) {
+  std::vector<RecordRow> rows;
+  rows.reserve(meter.records().size());
+  double spt = clock::seconds_per_tick();
+  for (const OpRecord& r : meter.records())
+    rows.emplace_back(OpRegistry::instance().info(r.op).name, r.shapes, r.flops, r.cumulative,
+                      meter.namespaces()[r.ns].name, r.start * spt, r.backend * spt, r.overhead * spt);
+  return rows;
+}
+
 Flops checked_budget(nb::handle budget) {
   if (PyBool_Check(budget.ptr()))
     throw nb::type_error("flop_budget must be a number, got bool");
@@ -185,6 +199,8 @@ NB_MODULE(_core, m) {
       .def("rebase", &Meter::rebase)
       .def("timing", &timing, "(wall, backend, overhead, residual) seconds; wall = the other three summed.")
       .def("op_rows", &op_rows)
+      .def_prop_rw("recording", &Meter::recording, &Meter::set_recording, "Keep a record of every counted call.")
+      .def("record_rows", &record_rows)
       .def("add_overhead_s", [](Meter& m, double s) { m.add_overhead(clock::from_seconds(s)); })
       .def("push_namespace",
            [](Meter& m, const std::string& seg) {

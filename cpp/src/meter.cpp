@@ -46,6 +46,10 @@ Meter::~Meter() {
 void Meter::start() {
   if (running_) return;
   start_ = clock::now();
+  if (!started_once_) {
+    started_once_ = true;
+    origin_ = start_;
+  }
   running_ = true;
   if (wall_time_limit_s_ > 0) deadline_ = start_ + clock::from_seconds(wall_time_limit_s_);
 }
@@ -64,6 +68,7 @@ void Meter::rebase() {
     ns.used.clear();
   }
   wall_before_ = 0;
+  records_.clear();
   if (running_) start_ = clock::now();
 }
 
@@ -110,7 +115,13 @@ bool Meter::deduct(OpId op, Flops cost) {
   if (cost < 0) throw std::invalid_argument("flop_cost must be >= 0");
   if (!can_afford(cost)) return false;
   charge(op, cost);
+  if (recording_) record(op, cost, clock::now(), 0, 0, {});
   return true;
+}
+
+void Meter::record(OpId op, Flops cost, clock::Ticks start, clock::Ticks backend, clock::Ticks overhead,
+                   std::vector<std::vector<std::int64_t>> shapes) {
+  records_.push_back({op, cost, used_, current_, start - origin_, backend, overhead, std::move(shapes)});
 }
 
 

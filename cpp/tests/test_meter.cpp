@@ -221,3 +221,36 @@ TEST(MeterClock, SecondsPerTickPositive) {
   EXPECT_GE(b, a);
   EXPECT_NEAR(fs::clock::to_seconds(fs::clock::from_seconds(1.0)), 1.0, 1e-6);
 }
+
+TEST(MeterRecords, OffByDefaultThenOnePerCallInOrder) {
+  fs::Meter m(1000, primer());
+  m.charge(add_op(), 5);
+  EXPECT_FALSE(m.recording());
+  EXPECT_TRUE(m.records().empty());
+  m.set_recording(true);
+  m.start();
+  const fs::clock::Ticks t = fs::clock::now();
+  m.charge(add_op(), 10);
+  m.record(add_op(), 10, t, 3, 2, {{2, 5}});
+  m.push_namespace("layer");
+  ASSERT_TRUE(m.deduct(sum_op(), 7));  // deduct records itself
+  ASSERT_EQ(m.records().size(), 2u);
+  const fs::OpRecord& a = m.records()[0];
+  EXPECT_EQ(a.op, add_op());
+  EXPECT_EQ(a.flops, 10);
+  EXPECT_EQ(a.cumulative, 15);
+  EXPECT_EQ(m.namespaces()[a.ns].name, "");
+  EXPECT_EQ(a.start, t - m.origin());
+  EXPECT_GE(a.start, 0);
+  EXPECT_EQ(a.backend, 3);
+  EXPECT_EQ(a.overhead, 2);
+  EXPECT_EQ(a.shapes, (std::vector<std::vector<std::int64_t>>{{2, 5}}));
+  const fs::OpRecord& b = m.records()[1];
+  EXPECT_EQ(b.flops, 7);
+  EXPECT_EQ(b.cumulative, 22);
+  EXPECT_EQ(m.namespaces()[b.ns].name, "layer");
+  EXPECT_FALSE(m.deduct(sum_op(), 10'000));  // refused: nothing recorded
+  EXPECT_EQ(m.records().size(), 2u);
+  m.rebase();
+  EXPECT_TRUE(m.records().empty());
+}

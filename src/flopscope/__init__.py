@@ -31,6 +31,7 @@ _core._set_error_types(BudgetExhaustedError, TimeExhaustedError, UnsupportedDtyp
 from ._budget import (  # noqa: E402
     BudgetContext,
     BudgetSnapshot,
+    OpRecord,
     budget,
     budget_reset,
     budget_summary,
@@ -55,6 +56,7 @@ __all__ = [
     "FlopscopeError",
     "FlopscopeWarning",
     "NoBudgetContextError",
+    "OpRecord",
     "SymmetryError",
     "SymmetryLossWarning",
     "TimeExhaustedError",

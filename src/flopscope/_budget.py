@@ -25,6 +25,7 @@ from .errors import BudgetExhaustedError, FlopscopeWarning, NoBudgetContextError
 __all__ = [
     "BudgetContext",
     "BudgetSnapshot",
+    "OpRecord",
     "budget",
     "namespace",
     "current_budget",
@@ -57,6 +58,9 @@ class BudgetContext:
     Use it as a context manager or as a decorator. Every counted call is priced
     before it runs; a call that does not fit raises BudgetExhaustedError, is not
     run and charges nothing. Spending the budget exactly is allowed.
+
+    record_ops=True keeps one OpRecord per counted call in `op_log` (memory grows
+    with every call; the per-op aggregates of the summaries never need it).
     """
 
     def __init__(
@@ -65,11 +69,16 @@ class BudgetContext:
         quiet: bool = False,
         namespace: str | None = None,
         wall_time_limit_s: float | None = None,
+        *,
+        record_ops: bool = False,
     ):
         limit = _check_limit(wall_time_limit_s)
         if namespace is not None and (not isinstance(namespace, str) or not namespace or "." in namespace):
             raise ValueError(f"namespace must be a non-empty string without '.', got {namespace!r}")
+        if not isinstance(record_ops, bool):
+            raise TypeError(f"record_ops must be True or False, got {record_ops!r}")
         self._meter = _core.Meter(flop_budget, _settings["cost_model"], limit)
+        self._meter.recording = record_ops
         self._quiet = bool(quiet)
         self._root = namespace
         self._wall_time_limit_s = wall_time_limit_s
@@ -139,6 +148,16 @@ class BudgetContext:
     @property
     def flops_remaining(self) -> int:
         return self._meter.flops_remaining
+
+    @property
+    def op_log(self) -> list["OpRecord"]:
+        """One OpRecord per counted call that ran, in call order (needs record_ops=True)."""
+        if not self._meter.recording:
+            raise RuntimeError("op_log is off for this budget: create it with "
+                               "flops.BudgetContext(..., record_ops=True) to record every call")
+        return [OpRecord(name, tuple(tuple(s) for s in shapes), flops, cumulative, ns or None, start, backend,
+                         overhead)
+                for name, shapes, flops, cumulative, ns, start, backend, overhead in self._meter.record_rows()]
 
     @property
     def wall_time_limit_s(self) -> float | None:
@@ -224,9 +243,10 @@ class BudgetContext:
 
 
 def budget(flop_budget: int, quiet: bool = False, namespace: str | None = None,
-           wall_time_limit_s: float | None = None) -> BudgetContext:
+           wall_time_limit_s: float | None = None, *, record_ops: bool = False) -> BudgetContext:
     """Same as BudgetContext(...): use with `with` or as a decorator."""
-    return BudgetContext(flop_budget, quiet=quiet, namespace=namespace, wall_time_limit_s=wall_time_limit_s)
+    return BudgetContext(flop_budget, quiet=quiet, namespace=namespace, wall_time_limit_s=wall_time_limit_s,
+                         record_ops=record_ops)
 
 
 def _explicit_context() -> BudgetContext | None:
@@ -238,6 +258,19 @@ def _explicit_context() -> BudgetContext | None:
             if ctx._meter is meter:  # nanobind hands back the same wrapper object
                 return ctx
     return None
+
+
+class OpRecord(NamedTuple):
+    """One counted call (BudgetContext(..., record_ops=True).op_log)."""
+
+    op_name: str
+    shapes: tuple[tuple[int, ...], ...]  # the shapes of the operands the price was computed from
+    flop_cost: int
+    cumulative: int  # flops_used right after this call
+    namespace: str | None
+    flopscope_context_start_offset_s: float  # when the call began, from the context's first entry
+    flopscope_backend_duration_s: float
+    flopscope_overhead_duration_s: float
 
 
 class BudgetSnapshot(NamedTuple):

@@ -245,3 +245,43 @@ def test_configure_validates_everything_before_applying():
             warnings.simplefilter("error")
             with np.errstate(all="ignore"):
                 fnp.log(fnp.zeros(3))
+
+
+def test_op_log_records_each_call_that_ran():
+    with flops.BudgetContext(flop_budget=1_000, quiet=True, record_ops=True) as ctx:
+        a = fnp.ones((3, 4))
+        fnp.matmul(a, np.ones((4, 2)))
+        with flops.namespace("head"):
+            fnp.exp(a)
+            fnp.add.outer(fnp.ones(3), fnp.ones(2))
+        with pytest.raises(flops.BudgetExhaustedError):
+            fnp.exp(fnp.ones(5_000))  # refused: not run, not recorded
+        with pytest.raises(ValueError):
+            fnp.add(fnp.ones(3), fnp.ones(4))  # failed: not recorded
+        ctx.deduct("closed_form", 7)
+    log = [r for r in ctx.op_log if r.flop_cost > 0]
+    assert [(r.op_name, r.shapes, r.flop_cost, r.cumulative, r.namespace) for r in log] == [
+        ("matmul", ((3, 4), (4, 2)), 24, 24, None),
+        ("exp", ((3, 4),), 12, 36, "head"),
+        ("add.outer", ((3,), (2,)), 6, 42, "head"),
+        ("closed_form", (), 7, 49, None),
+    ]
+    assert sum(r.flop_cost for r in ctx.op_log) == ctx.flops_used
+    starts = [r.flopscope_context_start_offset_s for r in ctx.op_log]
+    assert starts == sorted(starts) and starts[0] >= 0
+    assert all(r.flopscope_backend_duration_s >= 0 and r.flopscope_overhead_duration_s >= 0 for r in ctx.op_log)
+    assert isinstance(log[0], flops.OpRecord)
+
+
+def test_op_log_is_off_by_default_and_reset_clears_it():
+    with flops.BudgetContext(flop_budget=100, quiet=True) as ctx:
+        fnp.exp(fnp.ones(3))
+    with pytest.raises(RuntimeError, match="record_ops=True"):
+        ctx.op_log
+    with pytest.raises(TypeError):
+        flops.BudgetContext(flop_budget=100, record_ops="yes")
+    with flops.budget(100, quiet=True, record_ops=True) as ctx:
+        fnp.exp(fnp.ones(3))
+        assert len(ctx.op_log) == 2  # ones (free) and exp
+        flops.budget_reset()
+        assert ctx.op_log == []

@@ -25,6 +25,18 @@ struct OpStats {
   bool seen = false;  // listed in NamespaceStats::used
 };
 
+// One counted call, kept only when a meter records (set_recording): the
+// per-call log behind BudgetContext.op_log. Aggregates never need it.
+struct OpRecord {
+  OpId op;
+  Flops flops;                 // charged for this call
+  Flops cumulative;            // flops_used right after it
+  std::size_t ns;              // index into Meter::namespaces()
+  clock::Ticks start;          // when the call began, from the meter's origin
+  clock::Ticks backend, overhead;
+  std::vector<std::vector<std::int64_t>> shapes;  // the priced operands' shapes
+};
+
 // Aggregates of one namespace ("" = unlabeled), indexed by OpId.
 struct NamespaceStats {
   std::string name;
@@ -97,6 +109,16 @@ class Meter {
   // Returns false, charging nothing, when it does not fit the budget.
   bool deduct(OpId op, Flops cost);
 
+  // Per-call records (off by default: they grow with every call).
+  bool recording() const { return recording_; }
+  void set_recording(bool on) { recording_ = on; }
+  // Appends the record of a call that ran; `start` is an absolute tick.
+  void record(OpId op, Flops cost, clock::Ticks start, clock::Ticks backend, clock::Ticks overhead,
+              std::vector<std::vector<std::int64_t>> shapes);
+  const std::vector<OpRecord>& records() const { return records_; }
+  // The tick that record start offsets count from: the first start(), else construction.
+  clock::Ticks origin() const { return origin_; }
+
  private:
   // The aggregate of `op` in the current namespace. Inline for the common case
   // (an op seen before); the first call of an op in a namespace goes out of line.
@@ -124,6 +146,10 @@ class Meter {
   std::unordered_map<std::string, std::size_t> namespace_lookup_;
   std::vector<std::string> segments_;
   std::size_t current_ = 0;
+  bool recording_ = false;
+  bool started_once_ = false;
+  clock::Ticks origin_ = clock::now();
+  std::vector<OpRecord> records_;
 };
 
 // The meter counted calls go to in this thread: the active explicit context,
