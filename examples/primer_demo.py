@@ -16,4 +16,4 @@ with flops.BudgetContext(flop_budget=1_000_000) as ctx:
     print(ctx.summary())
 
 print()
-fnp.budget_summary()
+print(fnp.budget_summary())  # the session-wide view

@@ -333,12 +333,23 @@ def budget_summary_dict(by_namespace: bool = False) -> dict[str, Any]:
     return merged
 
 
-def budget_summary(by_namespace: bool = False) -> str:
-    """Prints and returns the session-wide text summary."""
+class SummaryText(str):
+    """Summary text that an interactive prompt shows as the text itself, not as a quoted string."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def budget_summary(by_namespace: bool = False) -> SummaryText:
+    """The session-wide text summary, as the primer uses it: `print(fnp.budget_summary())`.
+
+    It returns the text without printing it (upstream printed it and returned None,
+    so the primer's line printed the summary and then "None"); at an interactive
+    prompt a bare call shows the text.
+    """
     data = budget_summary_dict(by_namespace=by_namespace)
     text = format_summary(data) if data["flop_budget"] or data["operations"] else "No budget data recorded yet."
-    print(text)
-    return text
+    return SummaryText(text)
 
 
 def budget_reset() -> None:

@@ -155,8 +155,19 @@ def test_text_summary_call_counts_and_header():
 
 
 def test_nothing_recorded_message():
-    out = run_fresh("import flopscope.numpy as fnp; fnp.budget_summary()")
+    out = run_fresh("import flopscope.numpy as fnp; print(fnp.budget_summary())")
     assert out == "No budget data recorded yet."
+
+
+def test_budget_summary_returns_the_text_once_as_the_primer_prints_it(capsys):
+    with flops.BudgetContext(flop_budget=1_000, quiet=True):
+        fnp.exp(fnp.ones(10))
+        text = fnp.budget_summary()
+    assert capsys.readouterr().out == ""  # returned, not printed
+    assert isinstance(text, str) and text.startswith("flopscope FLOP Budget Summary")
+    assert repr(text) == str(text)  # a bare call at a prompt shows the text
+    print(fnp.budget_summary())
+    assert capsys.readouterr().out.count("flopscope FLOP Budget Summary") == 1
 
 
 def test_active_context_is_per_thread():
