@@ -34,7 +34,7 @@ bool parse_bool(std::string_view value, std::string_view where) {
 }  // namespace
 
 double Profile::weight(std::string_view op) const {
-  if (auto it = weights.find(std::string(op)); it != weights.end()) return it->second;
+  if (auto it = weights.find(op); it != weights.end()) return it->second;
   return default_weight;
 }
 

@@ -3,6 +3,7 @@
 // compiles into the core. Adding a profile adds a data file, not code paths.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -24,8 +25,14 @@ struct Profile {
   // Reductions cost the input size (primer) or input minus output size.
   bool reduction_subtracts_output = false;
 
+  // Looks names up by string_view without building a std::string (no allocation per call).
+  struct NameHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+
   double default_weight = 1.0;
-  std::unordered_map<std::string, double> weights;  // by op name
+  std::unordered_map<std::string, double, NameHash, std::equal_to<>> weights;  // by op name
 
   double weight(std::string_view op) const;
   // True when every op weighs 1 (no weighting to apply).
