@@ -1,6 +1,7 @@
 #include "flopscope/ops.hpp"
 
 #include <mutex>
+#include <stdexcept>
 #include <unordered_map>
 
 namespace flopscope {
@@ -84,6 +85,8 @@ std::string_view cost_rule_name(CostRule rule) {
 }
 
 OpRegistry::OpRegistry() {
+  // Never reallocated, so info() stays valid in one thread while another interns.
+  ops_.reserve(kCapacity);
   for (const auto& op : kStaticOps) ops_.push_back({op.name, op.rule});
 }
 
@@ -101,6 +104,8 @@ OpId OpRegistry::find(std::string_view name) const {
 OpId OpRegistry::intern(std::string_view name, CostRule rule) {
   std::lock_guard<std::mutex> lock(registry_mutex);
   if (OpId id = find(name); id >= 0) return id;
+  if (ops_.size() == kCapacity)
+    throw std::length_error("flopscope: more than " + std::to_string(kCapacity) + " distinct operation names");
   ops_.push_back({std::string(name), rule});
   return static_cast<OpId>(ops_.size() - 1);
 }

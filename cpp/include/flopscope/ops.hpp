@@ -43,6 +43,9 @@ class OpRegistry {
   const OpInfo& info(OpId id) const { return ops_[static_cast<std::size_t>(id)]; }
   std::size_t size() const { return ops_.size(); }
 
+  // Fixed capacity: entries never move once added.
+  static constexpr std::size_t kCapacity = 1 << 14;
+
  private:
   OpRegistry();
   std::vector<OpInfo> ops_;
