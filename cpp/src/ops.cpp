@@ -38,6 +38,9 @@ constexpr StaticOp kStaticOps[] = {
     {"triu", CostRule::Free}, {"take", CostRule::Free}, {"shape", CostRule::Free},
     {"ndim", CostRule::Free}, {"size", CostRule::Free}, {"result_type", CostRule::Free},
     {"can_cast", CostRule::Free}, {"promote_types", CostRule::Free},
+    // Free: reading and writing files (no arithmetic).
+    {"save", CostRule::Free}, {"savez", CostRule::Free}, {"savez_compressed", CostRule::Free},
+    {"load", CostRule::Free}, {"savetxt", CostRule::Free}, {"loadtxt", CostRule::Free},
     {"getitem", CostRule::Free}, {"setitem", CostRule::Free},
     // Pointwise, 1 FLOP per output element (non-ufunc functions).
     {"where", CostRule::Pointwise}, {"clip", CostRule::Pointwise}, {"round", CostRule::Pointwise},

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import math
 import operator
+import os
+import tempfile
 
 import numpy as np
 import pytest
@@ -186,6 +188,13 @@ XN = X.copy()
 XN[1, 2] = np.nan
 
 
+_TMP = tempfile.mkdtemp(prefix="flopscope-test-")
+
+
+def _file(name):
+    return os.path.join(_TMP, name)
+
+
 def _sortcost(n, slices):
     return n * max(1, math.ceil(math.log2(n))) * slices
 
@@ -295,11 +304,20 @@ FUNCTION_CASES = {
     "result_type": (lambda m, a: m.result_type(np.float32, np.int64), 0),
     "can_cast": (lambda m, a: m.can_cast(np.float32, np.float64), 0),
     "promote_types": (lambda m, a: m.promote_types(np.int8, np.float32), 0),
+    # files (free): written and read back
+    "save": (lambda m, a: (m.save(_file("s.npy"), a["X"]), m.load(_file("s.npy")))[1], 0),
+    "load": (lambda m, a: (m.save(_file("l.npy"), a["V"]), m.load(_file("l.npy")))[1], 0),
+    "savez": (lambda m, a: (m.savez(_file("z.npz"), x=a["X"]), m.load(_file("z.npz"))["x"])[1], 0),
+    "savez_compressed": (lambda m, a: (m.savez_compressed(_file("c.npz"), a["V"]),
+                                       m.load(_file("c.npz"))["arr_0"])[1], 0),
+    "savetxt": (lambda m, a: (m.savetxt(_file("t.txt"), a["X"]), m.loadtxt(_file("t.txt")))[1], 0),
+    "loadtxt": (lambda m, a: (m.savetxt(_file("u.txt"), a["V"]), m.loadtxt(_file("u.txt")))[1], 0),
 }
 S = np.sort(V)
 INPUTS = {"X": X, "V": V, "W": W, "M": M, "SQ": SQ, "I": I, "B": B, "XN": XN, "S": S}
 NON_ARRAY_RESULTS = {"shape", "ndim", "size", "result_type", "can_cast", "promote_types", "empty", "empty_like",
-                     "allclose", "array_equal", "array_equiv"}
+                     "allclose", "array_equal", "array_equiv",
+                     "savez", "savez_compressed"}  # NpzFile members are loaded lazily by numpy
 
 
 @pytest.mark.parametrize("name", FUNCTION_NAMES)
