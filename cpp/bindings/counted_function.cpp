@@ -46,7 +46,7 @@ constexpr Spec kSpecs[] = {
     {"tensordot", Marshal::Tensordot, 2, nullptr}, {"einsum", Marshal::Einsum, 0, nullptr},
     {"sort", Marshal::Sort, 1, nullptr},     {"argsort", Marshal::Sort, 1, nullptr},
     {"partition", Marshal::Partition, 2, nullptr}, {"argpartition", Marshal::Partition, 2, nullptr},
-    {"searchsorted", Marshal::Search, 2, nullptr},
+    {"searchsorted", Marshal::Search, 2, nullptr}, {"trace", Marshal::Trace, 1, nullptr},
 };
 
 const Spec* find_spec(std::string_view name) {
@@ -379,6 +379,34 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
           n_kth = k;
         }
         cost = cost::partition(profile, self->op, len, slices, n_kth);
+        break;
+      }
+      case Marshal::Trace: {
+        // trace(a, offset=0, axis1=0, axis2=1): sums the (offset) diagonal of each
+        // 2-D slice; a reduction over the diagonal's elements.
+        if (!operand(0, "a", &shapes[0])) return nullptr;
+        const OperandShape& a = shapes[0];
+        auto int_arg = [&](int i, const char* kw, long fallback, long* out) {
+          PyObject* v = argument(args, nargs, kwnames, i, kw);
+          *out = v ? PyLong_AsLong(v) : fallback;
+          return !(*out == -1 && PyErr_Occurred());
+        };
+        long offset, ax1, ax2;
+        if (!int_arg(1, "offset", 0, &offset) || !int_arg(2, "axis1", 0, &ax1) || !int_arg(3, "axis2", 1, &ax2))
+          return nullptr;
+        if (a.ndim < 2) return raise_value_error(name, "the array must have at least two dimensions");
+        if (ax1 < 0) ax1 += a.ndim;
+        if (ax2 < 0) ax2 += a.ndim;
+        if (ax1 < 0 || ax1 >= a.ndim || ax2 < 0 || ax2 >= a.ndim || ax1 == ax2)
+          return raise_value_error(name, "axis1 and axis2 must be two different axes of the array");
+        const cost::Extent rows = a.dims[ax1], cols = a.dims[ax2];
+        const cost::Extent diagonal =
+            offset >= 0 ? std::max<cost::Extent>(0, std::min<cost::Extent>(rows, cols - offset))
+                        : std::max<cost::Extent>(0, std::min<cost::Extent>(rows + offset, cols));
+        Flops batch = 1;
+        for (int d = 0; d < a.ndim; ++d)
+          if (d != ax1 && d != ax2) batch = checked_mul(batch, a.dims[d]);
+        cost = cost::reduction(profile, self->op, checked_mul(diagonal, batch), batch);
         break;
       }
       case Marshal::Search: {

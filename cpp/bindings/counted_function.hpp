@@ -20,6 +20,7 @@ enum class Marshal : unsigned char {
   Sort,        // a, axis=-1
   Partition,   // a, kth, axis=-1
   Search,      // a (sorted), v
+  Trace,       // a, offset=0, axis1=0, axis2=1
 };
 
 struct CountedFunction {

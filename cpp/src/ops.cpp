@@ -56,7 +56,7 @@ constexpr StaticOp kStaticOps[] = {
     {"nanmean", CostRule::Reduction}, {"nanmax", CostRule::Reduction},
     {"nanmin", CostRule::Reduction}, {"nanprod", CostRule::Reduction},
     {"nanvar", CostRule::Reduction}, {"count_nonzero", CostRule::Reduction},
-    {"ptp", CostRule::Reduction},
+    {"ptp", CostRule::Reduction}, {"trace", CostRule::Reduction},
     {"std", CostRule::Deviation}, {"nanstd", CostRule::Deviation},
     // Contractions: multiply-add counted once.
     {"dot", CostRule::Contraction}, {"inner", CostRule::Contraction},

@@ -92,7 +92,8 @@ def test_random_ufunc_calls_match_numpy(seed):
 FUNCTIONS = ["sum", "mean", "var", "std", "max", "min", "prod", "all", "any", "argmax", "argmin", "cumsum",
              "cumprod", "nansum", "nanmean", "nanmax", "nanmin", "count_nonzero", "ptp", "where", "clip",
              "round", "isclose", "dot", "inner", "outer", "vdot", "tensordot", "einsum", "sort", "argsort",
-             "matmul", "partition", "argpartition", "searchsorted", "allclose", "array_equal", "array_equiv"]
+             "matmul", "partition", "argpartition", "searchsorted", "allclose", "array_equal", "array_equiv",
+             "trace"]
 EINSUMS = ["ij,jk->ik", "i,i->", "ij->j", "ij->ji", "bij,bjk->bik", "i,j->ij", "...i,...i->...", "ij,ij->"]
 FSHAPES = [(), (3,), (2, 3), (2, 1, 3), (0, 3), (3, 3)]
 FDTYPES = [np.float64, np.float32, np.int64, np.bool_, np.complex128]
@@ -111,6 +112,11 @@ def random_function_call(rnd):
         args = [arr(rnd.choice([np.float64, np.int64, np.float32])), rnd.choice([0, 1, -1, 2, [0, 1], (0, 2), 5])]
         if rnd.random() < 0.6:
             kw["axis"] = rnd.choice([None, 0, 1, -1, 3])
+    elif name == "trace":
+        args = [arr()]
+        for key, choices in (("offset", [-3, -1, 0, 1, 2, 7]), ("axis1", [0, 1, -1, 2]), ("axis2", [0, 1, -1, 2])):
+            if rnd.random() < 0.4:
+                kw[key] = rnd.choice(choices)
     elif name == "searchsorted":
         args = [np.sort(make(rnd, rnd.choice([(0,), (1,), (5,), (9,)]), np.float64)), arr(np.float64)]
         if rnd.random() < 0.3:

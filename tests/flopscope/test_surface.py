@@ -224,6 +224,7 @@ FUNCTION_CASES = {
     "nanvar": (lambda m, a: m.nanvar(a["XN"], axis=0), 12),
     "ptp": (lambda m, a: m.ptp(a["X"], axis=0), 12),
     "count_nonzero": (lambda m, a: m.count_nonzero(a["I"]), 12),
+    "trace": (lambda m, a: m.trace(a["X"], offset=1), 3),  # the diagonal (0,1), (1,2), (2,3) it sums
     # std: numel(input) + numel(output)
     "std": (lambda m, a: m.std(a["X"], axis=0), 12 + 4),
     "nanstd": (lambda m, a: m.nanstd(a["XN"], axis=1), 12 + 3),
