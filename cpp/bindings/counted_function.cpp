@@ -107,8 +107,22 @@ bool tensordot_axes(const char* op, PyObject* axes, const OperandShape& a, const
   return true;
 }
 
-// Converts einsum's optimize argument and the expression into a path. An
-// explicit ['einsum_path', (i, j), ...] list is used as given.
+PyObject* path_to_list(const einsum::Path& path) {
+  PyObject* list = PyList_New(0);
+  PyObject* tag = PyUnicode_FromString("einsum_path");
+  PyList_Append(list, tag);
+  Py_DECREF(tag);
+  for (const auto& step : path) {
+    PyObject* t = PyTuple_New(static_cast<Py_ssize_t>(step.size()));
+    for (std::size_t i = 0; i < step.size(); ++i) PyTuple_SET_ITEM(t, i, PyLong_FromLong(step[i]));
+    PyList_Append(list, t);
+    Py_DECREF(t);
+  }
+  return list;
+}
+
+}  // namespace
+
 bool einsum_path_from(const char* op, PyObject* optimize, const Profile& profile, OpId id,
                       const einsum::Expression& expr, einsum::Path* path, bool* use_path) {
   *use_path = false;
@@ -151,22 +165,6 @@ bool einsum_path_from(const char* op, PyObject* optimize, const Profile& profile
   *use_path = true;
   return true;
 }
-
-PyObject* path_to_list(const einsum::Path& path) {
-  PyObject* list = PyList_New(0);
-  PyObject* tag = PyUnicode_FromString("einsum_path");
-  PyList_Append(list, tag);
-  Py_DECREF(tag);
-  for (const auto& step : path) {
-    PyObject* t = PyTuple_New(static_cast<Py_ssize_t>(step.size()));
-    for (std::size_t i = 0; i < step.size(); ++i) PyTuple_SET_ITEM(t, i, PyLong_FromLong(step[i]));
-    PyList_Append(list, t);
-    Py_DECREF(t);
-  }
-  return list;
-}
-
-}  // namespace
 
 PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py_ssize_t nargs,
                                 PyObject* kwnames) {

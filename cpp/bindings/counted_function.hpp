@@ -5,7 +5,9 @@
 
 #include "numpy_api.hpp"
 
+#include "flopscope/einsum.hpp"
 #include "flopscope/ops.hpp"
+#include "flopscope/profile.hpp"
 
 namespace flopscope::py {
 
@@ -44,5 +46,11 @@ PyObject* make_counted_function(const char* op_name, PyObject* impl, PyObject* n
 
 PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py_ssize_t nargs,
                                 PyObject* kwnames);
+
+// Reads einsum's optimize argument (absent/False: one step over all operands;
+// True/'greedy'/'optimal': flopscope's search; ['einsum_path', (i, j), ...]: as
+// given) into a path for `expr`. False (exception set, naming `op`) for a bad value.
+bool einsum_path_from(const char* op, PyObject* optimize, const Profile& profile, OpId id,
+                      const einsum::Expression& expr, einsum::Path* path, bool* use_path);
 
 }  // namespace flopscope::py

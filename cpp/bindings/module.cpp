@@ -8,13 +8,11 @@
 #include <nanobind/stl/optional.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/tuple.h>
-#include <nanobind/stl/variant.h>
 #include <nanobind/stl/vector.h>
 
 #include <cmath>
 #include <string>
 #include <tuple>
-#include <variant>
 #include <vector>
 
 #include "array_type.hpp"
@@ -264,24 +262,26 @@ NB_MODULE(_core, m) {
   }, "(name, cost rule) for every op the core knows.");
   m.def("einsum_path_cost",
         [](const std::string& subscripts, const std::vector<std::vector<cost::Extent>>& shapes,
-           const std::variant<std::string, einsum::Path>& optimize, const std::string& profile) {
-          const auto& s = shapes;
+           nb::handle optimize, const std::string& profile) {
           const Profile& p = profile_by_name(profile);
           OpId op = OpRegistry::instance().find("einsum");
+          einsum::Expression expr;
           try {
-            einsum::Expression expr = einsum::parse(subscripts, s);
-            einsum::Path path;
-            if (const auto* given = std::get_if<einsum::Path>(&optimize)) {
-              path = *given;  // an explicit path, checked by path_cost
-            } else if (const auto& strategy = std::get<std::string>(optimize); strategy != "none") {
-              path = einsum::find_path(p, op, expr, strategy);
-            }
+            expr = einsum::parse(subscripts, shapes);
+          } catch (const std::invalid_argument& e) {
+            throw nb::value_error(e.what());
+          }
+          einsum::Path path;
+          bool use_path = false;  // the same reading of optimize= as fnp.einsum
+          if (!py::einsum_path_from("einsum", optimize.ptr(), p, op, expr, &path, &use_path)) throw nb::python_error();
+          if (!use_path) path.clear();
+          try {
             return std::make_tuple(path, einsum::path_cost(p, op, expr, path));
           } catch (const std::invalid_argument& e) {
             throw nb::value_error(e.what());
           }
         },
-        nb::arg("subscripts"), nb::arg("shapes"), nb::arg("optimize") = "greedy", nb::arg("profile") = "primer");
+        nb::arg("subscripts"), nb::arg("shapes"), nb::arg("optimize").none(), nb::arg("profile") = "primer");
 
   m.def("_set_error_types", [](nb::handle budget, nb::handle time, nb::handle dtype) {
     py::State& s = py::state();

@@ -25,17 +25,7 @@ def einsum_path(subscripts: str, shapes: Sequence[Sequence[int]], optimize: Any 
                 cost_model: str | None = None) -> tuple[list[tuple[int, ...]], int]:
     """(path, FLOPs) of einsum over operands of `shapes`: the contraction order flopscope
     runs for this `optimize` (see einsum_cost) and its price. No budget is touched."""
-    if isinstance(optimize, (list, tuple)):
-        plan: Any = [list(step) for step in optimize if not isinstance(step, str)]
-    elif optimize is False:
-        plan = "none"
-    elif optimize is True:
-        plan = "greedy"
-    elif optimize in ("greedy", "optimal"):
-        plan = optimize
-    else:
-        raise ValueError(f"einsum: optimize must be False, True, 'greedy', 'optimal' or a path, got {optimize!r}")
-    path, cost = _core.einsum_path_cost(subscripts, [list(s) for s in shapes], plan,
+    path, cost = _core.einsum_path_cost(subscripts, [list(s) for s in shapes], optimize,
                                         cost_model or _core.default_profile())
     return [tuple(step) for step in path], cost
 
