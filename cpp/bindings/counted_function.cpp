@@ -40,7 +40,7 @@ constexpr Spec kSpecs[] = {
     {"where", Marshal::Where, 3, nullptr},   {"clip", Marshal::Clip, 3, nullptr},
     {"round", Marshal::Pointwise, 1, nullptr}, {"around", Marshal::Pointwise, 1, nullptr},
     {"isclose", Marshal::Pointwise, 2, nullptr}, {"allclose", Marshal::Pointwise, 2, nullptr},
-    {"array_equal", Marshal::Compare, 2, nullptr}, {"array_equiv", Marshal::Compare, 2, nullptr},
+    {"array_equal", Marshal::Equal, 2, nullptr}, {"array_equiv", Marshal::Equiv, 2, nullptr},
     {"dot", Marshal::Dot, 2, nullptr},       {"inner", Marshal::Inner, 2, nullptr},
     {"outer", Marshal::Outer, 2, nullptr},   {"vdot", Marshal::Vdot, 2, nullptr},
     {"tensordot", Marshal::Tensordot, 2, nullptr}, {"einsum", Marshal::Einsum, 0, nullptr},
@@ -246,7 +246,8 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
         cost = cost::pointwise(profile, self->op, cost::numel(out));
         break;
       }
-      case Marshal::Compare: {
+      case Marshal::Equal:
+      case Marshal::Equiv: {
         // array_equal / array_equiv: one comparison per element of the broadcast
         // pair; NumPy answers False without comparing when the shapes do not
         // match (array_equal) or do not broadcast (array_equiv), which is free.
@@ -254,8 +255,7 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
         cost::Shape spans[2] = {shapes[0].span(), shapes[1].span()};
         std::vector<cost::Extent> out;
         const bool same = std::equal(spans[0].begin(), spans[0].end(), spans[1].begin(), spans[1].end());
-        const bool equal_only = std::string_view(name) == "array_equal";
-        if ((equal_only && !same) || !cost::broadcast_shapes(spans, &out)) {
+        if ((self->marshal == Marshal::Equal && !same) || !cost::broadcast_shapes(spans, &out)) {
           cost = 0;
         } else {
           cost = cost::pointwise(profile, self->op, cost::numel(out));

@@ -17,7 +17,8 @@ enum class Marshal : unsigned char {
   Pointwise,   // the first `arity` operands broadcast together
   Where,       // where(cond) or where(cond, x, y)
   Clip,        // clip(a, a_min, a_max)
-  Compare,     // array_equal / array_equiv(a1, a2): free when NumPy needs no comparison
+  Equal,       // array_equal(a1, a2): free when the shapes differ
+  Equiv,       // array_equiv(a1, a2): free when the shapes do not broadcast
   Dot, Inner, Outer, Vdot, Tensordot, Einsum,
   Sort,        // a, axis=-1
   Partition,   // a, kth, axis=-1
