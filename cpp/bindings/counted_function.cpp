@@ -347,16 +347,12 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
         Flops n = shapes[0].numel(), len;
         if (axis == Py_None) {
           len = n;
+        } else if (shapes[0].ndim == 0) {
+          len = 1;
         } else {
-          long ax = axis ? PyLong_AsLong(axis) : -1;
-          if (ax == -1 && PyErr_Occurred()) return nullptr;
-          if (shapes[0].ndim == 0) {
-            len = 1;
-          } else {
-            if (ax < -shapes[0].ndim || ax >= shapes[0].ndim)
-              return raise_value_error(name, "axis is out of bounds for the array");
-            len = shapes[0].dims[ax < 0 ? ax + shapes[0].ndim : ax];
-          }
+          int ax;
+          if (!read_axis(name, shapes[0].ndim, axis, -1, &ax)) return nullptr;
+          len = shapes[0].dims[ax];
         }
         const Flops slices = len == 0 ? 0 : n / len;
         if (sort) {
@@ -384,19 +380,15 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
         // 2-D slice; a reduction over the diagonal's elements.
         if (!operand(0, "a", &shapes[0])) return nullptr;
         const OperandShape& a = shapes[0];
-        auto int_arg = [&](int i, const char* kw, long fallback, long* out) {
-          PyObject* v = argument(args, nargs, kwnames, i, kw);
-          *out = v ? PyLong_AsLong(v) : fallback;
-          return !(*out == -1 && PyErr_Occurred());
-        };
-        long offset, ax1, ax2;
-        if (!int_arg(1, "offset", 0, &offset) || !int_arg(2, "axis1", 0, &ax1) || !int_arg(3, "axis2", 1, &ax2))
-          return nullptr;
+        PyObject* offset_arg = argument(args, nargs, kwnames, 1, "offset");
+        const long offset = offset_arg ? PyLong_AsLong(offset_arg) : 0;
+        if (offset == -1 && PyErr_Occurred()) return nullptr;
         if (a.ndim < 2) return raise_value_error(name, "the array must have at least two dimensions");
-        if (ax1 < 0) ax1 += a.ndim;
-        if (ax2 < 0) ax2 += a.ndim;
-        if (ax1 < 0 || ax1 >= a.ndim || ax2 < 0 || ax2 >= a.ndim || ax1 == ax2)
-          return raise_value_error(name, "axis1 and axis2 must be two different axes of the array");
+        int ax1, ax2;
+        if (!read_axis(name, a.ndim, argument(args, nargs, kwnames, 2, "axis1"), 0, &ax1) ||
+            !read_axis(name, a.ndim, argument(args, nargs, kwnames, 3, "axis2"), 1, &ax2))
+          return nullptr;
+        if (ax1 == ax2) return raise_value_error(name, "axis1 and axis2 must be two different axes of the array");
         const cost::Extent rows = a.dims[ax1], cols = a.dims[ax2];
         const cost::Extent diagonal =
             offset >= 0 ? std::max<cost::Extent>(0, std::min<cost::Extent>(rows, cols - offset))

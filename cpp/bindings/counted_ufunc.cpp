@@ -198,9 +198,8 @@ PyObject* counted_ufunc_method(CountedUfunc* self, UfuncMethod method, PyObject*
         if (!reduced_numel(name, shapes[0], axis ? axis : kDefaultAxis, &numel_out)) return nullptr;
       } else if (method == UfuncMethod::Reduceat) {
         // One output slice per index along the axis (default 0).
-        PyObject* axis_arg = argument(args, nargs, kwnames, 2, "axis");
-        long axis = axis_arg ? PyLong_AsLong(axis_arg) : 0;
-        if (axis == -1 && PyErr_Occurred()) return nullptr;
+        int axis;
+        if (!read_axis(name, shapes[0].ndim, argument(args, nargs, kwnames, 2, "axis"), 0, &axis)) return nullptr;
         PyObject* indices = argument(args, nargs, kwnames, 1, "indices");
         if (indices == nullptr) {
           PyErr_Format(PyExc_TypeError, "%s() needs the indices argument", name);
@@ -208,9 +207,7 @@ PyObject* counted_ufunc_method(CountedUfunc* self, UfuncMethod method, PyObject*
         }
         Py_ssize_t n_indices = PyObject_Length(indices);
         if (n_indices < 0) return nullptr;
-        if (shapes[0].ndim == 0 || axis < -shapes[0].ndim || axis >= shapes[0].ndim)
-          return raise_value_error(name, "axis is out of bounds for the array");
-        const cost::Extent along = shapes[0].dims[axis < 0 ? axis + shapes[0].ndim : axis];
+        const cost::Extent along = shapes[0].dims[axis];
         numel_out = along == 0 ? 0 : checked_mul(numel_in / along, n_indices);
       }
       cost = cost::reduction(profile, op, numel_in, numel_out);

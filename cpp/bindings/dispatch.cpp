@@ -226,6 +226,17 @@ PyObject* argument(PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames, i
   return kw ? find_kwarg(kwnames, args, nargs, kw) : nullptr;
 }
 
+bool read_axis(const char* op, int ndim, PyObject* axis, long fallback, int* out) {
+  long v = axis != nullptr ? PyLong_AsLong(axis) : fallback;
+  if (v == -1 && PyErr_Occurred()) return false;
+  if (v < -ndim || v >= ndim) {
+    PyErr_Format(PyExc_ValueError, "%s: axis %ld is out of bounds for an array of dimension %d", op, v, ndim);
+    return false;
+  }
+  *out = static_cast<int>(v < 0 ? v + ndim : v);
+  return true;
+}
+
 bool reduced_numel(const char* op, const OperandShape& shape, PyObject* axis, Flops* out) {
   // A 0-d operand reduces to one element whatever the axis; NumPy accepts
   // axis 0 / -1 there and refuses the rest itself (the charge is then refunded).
@@ -235,14 +246,9 @@ bool reduced_numel(const char* op, const OperandShape& shape, PyObject* axis, Fl
   }
   std::vector<int> axes;
   auto add_axis = [&](PyObject* item) {
-    long v = PyLong_AsLong(item);
-    if (v == -1 && PyErr_Occurred()) return false;
-    if (v < -shape.ndim || v >= shape.ndim) {
-      PyErr_Format(PyExc_ValueError, "%s: axis %ld is out of bounds for an array of dimension %d", op, v,
-                   shape.ndim);
-      return false;
-    }
-    axes.push_back(static_cast<int>(v < 0 ? v + shape.ndim : v));
+    int a;
+    if (!read_axis(op, shape.ndim, item, 0, &a)) return false;
+    axes.push_back(a);
     return true;
   };
   if (PyTuple_Check(axis)) {

@@ -205,6 +205,10 @@ PyObject* find_kwarg(PyObject* kwnames, PyObject* const* args, Py_ssize_t nargs,
 // Positional argument i, else keyword `kw`; nullptr if absent.
 PyObject* argument(PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames, int i, const char* kw);
 
+// Reads one axis (an int; `fallback` when absent) as an index into `ndim` axes.
+// False (exception set, naming `op`) when it is not an int or out of bounds.
+bool read_axis(const char* op, int ndim, PyObject* axis, long fallback, int* out);
+
 // Reads an axis argument (None or absent = all axes, int, tuple of ints) and
 // returns the output size of reducing `shape` over it. False (exception set)
 // for a bad axis.
