@@ -69,52 +69,42 @@ Flops extent_product(const Expression& expr, const Labels& labels) {
   return n;
 }
 
-Labels union_labels(const std::vector<const Labels*>& terms) {
-  Labels all;
-  for (const Labels* t : terms)
-    for (int l : *t)
-      if (std::find(all.begin(), all.end(), l) == all.end()) all.push_back(l);
-  return all;
-}
-
-// Labels an intermediate keeps: those still needed by other operands or the output.
-Labels kept_labels(const Labels& step_labels, const std::vector<Labels>& others, const Labels& output) {
-  Labels kept;
-  for (int l : step_labels) {
-    bool needed = std::find(output.begin(), output.end(), l) != output.end();
-    for (const auto& o : others)
-      if (!needed && std::find(o.begin(), o.end(), l) != o.end()) needed = true;
-    if (needed) kept.push_back(l);
+// Operands as label sets: a step's cost and its intermediate depend only on which
+// labels the joined operands span and which of those are still needed. Label
+// ids are < 128 (52 letters and at most 64 broadcast axes).
+struct LabelSet {
+  std::uint64_t lo = 0, hi = 0;
+  static LabelSet of(const Labels& labels) {
+    LabelSet s;
+    for (int l : labels) (l < 64 ? s.lo : s.hi) |= std::uint64_t{1} << (l & 63);
+    return s;
   }
-  return kept;
-}
-
-struct StepResult {
-  Labels result;
-  Flops flops;
+  LabelSet operator|(LabelSet o) const { return {lo | o.lo, hi | o.hi}; }
+  LabelSet operator&(LabelSet o) const { return {lo & o.lo, hi & o.hi}; }
+  bool operator==(const LabelSet&) const = default;
 };
 
-StepResult price_step(const Profile& profile, OpId op, const Expression& expr,
-                      const std::vector<Labels>& operands, const std::vector<int>& picked,
-                      bool is_last) {
-  std::vector<const Labels*> terms;
-  std::vector<Labels> others;
-  for (std::size_t i = 0; i < operands.size(); ++i) {
-    if (std::find(picked.begin(), picked.end(), static_cast<int>(i)) != picked.end())
-      terms.push_back(&operands[i]);
-    else
-      others.push_back(operands[i]);
-  }
-  Labels all = union_labels(terms);
-  Labels result = is_last ? expr.output : kept_labels(all, others, expr.output);
-  // A label is summed when the step's result drops it.
-  bool summed = false;
-  for (int l : all)
-    if (std::find(result.begin(), result.end(), l) == result.end()) summed = true;
-  // A single operand with a repeated label (a diagonal) also reads fewer cells than it spans.
-  Flops flops = cost::contraction_step(profile, op, static_cast<int>(terms.size()),
-                                       extent_product(expr, all), extent_product(expr, result), summed);
-  return {result, flops};
+Flops extent_product(const Expression& expr, LabelSet s) {
+  Flops n = 1;
+  for (int half = 0; half < 2; ++half)
+    for (std::uint64_t bits = half ? s.hi : s.lo; bits != 0; bits &= bits - 1)
+      n = checked_mul(n, expr.extents[static_cast<std::size_t>(half * 64 + __builtin_ctzll(bits))]);
+  return n;
+}
+
+// One step joining k operands that span the labels `all`: the intermediate keeps
+// those `needed` by the other operands or the output; a label it drops is summed.
+struct Step {
+  LabelSet result;
+  Flops result_size;
+  Flops flops;
+};
+Step price_join(const Profile& profile, OpId op, const Expression& expr, int k, LabelSet all, LabelSet needed) {
+  const LabelSet result = all & needed;
+  const Flops result_size = extent_product(expr, result);
+  const Flops flops = cost::contraction_step(profile, op, k, extent_product(expr, all), result_size,
+                                             /*summed=*/!(result == all));
+  return {result, result_size, flops};
 }
 
 void validate_path(const Path& path, std::size_t n_operands) {
@@ -204,7 +194,9 @@ Expression parse(std::string_view subscripts, const std::vector<std::vector<cost
 Flops path_cost(const Profile& profile, OpId op, const Expression& expr, const Path& path,
                 std::vector<StepCost>* steps) {
   validate_path(path, expr.inputs.size());
-  std::vector<Labels> operands = expr.inputs;
+  const LabelSet output = LabelSet::of(expr.output);
+  std::vector<LabelSet> operands;
+  for (const auto& t : expr.inputs) operands.push_back(LabelSet::of(t));
   Path effective = path;
   if (effective.empty()) {
     std::vector<int> all(operands.size());
@@ -212,15 +204,20 @@ Flops path_cost(const Profile& profile, OpId op, const Expression& expr, const P
     effective.push_back(all);
   }
   Flops total = 0;
-  for (std::size_t s = 0; s < effective.size(); ++s) {
-    const auto& picked = effective[s];
-    StepResult r = price_step(profile, op, expr, operands, picked, s + 1 == effective.size());
+  for (const auto& picked : effective) {
+    LabelSet all, needed = output;
+    std::vector<LabelSet> next;
+    for (std::size_t i = 0; i < operands.size(); ++i) {
+      if (std::find(picked.begin(), picked.end(), static_cast<int>(i)) != picked.end()) {
+        all = all | operands[i];
+      } else {
+        needed = needed | operands[i];
+        next.push_back(operands[i]);
+      }
+    }
+    const Step r = price_join(profile, op, expr, static_cast<int>(picked.size()), all, needed);
     total = checked_add(total, r.flops);
     if (steps) steps->push_back({picked, r.flops});
-    std::vector<Labels> next;
-    for (std::size_t i = 0; i < operands.size(); ++i)
-      if (std::find(picked.begin(), picked.end(), static_cast<int>(i)) == picked.end())
-        next.push_back(operands[i]);
     next.push_back(r.result);
     operands = std::move(next);
   }
@@ -228,45 +225,6 @@ Flops path_cost(const Profile& profile, OpId op, const Expression& expr, const P
 }
 
 namespace {
-
-// Path search works on label sets: an operand (original or intermediate) is the
-// set of labels it spans plus its element count. Label ids are < 128 (52 letters
-// and at most 64 broadcast axes).
-struct LabelSet {
-  std::uint64_t lo = 0, hi = 0;
-  static LabelSet of(const Labels& labels) {
-    LabelSet s;
-    for (int l : labels) (l < 64 ? s.lo : s.hi) |= std::uint64_t{1} << (l & 63);
-    return s;
-  }
-  LabelSet operator|(LabelSet o) const { return {lo | o.lo, hi | o.hi}; }
-  LabelSet operator&(LabelSet o) const { return {lo & o.lo, hi & o.hi}; }
-  bool operator==(const LabelSet&) const = default;
-};
-
-Flops extent_product(const Expression& expr, LabelSet s) {
-  Flops n = 1;
-  for (int half = 0; half < 2; ++half)
-    for (std::uint64_t bits = half ? s.hi : s.lo; bits != 0; bits &= bits - 1)
-      n = checked_mul(n, expr.extents[static_cast<std::size_t>(half * 64 + __builtin_ctzll(bits))]);
-  return n;
-}
-
-// One pairwise step over label sets: what price_step computes for two operands.
-struct PairStep {
-  LabelSet result;
-  Flops result_size;
-  Flops flops;
-};
-PairStep price_pair(const Profile& profile, OpId op, const Expression& expr, LabelSet a, LabelSet b,
-                    LabelSet needed_elsewhere) {
-  const LabelSet all = a | b;
-  const LabelSet result = all & needed_elsewhere;
-  const Flops result_size = extent_product(expr, result);
-  const Flops flops = cost::contraction_step(profile, op, 2, extent_product(expr, all), result_size,
-                                             /*summed=*/!(result == all));
-  return {result, result_size, flops};
-}
 
 // Greedy: at each step the pair whose result shrinks the data most (result size
 // minus both operand sizes), ties broken by the cheaper step, then by position.
@@ -282,14 +240,14 @@ Path greedy_path(const Profile& profile, OpId op, const Expression& expr) {
   while (items.size() > 1) {
     std::size_t bi = 0, bj = 1;
     Flops best_delta = std::numeric_limits<Flops>::max(), best_flops = best_delta;
-    PairStep best{};
+    Step best{};
     for (std::size_t i = 0; i < items.size(); ++i)
       for (std::size_t j = i + 1; j < items.size(); ++j) {
         LabelSet needed = output;
         if (items.size() > 2)
           for (std::size_t k = 0; k < items.size(); ++k)
             if (k != i && k != j) needed = needed | items[k].labels;
-        PairStep step = price_pair(profile, op, expr, items[i].labels, items[j].labels, needed);
+        const Step step = price_join(profile, op, expr, 2, items[i].labels | items[j].labels, needed);
         Flops delta = step.result_size - items[i].size - items[j].size;
         if (delta < best_delta || (delta == best_delta && step.flops < best_flops)) {
           best_delta = delta;
