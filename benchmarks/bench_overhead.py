@@ -42,12 +42,14 @@ def cases(n: int):
     return [
         ("fnp.add(a, b)", "np.add(a, b)"),
         ("fa + fb", "a + b"),
+        ("fa * 2.0", "a * 2.0"),  # a Python scalar operand
         ("fnp.exp(fa)", "np.exp(a)"),
         ("fnp.sum(fa)", "np.sum(a)"),
         ("fa.sum()", "a.sum()"),
         ("fnp.matmul(fm, fm)", "np.matmul(m, m)"),
         ("fm @ fm", "m @ m"),
         ("np.exp(fa)", "np.exp(a)"),  # NumPy function on our arrays (__array_ufunc__)
+        ("np.add(fa, fb)", "np.add(a, b)"),
         ("np.sum(fa)", "np.sum(a)"),  # NumPy function on our arrays (__array_function__)
     ], side
 

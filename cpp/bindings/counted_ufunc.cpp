@@ -134,7 +134,10 @@ PyObject* counted_ufunc_call(CountedUfunc* self, PyObject* const* args, Py_ssize
   for (int i = 0; i < self->nin; ++i) call.note_operand(shapes[i]);
   if (!call.admit(cost)) return nullptr;
   call.backend_begin();
-  PyObject* result = PyObject_Vectorcall(self->ufunc, stack, nargs, kwnames);
+  PyObject* result = nullptr;
+  if (nargs == self->nin && nkw == 0 && self->nout == 1 && self->core == UfuncCore::Elementwise)
+    result = call_direct_loop(&self->direct, self->ufunc, stack, self->nin);
+  if (result == nullptr) result = PyObject_Vectorcall(self->ufunc, stack, nargs, kwnames);
   call.backend_end(result != nullptr);
   operands.restore();
   return call.finish(wrap_result(result));
@@ -258,6 +261,7 @@ void ufunc_dealloc(PyObject* self) {
   Py_XDECREF(u->ufunc);
   Py_XDECREF(u->name);
   for (PyObject* bound : u->method_bound) Py_XDECREF(bound);
+  free_direct_loops(u->direct);
   tp->tp_free(self);
   Py_DECREF(tp);
 }
@@ -317,6 +321,7 @@ PyObject* make_counted_ufunc(PyObject* ufunc, const char* name) {
   if (u == nullptr) return nullptr;
   u->vectorcall = ufunc_vectorcall;
   for (PyObject*& bound : u->method_bound) bound = nullptr;
+  u->direct = nullptr;
   Py_INCREF(ufunc);
   u->ufunc = ufunc;
   u->name = PyUnicode_FromString(name);
@@ -348,6 +353,17 @@ PyObject* make_counted_ufunc(PyObject* ufunc, const char* name) {
     return nullptr;
   }
   return reinterpret_cast<PyObject*>(u);
+}
+
+void reset_direct_loops() {
+  PyObject *key, *value;
+  Py_ssize_t pos = 0;
+  while (PyDict_Next(state().ufunc_table, &pos, &key, &value)) {
+    if (Py_TYPE(value) != counted_ufunc_type) continue;
+    auto* u = reinterpret_cast<CountedUfunc*>(value);
+    free_direct_loops(u->direct);
+    u->direct = nullptr;
+  }
 }
 
 }  // namespace flopscope::py

@@ -4,6 +4,8 @@
 
 #include "numpy_api.hpp"
 
+#include "direct_loop.hpp"
+
 #include "flopscope/ops.hpp"
 
 namespace flopscope::py {
@@ -29,6 +31,7 @@ struct CountedUfunc {
   OpId op;
   OpId method_op[kUfuncMethods];           // "add.reduce", ... by UfuncMethod
   PyObject* method_bound[kUfuncMethods];   // numpy's bound ufunc.reduce, ... (owned)
+  DirectLoops* direct;                     // NumPy's inner loops for small calls (owned)
 };
 
 extern PyTypeObject* counted_ufunc_type;
@@ -42,5 +45,9 @@ PyObject* counted_ufunc_call(CountedUfunc* self, PyObject* const* args, Py_ssize
 // The ufunc methods (reduce, accumulate, reduceat, outer, at).
 PyObject* counted_ufunc_method(CountedUfunc* self, UfuncMethod method, PyObject* const* args,
                                Py_ssize_t nargs, PyObject* kwnames);
+
+// Forgets every counted ufunc's resolved inner loops (tests use it to run each
+// dtype combination through a fresh cache).
+void reset_direct_loops();
 
 }  // namespace flopscope::py

@@ -18,6 +18,7 @@
 #include "array_type.hpp"
 #include "counted_function.hpp"
 #include "counted_ufunc.hpp"
+#include "direct_loop.hpp"
 #include "dispatch.hpp"
 #include "flopscope/clock.hpp"
 #include "flopscope/cost_model.hpp"
@@ -283,6 +284,9 @@ NB_MODULE(_core, m) {
         },
         nb::arg("subscripts"), nb::arg("shapes"), nb::arg("optimize").none(), nb::arg("profile") = "primer");
 
+  m.def("_direct_loop_calls", &py::direct_loop_calls,
+        "Calls run through NumPy's inner loops directly (small elementwise ufunc calls).");
+  m.def("_direct_loop_reset", &py::reset_direct_loops, "Forgets the resolved inner loops (tests).");
   m.def("_set_error_types", [](nb::handle budget, nb::handle time, nb::handle dtype) {
     py::State& s = py::state();
     s.budget_error = budget.inc_ref().ptr();

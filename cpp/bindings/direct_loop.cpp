@@ -1,0 +1,282 @@
+#include "direct_loop.hpp"
+
+#include <cfenv>
+#include <cstdint>
+#include <cstring>
+#include <new>
+
+#include <nanobind/nanobind.h>
+#include <numpy/arrayscalars.h>
+
+#include "dispatch.hpp"
+
+namespace flopscope::py {
+
+namespace nb = nanobind;
+
+namespace {
+
+// The capsule `ufunc._resolve_dtypes_and_context` returns and
+// `ufunc._get_strided_loop` fills in; layout as documented in the latter's
+// docstring (NumPy >= 1.24).
+struct UfuncCallInfo {
+  PyArrayMethod_StridedLoop* strided_loop;
+  PyArrayMethod_Context* context;
+  NpyAuxData* auxdata;
+  npy_bool requires_pyapi;
+  npy_bool no_floatingpoint_errors;
+};
+constexpr const char* kCallInfoCapsule = "numpy_1.24_ufunc_call_info";
+
+// The flags NumPy's error state reacts to (npy_get_floatstatus_barrier); not FE_INEXACT.
+constexpr int kFpeFlags = FE_DIVBYZERO | FE_OVERFLOW | FE_UNDERFLOW | FE_INVALID;
+
+constexpr int kMaxInputs = 2;
+// Dtype combinations remembered per ufunc; calls with others take the full path.
+constexpr int kMaxEntries = 8;
+// NumPy releases the GIL for loops above this count (NPY_BEGIN_THREADS_THRESHOLDED);
+// below it we keep the GIL as NumPy would, and above it NumPy's fixed cost hardly matters.
+constexpr npy_intp kMaxCount = kRetypeLimit;
+
+unsigned long long g_calls = 0;
+
+// One resolved (or refused) dtype combination.
+struct Entry {
+  unsigned key;    // input type numbers and which inputs are 0-d; see make_key
+  bool usable;     // false: NumPy would cast an input, or resolution failed
+  bool check_fpe;  // the loop may raise floating-point flags
+  PyArray_Descr* out;
+  PyObject* capsule;  // owns context and auxdata
+  PyArrayMethod_StridedLoop* loop;
+  PyArrayMethod_Context* context;
+  NpyAuxData* auxdata;
+  npy_intp strides[kMaxInputs + 1];
+};
+
+unsigned make_key(const int* type_nums, int nin, unsigned zero_d) {
+  unsigned key = zero_d << 16;
+  for (int i = 0; i < nin; ++i) key |= static_cast<unsigned>(type_nums[i]) << (8 * i);
+  return key;
+}
+
+}  // namespace
+
+struct DirectLoops {
+  int size = 0;
+  Entry entries[kMaxEntries];
+};
+
+namespace {
+
+// Asks NumPy for the loop of `ufunc` on inputs of `type_nums` (0-d where
+// `zero_d` says so), exactly as its trivial path would fetch it. Runs once per
+// combination, so it is written for clarity (nanobind objects), not speed.
+// A combination NumPy will not resolve, or only with a cast, is not usable.
+void resolve(PyObject* ufunc, const int* type_nums, int nin, unsigned zero_d, Entry* e) {
+  e->usable = false;
+  e->out = nullptr;
+  e->capsule = nullptr;
+  try {
+    nb::list wanted;
+    for (int i = 0; i < nin; ++i) wanted.append(nb::steal(reinterpret_cast<PyObject*>(PyArray_DescrFromType(type_nums[i]))));
+    wanted.append(nb::none());  // the output: NumPy chooses
+    nb::handle u(ufunc);
+    nb::tuple resolved = nb::cast<nb::tuple>(u.attr("_resolve_dtypes_and_context")(nb::tuple(wanted)));
+    nb::tuple descrs = nb::cast<nb::tuple>(resolved[0]);
+    nb::object capsule = resolved[1];
+    if (descrs.size() != static_cast<std::size_t>(nin) + 1) return;  // one output only
+    for (std::size_t i = 0; i < descrs.size(); ++i)
+      if (!PyArray_DescrCheck(descrs[i].ptr())) return;
+    for (int i = 0; i < nin; ++i) {
+      auto* got = reinterpret_cast<PyArray_Descr*>(descrs[i].ptr());
+      if (!PyArray_EquivTypes(got, reinterpret_cast<PyArray_Descr*>(wanted[i].ptr()))) return;  // NumPy would cast
+    }
+    auto* out = reinterpret_cast<PyArray_Descr*>(descrs[nin].ptr());
+    // The trivial path's strides: 0 for a 0-d input, else the item size (only
+    // contiguous operands come here), and a fresh contiguous output.
+    nb::list fixed;
+    for (int i = 0; i <= nin; ++i) {
+      const bool is_zero_d = i < nin && ((zero_d >> i) & 1u);
+      e->strides[i] = is_zero_d ? 0 : PyDataType_ELSIZE(reinterpret_cast<PyArray_Descr*>(descrs[i].ptr()));
+      fixed.append(e->strides[i]);
+    }
+    u.attr("_get_strided_loop")(capsule, nb::arg("fixed_strides") = nb::tuple(fixed));
+    auto* info = static_cast<UfuncCallInfo*>(PyCapsule_GetPointer(capsule.ptr(), kCallInfoCapsule));
+    if (info == nullptr) throw nb::python_error();
+    if (info->strided_loop == nullptr || info->requires_pyapi) return;
+    e->loop = info->strided_loop;
+    e->context = info->context;
+    e->auxdata = info->auxdata;
+    e->check_fpe = !info->no_floatingpoint_errors;
+    Py_INCREF(out);
+    e->out = out;
+    e->capsule = capsule.release().ptr();
+    e->usable = true;
+  } catch (const nb::python_error&) {
+    // e.g. no loop for these dtypes: the full path raises NumPy's own error
+  } catch (const nb::cast_error&) {
+    // an unexpected answer from a future NumPy: stay on the full path
+  }
+}
+
+void release(Entry* e) {
+  Py_XDECREF(e->out);
+  Py_XDECREF(e->capsule);
+}
+
+const Entry* find_or_resolve(DirectLoops** cache, PyObject* ufunc, const int* type_nums, int nin, unsigned zero_d) {
+  const unsigned key = make_key(type_nums, nin, zero_d);
+  if (DirectLoops* loops = *cache) {
+    for (int i = 0; i < loops->size; ++i)
+      if (loops->entries[i].key == key) return &loops->entries[i];
+    if (loops->size == kMaxEntries) return nullptr;
+  }
+  Entry fresh;
+  fresh.key = key;
+  resolve(ufunc, type_nums, nin, zero_d, &fresh);
+  // Resolving ran Python code, so another thread may have filled the cache meanwhile.
+  DirectLoops* loops = *cache;
+  if (loops == nullptr && (loops = *cache = new (std::nothrow) DirectLoops) == nullptr) {
+    release(&fresh);
+    return nullptr;
+  }
+  for (int i = 0; i < loops->size; ++i) {
+    if (loops->entries[i].key == key) {
+      release(&fresh);
+      return &loops->entries[i];
+    }
+  }
+  if (loops->size == kMaxEntries) {
+    release(&fresh);
+    return nullptr;
+  }
+  loops->entries[loops->size] = fresh;
+  return &loops->entries[loops->size++];
+}
+
+// A Python float or int (or NumPy float64 scalar) next to an array. NumPy
+// treats Python scalars as "weak" (NEP 50): they take the array's dtype. We do
+// that for float64 arrays (floats, and ints that fit in 64 bits, converted as
+// NumPy's int64 -> float64 cast does) and int64 arrays (ints that fit); other
+// pairings take the full path. Writes the value to `slot`.
+bool read_scalar(PyObject* o, int partner_type, void* slot) {
+  if (partner_type == NPY_DOUBLE) {
+    double v;
+    if (PyFloat_CheckExact(o)) {
+      v = PyFloat_AS_DOUBLE(o);
+    } else if (Py_TYPE(o) == &PyDoubleArrType_Type) {
+      v = PyArrayScalar_VAL(o, Double);
+    } else if (PyLong_CheckExact(o)) {
+      int overflow = 0;
+      long long i = PyLong_AsLongLongAndOverflow(o, &overflow);
+      if (overflow != 0 || (i == -1 && PyErr_Occurred())) return false;
+      v = static_cast<double>(i);
+    } else {
+      return false;
+    }
+    std::memcpy(slot, &v, sizeof v);
+    return true;
+  }
+  const bool int64 = partner_type == NPY_LONGLONG || (partner_type == NPY_LONG && NPY_SIZEOF_LONG == 8);
+  if (int64 && PyLong_CheckExact(o)) {
+    int overflow = 0;
+    long long i = PyLong_AsLongLongAndOverflow(o, &overflow);
+    if (overflow != 0 || (i == -1 && PyErr_Occurred())) return false;
+    std::int64_t v = i;
+    std::memcpy(slot, &v, sizeof v);
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+PyObject* call_direct_loop(DirectLoops** cache, PyObject* ufunc, PyObject* const* inputs, int nin) {
+  if (nin < 1 || nin > kMaxInputs) return nullptr;
+  // The operand rules of NumPy's trivial path, restricted to native, aligned,
+  // contiguous, C-ordered operands: 0-d inputs broadcast, every other input
+  // has one common shape.
+  char* data[kMaxInputs + 1];
+  int type_nums[kMaxInputs];
+  unsigned zero_d = 0;
+  int scalar = -1;  // the index of a Python scalar input
+  int ndim = 0;
+  const npy_intp* shape = nullptr;
+  int order = 0;
+  for (int i = 0; i < nin; ++i) {
+    if (Py_TYPE(inputs[i]) != &PyArray_Type) {
+      if (nin != 2 || scalar >= 0) return nullptr;
+      scalar = i;
+      continue;
+    }
+    auto* a = reinterpret_cast<PyArrayObject*>(inputs[i]);
+    type_nums[i] = PyArray_TYPE(a);
+    data[i] = PyArray_BYTES(a);
+    if (!is_numeric_type(type_nums[i]) || !PyArray_ISALIGNED(a) || !PyArray_ISNOTSWAPPED(a)) return nullptr;
+    const int nd = PyArray_NDIM(a);
+    if (nd == 0) {
+      zero_d |= 1u << i;
+      continue;
+    }
+    if (ndim == 0) {
+      ndim = nd;
+      shape = PyArray_DIMS(a);
+    } else if (nd != ndim || !PyArray_CompareLists(shape, PyArray_DIMS(a), nd)) {
+      return nullptr;
+    }
+    if (nd == 1) {
+      if (PyArray_STRIDE(a, 0) != PyArray_ITEMSIZE(a)) return nullptr;
+    } else {
+      // NumPy's trivial path wants every N-d operand in the same order; we take C.
+      const int op_order = PyArray_FLAGS(a) & (NPY_ARRAY_C_CONTIGUOUS | NPY_ARRAY_F_CONTIGUOUS);
+      if (!(op_order & NPY_ARRAY_C_CONTIGUOUS) || (order != 0 && order != op_order)) return nullptr;
+      order = op_order;
+    }
+  }
+  alignas(16) unsigned char scalar_slot[16];
+  if (scalar >= 0) {
+    type_nums[scalar] = type_nums[1 - scalar];
+    if (!read_scalar(inputs[scalar], type_nums[scalar], scalar_slot)) {
+      PyErr_Clear();
+      return nullptr;
+    }
+    data[scalar] = reinterpret_cast<char*>(scalar_slot);
+    zero_d |= 1u << scalar;  // read with stride 0, as a 0-d array would be
+  }
+  npy_intp count = PyArray_MultiplyList(shape, ndim);
+  if (count > kMaxCount) return nullptr;
+  const Entry* e = find_or_resolve(cache, ufunc, type_nums, nin, zero_d);
+  if (e == nullptr || !e->usable) return nullptr;
+
+  Py_INCREF(e->out);
+  PyObject* out = PyArray_NewFromDescr(&PyArray_Type, e->out, ndim, shape, nullptr, nullptr, 0, nullptr);
+  if (out == nullptr) {
+    PyErr_Clear();  // the full path reports it
+    return nullptr;
+  }
+  if (count == 0) {
+    ++g_calls;
+    return out;
+  }
+  data[nin] = PyArray_BYTES(reinterpret_cast<PyArrayObject*>(out));
+  if (e->check_fpe && std::fetestexcept(kFpeFlags)) std::feclearexcept(kFpeFlags);
+  const int rc = e->loop(e->context, data, &count, e->strides, e->auxdata);
+  if (rc != 0 || PyErr_Occurred() || (e->check_fpe && std::fetestexcept(kFpeFlags))) {
+    // Let NumPy run it again and warn, raise or call per np.errstate.
+    PyErr_Clear();
+    Py_DECREF(out);
+    return nullptr;
+  }
+  ++g_calls;
+  return out;
+}
+
+unsigned long long direct_loop_calls() { return g_calls; }
+
+void free_direct_loops(DirectLoops* cache) {
+  if (cache == nullptr) return;
+  for (int i = 0; i < cache->size; ++i) release(&cache->entries[i]);
+  delete cache;
+}
+
+}  // namespace flopscope::py

@@ -1,0 +1,39 @@
+// Small elementwise ufunc calls without a second trip through NumPy's ufunc
+// machinery.
+//
+// NumPy runs `ufunc(a, b)` on same-shape (or 0-d), contiguous operands that
+// need no cast as one call of one strided inner loop ("trivial" iteration in
+// numpy/_core/src/umath/ufunc_object.c). For one elementwise call that
+// machinery — argument parsing, dtype resolution, loop lookup, error-state
+// handling — costs several times the loop itself, and a NumPy function called
+// on our arrays (`np.exp(x)`) pays it twice: once to reach __array_ufunc__
+// and once to run.
+//
+// Here NumPy is asked once per ufunc and dtype combination for that very loop
+// (`ufunc._resolve_dtypes_and_context` and `ufunc._get_strided_loop`, NumPy's
+// documented low-level access) and the loop is then called directly with the
+// strides and output layout NumPy's own trivial path uses: the result is
+// NumPy's, bit for bit. Anything else — a floating-point flag raised, a loop
+// error, a cast needed, a combination NumPy will not resolve — goes through
+// the full ufunc, so warnings, np.errstate and error messages stay NumPy's.
+#pragma once
+
+#include "numpy_api.hpp"
+
+namespace flopscope::py {
+
+struct DirectLoops;  // one ufunc's cache of resolved loops
+
+// ufunc(inputs[0..nin)) as a new plain ndarray, or nullptr (no exception set)
+// when the call must take NumPy's full path. `inputs` are plain ndarrays or
+// anything else (then nullptr). `*cache` is created on first use.
+PyObject* call_direct_loop(DirectLoops** cache, PyObject* ufunc, PyObject* const* inputs, int nin);
+
+// How many calls call_direct_loop has completed in this process (for tests:
+// proof that the direct path ran).
+unsigned long long direct_loop_calls();
+
+// Releases a cache made by call_direct_loop (nullptr is fine).
+void free_direct_loops(DirectLoops* cache);
+
+}  // namespace flopscope::py

@@ -1,0 +1,187 @@
+"""Small elementwise ufunc calls run NumPy's own inner loop directly
+(cpp/bindings/direct_loop.cpp). Every ufunc, dtype pair, operand layout and
+Python-scalar pairing is compared with NumPy: the same bits, dtype and shape,
+the same warnings, the same errors. Each group also checks that the direct
+path really ran, so a silent fall-back to NumPy cannot pass for it."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import flopscope as flops
+import flopscope.numpy as fnp
+from flopscope import _core
+
+DTYPES = [np.bool_, np.int8, np.uint8, np.int16, np.int32, np.int64, np.longlong, np.uint64,
+          np.float16, np.float32, np.float64, np.longdouble, np.complex64, np.complex128]
+# Values that raise every floating-point flag somewhere: zeros of both signs,
+# tiny and huge magnitudes, infinities and NaN.
+SPECIAL = [0.0, -0.0, 1.0, -1.0, 0.5, 2.0, 3.0, -7.0, 100.0, 1e-310, 1e308, np.inf, -np.inf, np.nan]
+
+
+def ufuncs(nin):
+    names = sorted(n for n in dir(np) if isinstance(getattr(np, n), np.ufunc) and hasattr(fnp, n))
+    return [n for n in names
+            if getattr(np, n).nin == nin and getattr(np, n).nout == 1 and getattr(np, n).signature is None]
+
+
+def values(dtype, n=None):
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        v = np.array(SPECIAL).astype(dtype)
+    return v if n is None else np.resize(v, n)
+
+
+def benign(dtype):
+    """Values no ufunc raises a floating-point flag on, so the direct path keeps its result."""
+    return np.array([1, 2, 3, 1, 2]).astype(dtype)
+
+
+def outcome(fn):
+    """(result, (error type, message), [(warning type, message)]) of fn()."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            result, error = fn(), None
+        except Exception as e:  # noqa: BLE001 - compared with NumPy's outcome
+            result, error = None, (type(e), str(e))
+    return result, error, [(w.category, str(w.message)) for w in caught]
+
+
+def significant_bytes(a):
+    """The array's bytes; for x87 long doubles without the 6 padding bytes NumPy leaves unset."""
+    a = np.ascontiguousarray(a)
+    if a.dtype in (np.longdouble, np.clongdouble) and np.finfo(np.longdouble).nmant == 63:
+        size = np.dtype(np.longdouble).itemsize  # a complex one is two of them
+        return a.reshape(-1).view(np.uint8).reshape(-1, size)[:, :10].tobytes()
+    return a.tobytes()
+
+
+def assert_same(ref, got, where):
+    r_result, r_error, r_warnings = ref
+    g_result, g_error, g_warnings = got
+    assert g_error == r_error, where
+    assert g_warnings == r_warnings, where
+    if r_error is not None:
+        return
+    assert isinstance(g_result, fnp.ndarray), (where, type(g_result))
+    r, g = np.asarray(r_result), np.asarray(g_result)
+    assert (g.dtype, g.shape) == (r.dtype, r.shape), where
+    assert significant_bytes(g) == significant_bytes(r), where  # bit for bit, NaN payloads and -0.0 included
+
+
+def compare(name, raw_args, where):
+    """fnp.<name> and np.<name> on flopscope arrays against np.<name> on raw ones."""
+    ours = [fnp.asarray(a) if isinstance(a, np.ndarray) else a for a in raw_args]
+    ref = outcome(lambda: getattr(np, name)(*raw_args))
+    assert_same(ref, outcome(lambda: getattr(fnp, name)(*ours)), ("fnp", *where))
+    assert_same(ref, outcome(lambda: getattr(np, name)(*ours)), ("np", *where))
+
+
+@pytest.mark.parametrize("name", ufuncs(1))
+def test_unary_matches_numpy(name):
+    before = _core._direct_loop_calls()
+    for dtype in DTYPES:
+        _core._direct_loop_reset()
+        x = values(dtype)
+        for arg in (x, x.reshape(2, 7), x[3:4], x[:1].reshape(()), benign(dtype)):
+            compare(name, [arg], (name, np.dtype(dtype).str, arg.shape))
+    assert _core._direct_loop_calls() > before, f"{name}: the direct path never ran"
+
+
+@pytest.mark.parametrize("name", ufuncs(2))
+def test_binary_matches_numpy(name):
+    before = _core._direct_loop_calls()
+    n = len(SPECIAL)
+    for dx in DTYPES:
+        for dy in DTYPES:
+            _core._direct_loop_reset()
+            # Every value against every value, as 1-d, 2-d and with a 0-d side.
+            x, y = np.repeat(values(dx), n), np.tile(values(dy), n)
+            for args in ((x, y), (x.reshape(n, n), y.reshape(n, n)), (x, y[5:6].reshape(())),
+                         (x[7:8].reshape(()), y), (x[7:8].reshape(()), y[5:6].reshape(())),
+                         (benign(dx), benign(dy))):
+                compare(name, list(args), (name, np.dtype(dx).str, np.dtype(dy).str, args[0].shape, args[1].shape))
+    assert _core._direct_loop_calls() > before, f"{name}: the direct path never ran"
+
+
+PY_SCALARS = [0, 1, -1, 2, 3, 2**53 + 1, 2**62, -(2**63), 2**63, 2**70, 0.5, -0.0, 1e308, float("nan"),
+              float("inf"), np.float64(2.5), np.float32(2.5), True]
+
+
+@pytest.mark.parametrize("name", ufuncs(2))
+def test_python_scalars_match_numpy(name):
+    before = _core._direct_loop_calls()
+    for dtype in (np.float64, np.int64, np.longlong, np.float32, np.int32):
+        _core._direct_loop_reset()
+        x = values(dtype)
+        for s in PY_SCALARS:
+            for arr in (x, benign(dtype)):
+                compare(name, [arr, s], (name, np.dtype(dtype).str, repr(s)))
+                compare(name, [s, arr], (name, repr(s), np.dtype(dtype).str))
+    if name not in ("ldexp",):  # ldexp(float, int): NumPy casts the int, so never direct
+        assert _core._direct_loop_calls() > before, f"{name}: the direct path never ran"
+
+
+@pytest.mark.parametrize("mode", ["raise", "warn", "ignore", "call"])
+def test_errstate_is_numpys(mode):
+    seen = []
+
+    def record(kind, flag):
+        seen.append(kind)
+
+    x = np.array([0.0, 1.0, 1e308, -1.0])
+    for name in ("log", "sqrt", "exp", "reciprocal"):
+        with np.errstate(all=mode, call=record if mode == "call" else None):
+            ref = outcome(lambda: getattr(np, name)(x))
+            got = outcome(lambda: getattr(fnp, name)(fnp.asarray(x)))
+        assert_same(ref, got, (name, mode))
+    for a, b in (([1, 2], [0, 1]), ([7], [0])):
+        with np.errstate(all=mode, call=record if mode == "call" else None):
+            ref = outcome(lambda: np.floor_divide(np.array(a), np.array(b)))
+            got = outcome(lambda: fnp.asarray(a) // fnp.asarray(b))
+        assert_same(ref, got, ("floor_divide", mode))
+    if mode == "call":
+        assert seen, "the errstate callback never ran"
+
+
+def test_layouts_outside_the_direct_path_still_match():
+    # Strided, Fortran-ordered, byte-swapped, unaligned and large operands take
+    # NumPy's full path; the results must not differ.
+    base = values(np.float64, 600)
+    unaligned = np.frombuffer(b"\0" + base[:10].tobytes(), dtype=np.float64, offset=1)
+    cases = [base[::2], base[:12].reshape(3, 4).T, base[:10].astype(">f8"), unaligned, base]
+    for x in cases:
+        before = _core._direct_loop_calls()
+        compare("add", [x, x], ("add", x.dtype.str, x.shape, x.strides))
+        compare("exp", [x], ("exp", x.dtype.str, x.shape, x.strides))
+        assert _core._direct_loop_calls() == before, ("direct path taken for", x.strides, x.dtype)
+
+
+def test_direct_calls_are_charged_like_any_other():
+    x = fnp.ones(7)
+    with flops.BudgetContext(flop_budget=10**6, quiet=True) as budget:
+        before = _core._direct_loop_calls()
+        fnp.exp(x), np.exp(x), x + x, x * 2.0, np.maximum(x, 0.0)
+        assert _core._direct_loop_calls() - before == 5
+        assert budget.flops_used == 5 * 7
+
+
+def test_refused_call_runs_nothing():
+    x = fnp.ones(5)
+    with flops.BudgetContext(flop_budget=4, quiet=True) as ctx:
+        before = _core._direct_loop_calls()
+        with pytest.raises(flops.BudgetExhaustedError):
+            x + x
+        assert _core._direct_loop_calls() == before
+        assert ctx.flops_used == 0
+
+
+def test_more_dtype_combinations_than_the_cache_holds():
+    _core._direct_loop_reset()
+    for _ in range(2):
+        for dx in DTYPES:
+            for dy in (np.float64, np.int64, np.bool_):
+                x, y = values(dx), values(dy)
+                compare("multiply", [x, y], ("multiply", np.dtype(dx).str, np.dtype(dy).str))
