@@ -224,7 +224,7 @@ PyObject* array_ufunc(PyObject*, PyObject* const* args, Py_ssize_t nargs, PyObje
     if (!elementwise) Py_RETURN_NOTIMPLEMENTED;
     PyObject* name = PyObject_GetAttrString(args[0], "__name__");
     if (name == nullptr) return nullptr;
-    counted = make_counted_ufunc(args[0], PyUnicode_AsUTF8(name));
+    counted = make_counted_ufunc(args[0], PyUnicode_AsUTF8(name), /*numpy_own=*/false);
     Py_DECREF(name);
     if (counted == nullptr || PyDict_SetItem(state().ufunc_table, args[0], counted) < 0) return nullptr;
     Py_DECREF(counted);  // the table holds it

@@ -135,7 +135,7 @@ PyObject* counted_ufunc_call(CountedUfunc* self, PyObject* const* args, Py_ssize
   if (!call.admit(cost)) return nullptr;
   call.backend_begin();
   PyObject* result = nullptr;
-  if (nargs == self->nin && nkw == 0 && self->nout == 1 && self->core == UfuncCore::Elementwise)
+  if (self->numpy_own && nargs == self->nin && nkw == 0 && self->nout == 1 && self->core == UfuncCore::Elementwise)
     result = call_direct_loop(&self->direct, self->ufunc, stack, self->nin);
   if (result == nullptr) result = PyObject_Vectorcall(self->ufunc, stack, nargs, kwnames);
   call.backend_end(result != nullptr);
@@ -316,11 +316,12 @@ bool init_counted_ufunc_type(PyObject* module) {
   return PyModule_AddObject(module, "ufunc", reinterpret_cast<PyObject*>(counted_ufunc_type)) == 0;
 }
 
-PyObject* make_counted_ufunc(PyObject* ufunc, const char* name) {
+PyObject* make_counted_ufunc(PyObject* ufunc, const char* name, bool numpy_own) {
   auto* u = PyObject_New(CountedUfunc, counted_ufunc_type);
   if (u == nullptr) return nullptr;
   u->vectorcall = ufunc_vectorcall;
   for (PyObject*& bound : u->method_bound) bound = nullptr;
+  u->numpy_own = numpy_own;
   u->direct = nullptr;
   Py_INCREF(ufunc);
   u->ufunc = ufunc;

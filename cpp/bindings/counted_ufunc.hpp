@@ -31,14 +31,18 @@ struct CountedUfunc {
   OpId op;
   OpId method_op[kUfuncMethods];           // "add.reduce", ... by UfuncMethod
   PyObject* method_bound[kUfuncMethods];   // numpy's bound ufunc.reduce, ... (owned)
-  DirectLoops* direct;                     // NumPy's inner loops for small calls (owned)
+  bool numpy_own;                          // one of NumPy's ufuncs: its inner loops may be called directly
+  DirectLoops* direct;                     // those loops, resolved per dtype combination (owned)
 };
 
 extern PyTypeObject* counted_ufunc_type;
 bool init_counted_ufunc_type(PyObject* module);
 
 // Creates the counted wrapper of `ufunc` exported as `name` (new reference).
-PyObject* make_counted_ufunc(PyObject* ufunc, const char* name);
+// `numpy_own`: a ufunc of NumPy's namespace, whose loops call_direct_loop may
+// run; other ufuncs (scipy.special, frompyfunc) always take the full call,
+// since their loops may warn through their own channels.
+PyObject* make_counted_ufunc(PyObject* ufunc, const char* name, bool numpy_own);
 
 // The call path: inputs (and positional outputs) in args[0:nargs], keywords after.
 PyObject* counted_ufunc_call(CountedUfunc* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames);

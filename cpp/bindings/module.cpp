@@ -59,7 +59,7 @@ void build_surface(nb::module_& m) {
     if (canonical == "isnat") continue;  // datetime only: never numeric
     PyObject* counted = PyDict_GetItem(ufunc_table.ptr(), obj.ptr());
     if (counted == nullptr) {
-      nb::object made = nb::steal(py::make_counted_ufunc(obj.ptr(), canonical.c_str()));
+      nb::object made = nb::steal(py::make_counted_ufunc(obj.ptr(), canonical.c_str(), /*numpy_own=*/true));
       if (!made.is_valid()) throw nb::python_error();
       ufunc_table[obj] = made;
       counted = made.ptr();
