@@ -51,15 +51,18 @@ bool resolve_targets() {
             resolve(t, "equal", &targets.equal) && resolve(t, "not_equal", &targets.not_equal) &&
             resolve(t, "less", &targets.less) && resolve(t, "less_equal", &targets.less_equal) &&
             resolve(t, "greater", &targets.greater) && resolve(t, "greater_equal", &targets.greater_equal) &&
-            resolve(t, "sum", &targets.sum) && resolve(t, "prod", &targets.prod) &&
-            resolve(t, "mean", &targets.mean) && resolve(t, "var", &targets.var) && resolve(t, "std", &targets.std) &&
-            resolve(t, "max", &targets.max) && resolve(t, "min", &targets.min) && resolve(t, "all", &targets.all) &&
-            resolve(t, "any", &targets.any) && resolve(t, "argmax", &targets.argmax) &&
-            resolve(t, "argmin", &targets.argmin) && resolve(t, "cumsum", &targets.cumsum) &&
-            resolve(t, "cumprod", &targets.cumprod) && resolve(t, "dot", &targets.dot) &&
-            resolve(t, "clip", &targets.clip) && resolve(t, "round", &targets.round) && resolve(t, "_ndarray.sort", &targets.sort_inplace) &&
-            resolve(t, "argsort", &targets.argsort) && resolve(t, "_ndarray.partition", &targets.partition_inplace) &&
-            resolve(t, "argpartition", &targets.argpartition) && resolve(t, "searchsorted", &targets.searchsorted);
+            resolve(t, "_ndarray.sum", &targets.sum) && resolve(t, "_ndarray.prod", &targets.prod) &&
+            resolve(t, "_ndarray.mean", &targets.mean) && resolve(t, "_ndarray.var", &targets.var) &&
+            resolve(t, "_ndarray.std", &targets.std) && resolve(t, "_ndarray.max", &targets.max) &&
+            resolve(t, "_ndarray.min", &targets.min) && resolve(t, "_ndarray.all", &targets.all) &&
+            resolve(t, "_ndarray.any", &targets.any) && resolve(t, "_ndarray.argmax", &targets.argmax) &&
+            resolve(t, "_ndarray.argmin", &targets.argmin) && resolve(t, "_ndarray.cumsum", &targets.cumsum) &&
+            resolve(t, "_ndarray.cumprod", &targets.cumprod) && resolve(t, "_ndarray.dot", &targets.dot) &&
+            resolve(t, "_ndarray.clip", &targets.clip) && resolve(t, "_ndarray.round", &targets.round) &&
+            resolve(t, "_ndarray.sort", &targets.sort_inplace) && resolve(t, "_ndarray.argsort", &targets.argsort) &&
+            resolve(t, "_ndarray.partition", &targets.partition_inplace) &&
+            resolve(t, "_ndarray.argpartition", &targets.argpartition) &&
+            resolve(t, "_ndarray.searchsorted", &targets.searchsorted);
   targets_ready = ok;
   return ok;
 }

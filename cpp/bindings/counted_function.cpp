@@ -227,6 +227,9 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
         int used = 0;
         for (int i = 0; i < n; ++i) {
           const char* kw = kNames[which][i];
+          // NumPy >= 2.1 also takes the bounds as min= / max= (ndarray.clip only those).
+          if (self->marshal == Marshal::Clip && i > 0 && i >= nargs && find_kwarg(kwnames, args, nargs, kw) == nullptr)
+            kw = i == 1 ? "min" : "max";
           if (i >= nargs && (kw == nullptr || find_kwarg(kwnames, args, nargs, kw) == nullptr)) {
             if (self->marshal == Marshal::Clip && i > 0) continue;  // a bound may be omitted
             if (self->marshal == Marshal::Where) {

@@ -81,8 +81,13 @@ void build_surface(nb::module_& m) {
     exported[info.name.c_str()] = made;
     function_table[impl] = made;
   }
-  // The in-place ndarray.sort / ndarray.partition, billed as sort / partition.
-  for (const char* name : {"sort", "partition"}) {
+  // The ndarray methods behind our arrays' methods (x.mean(), x.argmax(), ...):
+  // the same op and price as the function, but NumPy's C method is called, not
+  // the Python-level np.<name> wrapper around it. sort and partition are the
+  // in-place ones.
+  for (const char* name : {"sum", "prod", "mean", "var", "std", "max", "min", "all", "any", "argmax", "argmin",
+                           "cumsum", "cumprod", "dot", "clip", "round", "sort", "argsort", "partition",
+                           "argpartition", "searchsorted"}) {
     nb::object inplace = nb::steal(py::make_counted_function(name, np.attr("ndarray").attr(name).ptr(), numpy));
     if (!inplace.is_valid()) throw nb::python_error();
     exported[(std::string("_ndarray.") + name).c_str()] = inplace;

@@ -661,6 +661,21 @@ def test_one_sided_clip_is_counted_like_numpy_runs_it(lo, hi):
     assert ctx.flops_used == 6  # pointwise over the broadcast output
 
 
+@pytest.mark.parametrize("call", [
+    lambda a, lo: fnp.clip(a, a_min=lo, a_max=None),
+    lambda a, lo: fnp.clip(a, min=lo),
+    lambda a, lo: fnp.asarray(a).clip(min=lo),
+    lambda a, lo: fnp.asarray(a).clip(lo, None),
+], ids=["a_min=", "min=", "method min=", "method positional"])
+def test_clip_bounds_by_keyword_take_part_in_the_output_shape(call):
+    a = np.linspace(-2, 2, 3)
+    lo = np.zeros((4, 3))
+    with flops.BudgetContext(flop_budget=100, quiet=True) as ctx:
+        got = call(a, lo)
+    np.testing.assert_array_equal(np.asarray(got), np.clip(a, lo, None))
+    assert ctx.flops_used == 12  # the (4, 3) output, not a's 3 elements
+
+
 @pytest.mark.parametrize("axis", [0, -1])
 def test_reductions_of_0d_arrays_accept_numpys_axes(axis):
     x = np.array(3.5)
