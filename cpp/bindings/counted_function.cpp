@@ -55,7 +55,6 @@ const Spec* find_spec(std::string_view name) {
   return nullptr;
 }
 
-std::vector<cost::Extent> dims_of(const OperandShape& s) { return {s.dims, s.dims + s.ndim}; }
 
 // Reads tensordot's axes argument into the contracted axes of a and b.
 bool tensordot_axes(const char* op, PyObject* axes, const OperandShape& a, const OperandShape& b,
@@ -315,14 +314,14 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
                        name);
           return nullptr;
         }
-        std::vector<std::vector<cost::Extent>> operand_shapes;
+        cost::Shape operand_shapes[kMaxArgs];
         for (Py_ssize_t i = 1; i < nargs; ++i) {
           if (!operand(static_cast<int>(i), nullptr, &shapes[i])) return nullptr;
-          operand_shapes.push_back(dims_of(shapes[i]));
+          operand_shapes[i - 1] = shapes[i].span();
         }
         einsum::Expression expr;
         try {
-          expr = einsum::parse(PyUnicode_AsUTF8(args[0]), operand_shapes);
+          expr = einsum::parse(PyUnicode_AsUTF8(args[0]), {operand_shapes, static_cast<std::size_t>(nargs - 1)});
         } catch (const std::invalid_argument& e) {
           return raise_value_error(name, e.what());
         }

@@ -1,10 +1,10 @@
 #include "flopscope/einsum.hpp"
 
 #include <algorithm>
+#include <bitset>
 #include <cstdint>
 #include <functional>
 #include <limits>
-#include <map>
 #include <stdexcept>
 
 namespace flopscope::einsum {
@@ -14,6 +14,7 @@ using Labels = std::vector<int>;
 
 // Label ids: letters map to 0..51, ellipsis axes to 52 + position from the right.
 constexpr int kEllipsisBase = 52;
+static_assert(kMaxLabels == kEllipsisBase + 64);
 
 int letter_id(char c) {
   if (c >= 'a' && c <= 'z') return c - 'a';
@@ -22,16 +23,19 @@ int letter_id(char c) {
 }
 
 // Splits one operand's term into labels, expanding '...' to `ndim - letters` axes.
+// One allocation: the letters go straight into the result and the broadcast
+// labels are inserted where the ellipsis stood.
 Labels parse_term(std::string_view term, std::size_t ndim, bool is_output, int ellipsis_ndim) {
-  Labels letters_before, letters_after;
-  bool seen_ellipsis = false;
+  Labels out;
+  out.reserve(std::max(term.size(), ndim) + static_cast<std::size_t>(ellipsis_ndim));
+  std::size_t ellipsis_at = std::string_view::npos;  // index in `out` where '...' stood
   for (std::size_t i = 0; i < term.size(); ++i) {
     char c = term[i];
     if (c == ' ') continue;
     if (c == '.') {
-      if (seen_ellipsis || term.substr(i, 3) != "...")
+      if (ellipsis_at != std::string_view::npos || term.substr(i, 3) != "...")
         throw std::invalid_argument("einsum: invalid ellipsis in subscripts '" + std::string(term) + "'");
-      seen_ellipsis = true;
+      ellipsis_at = out.size();
       i += 2;
       continue;
     }
@@ -39,27 +43,25 @@ Labels parse_term(std::string_view term, std::size_t ndim, bool is_output, int e
     if (id < 0)
       throw std::invalid_argument(std::string("einsum: invalid subscript character '") + c +
                                   "' (use letters a-z, A-Z and '...')");
-    (seen_ellipsis ? letters_after : letters_before).push_back(id);
+    out.push_back(id);
   }
-  std::size_t n_letters = letters_before.size() + letters_after.size();
-  int n_ell = 0;
-  if (seen_ellipsis) {
-    if (is_output) {
-      n_ell = ellipsis_ndim;
-    } else {
+  const std::size_t n_letters = out.size();
+  if (ellipsis_at != std::string_view::npos) {
+    int n_ell = ellipsis_ndim;
+    if (!is_output) {
       if (ndim < n_letters)
         throw std::invalid_argument("einsum: operand has fewer dimensions than subscripts '" +
                                     std::string(term) + "'");
       n_ell = static_cast<int>(ndim - n_letters);
     }
+    // Broadcast axes, leftmost first: labels kEllipsisBase + n_ell - 1 down to kEllipsisBase.
+    out.insert(out.begin() + static_cast<std::ptrdiff_t>(ellipsis_at), static_cast<std::size_t>(n_ell), 0);
+    for (int k = 0; k < n_ell; ++k) out[ellipsis_at + static_cast<std::size_t>(k)] = kEllipsisBase + n_ell - 1 - k;
   } else if (!is_output && ndim != n_letters) {
     throw std::invalid_argument("einsum: subscripts '" + std::string(term) + "' name " +
                                 std::to_string(n_letters) + " axes but the operand has " +
                                 std::to_string(ndim));
   }
-  Labels out = letters_before;
-  for (int k = n_ell; k > 0; --k) out.push_back(kEllipsisBase + k - 1);
-  out.insert(out.end(), letters_after.begin(), letters_after.end());
   return out;
 }
 
@@ -127,7 +129,7 @@ void validate_path(const Path& path, std::size_t n_operands) {
 
 }  // namespace
 
-Expression parse(std::string_view subscripts, const std::vector<std::vector<cost::Extent>>& shapes) {
+Expression parse(std::string_view subscripts, std::span<const cost::Shape> shapes) {
   std::string_view lhs = subscripts, rhs;
   bool explicit_output = false;
   if (auto arrow = subscripts.find("->"); arrow != std::string_view::npos) {
@@ -135,23 +137,22 @@ Expression parse(std::string_view subscripts, const std::vector<std::vector<cost
     rhs = subscripts.substr(arrow + 2);
     explicit_output = true;
   }
-  std::vector<std::string_view> terms;
-  for (std::size_t start = 0;;) {
-    std::size_t comma = lhs.find(',', start);
-    terms.push_back(lhs.substr(start, comma == std::string_view::npos ? lhs.npos : comma - start));
-    if (comma == std::string_view::npos) break;
-    start = comma + 1;
-  }
-  if (terms.size() != shapes.size())
-    throw std::invalid_argument("einsum: subscripts name " + std::to_string(terms.size()) +
+  const std::size_t n_terms = static_cast<std::size_t>(std::count(lhs.begin(), lhs.end(), ',')) + 1;
+  if (n_terms != shapes.size())
+    throw std::invalid_argument("einsum: subscripts name " + std::to_string(n_terms) +
                                 " operands but " + std::to_string(shapes.size()) + " were given");
   Expression expr;
-  expr.extents.assign(kEllipsisBase + 64, 1);
-  std::vector<bool> known(expr.extents.size(), false);
+  expr.extents.fill(1);
+  expr.inputs.reserve(n_terms);
+  std::bitset<kMaxLabels> known;
   int ellipsis_ndim = 0;
-  for (std::size_t i = 0; i < terms.size(); ++i) {
-    Labels labels = parse_term(terms[i], shapes[i].size(), false, 0);
-    if (labels.size() > shapes[i].size() + 0 && labels.size() != shapes[i].size())
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < n_terms; ++i) {
+    const std::size_t comma = lhs.find(',', start);
+    const std::string_view term = lhs.substr(start, comma == std::string_view::npos ? lhs.npos : comma - start);
+    start = comma + 1;
+    Labels labels = parse_term(term, shapes[i].size(), false, 0);
+    if (labels.size() != shapes[i].size())
       throw std::invalid_argument("einsum: operand " + std::to_string(i) + " has the wrong number of axes");
     for (std::size_t a = 0; a < labels.size(); ++a) {
       auto l = static_cast<std::size_t>(labels[a]);
@@ -171,42 +172,55 @@ Expression parse(std::string_view subscripts, const std::vector<std::vector<cost
   }
   if (explicit_output) {
     expr.output = parse_term(rhs, 0, true, ellipsis_ndim);
+    std::bitset<kMaxLabels> seen;
     for (int l : expr.output) {
       if (l < kEllipsisBase && !known[static_cast<std::size_t>(l)])
         throw std::invalid_argument("einsum: output subscript does not appear in the inputs");
+      if (seen[static_cast<std::size_t>(l)]) throw std::invalid_argument("einsum: output subscript repeats a label");
+      seen[static_cast<std::size_t>(l)] = true;
     }
-    Labels sorted = expr.output;
-    std::sort(sorted.begin(), sorted.end());
-    if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end())
-      throw std::invalid_argument("einsum: output subscript repeats a label");
   } else {
     // Implicit output: broadcast axes first, then letters that occur once, alphabetically.
-    std::map<int, int> count;
+    int count[kEllipsisBase] = {};
     for (const auto& t : expr.inputs)
-      for (int l : t) count[l]++;
+      for (int l : t)
+        if (l < kEllipsisBase) count[l]++;
     for (int k = ellipsis_ndim; k > 0; --k) expr.output.push_back(kEllipsisBase + k - 1);
-    for (auto [l, n] : count)
-      if (l < kEllipsisBase && n == 1) expr.output.push_back(l);
+    for (int l = 0; l < kEllipsisBase; ++l)
+      if (count[l] == 1) expr.output.push_back(l);
   }
   return expr;
+}
+
+Expression parse(std::string_view subscripts, const std::vector<std::vector<cost::Extent>>& shapes) {
+  std::vector<cost::Shape> spans(shapes.begin(), shapes.end());
+  return parse(subscripts, spans);
 }
 
 Flops path_cost(const Profile& profile, OpId op, const Expression& expr, const Path& path,
                 std::vector<StepCost>* steps) {
   validate_path(path, expr.inputs.size());
   const LabelSet output = LabelSet::of(expr.output);
-  std::vector<LabelSet> operands;
-  for (const auto& t : expr.inputs) operands.push_back(LabelSet::of(t));
-  Path effective = path;
-  if (effective.empty()) {
-    std::vector<int> all(operands.size());
-    for (std::size_t i = 0; i < all.size(); ++i) all[i] = static_cast<int>(i);
-    effective.push_back(all);
+  if (path.empty()) {
+    // One step over all operands (NumPy's einsum without optimize=).
+    LabelSet all;
+    for (const auto& t : expr.inputs) all = all | LabelSet::of(t);
+    const Step r = price_join(profile, op, expr, static_cast<int>(expr.inputs.size()), all, output);
+    if (steps) {
+      std::vector<int> every(expr.inputs.size());
+      for (std::size_t i = 0; i < every.size(); ++i) every[i] = static_cast<int>(i);
+      steps->push_back({std::move(every), r.flops});
+    }
+    return r.flops;
   }
+  std::vector<LabelSet> operands, next;
+  operands.reserve(expr.inputs.size());
+  next.reserve(expr.inputs.size());
+  for (const auto& t : expr.inputs) operands.push_back(LabelSet::of(t));
   Flops total = 0;
-  for (const auto& picked : effective) {
+  for (const auto& picked : path) {
     LabelSet all, needed = output;
-    std::vector<LabelSet> next;
+    next.clear();
     for (std::size_t i = 0; i < operands.size(); ++i) {
       if (std::find(picked.begin(), picked.end(), static_cast<int>(i)) != picked.end()) {
         all = all | operands[i];
@@ -219,7 +233,7 @@ Flops path_cost(const Profile& profile, OpId op, const Expression& expr, const P
     total = checked_add(total, r.flops);
     if (steps) steps->push_back({picked, r.flops});
     next.push_back(r.result);
-    operands = std::move(next);
+    std::swap(operands, next);
   }
   return total;
 }

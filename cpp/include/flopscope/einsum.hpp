@@ -2,6 +2,8 @@
 // Pricing follows cost::contraction_step for every step of the path that runs.
 #pragma once
 
+#include <array>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -10,15 +12,19 @@
 
 namespace flopscope::einsum {
 
+// Label ids: 52 letters, then up to 64 broadcast ('...') axes.
+inline constexpr std::size_t kMaxLabels = 52 + 64;
+
 // A parsed, shape-checked expression; ellipses are expanded into private labels.
 struct Expression {
-  std::vector<std::vector<int>> inputs;  // label ids per operand, one per axis
-  std::vector<int> output;               // label ids of the output
-  std::vector<cost::Extent> extents;     // by label id (broadcast over operands)
+  std::vector<std::vector<int>> inputs;            // label ids per operand, one per axis
+  std::vector<int> output;                         // label ids of the output
+  std::array<cost::Extent, kMaxLabels> extents{};  // by label id (broadcast over operands)
 };
 
 // Parses "ij,jk->ik" (explicit or implicit output, '...' allowed) against the
 // operand shapes. Throws std::invalid_argument with a message for bad input.
+Expression parse(std::string_view subscripts, std::span<const cost::Shape> shapes);
 Expression parse(std::string_view subscripts, const std::vector<std::vector<cost::Extent>>& shapes);
 
 // A path as NumPy's einsum_path gives it: each step lists positions in the
