@@ -11,6 +11,7 @@
 namespace flopscope::py {
 
 PyTypeObject* counted_function_type = nullptr;
+PyTypeObject* counted_method_type = nullptr;
 
 namespace {
 
@@ -512,16 +513,71 @@ PyType_Spec function_spec = {
     function_slots,
 };
 
+// Counted methods: called as instance.method(...), they run NumPy's method on
+// the instance's `_numpy` attribute instead of on the instance itself.
+PyObject* method_vectorcall(PyObject* self, PyObject* const* args, size_t nargsf, PyObject* kwnames) {
+  const Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
+  const Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+  auto* f = reinterpret_cast<CountedFunction*>(self);
+  if (nargs < 1 || nargs + nkw > kMaxArgs) {
+    PyErr_Format(PyExc_TypeError, "%s: call it as a method of its object, with at most %d arguments", f->cname,
+                 kMaxArgs - 1);
+    return nullptr;
+  }
+  static PyObject* const kReceiver = PyUnicode_InternFromString("_numpy");
+  PyObject* receiver = PyObject_GetAttr(args[0], kReceiver);
+  if (receiver == nullptr) return nullptr;
+  PyObject* stack[kMaxArgs];
+  stack[0] = receiver;
+  std::copy(args + 1, args + nargs + nkw, stack + 1);
+  PyObject* result = counted_function_call(f, stack, nargs, kwnames);
+  Py_DECREF(receiver);
+  return result;
+}
+
+// Bound like a function defined in the class; Py_TPFLAGS_METHOD_DESCRIPTOR
+// lets CPython call it with the instance first, without a bound-method object.
+PyObject* method_get(PyObject* self, PyObject* obj, PyObject*) {
+  if (obj == nullptr || obj == Py_None) {
+    Py_INCREF(self);
+    return self;
+  }
+  return PyMethod_New(self, obj);
+}
+
+PyType_Slot method_slots[] = {
+    {Py_tp_dealloc, reinterpret_cast<void*>(function_dealloc)},
+    {Py_tp_repr, reinterpret_cast<void*>(function_repr)},
+    {Py_tp_call, reinterpret_cast<void*>(PyVectorcall_Call)},
+    {Py_tp_getattro, reinterpret_cast<void*>(function_getattro)},
+    {Py_tp_descr_get, reinterpret_cast<void*>(method_get)},
+    {Py_tp_members, function_members},
+    {Py_tp_doc, const_cast<char*>("A NumPy method whose calls are metered by flopscope.")},
+    {0, nullptr},
+};
+
+PyType_Spec method_spec = {
+    "flopscope._core.method",
+    sizeof(CountedFunction),
+    0,
+    Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_VECTORCALL | Py_TPFLAGS_METHOD_DESCRIPTOR,
+    method_slots,
+};
+
 }  // namespace
 
 bool init_counted_function_type(PyObject* module) {
   counted_function_type = reinterpret_cast<PyTypeObject*>(PyType_FromSpec(&function_spec));
   if (counted_function_type == nullptr) return false;
   Py_INCREF(counted_function_type);
-  return PyModule_AddObject(module, "function", reinterpret_cast<PyObject*>(counted_function_type)) == 0;
+  if (PyModule_AddObject(module, "function", reinterpret_cast<PyObject*>(counted_function_type)) != 0) return false;
+  counted_method_type = reinterpret_cast<PyTypeObject*>(PyType_FromSpec(&method_spec));
+  if (counted_method_type == nullptr) return false;
+  Py_INCREF(counted_method_type);
+  return PyModule_AddObject(module, "method", reinterpret_cast<PyObject*>(counted_method_type)) == 0;
 }
 
-PyObject* make_counted_function(const char* name, PyObject* impl, PyObject* numpy_module) {
+PyObject* make_counted_function(const char* name, PyObject* impl, PyObject* numpy_module, bool as_method) {
   OpId op = OpRegistry::instance().find(name);
   if (op < 0) {
     PyErr_Format(PyExc_KeyError, "%s is not in the op table", name);
@@ -536,12 +592,12 @@ PyObject* make_counted_function(const char* name, PyObject* impl, PyObject* nump
                  std::string(cost_rule_name(rule)).c_str());
     return nullptr;
   }
-  auto* f = PyObject_New(CountedFunction, counted_function_type);
+  auto* f = PyObject_New(CountedFunction, as_method ? counted_method_type : counted_function_type);
   if (f == nullptr) {
     Py_DECREF(impl);
     return nullptr;
   }
-  f->vectorcall = function_vectorcall;
+  f->vectorcall = as_method ? method_vectorcall : function_vectorcall;
   f->impl = impl;
   f->fast_reduce = nullptr;
   f->name = PyUnicode_FromString(name);

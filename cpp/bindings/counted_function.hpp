@@ -39,11 +39,17 @@ struct CountedFunction {
 };
 
 extern PyTypeObject* counted_function_type;
+extern PyTypeObject* counted_method_type;
 bool init_counted_function_type(PyObject* module);
 
 // Builds the counted wrapper of `impl` priced as the core op `op_name`
 // (which must be in the op table). New reference, nullptr on error.
-PyObject* make_counted_function(const char* op_name, PyObject* impl, PyObject* numpy_module);
+// `as_method`: a method for a Python class. Called as obj.name(...), it runs
+// impl(obj._numpy, ...): flopscope.numpy.random.Generator keeps a plain NumPy
+// Generator there (same bit generator), because NumPy's samplers call each
+// other (choice -> integers) and on the subclass those calls would be metered twice.
+PyObject* make_counted_function(const char* op_name, PyObject* impl, PyObject* numpy_module,
+                                bool as_method = false);
 
 PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py_ssize_t nargs,
                                 PyObject* kwnames);

@@ -10,6 +10,7 @@
 #include <nanobind/stl/tuple.h>
 #include <nanobind/stl/vector.h>
 
+#include <cctype>
 #include <cmath>
 #include <string>
 #include <tuple>
@@ -91,6 +92,34 @@ void build_surface(nb::module_& m) {
     nb::object inplace = nb::steal(py::make_counted_function(name, np.attr("ndarray").attr(name).ptr(), numpy));
     if (!inplace.is_valid()) throw nb::python_error();
     exported[(std::string("_ndarray.") + name).c_str()] = inplace;
+  }
+
+  // Random draws are free (primer: "Random generation itself is free"), but
+  // they run through the meter: they are listed, and their time is booked as
+  // NumPy's rather than as the participant's residual time. One op per NumPy
+  // sampler: "random.<name>" for the module-level functions, and
+  // "random.Generator.<name>" for the methods of flopscope.numpy.random.Generator.
+  nb::object random = np.attr("random");
+  auto add_draw = [&](const std::string& op, nb::handle impl, bool as_method) {
+    reg.intern(op, CostRule::Free);
+    nb::object made = nb::steal(py::make_counted_function(op.c_str(), impl.ptr(), numpy, as_method));
+    if (!made.is_valid()) throw nb::python_error();
+    exported[op.c_str()] = made;
+  };
+  for (nb::handle name : nb::borrow<nb::list>(random.attr("__all__"))) {
+    std::string n = nb::cast<std::string>(name);
+    if (n.empty() || !std::islower(static_cast<unsigned char>(n[0])) || n == "seed" || n == "get_state" ||
+        n == "set_state" || n == "default_rng")
+      continue;  // classes and state management are not draws
+    nb::object impl = random.attr(name);
+    if (PyCallable_Check(impl.ptr())) add_draw("random." + n, impl, false);
+  }
+  nb::object generator = random.attr("Generator");
+  for (nb::handle name : nb::borrow<nb::list>(nb::module_::import_("builtins").attr("dir")(generator))) {
+    std::string n = nb::cast<std::string>(name);
+    if (n.empty() || n[0] == '_' || n == "bit_generator" || n == "spawn") continue;
+    nb::object impl = generator.attr(name);
+    if (PyCallable_Check(impl.ptr())) add_draw("random.Generator." + n, impl, true);
   }
 
   nb::set passthrough;

@@ -15,6 +15,8 @@ struct StaticOp {
 // Every operation flopscope.numpy exports outside the ufuncs, with its rule.
 // Ufuncs are classified by the binding from NumPy's ufunc list: elementwise
 // ufuncs are Pointwise, the gufuncs matmul/vecdot/matvec/vecmat Contraction.
+// Random draws are Free (primer: "Random generation itself is free"); the
+// binding registers one op per NumPy sampler (random.<name>, random.Generator.<name>).
 // Source of the classification: the primer's "Operation FLOP Costs" table;
 // names it does not list follow its principle (design.md section 3).
 constexpr StaticOp kStaticOps[] = {

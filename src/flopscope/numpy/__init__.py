@@ -16,7 +16,7 @@ from .._budget import budget_summary
 ndarray = _core.ndarray
 
 # Counted ufuncs and functions, built by the core from NumPy's own objects.
-_counted = {name: obj for name, obj in _core.exported.items() if not name.startswith("_")}
+_counted = {name: obj for name, obj in _core.exported.items() if not name.startswith("_") and "." not in name}
 globals().update(_counted)
 
 # Constants and dtypes: values, not operations.

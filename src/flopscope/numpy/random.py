@@ -1,95 +1,87 @@
-"""flopscope.numpy.random: NumPy's generators, with results as flopscope arrays.
+"""flopscope.numpy.random: NumPy's random module, with draws as flopscope arrays.
 
 Random generation is free (primer: "Random generation itself is free. FLOPs
-are counted when you operate on the arrays.").
+are counted when you operate on the arrays."), but every draw runs through the
+meter: it shows in the budget summary as `random.<name>` or
+`random.Generator.<name>` with 0 FLOPs, and its time is booked as NumPy's time,
+not as the participant's residual time. Same seed, same draws as NumPy, bit for
+bit.
 """
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 import numpy as _np
 
 from .. import _core
 
-__all__ = ["default_rng", "Generator", "SeedSequence", "seed", "rand", "randn", "normal", "uniform",
-           "random", "standard_normal", "randint", "choice", "permutation", "shuffle"]
-
+# Not draws: passed through unchanged.
 SeedSequence = _np.random.SeedSequence
+BitGenerator = _np.random.BitGenerator
+PCG64 = _np.random.PCG64
+PCG64DXSM = _np.random.PCG64DXSM
+MT19937 = _np.random.MT19937
+Philox = _np.random.Philox
+SFC64 = _np.random.SFC64
+seed = _np.random.seed
+get_state = _np.random.get_state
+set_state = _np.random.set_state
+
+_GENERATOR_OPS = "random.Generator."
 
 
-def _as_flopscope(value: Any) -> Any:
-    if isinstance(value, _np.ndarray):
-        return value.view(_core.ndarray) if type(value) is not _core.ndarray else value
-    if isinstance(value, (_np.number, _np.bool_)):
-        return _np.asarray(value).view(_core.ndarray)
-    return value
+class Generator(_np.random.Generator):
+    """numpy.random.Generator whose draws come back as flopscope arrays (free, metered).
 
+    A subclass of NumPy's, so `isinstance(rng, numpy.random.Generator)` holds and
+    seeding, state and `spawn` are NumPy's own.
+    """
 
-def _plain(value: Any) -> Any:
-    return _np.asarray(value) if isinstance(value, _core.ndarray) else value
+    def __init__(self, bit_generator: Any):
+        super().__init__(bit_generator)
+        # The draws run on a plain NumPy Generator over the same bit generator (one
+        # stream): NumPy's samplers call each other (choice -> integers), and on
+        # this object they would land on the metered methods again.
+        self._numpy = _np.random.Generator(self.bit_generator)
 
-
-class Generator:
-    """numpy.random.Generator whose draws come back as flopscope arrays (free)."""
-
-    def __init__(self, bit_generator: Any = None):
-        self._gen = bit_generator if isinstance(bit_generator, _np.random.Generator) else _np.random.Generator(
-            bit_generator if bit_generator is not None else _np.random.PCG64())
-
-    def __getattr__(self, name: str) -> Any:
-        attr = getattr(self._gen, name)
-        if not callable(attr):
-            return attr
-
-        @functools.wraps(attr)
-        def draw(*args, **kwargs):
-            args = tuple(_plain(a) for a in args)
-            kwargs = {k: _plain(v) for k, v in kwargs.items()}
-            return _as_flopscope(attr(*args, **kwargs))
-
-        return draw
+    def __reduce__(self):
+        return (type(self), (self.bit_generator,))
 
     def __repr__(self) -> str:
-        return f"flopscope {self._gen!r}"
+        return f"flopscope {super().__repr__()}"
+
+
+# The samplers: counted methods of the core that run NumPy's own method on self._numpy.
+for _op, _counted in _core.exported.items():
+    if _op.startswith(_GENERATOR_OPS):
+        setattr(Generator, _op[len(_GENERATOR_OPS):], _counted)
 
 
 def default_rng(seed: Any = None) -> Generator:
-    """Like numpy.random.default_rng; draws return flopscope arrays."""
-    return Generator(_np.random.default_rng(_plain(seed)))
+    """Like numpy.random.default_rng; draws return flopscope arrays.
+
+    A flopscope Generator is returned as is; a NumPy Generator is wrapped around
+    its bit generator (so both draw from one stream); anything else seeds a PCG64.
+    """
+    if isinstance(seed, Generator):
+        return seed
+    if isinstance(seed, _np.random.Generator):
+        return Generator(seed.bit_generator)
+    if isinstance(seed, _np.random.BitGenerator):
+        return Generator(seed)
+    if isinstance(seed, _core.ndarray):
+        seed = _np.asarray(seed)
+    return Generator(_np.random.PCG64(seed))
 
 
-def seed(seed: Any = None) -> None:
-    _np.random.seed(seed)
+# The module-level samplers (numpy.random.randn, normal, ...), counted by the core.
+_SAMPLERS = {op[len("random."):]: f for op, f in _core.exported.items()
+             if op.startswith("random.") and op.count(".") == 1}
+globals().update(_SAMPLERS)
 
-
-def _legacy(name: str):
-    fn = getattr(_np.random, name)
-
-    @functools.wraps(fn)
-    def draw(*args, **kwargs):
-        args = tuple(_plain(a) for a in args)
-        kwargs = {k: _plain(v) for k, v in kwargs.items()}
-        return _as_flopscope(fn(*args, **kwargs))
-
-    return draw
-
-
-rand = _legacy("rand")
-randn = _legacy("randn")
-normal = _legacy("normal")
-uniform = _legacy("uniform")
-random = _legacy("random")
-standard_normal = _legacy("standard_normal")
-randint = _legacy("randint")
-choice = _legacy("choice")
-permutation = _legacy("permutation")
-
-
-def shuffle(x: Any) -> None:
-    """In-place shuffle along the first axis (free)."""
-    _np.random.shuffle(_np.asarray(x))
+__all__ = sorted([*_SAMPLERS, "Generator", "default_rng", "SeedSequence", "BitGenerator", "PCG64", "PCG64DXSM",
+                  "MT19937", "Philox", "SFC64", "seed", "get_state", "set_state"])
 
 
 def __getattr__(name: str):
