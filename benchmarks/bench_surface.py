@@ -16,29 +16,33 @@ import numpy as np
 import flopscope as flops
 import flopscope.numpy as fnp
 
-# (ours, raw): a, b are 1-d of n elements, m is about sqrt(n) x sqrt(n); the f-prefixed
-# names are the same arrays as flopscope arrays.
+# (ours, raw): a, b are 1-d of n elements, m is about sqrt(n) x sqrt(n), R a seeded
+# Generator; A, B, M, R stand for the flopscope versions on our side and NumPy's on
+# the other (a lowercase name is NumPy's on both sides).
 FUNCTIONS = [
     "mean(A)", "var(A)", "std(A)", "max(A)", "min(A)", "prod(A)", "all(A)", "any(A)", "argmax(A)",
     "cumsum(A)", "dot(A, B)", "inner(A, B)", "outer(A, B)", "vdot(A, B)", "einsum('i,i->', A, B)",
     "einsum('ij,jk->ik', M, M)", "matmul(M, M)", "where(A > 0.5, A, B)", "clip(A, 0.2, 0.8)", "abs(A)",
     "sqrt(A)", "maximum(A, 0.0)", "reshape(A, (-1,))", "transpose(M)", "stack([A, B])",
     "concatenate([A, B])", "zeros(N)", "ones_like(A)", "copy(A)", "sort(A)", "argsort(A)", "arange(N)",
-    "expand_dims(A, 0)", "squeeze(A)", "isnan(A)", "round(A)",
+    "expand_dims(A, 0)", "squeeze(A)", "isnan(A)", "round(A)", "asarray(a)", "array([1.0, 2.0])",
+    "random.randn(N)",
 ]
 EXPRESSIONS = [
     "A.mean()", "A.var()", "A.max()", "A.sum()", "A.argmax()", "A.astype(np.float32)", "A.copy()",
     "A.reshape(-1)", "A.T", "A.dot(B)", "A[:1]", "A[[0]]", "-A", "A ** 2", "A / B", "A > 0.5", "A @ B",
-    "M @ M", "np.exp(A) * B + 1.0",
+    "M @ M", "np.exp(A) * B + 1.0", "R.normal(size=N)", "R.random(N)", "R.integers(0, 10, size=N)",
 ]
 
 
 def pairs(n: int):
     def ours(expr):
-        return expr.replace("A", "fa").replace("B", "fb").replace("M", "fm").replace("N)", f"{n})")
+        return (expr.replace("A", "fa").replace("B", "fb").replace("M", "fm").replace("R.", "frng.")
+                .replace("N)", f"{n})"))
 
     def raw(expr):
-        return expr.replace("A", "a").replace("B", "b").replace("M", "m").replace("N)", f"{n})")
+        return (expr.replace("A", "a").replace("B", "b").replace("M", "m").replace("R.", "rng.")
+                .replace("N)", f"{n})"))
 
     rows = [("fnp." + ours(c), "np." + raw(c)) for c in FUNCTIONS]
     return rows + [(ours(c), raw(c)) for c in EXPRESSIONS]
@@ -59,7 +63,7 @@ def main() -> None:
             side = max(int(round(n ** 0.5)), 1)
             m = rng.random((side, side))
             env = {"np": np, "fnp": fnp, "a": a, "b": b, "m": m, "fa": fnp.asarray(a), "fb": fnp.asarray(b),
-                   "fm": fnp.asarray(m)}
+                   "fm": fnp.asarray(m), "rng": np.random.default_rng(1), "frng": fnp.random.default_rng(1)}
             print(f"\n{'call':<44}{'n':>5}{'flopscope ns':>14}{'numpy ns':>10}{'ratio':>7}")
             for ours, raw in pairs(n):
                 t_ours, t_raw = timeit.Timer(ours, globals=env), timeit.Timer(raw, globals=env)
