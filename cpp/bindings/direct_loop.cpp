@@ -43,8 +43,9 @@ unsigned long long g_calls = 0;
 // One resolved (or refused) dtype combination.
 struct Entry {
   unsigned key;    // input type numbers and which inputs are 0-d; see make_key
-  bool usable;     // false: NumPy would cast an input, or resolution failed
+  bool usable;     // false: an unsafe cast would be needed, or resolution failed
   bool check_fpe;  // the loop may raise floating-point flags
+  PyArray_Descr* cast[kMaxInputs];  // the dtype NumPy's loop takes input i in, or nullptr if as is
   PyArray_Descr* out;
   PyObject* capsule;  // owns context and auxdata
   PyArrayMethod_StridedLoop* loop;
@@ -76,6 +77,7 @@ void resolve(PyObject* ufunc, const int* type_nums, int nin, unsigned zero_d, En
   e->usable = false;
   e->out = nullptr;
   e->capsule = nullptr;
+  for (PyArray_Descr*& c : e->cast) c = nullptr;
   try {
     nb::list wanted;
     for (int i = 0; i < nin; ++i) wanted.append(nb::steal(reinterpret_cast<PyObject*>(PyArray_DescrFromType(type_nums[i]))));
@@ -87,9 +89,15 @@ void resolve(PyObject* ufunc, const int* type_nums, int nin, unsigned zero_d, En
     if (descrs.size() != static_cast<std::size_t>(nin) + 1) return;  // one output only
     for (std::size_t i = 0; i < descrs.size(); ++i)
       if (!PyArray_DescrCheck(descrs[i].ptr())) return;
+    // An input of another dtype is cast first, as NumPy's trivial path does for
+    // small inputs (a cast copy); only safe casts, NumPy refuses the others.
+    PyArray_Descr* cast[kMaxInputs] = {};
     for (int i = 0; i < nin; ++i) {
       auto* got = reinterpret_cast<PyArray_Descr*>(descrs[i].ptr());
-      if (!PyArray_EquivTypes(got, reinterpret_cast<PyArray_Descr*>(wanted[i].ptr()))) return;  // NumPy would cast
+      auto* have = reinterpret_cast<PyArray_Descr*>(wanted[i].ptr());
+      if (PyArray_EquivTypes(got, have)) continue;
+      if (!PyArray_CanCastTypeTo(have, got, NPY_SAFE_CASTING)) return;
+      cast[i] = got;
     }
     auto* out = reinterpret_cast<PyArray_Descr*>(descrs[nin].ptr());
     // The trivial path's strides: 0 for a 0-d input, else the item size (only
@@ -110,6 +118,10 @@ void resolve(PyObject* ufunc, const int* type_nums, int nin, unsigned zero_d, En
     e->check_fpe = !info->no_floatingpoint_errors;
     Py_INCREF(out);
     e->out = out;
+    for (int i = 0; i < nin; ++i) {
+      Py_XINCREF(cast[i]);
+      e->cast[i] = cast[i];
+    }
     e->capsule = capsule.release().ptr();
     e->usable = true;
   } catch (const nb::python_error&) {
@@ -121,6 +133,7 @@ void resolve(PyObject* ufunc, const int* type_nums, int nin, unsigned zero_d, En
 
 void release(Entry* e) {
   Py_XDECREF(e->out);
+  for (PyArray_Descr* c : e->cast) Py_XDECREF(c);
   Py_XDECREF(e->capsule);
 }
 
@@ -247,11 +260,30 @@ PyObject* call_direct_loop(DirectLoops** cache, PyObject* ufunc, PyObject* const
   if (count > kMaxCount) return nullptr;
   const Entry* e = find_or_resolve(cache, ufunc, type_nums, nin, zero_d);
   if (e == nullptr || !e->usable) return nullptr;
+  if (scalar >= 0 && e->cast[scalar] != nullptr) return nullptr;  // a Python scalar NumPy would cast
+
+  // Inputs in another dtype than the loop's: a contiguous cast copy (owned).
+  struct Casts {
+    PyObject* arrays[kMaxInputs] = {};
+    ~Casts() {
+      for (PyObject* a : arrays) Py_XDECREF(a);
+    }
+  } casts;
+  for (int i = 0; i < nin; ++i) {
+    if (e->cast[i] == nullptr) continue;
+    Py_INCREF(e->cast[i]);
+    casts.arrays[i] = PyArray_CastToType(reinterpret_cast<PyArrayObject*>(inputs[i]), e->cast[i], 0);
+    if (casts.arrays[i] == nullptr) {
+      PyErr_Clear();  // the full path reports it
+      return nullptr;
+    }
+    data[i] = PyArray_BYTES(reinterpret_cast<PyArrayObject*>(casts.arrays[i]));
+  }
 
   Py_INCREF(e->out);
   PyObject* out = PyArray_NewFromDescr(&PyArray_Type, e->out, ndim, shape, nullptr, nullptr, 0, nullptr);
   if (out == nullptr) {
-    PyErr_Clear();  // the full path reports it
+    PyErr_Clear();
     return nullptr;
   }
   if (count == 0) {

@@ -1,9 +1,10 @@
 // Small elementwise ufunc calls without a second trip through NumPy's ufunc
 // machinery.
 //
-// NumPy runs `ufunc(a, b)` on same-shape (or 0-d), contiguous operands that
-// need no cast as one call of one strided inner loop ("trivial" iteration in
-// numpy/_core/src/umath/ufunc_object.c). For one elementwise call that
+// NumPy runs `ufunc(a, b)` on same-shape (or 0-d), contiguous operands as one
+// call of one strided inner loop ("trivial" iteration in
+// numpy/_core/src/umath/ufunc_object.c), after a cast copy of any small input
+// whose dtype is not the loop's. For one elementwise call that
 // machinery — argument parsing, dtype resolution, loop lookup, error-state
 // handling — costs several times the loop itself, and a NumPy function called
 // on our arrays (`np.exp(x)`) pays it twice: once to reach __array_ufunc__
@@ -12,10 +13,11 @@
 // Here NumPy is asked once per ufunc and dtype combination for that very loop
 // (`ufunc._resolve_dtypes_and_context` and `ufunc._get_strided_loop`, NumPy's
 // documented low-level access) and the loop is then called directly with the
-// strides and output layout NumPy's own trivial path uses: the result is
-// NumPy's, bit for bit. Anything else — a floating-point flag raised, a loop
-// error, a cast needed, a combination NumPy will not resolve — goes through
-// the full ufunc, so warnings, np.errstate and error messages stay NumPy's.
+// strides and output layout NumPy's own trivial path uses (inputs in another
+// dtype are cast first with NumPy's cast): the result is NumPy's, bit for bit.
+// Anything else — a floating-point flag raised, a loop error, a cast that is
+// not safe, a combination NumPy will not resolve — goes through the full
+// ufunc, so warnings, np.errstate and error messages stay NumPy's.
 #pragma once
 
 #include "numpy_api.hpp"
