@@ -199,3 +199,14 @@ def test_ufuncs_from_outside_numpy_take_the_full_call():
         assert _core._direct_loop_calls() == before
         assert ctx.flops_used == 3
     assert significant_bytes(got) == significant_bytes(special.erf(np.asarray(x)))
+
+
+def test_inputs_numpy_casts_safely_run_directly():
+    # NumPy's trivial path cast-copies such inputs; so does the direct path.
+    x = np.linspace(-3, 3, 7)
+    for name, args in (("multiply", (x, x > 0)), ("add", (np.arange(7), x)), ("exp", (np.arange(7),)),
+                       ("true_divide", (np.arange(7), np.arange(1, 8))), ("add", (x.astype(np.float32), x))):
+        _core._direct_loop_reset()
+        before = _core._direct_loop_calls()
+        compare(name, list(args), (name, *(a.dtype.str for a in args)))
+        assert _core._direct_loop_calls() - before == 2, name  # fnp.<name> and np.<name> on our arrays
