@@ -31,7 +31,8 @@ FUNCTIONS = [
 EXPRESSIONS = [
     "A.mean()", "A.var()", "A.max()", "A.sum()", "A.argmax()", "A.astype(np.float32)", "A.copy()",
     "A.reshape(-1)", "A.T", "A.dot(B)", "A[:1]", "A[[0]]", "-A", "A ** 2", "A / B", "A > 0.5", "A @ B",
-    "M @ M", "np.exp(A) * B + 1.0", "R.normal(size=N)", "R.random(N)", "R.integers(0, 10, size=N)",
+    "M @ M", "np.exp(A) * B + 1.0", "Y = A; Y += B", "Y = A; Y *= 0.5", "np.add(A, B, out=A)",
+    "R.normal(size=N)", "R.random(N)", "R.integers(0, 10, size=N)",
 ]
 
 

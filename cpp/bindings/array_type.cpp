@@ -88,8 +88,10 @@ PyObject* apply_binary(CountedUfunc* Targets::*which, PyObject* a, PyObject* b) 
 PyObject* apply_inplace(CountedUfunc* Targets::*which, PyObject* a, PyObject* b) {
   if (!accepts_operand(b)) Py_RETURN_NOTIMPLEMENTED;
   if (!resolve_targets()) return nullptr;
-  PyObject* args[3] = {a, b, a};  // out=a: billed like the out-of-place op
-  return counted_ufunc_call(targets.*which, args, 3, nullptr);
+  // ufunc(a, b, out=a), as NumPy's own in-place operators call it; billed like a + b.
+  static PyObject* const kOutName = Py_BuildValue("(s)", "out");
+  PyObject* args[3] = {a, b, a};
+  return counted_ufunc_call(targets.*which, args, 2, kOutName);
 }
 
 PyObject* apply_unary(CountedUfunc* Targets::*which, PyObject* a) {

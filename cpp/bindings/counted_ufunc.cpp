@@ -135,8 +135,22 @@ PyObject* counted_ufunc_call(CountedUfunc* self, PyObject* const* args, Py_ssize
   if (!call.admit(cost)) return nullptr;
   call.backend_begin();
   PyObject* result = nullptr;
-  if (self->numpy_own && nargs == self->nin && nkw == 0 && self->nout == 1 && self->core == UfuncCore::Elementwise)
-    result = call_direct_loop(&self->direct, self->ufunc, stack, self->nin);
+  if (self->numpy_own && self->nout == 1 && self->core == UfuncCore::Elementwise) {
+    // NumPy's own inner loop for a plain call, or one whose only extra is an
+    // out array (by keyword, as the in-place operators pass it, or positional).
+    // np.maximum / np.minimum warn about a positional out (DeprecationWarning
+    // since NumPy 2.x): those take the full call, which warns.
+    PyObject* out = nullptr;
+    bool plain_call = nkw == 0 && (nargs == self->nin || (nargs == self->nin + 1 && !self->positional_out_warns));
+    if (plain_call && nargs == self->nin + 1) out = stack[self->nin];
+    if (nkw == 1 && nargs == self->nin && PyUnicode_CompareWithASCIIString(PyTuple_GET_ITEM(kwnames, 0), "out") == 0) {
+      out = stack[nargs];
+      if (PyTuple_Check(out)) out = PyTuple_GET_SIZE(out) == 1 ? PyTuple_GET_ITEM(out, 0) : nullptr;
+      plain_call = out != nullptr;
+    }
+    if (out == Py_None) out = nullptr;
+    if (plain_call) result = call_direct_loop(&self->direct, self->ufunc, stack, self->nin, out);
+  }
   if (result == nullptr) result = PyObject_Vectorcall(self->ufunc, stack, nargs, kwnames);
   call.backend_end(result != nullptr);
   operands.restore();
@@ -334,6 +348,7 @@ PyObject* make_counted_ufunc(PyObject* ufunc, const char* name, bool numpy_own) 
   Py_XDECREF(nin);
   Py_XDECREF(nout);
   std::string_view n(name);
+  u->positional_out_warns = n == "maximum" || n == "minimum";
   u->core = n == "matmul"   ? UfuncCore::Matmul
             : n == "vecdot" ? UfuncCore::Vecdot
             : n == "matvec" ? UfuncCore::Matvec

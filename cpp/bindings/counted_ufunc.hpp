@@ -32,6 +32,7 @@ struct CountedUfunc {
   OpId method_op[kUfuncMethods];           // "add.reduce", ... by UfuncMethod
   PyObject* method_bound[kUfuncMethods];   // numpy's bound ufunc.reduce, ... (owned)
   bool numpy_own;                          // one of NumPy's ufuncs: its inner loops may be called directly
+  bool positional_out_warns;               // NumPy warns on f(a, b, out) (maximum, minimum)
   DirectLoops* direct;                     // those loops, resolved per dtype combination (owned)
 };
 

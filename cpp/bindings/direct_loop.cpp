@@ -204,11 +204,57 @@ bool read_scalar(PyObject* o, int partner_type, void* slot) {
 
 }  // namespace
 
-PyObject* call_direct_loop(DirectLoops** cache, PyObject* ufunc, PyObject* const* inputs, int nin) {
+namespace {
+
+// Checks one array operand (an input, or the output) against the rules of
+// NumPy's trivial path, restricted to native, aligned, contiguous, C-ordered
+// arrays: 0-d inputs broadcast, every other operand has one common shape.
+bool fits_trivial_path(PyArrayObject* a, int* ndim, const npy_intp** shape, int* order) {
+  if (!PyArray_ISALIGNED(a) || !PyArray_ISNOTSWAPPED(a)) return false;
+  const int nd = PyArray_NDIM(a);
+  if (*ndim == 0) {
+    *ndim = nd;
+    *shape = PyArray_DIMS(a);
+  } else if (nd != *ndim || !PyArray_CompareLists(*shape, PyArray_DIMS(a), nd)) {
+    return false;
+  }
+  if (nd == 1) return PyArray_STRIDE(a, 0) == PyArray_ITEMSIZE(a);
+  // NumPy's trivial path wants every N-d operand in the same order; we take C.
+  const int op_order = PyArray_FLAGS(a) & (NPY_ARRAY_C_CONTIGUOUS | NPY_ARRAY_F_CONTIGUOUS);
+  if (!(op_order & NPY_ARRAY_C_CONTIGUOUS) || (*order != 0 && *order != op_order)) return false;
+  *order = op_order;
+  return true;
+}
+
+// Runs the loop over `count` elements. False (nothing raised) when NumPy must
+// run the call again: the loop failed or raised a floating-point flag, which
+// NumPy then reports per np.errstate.
+bool run_loop(const Entry* e, char* const* data, npy_intp count) {
+  if (count == 0) return true;
+  if (e->check_fpe && std::fetestexcept(kFpeFlags)) std::feclearexcept(kFpeFlags);
+  const int rc = e->loop(e->context, data, &count, e->strides, e->auxdata);
+  if (rc == 0 && !PyErr_Occurred() && !(e->check_fpe && std::fetestexcept(kFpeFlags))) return true;
+  PyErr_Clear();
+  return false;
+}
+
+// Largest result written to the scratch buffer before it is copied into out=.
+constexpr std::size_t kScratchBytes = kMaxCount * 32;  // 500 clongdoubles
+
+// run_loop into a scratch buffer, copied into `out` on success. Out of line so
+// that calls without out= do not carry the buffer in their frame.
+[[gnu::noinline]] bool run_loop_into(const Entry* e, char** data, int nin, npy_intp count, PyArrayObject* out) {
+  alignas(64) char scratch[kScratchBytes];
+  data[nin] = scratch;
+  if (!run_loop(e, data, count)) return false;
+  std::memcpy(PyArray_BYTES(out), scratch, static_cast<std::size_t>(PyArray_NBYTES(out)));
+  return true;
+}
+
+}  // namespace
+
+PyObject* call_direct_loop(DirectLoops** cache, PyObject* ufunc, PyObject* const* inputs, int nin, PyObject* out) {
   if (nin < 1 || nin > kMaxInputs) return nullptr;
-  // The operand rules of NumPy's trivial path, restricted to native, aligned,
-  // contiguous, C-ordered operands: 0-d inputs broadcast, every other input
-  // has one common shape.
   char* data[kMaxInputs + 1];
   int type_nums[kMaxInputs];
   unsigned zero_d = 0;
@@ -225,26 +271,20 @@ PyObject* call_direct_loop(DirectLoops** cache, PyObject* ufunc, PyObject* const
     auto* a = reinterpret_cast<PyArrayObject*>(inputs[i]);
     type_nums[i] = PyArray_TYPE(a);
     data[i] = PyArray_BYTES(a);
-    if (!is_numeric_type(type_nums[i]) || !PyArray_ISALIGNED(a) || !PyArray_ISNOTSWAPPED(a)) return nullptr;
-    const int nd = PyArray_NDIM(a);
-    if (nd == 0) {
+    if (!is_numeric_type(type_nums[i])) return nullptr;
+    if (PyArray_NDIM(a) == 0) {
+      if (!PyArray_ISALIGNED(a) || !PyArray_ISNOTSWAPPED(a)) return nullptr;
       zero_d |= 1u << i;
-      continue;
-    }
-    if (ndim == 0) {
-      ndim = nd;
-      shape = PyArray_DIMS(a);
-    } else if (nd != ndim || !PyArray_CompareLists(shape, PyArray_DIMS(a), nd)) {
+    } else if (!fits_trivial_path(a, &ndim, &shape, &order)) {
       return nullptr;
     }
-    if (nd == 1) {
-      if (PyArray_STRIDE(a, 0) != PyArray_ITEMSIZE(a)) return nullptr;
-    } else {
-      // NumPy's trivial path wants every N-d operand in the same order; we take C.
-      const int op_order = PyArray_FLAGS(a) & (NPY_ARRAY_C_CONTIGUOUS | NPY_ARRAY_F_CONTIGUOUS);
-      if (!(op_order & NPY_ARRAY_C_CONTIGUOUS) || (order != 0 && order != op_order)) return nullptr;
-      order = op_order;
-    }
+  }
+  auto* out_array = reinterpret_cast<PyArrayObject*>(out);
+  if (out != nullptr) {
+    if (Py_TYPE(out) != &PyArray_Type || !PyArray_ISWRITEABLE(out_array)) return nullptr;
+    // 0-d inputs broadcast to out's shape; out cannot broadcast to the inputs'.
+    if (ndim != 0 && PyArray_NDIM(out_array) == 0) return nullptr;
+    if (PyArray_NDIM(out_array) != 0 && !fits_trivial_path(out_array, &ndim, &shape, &order)) return nullptr;
   }
   alignas(16) unsigned char scalar_slot[16];
   if (scalar >= 0) {
@@ -261,6 +301,7 @@ PyObject* call_direct_loop(DirectLoops** cache, PyObject* ufunc, PyObject* const
   const Entry* e = find_or_resolve(cache, ufunc, type_nums, nin, zero_d);
   if (e == nullptr || !e->usable) return nullptr;
   if (scalar >= 0 && e->cast[scalar] != nullptr) return nullptr;  // a Python scalar NumPy would cast
+  if (out != nullptr && !PyArray_EquivTypes(PyArray_DESCR(out_array), e->out)) return nullptr;  // NumPy casts
 
   // Inputs in another dtype than the loop's: a contiguous cast copy (owned).
   struct Casts {
@@ -280,27 +321,29 @@ PyObject* call_direct_loop(DirectLoops** cache, PyObject* ufunc, PyObject* const
     data[i] = PyArray_BYTES(reinterpret_cast<PyArrayObject*>(casts.arrays[i]));
   }
 
-  Py_INCREF(e->out);
-  PyObject* out = PyArray_NewFromDescr(&PyArray_Type, e->out, ndim, shape, nullptr, nullptr, 0, nullptr);
+  // The loop writes to a fresh array, or for out= to a scratch buffer copied
+  // into out only once the call has succeeded: out may be an input (x += y),
+  // and a call handed back to NumPy must find its inputs untouched.
+  PyObject* result;
   if (out == nullptr) {
-    PyErr_Clear();
-    return nullptr;
-  }
-  if (count == 0) {
-    ++g_calls;
-    return out;
-  }
-  data[nin] = PyArray_BYTES(reinterpret_cast<PyArrayObject*>(out));
-  if (e->check_fpe && std::fetestexcept(kFpeFlags)) std::feclearexcept(kFpeFlags);
-  const int rc = e->loop(e->context, data, &count, e->strides, e->auxdata);
-  if (rc != 0 || PyErr_Occurred() || (e->check_fpe && std::fetestexcept(kFpeFlags))) {
-    // Let NumPy run it again and warn, raise or call per np.errstate.
-    PyErr_Clear();
-    Py_DECREF(out);
-    return nullptr;
+    Py_INCREF(e->out);
+    result = PyArray_NewFromDescr(&PyArray_Type, e->out, ndim, shape, nullptr, nullptr, 0, nullptr);
+    if (result == nullptr) {
+      PyErr_Clear();
+      return nullptr;
+    }
+    data[nin] = PyArray_BYTES(reinterpret_cast<PyArrayObject*>(result));
+    if (!run_loop(e, data, count)) {
+      Py_DECREF(result);
+      return nullptr;
+    }
+  } else {
+    if (!run_loop_into(e, data, nin, count, out_array)) return nullptr;
+    Py_INCREF(out);
+    result = out;
   }
   ++g_calls;
-  return out;
+  return result;
 }
 
 unsigned long long direct_loop_calls() { return g_calls; }

@@ -26,10 +26,12 @@ namespace flopscope::py {
 
 struct DirectLoops;  // one ufunc's cache of resolved loops
 
-// ufunc(inputs[0..nin)) as a new plain ndarray, or nullptr (no exception set)
-// when the call must take NumPy's full path. `inputs` are plain ndarrays or
-// anything else (then nullptr). `*cache` is created on first use.
-PyObject* call_direct_loop(DirectLoops** cache, PyObject* ufunc, PyObject* const* inputs, int nin);
+// ufunc(inputs[0..nin)) as a new plain ndarray, or written into `out` (a
+// plain ndarray; nullptr for none) and `out` returned (new reference); nullptr
+// (no exception set) when the call must take NumPy's full path. `*cache` is
+// created on first use.
+PyObject* call_direct_loop(DirectLoops** cache, PyObject* ufunc, PyObject* const* inputs, int nin,
+                           PyObject* out = nullptr);
 
 // How many calls call_direct_loop has completed in this process (for tests:
 // proof that the direct path ran).

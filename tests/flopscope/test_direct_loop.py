@@ -210,3 +210,90 @@ def test_inputs_numpy_casts_safely_run_directly():
         before = _core._direct_loop_calls()
         compare(name, list(args), (name, *(a.dtype.str for a in args)))
         assert _core._direct_loop_calls() - before == 2, name  # fnp.<name> and np.<name> on our arrays
+
+
+def compare_out(name, raw_args, raw_out, where, as_keyword=False):
+    """np.<name>(*args, out) on raw arrays against fnp.<name> on flopscope copies:
+    same outcome, same bits written to out, same inputs afterwards, out returned."""
+    ref_args = [a.copy() if isinstance(a, np.ndarray) else a for a in raw_args]
+    ref_out = raw_out.copy()
+    if raw_out is raw_args[0]:  # in place: out is the first input
+        ref_out = ref_args[0]
+    ours = [fnp.asarray(a.copy()) if isinstance(a, np.ndarray) else a for a in raw_args]
+    our_out = ours[0] if raw_out is raw_args[0] else fnp.asarray(raw_out.copy())
+    call = (lambda f, args, o: f(*args, out=(o,))) if as_keyword else (lambda f, args, o: f(*args, o))
+    ref = outcome(lambda: call(getattr(np, name), ref_args, ref_out))
+    got = outcome(lambda: call(getattr(fnp, name), ours, our_out))
+    # NumPy's errors pass through unchanged; shape errors are flopscope's own (found
+    # while pricing, before anything runs), so those are compared by type.
+    # When several things are wrong (no loop for the dtype and an out of the wrong
+    # shape) NumPy and flopscope may name a different one first.
+    if where[-1] == "bad shape" and ref[1] is not None:
+        assert got[1] is not None, where
+        return
+    same_error = got[1] == ref[1] or (got[1] and ref[1] and got[1][0] is ref[1][0] and got[1][1].startswith(name))
+    assert same_error, (where, got[1], ref[1])
+    assert got[2] == ref[2], where  # warnings
+    if ref[1] is not None:
+        return  # what a failed call left in out is unspecified
+    assert got[0] is our_out, where
+    assert significant_bytes(our_out) == significant_bytes(ref_out), where
+    for r, o in zip(ref_args, ours):
+        if isinstance(r, np.ndarray):
+            assert significant_bytes(o) == significant_bytes(r), where
+
+
+@pytest.mark.parametrize("name", ufuncs(2))
+def test_out_and_in_place_match_numpy(name):
+    before = _core._direct_loop_calls()
+    for dtype in (np.float64, np.float32, np.int64, np.bool_, np.complex128):
+        _core._direct_loop_reset()
+        x, y = values(dtype, 12), np.roll(values(dtype, 12), 5)
+        try:
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                target = getattr(np, name)(benign(dtype), benign(dtype))  # the dtype NumPy gives
+        except TypeError:  # no loop for this dtype: out= must fail the same way
+            target = np.empty(0, dtype)
+        for raw_args, raw_out in (([x, y], x), ([x, y], np.empty(12, target.dtype)), ([x, 2.0], x),
+                                  ([benign(dtype), benign(dtype)], np.empty(5, target.dtype)),
+                                  ([x[:1].reshape(()), y], np.empty(12, target.dtype)),
+                                  ([x, y], np.empty(12, np.int8)), ([x, y], np.empty(3, target.dtype))):
+            bad_shape = raw_out.shape == (3,)
+            where = (name, np.dtype(dtype).str, raw_out.dtype.str, raw_out.shape, "bad shape" if bad_shape else "")
+            compare_out(name, raw_args, raw_out, where)
+            compare_out(name, raw_args, raw_out, ("out=(o,)", *where), as_keyword=True)
+    assert _core._direct_loop_calls() > before, f"{name}: the direct path never ran"
+
+
+def test_in_place_call_handed_back_to_numpy_is_applied_once():
+    # divide by zero raises a flag: the call is re-run by NumPy, which must see
+    # the original x, not the quotient the direct loop computed.
+    x = fnp.asarray([1.0, 8.0, 9.0])
+    y = fnp.asarray([0.0, 2.0, 3.0])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        x /= y
+    np.testing.assert_array_equal(np.asarray(x), [np.inf, 4.0, 3.0])
+    assert [str(w.message) for w in caught] == ["divide by zero encountered in divide"]
+
+
+def test_overlapping_out_matches_numpy():
+    base = np.arange(12.0)
+    a, fa = base.copy(), fnp.asarray(base.copy())
+    np.add(a[:-1], a[1:], out=a[1:])
+    fnp.add(fa[:-1], fa[1:], out=fa[1:])
+    assert significant_bytes(fa) == significant_bytes(a)
+    b, fb = base.copy(), fnp.asarray(base.copy())
+    np.multiply(b[1:], 2.0, out=b[:-1])
+    fnp.multiply(fb[1:], 2.0, out=fb[:-1])
+    assert significant_bytes(fb) == significant_bytes(b)
+
+
+def test_read_only_out_is_refused_like_numpy():
+    x = np.ones(3)
+    ro = np.ones(3)
+    ro.flags.writeable = False
+    ref = outcome(lambda: np.add(x, x, out=ro))
+    got = outcome(lambda: fnp.add(fnp.asarray(x), fnp.asarray(x), out=ro))
+    assert ref[1] is not None and got[1][0] is ref[1][0]
