@@ -112,11 +112,11 @@ PyObject* counted_ufunc_call(CountedUfunc* self, PyObject* const* args, Py_ssize
         return shape_error(self, "operand shapes do not match for this contraction");
     } else {
       Flops numel_out;
-      if (nshapes == 1) {
-        numel_out = shapes[0].numel();
-      } else if (nshapes == 2 && shapes[0].ndim == shapes[1].ndim &&
-                 std::equal(shapes[0].dims, shapes[0].dims + shapes[0].ndim, shapes[1].dims)) {
-        numel_out = shapes[0].numel();  // the common case: equal shapes
+      auto same_shape = [&](const OperandShape& o) {
+        return o.ndim == shapes[0].ndim && std::equal(o.dims, o.dims + o.ndim, shapes[0].dims);
+      };
+      if (std::all_of(shapes + 1, shapes + nshapes, same_shape)) {
+        numel_out = shapes[0].numel();  // the common case: equal shapes (out= included)
       } else {
         cost::Shape spans[kMaxArgs];
         for (int i = 0; i < nshapes; ++i) spans[i] = shapes[i].span();

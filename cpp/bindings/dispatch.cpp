@@ -103,6 +103,7 @@ PyObject* Operands::own(PyObject* o) {
 PyObject* wrap_result(PyObject* result) {
   if (result == nullptr) return nullptr;
   PyTypeObject* ours = state().array_type;
+  if (Py_TYPE(result) == ours) return result;  // e.g. out= one of our arrays
   if (PyArray_CheckExact(result)) {
     if (Py_REFCNT(result) == 1) {
       // A fresh array nobody else holds: adopt it without a copy or a view.
