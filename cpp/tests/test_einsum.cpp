@@ -66,6 +66,24 @@ TEST(EinsumParse, Ellipsis) {
   EXPECT_EQ(imp.output[2], L('k'));
 }
 
+TEST(EinsumParse, EllipsisInTheMiddleAndRightAligned) {
+  // 'a...b' on a 4-d operand: a, two broadcast axes, b; operands with fewer
+  // broadcast axes line up from the right, and '...' in the output keeps its place.
+  auto e = es::parse("a...b,...b->...a", Shapes{{2, 5, 6, 3}, {6, 3}});
+  ASSERT_EQ(e.inputs[0].size(), 4u);
+  EXPECT_EQ(e.inputs[0][0], L('a'));
+  EXPECT_EQ(e.inputs[0][3], L('b'));
+  EXPECT_EQ(e.inputs[1], (std::vector<int>{e.inputs[0][2], L('b')}));  // the axis of extent 6
+  EXPECT_EQ(e.extents[e.inputs[0][1]], 5);
+  EXPECT_EQ(e.extents[e.inputs[0][2]], 6);
+  EXPECT_EQ(e.output, (std::vector<int>{e.inputs[0][1], e.inputs[0][2], L('a')}));
+  EXPECT_EQ(es::path_cost(primer(), einsum_op(), e, {}), 2 * 5 * 6 * 3);  // one step, b summed
+  // Spaces are ignored; a repeated ellipsis or a stray dot is refused.
+  EXPECT_EQ(es::parse(" i j , j k -> i k ", Shapes{{2, 3}, {3, 4}}).output, (std::vector<int>{L('i'), L('k')}));
+  EXPECT_THROW(es::parse("...i...->i", Shapes{{2, 3}}), std::invalid_argument);
+  EXPECT_THROW(es::parse("i.j->ij", Shapes{{2, 3}}), std::invalid_argument);
+}
+
 TEST(EinsumParse, BroadcastOneExtent) {
   auto e = es::parse("ij,ij->ij", Shapes{{1, 3}, {4, 3}});
   EXPECT_EQ(e.extents[L('i')], 4);
