@@ -1,8 +1,10 @@
 #include "direct_loop.hpp"
 
 #include <cfenv>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <new>
 
 #include <nanobind/nanobind.h>
@@ -167,12 +169,36 @@ const Entry* find_or_resolve(DirectLoops** cache, PyObject* ufunc, const int* ty
   return &loops->entries[loops->size++];
 }
 
-// A Python float or int (or NumPy float64 scalar) next to an array. NumPy
-// treats Python scalars as "weak" (NEP 50): they take the array's dtype. We do
-// that for float64 arrays (floats, and ints that fit in 64 bits, converted as
-// NumPy's int64 -> float64 cast does) and int64 arrays (ints that fit); other
-// pairings take the full path. Writes the value to `slot`.
+// A Python float or int (or a NumPy scalar of the array's own dtype) next to
+// an array. NumPy treats Python scalars as "weak" (NEP 50): they take the
+// array's dtype. We do that for float64 arrays (floats, and ints that fit in
+// 64 bits, converted as NumPy's int64 -> float64 cast does), float32 arrays
+// (floats within float32's range, rounded once as NumPy's cast does, and ints
+// up to 2**53, exact in a double) and int64 arrays (ints that fit); other
+// pairings take the full path (where NumPy may warn, e.g. "overflow encountered
+// in cast" for float32 * 1e300). Writes the value to `slot`.
 bool read_scalar(PyObject* o, int partner_type, void* slot) {
+  if (partner_type == NPY_FLOAT) {
+    float v;
+    if (PyFloat_CheckExact(o)) {
+      const double d = PyFloat_AS_DOUBLE(o);
+      if (std::isfinite(d) && std::fabs(d) > static_cast<double>(std::numeric_limits<float>::max())) return false;
+      v = static_cast<float>(d);
+    } else if (Py_TYPE(o) == &PyFloatArrType_Type) {
+      v = PyArrayScalar_VAL(o, Float);
+    } else if (PyLong_CheckExact(o)) {
+      int overflow = 0;
+      const long long i = PyLong_AsLongLongAndOverflow(o, &overflow);
+      if (overflow != 0 || (i == -1 && PyErr_Occurred())) return false;
+      constexpr long long kExactInDouble = 1LL << 53;
+      if (i > kExactInDouble || i < -kExactInDouble) return false;
+      v = static_cast<float>(static_cast<double>(i));
+    } else {
+      return false;
+    }
+    std::memcpy(slot, &v, sizeof v);
+    return true;
+  }
   if (partner_type == NPY_DOUBLE) {
     double v;
     if (PyFloat_CheckExact(o)) {
