@@ -26,12 +26,13 @@ FUNCTIONS = [
     "sqrt(A)", "maximum(A, 0.0)", "reshape(A, (-1,))", "transpose(M)", "stack([A, B])",
     "concatenate([A, B])", "zeros(N)", "ones_like(A)", "copy(A)", "sort(A)", "argsort(A)", "arange(N)",
     "expand_dims(A, 0)", "squeeze(A)", "isnan(A)", "round(A)", "asarray(a)", "array([1.0, 2.0])",
-    "random.randn(N)",
+    "random.randn(N)", "maximum(A32, 0.0)",
 ]
 EXPRESSIONS = [
     "A.mean()", "A.var()", "A.max()", "A.sum()", "A.argmax()", "A.astype(np.float32)", "A.copy()",
     "A.reshape(-1)", "A.T", "A.dot(B)", "A[:1]", "A[[0]]", "-A", "A ** 2", "A / B", "A > 0.5", "A @ B",
     "M @ M", "np.exp(A) * B + 1.0", "Y = A; Y += B", "Y = A; Y *= 0.5", "np.add(A, B, out=A)",
+    "A32 * 0.5", "A32 @ M32",
     "R.normal(size=N)", "R.random(N)", "R.integers(0, 10, size=N)",
 ]
 
@@ -65,6 +66,9 @@ def main() -> None:
             m = rng.random((side, side))
             env = {"np": np, "fnp": fnp, "a": a, "b": b, "m": m, "fa": fnp.asarray(a), "fb": fnp.asarray(b),
                    "fm": fnp.asarray(m), "rng": np.random.default_rng(1), "frng": fnp.random.default_rng(1)}
+            # float32 operands, as the primer's example uses
+            env.update(a32=a.astype(np.float32), m32=rng.random((n, 4)).astype(np.float32))
+            env.update(fa32=fnp.asarray(env["a32"]), fm32=fnp.asarray(env["m32"]))
             print(f"\n{'call':<44}{'n':>5}{'flopscope ns':>14}{'numpy ns':>10}{'ratio':>7}")
             for ours, raw in pairs(n):
                 t_ours, t_raw = timeit.Timer(ours, globals=env), timeit.Timer(raw, globals=env)
