@@ -34,8 +34,10 @@ constexpr const char* kCallInfoCapsule = "numpy_1.24_ufunc_call_info";
 constexpr int kFpeFlags = FE_DIVBYZERO | FE_OVERFLOW | FE_UNDERFLOW | FE_INVALID;
 
 constexpr int kMaxInputs = 2;
-// Dtype combinations remembered per ufunc; calls with others take the full path.
-constexpr int kMaxEntries = 8;
+// Dtype combinations (with which inputs are 0-d or Python scalars) remembered
+// per ufunc; calls with others take the full path. A program mixing float64,
+// float32, masks and scalars uses a handful per ufunc.
+constexpr int kMaxEntries = 16;
 // NumPy releases the GIL for loops above this count (NPY_BEGIN_THREADS_THRESHOLDED);
 // below it we keep the GIL as NumPy would, and above it NumPy's fixed cost hardly matters.
 constexpr npy_intp kMaxCount = kRetypeLimit;
