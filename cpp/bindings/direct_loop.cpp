@@ -46,7 +46,7 @@ unsigned long long g_calls = 0;
 
 // One resolved (or refused) dtype combination.
 struct Entry {
-  unsigned key;    // input type numbers and which inputs are 0-d; see make_key
+  unsigned key;    // input type numbers and which inputs are read with stride 0 (0-d or scalar)
   bool usable;     // false: an unsafe cast would be needed, or resolution failed
   bool check_fpe;  // the loop may raise floating-point flags
   PyArray_Descr* cast[kMaxInputs];  // the dtype NumPy's loop takes input i in, or nullptr if as is
@@ -76,7 +76,7 @@ namespace {
 // Asks NumPy for the loop of `ufunc` on inputs of `type_nums` (0-d where
 // `zero_d` says so), exactly as its trivial path would fetch it. Runs once per
 // combination, so it is written for clarity (nanobind objects), not speed.
-// A combination NumPy will not resolve, or only with a cast, is not usable.
+// A combination NumPy will not resolve, or only with an unsafe cast, is not usable.
 void resolve(PyObject* ufunc, const int* type_nums, int nin, unsigned zero_d, Entry* e) {
   e->usable = false;
   e->out = nullptr;
@@ -84,7 +84,8 @@ void resolve(PyObject* ufunc, const int* type_nums, int nin, unsigned zero_d, En
   for (PyArray_Descr*& c : e->cast) c = nullptr;
   try {
     nb::list wanted;
-    for (int i = 0; i < nin; ++i) wanted.append(nb::steal(reinterpret_cast<PyObject*>(PyArray_DescrFromType(type_nums[i]))));
+    for (int i = 0; i < nin; ++i)
+      wanted.append(nb::steal(reinterpret_cast<PyObject*>(PyArray_DescrFromType(type_nums[i]))));
     wanted.append(nb::none());  // the output: NumPy chooses
     nb::handle u(ufunc);
     nb::tuple resolved = nb::cast<nb::tuple>(u.attr("_resolve_dtypes_and_context")(nb::tuple(wanted)));
