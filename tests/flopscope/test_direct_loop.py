@@ -258,7 +258,8 @@ def test_out_and_in_place_match_numpy(name):
         for raw_args, raw_out in (([x, y], x), ([x, y], np.empty(12, target.dtype)), ([x, 2.0], x),
                                   ([benign(dtype), benign(dtype)], np.empty(5, target.dtype)),
                                   ([x[:1].reshape(()), y], np.empty(12, target.dtype)),
-                                  ([x, y], np.empty(12, np.int8)), ([x, y], np.empty(3, target.dtype))):
+                                  ([x, y], np.empty(12, np.int8)), ([x, np.arange(12)], x),
+                                  ([x, y], np.empty(3, target.dtype))):
             bad_shape = raw_out.shape == (3,)
             where = (name, np.dtype(dtype).str, raw_out.dtype.str, raw_out.shape, "bad shape" if bad_shape else "")
             compare_out(name, raw_args, raw_out, where)
