@@ -443,7 +443,7 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
   PyObject* result = PyObject_Vectorcall(target, call_args, call_nargs, kwnames);
   call.backend_end(result != nullptr);
   operands.restore();
-  return call.finish(wrap_result(result));
+  return call.finish(wrap_result(operands.unview(result)));
 }
 
 namespace {

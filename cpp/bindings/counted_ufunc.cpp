@@ -154,7 +154,7 @@ PyObject* counted_ufunc_call(CountedUfunc* self, PyObject* const* args, Py_ssize
   if (result == nullptr) result = PyObject_Vectorcall(self->ufunc, stack, nargs, kwnames);
   call.backend_end(result != nullptr);
   operands.restore();
-  return call.finish(wrap_result(result));
+  return call.finish(wrap_result(operands.unview(result)));
 }
 
 const char* const kUfuncMethodNames[kUfuncMethods] = {"reduce", "accumulate", "reduceat", "outer", "at"};
@@ -240,7 +240,7 @@ PyObject* counted_ufunc_method(CountedUfunc* self, UfuncMethod method, PyObject*
   PyObject* result = PyObject_Vectorcall(self->method_bound[m], stack, nargs, kwnames);
   call.backend_end(result != nullptr);
   operands.restore();
-  return call.finish(wrap_result(result));
+  return call.finish(wrap_result(operands.unview(result)));
 }
 
 namespace {

@@ -59,7 +59,12 @@ PyObject* Operands::plain_other(PyObject* o) {
   if (PyArray_Check(o) && PyObject_TypeCheck(o, ours)) {
     // Too large to re-type safely, or a Python subclass of ours: a plain view.
     PyObject* view = PyArray_View(reinterpret_cast<PyArrayObject*>(o), nullptr, &PyArray_Type);
-    return view ? own(view) : nullptr;
+    if (view == nullptr) return nullptr;
+    if (n_viewed_ < kInline) {
+      viewed_[n_viewed_][0] = o;
+      viewed_[n_viewed_++][1] = view;
+    }
+    return own(view);
   }
   bool is_tuple = PyTuple_Check(o), is_list = !is_tuple && PyList_Check(o);
   if (!is_tuple && !is_list) return o;
@@ -85,6 +90,29 @@ PyObject* Operands::plain_other(PyObject* o) {
     }
   }
   return copy ? copy : o;
+}
+
+PyObject* Operands::unview_slow(PyObject* result) {
+  auto original = [&](PyObject* o) -> PyObject* {
+    for (int i = 0; i < n_viewed_; ++i)
+      if (viewed_[i][1] == o) return viewed_[i][0];
+    return nullptr;
+  };
+  if (PyObject* ours = original(result)) {
+    Py_INCREF(ours);
+    Py_DECREF(result);
+    return ours;
+  }
+  if (PyTuple_CheckExact(result) && Py_REFCNT(result) == 1) {  // out=(a, b) of a two-output ufunc
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(result); ++i) {
+      if (PyObject* ours = original(PyTuple_GET_ITEM(result, i))) {
+        Py_INCREF(ours);
+        Py_DECREF(PyTuple_GET_ITEM(result, i));
+        PyTuple_SET_ITEM(result, i, ours);
+      }
+    }
+  }
+  return result;
 }
 
 void Operands::release_owned() {

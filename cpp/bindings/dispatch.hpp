@@ -104,11 +104,20 @@ class Operands {
     n_retyped_ = 0;
   }
 
+  // NumPy hands back out= itself; when out was one of our arrays passed as a
+  // plain view (too large to re-type), hands back our array instead of that
+  // view (also inside a result tuple). Steals and returns a new reference.
+  PyObject* unview(PyObject* result) {
+    if (n_viewed_ == 0 || result == nullptr) [[likely]] return result;
+    return unview_slow(result);
+  }
+
  private:
   // Small fixed buffers: a counted call must not allocate beyond its result.
   static constexpr int kInline = 16;
   PyObject* inspect_other(PyObject* o, OperandShape* shape);
   PyObject* plain_other(PyObject* o);
+  PyObject* unview_slow(PyObject* result);
   PyObject* own(PyObject* o);
   void release_owned();
   const char* op_name_;
@@ -116,6 +125,8 @@ class Operands {
   int n_retyped_ = 0;
   PyObject* owned_[kInline];
   int n_owned_ = 0;
+  PyObject* viewed_[kInline][2];  // (our array, the plain view of it handed to NumPy), borrowed
+  int n_viewed_ = 0;
   std::vector<PyObject*> owned_overflow_;  // past kInline; only filled with n_owned_ == kInline
 };
 

@@ -696,3 +696,19 @@ def test_reductions_of_0d_arrays_refuse_what_numpy_refuses_and_charge_nothing():
         with pytest.raises(np.exceptions.AxisError):
             fnp.add.reduce(fnp.asarray(x), axis=1)
     assert ctx.flops_used == 0
+
+
+@pytest.mark.parametrize("n", [10, 600])  # below and above the size re-typed in place
+def test_out_is_handed_back_itself_like_numpy(n):
+    x = fnp.asarray(np.linspace(-1, 1, n))
+    o, q, r = fnp.zeros(n), fnp.zeros(n), fnp.zeros(n)
+    assert fnp.add(x, x, out=o) is o
+    assert np.multiply(x, 2.0, out=o) is o
+    assert fnp.multiply(x, 2.0, o) is o
+    quotient, remainder = fnp.divmod(x, 0.5, out=(q, r))
+    assert quotient is q and remainder is r
+    s = fnp.zeros(1)
+    assert fnp.sum(x.reshape(1, n), axis=1, out=s) is s
+    assert fnp.random.default_rng(0).random(out=o) is o
+    assert fnp.asarray(x) is x
+    np.testing.assert_array_equal(np.asarray(o), np.random.default_rng(0).random(n))
