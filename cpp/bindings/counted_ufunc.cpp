@@ -150,6 +150,8 @@ PyObject* counted_ufunc_call(CountedUfunc* self, PyObject* const* args, Py_ssize
     }
     if (out == Py_None) out = nullptr;
     if (plain_call) result = call_direct_loop(&self->direct, self->ufunc, stack, self->nin, out);
+  } else if (self->numpy_own && self->core == UfuncCore::Matmul && nargs == 2 && nkw == 0) {
+    result = call_direct_matmul(&self->direct, self->ufunc, stack[0], stack[1]);
   }
   if (result == nullptr) result = PyObject_Vectorcall(self->ufunc, stack, nargs, kwnames);
   call.backend_end(result != nullptr);

@@ -267,6 +267,9 @@ bool run_loop(const Entry* e, char* const* data, npy_intp count) {
   return false;
 }
 
+// Largest matmul run here, in multiply-adds (n·k·m).
+constexpr npy_intp kMaxMatmulWork = npy_intp{1} << 17;
+
 // Largest result written to the scratch buffer before it is copied into out=.
 constexpr std::size_t kScratchBytes = kMaxCount * 32;  // 500 clongdoubles
 
@@ -370,6 +373,61 @@ PyObject* call_direct_loop(DirectLoops** cache, PyObject* ufunc, PyObject* const
     if (!run_loop_into(e, data, nin, count, out_array)) return nullptr;
     Py_INCREF(out);
     result = out;
+  }
+  ++g_calls;
+  return result;
+}
+
+// matmul's inner loop takes (numpy/_core/src/umath/matmul.c.src): dimensions
+// {outer count, n, k, m} and steps {3 outer strides, A's n and k strides, B's
+// k and m strides, out's n and m strides}; a missing core dimension (a 1-d
+// operand) has size 1 and stride 0. NumPy's generalized-ufunc path passes the
+// operands' own strides, so the loop makes the same BLAS choices (gemm, gemv,
+// dot or its plain loops) here as there.
+PyObject* call_direct_matmul(DirectLoops** cache, PyObject* ufunc, PyObject* a_obj, PyObject* b_obj) {
+  if (Py_TYPE(a_obj) != &PyArray_Type || Py_TYPE(b_obj) != &PyArray_Type) return nullptr;
+  auto* a = reinterpret_cast<PyArrayObject*>(a_obj);
+  auto* b = reinterpret_cast<PyArrayObject*>(b_obj);
+  const int type_num = PyArray_TYPE(a);
+  const int nd_a = PyArray_NDIM(a), nd_b = PyArray_NDIM(b);
+  if (PyArray_TYPE(b) != type_num || !is_numeric_type(type_num) || nd_a < 1 || nd_a > 2 || nd_b < 1 || nd_b > 2)
+    return nullptr;  // batches, 0-d operands and mixed dtypes take the full call
+  for (PyArrayObject* x : {a, b})
+    if (!PyArray_ISALIGNED(x) || !PyArray_ISNOTSWAPPED(x)) return nullptr;
+  const bool has_n = nd_a == 2, has_m = nd_b == 2;
+  const npy_intp n = has_n ? PyArray_DIM(a, 0) : 1, k = PyArray_DIM(a, nd_a - 1);
+  const npy_intp m = has_m ? PyArray_DIM(b, 1) : 1;
+  if (PyArray_DIM(b, 0) != k || n == 0 || k == 0 || m == 0) return nullptr;
+  // Small problems only: NumPy releases the GIL around bigger ones.
+  if (n * m > kMaxCount || n * k * m > kMaxMatmulWork) return nullptr;
+  const int type_nums[2] = {type_num, type_num};
+  const Entry* e = find_or_resolve(cache, ufunc, type_nums, 2, 0);
+  if (e == nullptr || !e->usable || e->cast[0] != nullptr || e->cast[1] != nullptr) return nullptr;
+
+  npy_intp out_shape[2];
+  int out_nd = 0;
+  if (has_n) out_shape[out_nd++] = n;
+  if (has_m) out_shape[out_nd++] = m;
+  Py_INCREF(e->out);
+  PyObject* result = PyArray_NewFromDescr(&PyArray_Type, e->out, out_nd, out_shape, nullptr, nullptr, 0, nullptr);
+  if (result == nullptr) {
+    PyErr_Clear();
+    return nullptr;
+  }
+  auto* out = reinterpret_cast<PyArrayObject*>(result);
+  const npy_intp out_item = PyArray_ITEMSIZE(out);
+  npy_intp dims[4] = {1, n, k, m};
+  npy_intp steps[9] = {0, 0, 0,
+                       has_n ? PyArray_STRIDE(a, 0) : 0, PyArray_STRIDE(a, nd_a - 1),
+                       PyArray_STRIDE(b, 0), has_m ? PyArray_STRIDE(b, 1) : 0,
+                       has_n ? (has_m ? m * out_item : out_item) : 0, has_m ? out_item : 0};
+  char* data[3] = {PyArray_BYTES(a), PyArray_BYTES(b), PyArray_BYTES(out)};
+  if (e->check_fpe && std::fetestexcept(kFpeFlags)) std::feclearexcept(kFpeFlags);
+  const int rc = e->loop(e->context, data, dims, steps, e->auxdata);
+  if (rc != 0 || PyErr_Occurred() || (e->check_fpe && std::fetestexcept(kFpeFlags))) {
+    PyErr_Clear();
+    Py_DECREF(result);
+    return nullptr;
   }
   ++g_calls;
   return result;

@@ -33,6 +33,11 @@ struct DirectLoops;  // one ufunc's cache of resolved loops
 PyObject* call_direct_loop(DirectLoops** cache, PyObject* ufunc, PyObject* const* inputs, int nin,
                            PyObject* out = nullptr);
 
+// a @ b for small 1-d/2-d operands of one dtype, through matmul's own inner
+// loop with the dimensions and strides NumPy's generalized-ufunc path passes;
+// nullptr (no exception) when the call must take NumPy's full path.
+PyObject* call_direct_matmul(DirectLoops** cache, PyObject* ufunc, PyObject* a, PyObject* b);
+
 // How many calls call_direct_loop has completed in this process (for tests:
 // proof that the direct path ran).
 unsigned long long direct_loop_calls();

@@ -298,3 +298,63 @@ def test_read_only_out_is_refused_like_numpy():
     ref = outcome(lambda: np.add(x, x, out=ro))
     got = outcome(lambda: fnp.add(fnp.asarray(x), fnp.asarray(x), out=ro))
     assert ref[1] is not None and got[1][0] is ref[1][0]
+
+
+MATMUL_DTYPES = [np.float64, np.float32, np.complex128, np.complex64, np.int64, np.int32, np.bool_, np.float16,
+                 np.longdouble]
+MATMUL_SHAPES = [((3, 4), (4, 5)), ((4,), (4, 5)), ((3, 4), (4,)), ((4,), (4,)), ((1, 16), (16, 16)),
+                 ((16, 16), (16, 1)), ((1, 1), (1, 1)), ((5, 1), (1, 6)), ((1, 7), (7, 1)), ((20, 20), (20, 20)),
+                 ((2, 3), (3, 200))]
+
+
+def matmul_operands(rng, shape, dtype, layout):
+    base = rng.standard_normal(shape) * 3
+    if np.issubdtype(dtype, np.complexfloating):
+        base = base + 1j * rng.standard_normal(shape)
+    x = base.astype(dtype)
+    if layout == "fortran" and x.ndim == 2:
+        return np.asfortranarray(x)
+    if layout == "strided":  # every other element of a larger array
+        return np.repeat(x, 2, axis=-1)[..., ::2]
+    if layout == "reversed":  # negative strides on every axis
+        flipped = np.ascontiguousarray(x[(slice(None, None, -1),) * x.ndim])
+        return flipped[(slice(None, None, -1),) * x.ndim]
+    return x
+
+
+@pytest.mark.parametrize("dtype", MATMUL_DTYPES, ids=lambda d: np.dtype(d).name)
+def test_small_matmul_runs_numpys_loop_bit_for_bit(dtype):
+    rng = np.random.default_rng(5)
+    _core._direct_loop_reset()
+    before = _core._direct_loop_calls()
+    for sa, sb in MATMUL_SHAPES:
+        for layout in ("c", "fortran", "strided", "reversed"):
+            a, b = matmul_operands(rng, sa, dtype, layout), matmul_operands(rng, sb, dtype, layout)
+            ref = outcome(lambda: np.matmul(a, b))
+            fa, fb = fnp.asarray(a), fnp.asarray(b)
+            for got in (outcome(lambda: fnp.matmul(fa, fb)), outcome(lambda: fa @ fb),
+                        outcome(lambda: np.matmul(fa, fb))):
+                assert_same(ref, got, (np.dtype(dtype).name, sa, sb, layout))
+    # every case above is small, aligned and of one dtype: all of them ran directly
+    assert _core._direct_loop_calls() - before == 3 * 4 * len(MATMUL_SHAPES)
+
+
+def test_matmul_outside_the_direct_path_still_matches():
+    rng = np.random.default_rng(6)
+    cases = [(rng.standard_normal((2, 3, 4)), rng.standard_normal((4, 5))),  # a batch
+             (rng.standard_normal((3, 4)), rng.standard_normal((4, 5)).astype(np.float32)),  # mixed dtypes
+             (rng.standard_normal((60, 60)), rng.standard_normal((60, 60))),  # large
+             (np.zeros((3, 0)), np.zeros((0, 4))),  # empty inner dimension
+             (rng.standard_normal((3, 4)).astype(">f8"), rng.standard_normal((4, 2)))]  # byte-swapped
+    for a, b in cases:
+        before = _core._direct_loop_calls()
+        assert_same(outcome(lambda: np.matmul(a, b)), outcome(lambda: fnp.matmul(fnp.asarray(a), fnp.asarray(b))),
+                    (a.shape, a.dtype.str, b.shape, b.dtype.str))
+        assert _core._direct_loop_calls() == before
+
+
+def test_matmul_overflow_warns_like_numpy():
+    a = np.array([[1e308, 1e308]])
+    b = np.array([[10.0], [10.0]])
+    assert_same(outcome(lambda: np.matmul(a, b)), outcome(lambda: fnp.matmul(fnp.asarray(a), fnp.asarray(b))),
+                "overflow")
