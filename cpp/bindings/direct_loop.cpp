@@ -255,16 +255,21 @@ bool fits_trivial_path(PyArrayObject* a, int* ndim, const npy_intp** shape, int*
   return true;
 }
 
-// Runs the loop over `count` elements. False (nothing raised) when NumPy must
-// run the call again: the loop failed or raised a floating-point flag, which
-// NumPy then reports per np.errstate.
-bool run_loop(const Entry* e, char* const* data, npy_intp count) {
-  if (count == 0) return true;
+// Calls the loop with `dims` and `steps` (for an elementwise loop: the count
+// and the entry's strides). False (nothing raised) when NumPy must run the
+// call again: the loop failed or raised a floating-point flag, which NumPy
+// then reports per np.errstate.
+bool call_loop(const Entry* e, char* const* data, npy_intp* dims, const npy_intp* steps) {
   if (e->check_fpe && std::fetestexcept(kFpeFlags)) std::feclearexcept(kFpeFlags);
-  const int rc = e->loop(e->context, data, &count, e->strides, e->auxdata);
+  const int rc = e->loop(e->context, data, dims, steps, e->auxdata);
   if (rc == 0 && !PyErr_Occurred() && !(e->check_fpe && std::fetestexcept(kFpeFlags))) return true;
   PyErr_Clear();
   return false;
+}
+
+// The elementwise loop over `count` elements.
+bool run_loop(const Entry* e, char* const* data, npy_intp count) {
+  return count == 0 || call_loop(e, data, &count, e->strides);
 }
 
 // Largest matmul run here, in multiply-adds (n·k·m).
@@ -422,10 +427,7 @@ PyObject* call_direct_matmul(DirectLoops** cache, PyObject* ufunc, PyObject* a_o
                        PyArray_STRIDE(b, 0), has_m ? PyArray_STRIDE(b, 1) : 0,
                        has_n ? (has_m ? m * out_item : out_item) : 0, has_m ? out_item : 0};
   char* data[3] = {PyArray_BYTES(a), PyArray_BYTES(b), PyArray_BYTES(out)};
-  if (e->check_fpe && std::fetestexcept(kFpeFlags)) std::feclearexcept(kFpeFlags);
-  const int rc = e->loop(e->context, data, dims, steps, e->auxdata);
-  if (rc != 0 || PyErr_Occurred() || (e->check_fpe && std::fetestexcept(kFpeFlags))) {
-    PyErr_Clear();
+  if (!call_loop(e, data, dims, steps)) {
     Py_DECREF(result);
     return nullptr;
   }
