@@ -494,25 +494,6 @@ PyMemberDef function_members[] = {
     {nullptr, 0, 0, 0, nullptr},
 };
 
-PyType_Slot function_slots[] = {
-    {Py_tp_dealloc, reinterpret_cast<void*>(function_dealloc)},
-    {Py_tp_repr, reinterpret_cast<void*>(function_repr)},
-    {Py_tp_call, reinterpret_cast<void*>(PyVectorcall_Call)},
-    {Py_tp_getattro, reinterpret_cast<void*>(function_getattro)},
-    {Py_tp_descr_get, reinterpret_cast<void*>(function_get)},
-    {Py_tp_members, function_members},
-    {Py_tp_doc, const_cast<char*>("A NumPy function whose calls are FLOP-counted by flopscope.")},
-    {0, nullptr},
-};
-
-PyType_Spec function_spec = {
-    "flopscope._core.function",
-    sizeof(CountedFunction),
-    0,
-    Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_VECTORCALL,
-    function_slots,
-};
-
 // Counted methods: called as instance.method(...), they run NumPy's method on
 // the instance's `_numpy` attribute instead of on the instance itself.
 PyObject* method_vectorcall(PyObject* self, PyObject* const* args, size_t nargsf, PyObject* kwnames) {
@@ -545,33 +526,33 @@ PyObject* method_get(PyObject* self, PyObject* obj, PyObject*) {
   return PyMethod_New(self, obj);
 }
 
-PyType_Slot method_slots[] = {
-    {Py_tp_dealloc, reinterpret_cast<void*>(function_dealloc)},
-    {Py_tp_repr, reinterpret_cast<void*>(function_repr)},
-    {Py_tp_call, reinterpret_cast<void*>(PyVectorcall_Call)},
-    {Py_tp_getattro, reinterpret_cast<void*>(function_getattro)},
-    {Py_tp_descr_get, reinterpret_cast<void*>(method_get)},
-    {Py_tp_members, function_members},
-    {Py_tp_doc, const_cast<char*>("A NumPy method whose calls are metered by flopscope.")},
-    {0, nullptr},
-};
-
-PyType_Spec method_spec = {
-    "flopscope._core.method",
-    sizeof(CountedFunction),
-    0,
-    Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_VECTORCALL | Py_TPFLAGS_METHOD_DESCRIPTOR,
-    method_slots,
-};
+// The function and method types share everything but how they bind on a class.
+PyTypeObject* make_type(const char* name, descrgetfunc get, unsigned long extra_flags, const char* doc) {
+  PyType_Slot slots[] = {
+      {Py_tp_dealloc, reinterpret_cast<void*>(function_dealloc)},
+      {Py_tp_repr, reinterpret_cast<void*>(function_repr)},
+      {Py_tp_call, reinterpret_cast<void*>(PyVectorcall_Call)},
+      {Py_tp_getattro, reinterpret_cast<void*>(function_getattro)},
+      {Py_tp_descr_get, reinterpret_cast<void*>(get)},
+      {Py_tp_members, function_members},
+      {Py_tp_doc, const_cast<char*>(doc)},
+      {0, nullptr},
+  };
+  PyType_Spec spec = {name, sizeof(CountedFunction), 0,
+                      static_cast<unsigned>(Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_VECTORCALL | extra_flags), slots};
+  return reinterpret_cast<PyTypeObject*>(PyType_FromSpec(&spec));  // copies what it needs from spec
+}
 
 }  // namespace
 
 bool init_counted_function_type(PyObject* module) {
-  counted_function_type = reinterpret_cast<PyTypeObject*>(PyType_FromSpec(&function_spec));
+  counted_function_type = make_type("flopscope._core.function", function_get, 0,
+                                    "A NumPy function whose calls are FLOP-counted by flopscope.");
   if (counted_function_type == nullptr) return false;
   Py_INCREF(counted_function_type);
   if (PyModule_AddObject(module, "function", reinterpret_cast<PyObject*>(counted_function_type)) != 0) return false;
-  counted_method_type = reinterpret_cast<PyTypeObject*>(PyType_FromSpec(&method_spec));
+  counted_method_type = make_type("flopscope._core.method", method_get, Py_TPFLAGS_METHOD_DESCRIPTOR,
+                                  "A NumPy method whose calls are metered by flopscope.");
   if (counted_method_type == nullptr) return false;
   Py_INCREF(counted_method_type);
   return PyModule_AddObject(module, "method", reinterpret_cast<PyObject*>(counted_method_type)) == 0;
