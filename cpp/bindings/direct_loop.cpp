@@ -235,11 +235,14 @@ bool read_scalar(PyObject* o, int partner_type, void* slot) {
 
 namespace {
 
+// Aligned and in native byte order: what the loops NumPy resolved expect.
+bool native_aligned(PyArrayObject* a) { return PyArray_ISALIGNED(a) && PyArray_ISNOTSWAPPED(a); }
+
 // Checks one array operand (an input, or the output) against the rules of
 // NumPy's trivial path, restricted to native, aligned, contiguous, C-ordered
 // arrays: 0-d inputs broadcast, every other operand has one common shape.
 bool fits_trivial_path(PyArrayObject* a, int* ndim, const npy_intp** shape, int* order) {
-  if (!PyArray_ISALIGNED(a) || !PyArray_ISNOTSWAPPED(a)) return false;
+  if (!native_aligned(a)) return false;
   const int nd = PyArray_NDIM(a);
   if (*ndim == 0) {
     *ndim = nd;
@@ -310,7 +313,7 @@ PyObject* call_direct_loop(DirectLoops** cache, PyObject* ufunc, PyObject* const
     data[i] = PyArray_BYTES(a);
     if (!is_numeric_type(type_nums[i])) return nullptr;
     if (PyArray_NDIM(a) == 0) {
-      if (!PyArray_ISALIGNED(a) || !PyArray_ISNOTSWAPPED(a)) return nullptr;
+      if (!native_aligned(a)) return nullptr;
       zero_d |= 1u << i;
     } else if (!fits_trivial_path(a, &ndim, &shape, &order)) {
       return nullptr;
@@ -397,8 +400,7 @@ PyObject* call_direct_matmul(DirectLoops** cache, PyObject* ufunc, PyObject* a_o
   const int nd_a = PyArray_NDIM(a), nd_b = PyArray_NDIM(b);
   if (PyArray_TYPE(b) != type_num || !is_numeric_type(type_num) || nd_a < 1 || nd_a > 2 || nd_b < 1 || nd_b > 2)
     return nullptr;  // batches, 0-d operands and mixed dtypes take the full call
-  for (PyArrayObject* x : {a, b})
-    if (!PyArray_ISALIGNED(x) || !PyArray_ISNOTSWAPPED(x)) return nullptr;
+  if (!native_aligned(a) || !native_aligned(b)) return nullptr;
   const bool has_n = nd_a == 2, has_m = nd_b == 2;
   const npy_intp n = has_n ? PyArray_DIM(a, 0) : 1, k = PyArray_DIM(a, nd_a - 1);
   const npy_intp m = has_m ? PyArray_DIM(b, 1) : 1;
