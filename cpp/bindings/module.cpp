@@ -89,9 +89,9 @@ void build_surface(nb::module_& m) {
   for (const char* name : {"sum", "prod", "mean", "var", "std", "max", "min", "all", "any", "argmax", "argmin",
                            "cumsum", "cumprod", "dot", "clip", "round", "sort", "argsort", "partition",
                            "argpartition", "searchsorted"}) {
-    nb::object inplace = nb::steal(py::make_counted_function(name, np.attr("ndarray").attr(name).ptr(), numpy));
-    if (!inplace.is_valid()) throw nb::python_error();
-    exported[(std::string("_ndarray.") + name).c_str()] = inplace;
+    nb::object method = nb::steal(py::make_counted_function(name, np.attr("ndarray").attr(name).ptr(), numpy));
+    if (!method.is_valid()) throw nb::python_error();
+    exported[(std::string("_ndarray.") + name).c_str()] = method;
   }
 
   // Random draws are free (primer: "Random generation itself is free"), but
@@ -319,7 +319,7 @@ NB_MODULE(_core, m) {
         nb::arg("subscripts"), nb::arg("shapes"), nb::arg("optimize").none(), nb::arg("profile") = "primer");
 
   m.def("_direct_loop_calls", &py::direct_loop_calls,
-        "Calls run through NumPy's inner loops directly (small elementwise ufunc calls).");
+        "Calls run through NumPy's inner loops directly (small elementwise ufunc and matmul calls).");
   m.def("_direct_loop_reset", &py::reset_direct_loops, "Forgets the resolved inner loops (tests).");
   m.def("_set_error_types", [](nb::handle budget, nb::handle time, nb::handle dtype) {
     py::State& s = py::state();
