@@ -6,9 +6,9 @@ For each shape (width x depth: 1024x16 and 256x8) it prints
   * SGEMM GFLOP/s of the sampler's OpenBLAS (scipy-openblas32) on the shapes the
     sampler multiplies, (rows, width) @ (width, width), best of: OpenBLAS
     threaded on one product, and T concurrent single-threaded products;
-  * the sampler's GFLOP/s, counting 2*depth*width^2 per sample, for the default
-    mode (our threads over chunks, OpenBLAS single-threaded) and the reverse
-    (one chunk at a time, OpenBLAS threaded);
+  * the sampler's GFLOP/s, counting 2*depth*width^2 per sample (our threads
+    over chunks, our fixed-order SGEMM kernel, see docs/sampler.md), for the
+    default kernel and for each other kernel this CPU runs;
   * ratios sampler/SGEMM (bars: >= 0.85 at 1024x16, >= 0.75 at 256x8) and the
     speed-up over the metered NumPy reference backend (or the same algorithm in
     plain numpy when flopscope is not importable).
@@ -100,9 +100,11 @@ def main():
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--quick", action="store_true", help="smaller runs (noisier)")
+    ap.add_argument("--scalar", action="store_true", help="also time the (slow) scalar kernel")
     args = ap.parse_args()
     T = args.threads
-    print(f"threads={T}  cpu_count={os.cpu_count()}  numpy {np.__version__}")
+    print(f"threads={T}  cpu_count={os.cpu_count()}  numpy {np.__version__}  kernels {ext.cpu_kernels()} "
+          f"(default: the last)")
     for (w, d), bar in BARS.items():
         chunk = ext.chunk_rows(w)
         rng = np.random.default_rng(1)
@@ -132,11 +134,14 @@ def main():
         for tr in sorted({tile // 2, 2 * tile, chunk} - {tile}):
             g, _ = sampler_rate(W, n, T, max(1, args.repeats // 2), tile_rows=tr)
             print(f"  tile {tr:5d} rows           : {g:.1f} GFLOP/s  ratio {g / base:.3f}")
-        g_blas, _ = sampler_rate(W, n, T, args.repeats, blas_parallel=True)
-        print(f"sampler, OpenBLAS threaded   : {g_blas:.1f} GFLOP/s  ratio {g_blas / base:.3f}")
+        for isa in ext.cpu_kernels()[:-1]:
+            if isa == "scalar" and not args.scalar:
+                continue
+            g, _ = sampler_rate(W, n, T, max(1, args.repeats // 2), isa=isa)
+            print(f"  {isa} kernel            : {g:.1f} GFLOP/s  ratio {g / base:.3f}")
         n_ref = chunk * (1 if args.quick else 2)
         g_ref, label = reference_rate(W, n_ref)
-        print(f"{label}: {g_ref:.1f} GFLOP/s -> sampler speed-up {max(g_chunks, g_blas) / g_ref:.2f}x")
+        print(f"{label}: {g_ref:.1f} GFLOP/s -> sampler speed-up {g_chunks / g_ref:.2f}x")
 
 
 if __name__ == "__main__":

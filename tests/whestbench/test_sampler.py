@@ -111,8 +111,32 @@ def test_thread_count_invariance():
         assert np.array_equal(r.means, ref.means)
         assert np.array_equal(r.final_variance, ref.final_variance)
     r = ext.sample_cpu(W, n, np.array([1, 1], np.uint64), np.array([0, 1], np.uint64), threads=2,
-                       tile_rows=333, blas_parallel=True)
+                       tile_rows=333)
     assert np.array_equal(r[0], ref.means) and np.array_equal(r[1], ref.final_variance)
+
+
+@pytest.mark.parametrize("width", [64, 100])
+def test_every_kernel_gives_the_same_bits(width):
+    # Each matrix-product kernel this CPU can run (scalar always, AVX2 / AVX-512
+    # where present) evaluates the same fma chains: results equal bit for bit.
+    W = he(2, 3, width, seed=9)
+    seeds, streams = np.array([4, 4], np.uint64), np.array([0, 1], np.uint64)
+    kernels = ext.cpu_kernels()
+    assert "scalar" in kernels
+    ref = ext.sample_cpu(W, 5_000, seeds, streams, threads=1, isa="scalar")
+    for isa in kernels:
+        r = ext.sample_cpu(W, 5_000, seeds, streams, threads=2, tile_rows=97, isa=isa)
+        assert np.array_equal(r[0], ref[0]) and np.array_equal(r[1], ref[1]), isa
+
+
+def test_unknown_or_unsupported_kernel_is_refused():
+    W = he(1, 1, 8, seed=1)
+    s = np.zeros(1, np.uint64)
+    with pytest.raises(ValueError, match="unknown kernel"):
+        ext.sample_cpu(W, 10, s, s, isa="sse9")
+    for isa in {"avx2", "avx512"} - set(ext.cpu_kernels()):
+        with pytest.raises(ValueError, match="needs a CPU"):
+            ext.sample_cpu(W, 10, s, s, isa=isa)
 
 
 def test_batching_invariance():

@@ -64,9 +64,9 @@ NB_MODULE(_sampler, m) {
   m.def(
       "sample_cpu",
       [](Weights weights, int64_t n_samples, U64Vec seeds, U64Vec streams, int threads, int64_t tile_rows,
-         bool blas_parallel) {
+         const std::string& isa) {
         fss::SampleRequest r = make_request(weights, n_samples, seeds, streams);
-        fss::CpuOptions o{threads, tile_rows, blas_parallel};
+        fss::CpuOptions o{threads, tile_rows, fss::resolve_isa(fss::isa_from_name(isa.c_str()))};
         fss::SampleResult res;
         {
           nb::gil_scoped_release release;
@@ -75,9 +75,19 @@ NB_MODULE(_sampler, m) {
         return to_python(std::move(res), r.n_mlps, r.depth, r.width);
       },
       "weights"_a, "n_samples"_a, "seeds"_a, "streams"_a, "threads"_a = 0, "tile_rows"_a = 0,
-      "blas_parallel"_a = false,
+      "isa"_a = "auto",
       "Sample (B, depth, width, width) float32 weights; returns (means (B, depth, width) float32, "
-      "final_variance (B,) float64).");
+      "final_variance (B,) float64). isa: the matrix-product kernel (auto, scalar, avx2, avx512); "
+      "all give the same bits.");
+
+  m.def(
+      "cpu_kernels", []() {
+        std::vector<std::string> names;
+        for (fss::Isa i : {fss::Isa::Scalar, fss::Isa::Avx2, fss::Isa::Avx512})
+          if (fss::isa_supported(i)) names.emplace_back(fss::isa_name(i));
+        return names;
+      },
+      "The matrix-product kernels this CPU can run (auto picks the last).");
 
   m.def("cuda_built", []() {
 #ifdef FSS_HAVE_CUDA

@@ -1,8 +1,8 @@
 // CPU backend: chunks of the reference algorithm spread over our own worker
-// threads, OpenBLAS SGEMM per row tile, ReLU and float64 column sums fused into
-// one pass over the (cache-resident) tile right after each product, and an
-// ordered per-MLP commit of chunk partial sums so the result does not depend
-// on scheduling.
+// threads, our fixed-order SGEMM (sgemm.hpp) per row tile, ReLU and float64
+// column sums fused into one pass over the (cache-resident) tile right after
+// each product, and an ordered per-MLP commit of chunk partial sums, so the
+// result depends only on (weights, seed, stream, n_samples).
 #include <cblas.h>
 
 #include <algorithm>
@@ -12,30 +12,16 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <new>
 #include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "flopscope_sampler/sampler.hpp"
+#include "flopscope_sampler/sgemm.hpp"
 
 namespace fss {
 namespace {
-
-struct FreeDeleter {
-  void operator()(void* p) const { std::free(p); }
-};
-template <class T>
-using AlignedBuf = std::unique_ptr<T[], FreeDeleter>;
-
-template <class T>
-AlignedBuf<T> aligned_alloc_n(size_t n) {
-  size_t bytes = ((n * sizeof(T) + 63) / 64) * 64;
-  void* p = std::aligned_alloc(64, bytes ? bytes : 64);
-  if (!p) throw std::bad_alloc();
-  return AlignedBuf<T>(static_cast<T*>(p));
-}
 
 // ReLU in place on a (rows, width) tile and add float64 column sums, row by
 // row (the order, hence the bits, are independent of the tile size).
@@ -68,11 +54,41 @@ void relu_colsum(float* __restrict y, int64_t rows, int64_t width, double* __res
   }
 }
 
-// Restores OpenBLAS's thread count when the call ends (also on exceptions).
-struct BlasThreadsGuard {
-  int saved;
-  explicit BlasThreadsGuard(int n) : saved(scipy_openblas_get_num_threads()) { scipy_openblas_set_num_threads(n); }
-  ~BlasThreadsGuard() { scipy_openblas_set_num_threads(saved); }
+// Each MLP's weights packed for the kernel, made by the first worker that
+// needs them and freed once all its chunks are done (items are handed out MLP
+// by MLP, so only about `threads` MLPs are packed at any time).
+class PackedWeights {
+ public:
+  PackedWeights(const SampleRequest& req, int64_t chunks, Isa isa)
+      : req_(req), isa_(isa), slots_(static_cast<size_t>(req.n_mlps)) {
+    for (auto& s : slots_) s.chunks_left = chunks;
+  }
+  // Layers of MLP b; the reference stays valid until release(b).
+  const std::vector<PackedMatrix>& acquire(int64_t b) {
+    Slot& s = slots_[static_cast<size_t>(b)];
+    std::call_once(s.once, [&] {
+      const int64_t d = req_.depth, w = req_.width;
+      const float* W = req_.weights + b * d * w * w;
+      s.layers.reserve(static_cast<size_t>(d));
+      for (int64_t l = 0; l < d; ++l) s.layers.emplace_back(W + l * w * w, w, w, isa_);
+    });
+    return s.layers;
+  }
+  // One chunk of MLP b is finished with its weights.
+  void release(int64_t b) {
+    Slot& s = slots_[static_cast<size_t>(b)];
+    if (s.chunks_left.fetch_sub(1) == 1) std::vector<PackedMatrix>().swap(s.layers);
+  }
+
+ private:
+  struct Slot {
+    std::once_flag once;
+    std::vector<PackedMatrix> layers;
+    std::atomic<int64_t> chunks_left{0};
+  };
+  const SampleRequest& req_;
+  Isa isa_;
+  std::vector<Slot> slots_;
 };
 
 // Per-MLP ordered accumulation of chunk partials.
@@ -168,13 +184,14 @@ SampleResult sample_cpu(const SampleRequest& req, const CpuOptions& opt) {
   int threads = opt.threads > 0 ? opt.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   int64_t tile = opt.tile_rows > 0 ? opt.tile_rows : chunk;  // measured: whole-chunk GEMMs are fastest
   tile = std::min(tile, chunk);
+  const Isa isa = resolve_isa(opt.isa);
 
   const int64_t total_items = B * k;
-  const int workers = opt.blas_parallel ? 1 : static_cast<int>(std::min<int64_t>(threads, total_items));
-  BlasThreadsGuard blas_guard(opt.blas_parallel ? threads : 1);
+  const int workers = static_cast<int>(std::min<int64_t>(threads, total_items));
 
   const size_t stride = static_cast<size_t>((d + 1) * w);
   OrderedAccumulator acc(B, stride);
+  PackedWeights packed(req, k, isa);
   std::atomic<int64_t> next_item{0};
   std::atomic<bool> failed{false};
   std::exception_ptr error;
@@ -182,14 +199,15 @@ SampleResult sample_cpu(const SampleRequest& req, const CpuOptions& opt) {
 
   auto worker = [&]() {
     try {
-      AlignedBuf<float> xa = aligned_alloc_n<float>(static_cast<size_t>(tile * w));
-      AlignedBuf<float> xb = aligned_alloc_n<float>(static_cast<size_t>(tile * w));
+      detail::AlignedFloats xa = detail::aligned_floats(static_cast<size_t>(tile * w));
+      detail::AlignedFloats xb = detail::aligned_floats(static_cast<size_t>(tile * w));
+      GemmScratch scratch;
       for (;;) {
         if (failed.load(std::memory_order_relaxed)) return;
         const int64_t item = next_item.fetch_add(1);
         if (item >= total_items) return;
         const int64_t b = item / k, c = item % k;
-        const float* W = req.weights + b * d * w * w;
+        const std::vector<PackedMatrix>& layers = packed.acquire(b);
         std::vector<double> part = acc.take_buffer();
         std::fill(part.begin(), part.end(), 0.0);
         const int64_t r0 = c * chunk;
@@ -201,11 +219,12 @@ SampleResult sample_cpu(const SampleRequest& req, const CpuOptions& opt) {
           fill_normals(req.seeds[b], req.streams[b], static_cast<uint64_t>(r0 + t) * static_cast<uint64_t>(w), m * w,
                        x);
           for (int64_t l = 0; l < d; ++l) {
-            blas_sgemm_rowmajor(m, w, w, x, W + l * w * w, y);
+            sgemm_fixed_order(m, x, layers[static_cast<size_t>(l)], y, scratch);
             relu_colsum(y, m, w, part.data() + l * w, l == d - 1 ? part.data() + d * w : nullptr);
             std::swap(x, y);
           }
         }
+        packed.release(b);
         acc.commit(b, c, std::move(part));
       }
     } catch (...) {

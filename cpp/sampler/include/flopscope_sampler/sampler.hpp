@@ -10,6 +10,7 @@
 #pragma once
 
 #include "flopscope/profile.hpp"
+#include "flopscope_sampler/sgemm.hpp"
 
 #include <cstdint>
 #include <string>
@@ -37,7 +38,7 @@ struct SampleResult {
 struct CpuOptions {
   int threads = 0;          // 0: all hardware threads
   int64_t tile_rows = 0;    // 0: the whole chunk (fastest measured)
-  bool blas_parallel = false;  // true: one chunk at a time, OpenBLAS uses `threads`
+  Isa isa = Isa::Auto;      // matrix-product kernel; every choice gives the same bits
 };
 
 // Accumulation chunk (rows) of the reference algorithm: max(1024, min(16384, 2^20 / width)).
@@ -47,8 +48,9 @@ int64_t chunk_count(int64_t n_samples, int64_t width);
 // Throws std::invalid_argument on bad shapes / counts.
 void validate(const SampleRequest& req);
 
-// Multi-threaded CPU backend (OpenBLAS SGEMM + fused ReLU/float64 sums).
-// Bit-identical for any threads / tile_rows / blas_parallel / batching.
+// Multi-threaded CPU backend (fixed-order SGEMM + fused ReLU/float64 sums).
+// The bits depend only on (weights, seed, stream, n_samples): not on threads,
+// tile_rows, isa, batching, the CPU or its load.
 SampleResult sample_cpu(const SampleRequest& req, const CpuOptions& opt = {});
 
 // Fills out[0..count) with normals e0 .. e0+count-1 of stream (seed, stream).
@@ -67,7 +69,7 @@ std::vector<std::pair<std::string, int64_t>> sampler_flop_breakdown(int64_t dept
 // final sum of squares -> means (depth, width) and the average final variance.
 double finalize(const double* sums, int64_t depth, int64_t width, int64_t n_samples, float* means_out);
 
-// OpenBLAS the library was linked against (for the benchmark).
+// OpenBLAS (scipy-openblas32), linked only as the benchmark's baseline.
 void blas_sgemm_rowmajor(int64_t m, int64_t n, int64_t k, const float* a, const float* b, float* c);
 int blas_get_threads();
 void blas_set_threads(int n);
