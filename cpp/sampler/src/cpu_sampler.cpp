@@ -1,8 +1,8 @@
 // CPU backend: chunks of the reference algorithm spread over our own worker
-// threads, our fixed-order SGEMM (sgemm.hpp) per row tile, ReLU and float64
-// column sums fused into one pass over the (cache-resident) tile right after
-// each product, and an ordered per-MLP commit of chunk partial sums, so the
-// result depends only on (weights, seed, stream, n_samples).
+// threads, our fixed-order SGEMM (sgemm.hpp) per row tile with the ReLU and
+// float64 column sums fused into its last pass over each register tile, and an
+// ordered per-MLP commit of chunk partial sums, so the result depends only on
+// (weights, seed, stream, n_samples).
 #include <cblas.h>
 
 #include <algorithm>
@@ -22,37 +22,6 @@
 
 namespace fss {
 namespace {
-
-// ReLU in place on a (rows, width) tile and add float64 column sums, row by
-// row (the order, hence the bits, are independent of the tile size).
-// Compiled with -fno-trapping-math so the select becomes a SIMD max
-// (maxps(0, x) keeps NaN like numpy.maximum); cloned for AVX-512 / AVX2.
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-__attribute__((target_clones("avx512f", "avx2", "default")))
-#endif
-void relu_colsum(float* __restrict y, int64_t rows, int64_t width, double* __restrict sums,
-                 double* __restrict sumsq) {
-  for (int64_t r = 0; r < rows; ++r) {
-    float* __restrict row = y + r * width;
-    if (sumsq) {
-      for (int64_t j = 0; j < width; ++j) {
-        const float x = row[j];
-        const float v = x < 0.0f ? 0.0f : x;  // NaN propagates like numpy.maximum
-        row[j] = v;
-        const double d = static_cast<double>(v);
-        sums[j] += d;
-        sumsq[j] += d * d;
-      }
-    } else {
-      for (int64_t j = 0; j < width; ++j) {
-        const float x = row[j];
-        const float v = x < 0.0f ? 0.0f : x;
-        row[j] = v;
-        sums[j] += static_cast<double>(v);
-      }
-    }
-  }
-}
 
 // Each MLP's weights packed for the kernel, made by the first worker that
 // needs them and freed once all its chunks are done (items are handed out MLP
@@ -219,8 +188,8 @@ SampleResult sample_cpu(const SampleRequest& req, const CpuOptions& opt) {
           fill_normals(req.seeds[b], req.streams[b], static_cast<uint64_t>(r0 + t) * static_cast<uint64_t>(w), m * w,
                        x);
           for (int64_t l = 0; l < d; ++l) {
-            sgemm_fixed_order(m, x, layers[static_cast<size_t>(l)], y, scratch);
-            relu_colsum(y, m, w, part.data() + l * w, l == d - 1 ? part.data() + d * w : nullptr);
+            const ReluColumnSums sums{part.data() + l * w, l == d - 1 ? part.data() + d * w : nullptr};
+            sgemm_fixed_order(m, x, layers[static_cast<size_t>(l)], y, scratch, &sums);
             std::swap(x, y);
           }
         }

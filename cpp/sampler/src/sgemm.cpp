@@ -16,6 +16,9 @@
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 #define FSS_X86 1
+// GCC 12's AVX-512 intrinsic headers start some results from an "undefined"
+// vector and then warn about it under -Wextra; nothing here reads one.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
 
 namespace fss {
@@ -39,10 +42,11 @@ struct Blocking {
   int64_t kc, mc;
 };
 
-// mc x kc: the packed block of A, kept in L2. Chosen by measurement against
-// OpenBLAS on the sampler's shapes (1024x1024 and 4096x256 by 256x256): kc=512
-// with mc=336 gave 0.93-0.95 of its single-thread rate; kc=256 gave 0.82-0.91.
-constexpr Blocking kAvx512{14, 32, 512, 14 * 24};
+// kc x NR: one panel of B, kept in L1 (32 KiB at kc=256, NR=32); mc x kc: the
+// packed block of A, kept in L2 (168 KiB). On the sampler's shapes (two
+// threads, widths 1024 and 256) this measured at least as fast as kc=384/512
+// with larger mc, and the single-thread kernel runs at 0.93-0.97 of OpenBLAS.
+constexpr Blocking kAvx512{14, 32, 256, 14 * 12};
 constexpr Blocking kAvx2{6, 16, 256, 6 * 24};
 constexpr Blocking kScalar{4, 16, 256, 4 * 32};
 
@@ -54,13 +58,25 @@ const Blocking& blocking(Isa isa) {
   }
 }
 
+// What a micro-kernel does after the last k block, when asked: ReLU on the
+// tile (x < 0 -> 0; NaN and -0.0 pass, as numpy.maximum(x, 0)) and the float64
+// column sums of its first `rows` rows (and sums of squares, d*d rounded then
+// added), rows in order. sum/sumsq point at the tile's first column.
+struct TileEpilogue {
+  double* sum;
+  double* sumsq;  // may be null
+  int64_t rows;
+};
+
 // Micro-kernels. pa: an MR x kc micro-panel of A, k-major (pa[k*MR + r]);
 // pb: kc rows of one NR-wide panel of B (pb[k*NR + j]); c: the MR x NR tile of
 // C (leading dimension ldc). resume=false starts every chain at 0.0f,
-// resume=true continues the chains stored in c.
-using Kernel = void (*)(int64_t kc, const float* pa, const float* pb, float* c, int64_t ldc, bool resume);
+// resume=true continues the chains stored in c. ep: null, or the epilogue.
+using Kernel = void (*)(int64_t kc, const float* pa, const float* pb, float* c, int64_t ldc, bool resume,
+                        const TileEpilogue* ep);
 
-void kernel_scalar(int64_t kc, const float* pa, const float* pb, float* c, int64_t ldc, bool resume) {
+void kernel_scalar(int64_t kc, const float* pa, const float* pb, float* c, int64_t ldc, bool resume,
+                   const TileEpilogue* ep) {
   constexpr int MR = kScalar.mr, NR = kScalar.nr;
   float acc[MR][NR];
   for (int r = 0; r < MR; ++r)
@@ -70,13 +86,22 @@ void kernel_scalar(int64_t kc, const float* pa, const float* pb, float* c, int64
       const float a = pa[k * MR + r];
       for (int j = 0; j < NR; ++j) acc[r][j] = std::fmaf(a, pb[k * NR + j], acc[r][j]);
     }
+  if (ep)
+    for (int64_t r = 0; r < ep->rows; ++r)
+      for (int j = 0; j < NR; ++j) {
+        const float v = acc[r][j] < 0.0f ? 0.0f : acc[r][j];
+        acc[r][j] = v;
+        const double d = v;
+        ep->sum[j] += d;
+        if (ep->sumsq) ep->sumsq[j] += d * d;
+      }
   for (int r = 0; r < MR; ++r)
     for (int j = 0; j < NR; ++j) c[r * ldc + j] = acc[r][j];
 }
 
 #ifdef FSS_X86
 __attribute__((target("avx2,fma"))) void kernel_avx2(int64_t kc, const float* pa, const float* pb, float* c,
-                                                     int64_t ldc, bool resume) {
+                                                     int64_t ldc, bool resume, const TileEpilogue* ep) {
   constexpr int MR = kAvx2.mr;
   __m256 c0[MR], c1[MR];
 #pragma GCC unroll 16
@@ -93,6 +118,33 @@ __attribute__((target("avx2,fma"))) void kernel_avx2(int64_t kc, const float* pa
       c1[r] = _mm256_fmadd_ps(a, b1, c1[r]);
     }
   }
+  if (ep) {
+    // max(0, x) returns x when x is NaN (MAXPS returns its second operand).
+    const __m256 zero = _mm256_setzero_ps();
+    __m256d s[4], q[4];
+    for (int i = 0; i < 4; ++i) {
+      s[i] = _mm256_loadu_pd(ep->sum + 4 * i);
+      q[i] = ep->sumsq ? _mm256_loadu_pd(ep->sumsq + 4 * i) : _mm256_setzero_pd();
+    }
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; ++r) {
+      if (r >= ep->rows) break;
+      c0[r] = _mm256_max_ps(zero, c0[r]);
+      c1[r] = _mm256_max_ps(zero, c1[r]);
+      const __m256d d[4] = {_mm256_cvtps_pd(_mm256_castps256_ps128(c0[r])),
+                            _mm256_cvtps_pd(_mm256_extractf128_ps(c0[r], 1)),
+                            _mm256_cvtps_pd(_mm256_castps256_ps128(c1[r])),
+                            _mm256_cvtps_pd(_mm256_extractf128_ps(c1[r], 1))};
+      for (int i = 0; i < 4; ++i) {
+        s[i] = _mm256_add_pd(s[i], d[i]);
+        q[i] = _mm256_add_pd(q[i], _mm256_mul_pd(d[i], d[i]));
+      }
+    }
+    for (int i = 0; i < 4; ++i) {
+      _mm256_storeu_pd(ep->sum + 4 * i, s[i]);
+      if (ep->sumsq) _mm256_storeu_pd(ep->sumsq + 4 * i, q[i]);
+    }
+  }
 #pragma GCC unroll 16
   for (int r = 0; r < MR; ++r) {
     _mm256_storeu_ps(c + r * ldc, c0[r]);
@@ -101,7 +153,7 @@ __attribute__((target("avx2,fma"))) void kernel_avx2(int64_t kc, const float* pa
 }
 
 __attribute__((target("avx512f"))) void kernel_avx512(int64_t kc, const float* pa, const float* pb, float* c,
-                                                     int64_t ldc, bool resume) {
+                                                     int64_t ldc, bool resume, const TileEpilogue* ep) {
   constexpr int MR = kAvx512.mr;
   __m512 c0[MR], c1[MR];
 #pragma GCC unroll 16
@@ -116,6 +168,33 @@ __attribute__((target("avx512f"))) void kernel_avx512(int64_t kc, const float* p
       const __m512 a = _mm512_set1_ps(pa[k * MR + r]);
       c0[r] = _mm512_fmadd_ps(a, b0, c0[r]);
       c1[r] = _mm512_fmadd_ps(a, b1, c1[r]);
+    }
+  }
+  if (ep) {
+    const __m512 zero = _mm512_setzero_ps();  // max(0, x) keeps NaN x, as above
+    __m512d s[4], q[4];
+    for (int i = 0; i < 4; ++i) {
+      s[i] = _mm512_loadu_pd(ep->sum + 8 * i);
+      q[i] = ep->sumsq ? _mm512_loadu_pd(ep->sumsq + 8 * i) : _mm512_setzero_pd();
+    }
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; ++r) {
+      if (r >= ep->rows) break;
+      c0[r] = _mm512_max_ps(zero, c0[r]);
+      c1[r] = _mm512_max_ps(zero, c1[r]);
+      const __m512d d[4] = {
+          _mm512_cvtps_pd(_mm512_castps512_ps256(c0[r])),
+          _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(c0[r]), 1))),
+          _mm512_cvtps_pd(_mm512_castps512_ps256(c1[r])),
+          _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(c1[r]), 1)))};
+      for (int i = 0; i < 4; ++i) {
+        s[i] = _mm512_add_pd(s[i], d[i]);
+        q[i] = _mm512_add_pd(q[i], _mm512_mul_pd(d[i], d[i]));
+      }
+    }
+    for (int i = 0; i < 4; ++i) {
+      _mm512_storeu_pd(ep->sum + 8 * i, s[i]);
+      if (ep->sumsq) _mm512_storeu_pd(ep->sumsq + 8 * i, q[i]);
     }
   }
 #pragma GCC unroll 16
@@ -212,35 +291,52 @@ float* GemmScratch::packed_a(size_t n) {
   return buf_.get();
 }
 
-void sgemm_fixed_order(int64_t m, const float* a, const PackedMatrix& b, float* c, GemmScratch& scratch) {
+void sgemm_fixed_order(int64_t m, const float* a, const PackedMatrix& b, float* c, GemmScratch& scratch,
+                       const ReluColumnSums* relu) {
   const Blocking& blk = blocking(b.isa());
   const Kernel kernel = kernel_for(b.isa());
   const int64_t K = b.k(), N = b.n(), MR = blk.mr, NR = blk.nr;
   const int64_t panels = (N + NR - 1) / NR;
   float* pa = scratch.packed_a(static_cast<size_t>(((blk.mc + MR - 1) / MR) * MR * blk.kc));
   alignas(64) float edge[32 * 32];  // MR x NR tile for partial tiles (MR, NR <= 32)
+  double edge_sum[32], edge_sumsq[32];
 
   for (int64_t k0 = 0; k0 < K; k0 += blk.kc) {
     const int64_t kc = std::min(blk.kc, K - k0);
-    const bool resume = k0 > 0;
+    const bool resume = k0 > 0, last = k0 + kc >= K;
     for (int64_t i0 = 0; i0 < m; i0 += blk.mc) {
       const int64_t mc = std::min(blk.mc, m - i0);
       pack_a(a + i0 * K, K, mc, k0, kc, blk.mr, pa);
       for (int64_t p = 0; p < panels; ++p) {
         const float* pb = b.panel(p) + k0 * NR;
         const int64_t j0 = p * NR, cols = std::min(NR, N - j0);
+        // Row tiles in increasing order: the column sums see rows in order.
         for (int64_t r0 = 0; r0 < mc; r0 += MR) {
           const int64_t rows = std::min(MR, mc - r0);
           float* ct = c + (i0 + r0) * N + j0;
           const float* pat = pa + r0 * kc;
+          TileEpilogue ep{nullptr, nullptr, rows};
+          if (relu && last) ep = {relu->sum + j0, relu->sumsq ? relu->sumsq + j0 : nullptr, rows};
           if (rows == MR && cols == NR) {
-            kernel(kc, pat, pb, ct, N, resume);
+            kernel(kc, pat, pb, ct, N, resume, ep.sum ? &ep : nullptr);
             continue;
           }
-          // Partial tile: run the full tile in `edge`, copy the live part.
+          // Partial tile: run the full tile in `edge` (and the sums in
+          // edge_sum*), copy the live part back.
           if (resume)
             for (int64_t r = 0; r < rows; ++r) std::memcpy(edge + r * NR, ct + r * N, cols * sizeof(float));
-          kernel(kc, pat, pb, edge, NR, resume);
+          if (ep.sum) {
+            std::fill(edge_sum, edge_sum + NR, 0.0);
+            std::fill(edge_sumsq, edge_sumsq + NR, 0.0);
+            std::copy(ep.sum, ep.sum + cols, edge_sum);
+            if (ep.sumsq) std::copy(ep.sumsq, ep.sumsq + cols, edge_sumsq);
+            TileEpilogue local{edge_sum, ep.sumsq ? edge_sumsq : nullptr, rows};
+            kernel(kc, pat, pb, edge, NR, resume, &local);
+            std::copy(edge_sum, edge_sum + cols, ep.sum);
+            if (ep.sumsq) std::copy(edge_sumsq, edge_sumsq + cols, ep.sumsq);
+          } else {
+            kernel(kc, pat, pb, edge, NR, resume, nullptr);
+          }
           for (int64_t r = 0; r < rows; ++r) std::memcpy(ct + r * N, edge + r * NR, cols * sizeof(float));
         }
       }

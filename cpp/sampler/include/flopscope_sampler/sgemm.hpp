@@ -65,8 +65,19 @@ class GemmScratch {
   size_t size_ = 0;
 };
 
+// The sampler's layer epilogue, fused into the product: C <- max(0, C)
+// elementwise (NaN and -0.0 pass through, as numpy.maximum(C, 0)), then
+// sum[j] += double(C[i][j]) and, if sumsq is set, sumsq[j] += d * d (rounded
+// product, then the add), for rows i in increasing order.
+struct ReluColumnSums {
+  double* sum = nullptr;    // (n,)
+  double* sumsq = nullptr;  // (n,) or null
+};
+
 // C (m x b.n(), row-major, leading dimension b.n()) = A (m x b.k(), row-major,
-// leading dimension b.k()) times B, each element the fma chain above.
-void sgemm_fixed_order(int64_t m, const float* a, const PackedMatrix& b, float* c, GemmScratch& scratch);
+// leading dimension b.k()) times B, each element the fma chain above; then the
+// epilogue, if given.
+void sgemm_fixed_order(int64_t m, const float* a, const PackedMatrix& b, float* c, GemmScratch& scratch,
+                       const ReluColumnSums* relu = nullptr);
 
 }  // namespace fss
