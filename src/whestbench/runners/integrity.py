@@ -1,0 +1,231 @@
+"""Checks that the work of one predict call was all counted by its own meter.
+
+What is detected (each fails the MLP with its own error code):
+
+  ESTIMATOR_THREAD_STARTED  a thread was started during predict (refused), or an
+                            estimator thread is alive when predict returns
+  ESTIMATOR_SUBPROCESS      a process was spawned / forked / exec'd (worker only, audit hook)
+  ESTIMATOR_FFI             a shared library was opened through ctypes (worker only, audit hook)
+  UNCOUNTED_WORK            counted flopscope calls ran outside the predict budget during
+                            predict (another thread, or the meter was switched off)
+  METER_TAMPERED            the predict meter was stopped, reset, deactivated, re-priced,
+                            had time moved between its buckets, or flopscope's functions
+                            were replaced
+
+These are checks on an honest process boundary, not a sandbox: code that runs
+inside the same interpreter can in principle defeat any of them (docs/whestbench.md).
+"""
+
+from __future__ import annotations
+
+import _thread
+import sys
+import threading
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Dict, List, Optional, Set
+
+import flopscope as flops
+from flopscope import _core
+
+#: A zero-cost charge made when the window opens: a meter reset (rebase) erases it.
+SENTINEL_OP = "whestbench.meter_check"
+ROOT_NAMESPACE = "estimator"
+
+_WATCHED_MODULES = ("flopscope", "flopscope.numpy", "flopscope.numpy.random", "flopscope._budget", "flopscope._core")
+_AUDIT_PROCESS = ("subprocess.Popen", "os.fork", "os.forkpty", "os.system", "os.exec", "os.posix_spawn",
+                  "os.spawn", "pty.spawn")
+_AUDIT_FFI = ("ctypes.dlopen", "ctypes.dlsym", "ctypes.dlsym/handle")
+
+
+@dataclass
+class Violation:
+    code: str
+    message: str
+    restart_worker: bool = False
+
+
+def _callables(obj) -> Dict[str, object]:
+    """Functions, classes and submodules of a module (its data may change); every entry of a class.
+    The objects themselves are kept, so that an identity test cannot be fooled by a reused id()."""
+    if isinstance(obj, type):
+        return dict(vars(obj))
+    return {name: value for name, value in vars(obj).items() if callable(value) or isinstance(value, ModuleType)}
+
+
+class ApiSnapshot:
+    """Identities of flopscope's functions and classes, taken before participant code is imported."""
+
+    def __init__(self) -> None:
+        import flopscope.numpy  # noqa: F401  (make sure the watched modules exist)
+
+        self._ids: Dict[str, Dict[str, object]] = {}
+        self._objects = []
+        for name in _WATCHED_MODULES:
+            module = sys.modules.get(name)
+            if module is not None:
+                self._ids[name] = _callables(module)
+                self._objects.append((name, module))
+        for label, cls in (("flopscope.BudgetContext", flops.BudgetContext),
+                           ("flopscope.numpy.random.Generator", sys.modules["flopscope.numpy.random"].Generator)):
+            self._ids[label] = _callables(cls)
+            self._objects.append((label, cls))
+
+    def changed(self) -> List[str]:
+        """Names (module.attr) that no longer hold the original object; additions are fine."""
+        out = []
+        for label, obj in self._objects:
+            now = vars(obj)
+            for attr, original in self._ids[label].items():
+                if attr not in now or now[attr] is not original:
+                    out.append(f"{label}.{attr}")
+        return out
+
+
+class _ThreadGate:
+    """While armed, starting a thread is refused and recorded (threading and _thread)."""
+
+    _NAMES = ((threading, "_start_new_thread"), (threading, "_start_joinable_thread"),
+              (_thread, "start_new_thread"), (_thread, "start_joinable_thread"), (_thread, "start_new"))
+
+    def __init__(self) -> None:
+        self.attempts: List[str] = []
+        self._saved = []
+
+    def arm(self) -> None:
+        self.attempts = []
+        self._saved = []
+        for module, name in self._NAMES:
+            original = getattr(module, name, None)
+            if original is not None:
+                self._saved.append((module, name, original))
+                setattr(module, name, self._refuse(name))
+
+    def disarm(self) -> None:
+        for module, name, original in self._saved:
+            setattr(module, name, original)
+        self._saved = []
+
+    def _refuse(self, name):
+        def refused(*args, **kwargs):
+            target = args[0] if args else None
+            self.attempts.append(getattr(target, "__qualname__", repr(target)))
+            raise RuntimeError("whestbench: starting a thread inside predict() is not allowed "
+                               "(work on other threads escapes the FLOP and residual-time accounting)")
+
+        return refused
+
+
+class _AuditLog:
+    """Process-wide audit hook (the subprocess worker only: hooks cannot be removed)."""
+
+    armed = False
+    events: List[str] = []
+    _installed = False
+
+    @classmethod
+    def install(cls) -> None:
+        if cls._installed:
+            return
+        cls._installed = True
+
+        def hook(event, args):
+            if cls.armed and (event.startswith(_AUDIT_PROCESS) or event in _AUDIT_FFI):
+                cls.events.append(event)
+
+        sys.addaudithook(hook)
+
+
+def _default_flops() -> int:
+    return _core.default_meter().flops_used if _core.default_meter_exists() else 0
+
+
+class IntegrityGuard:
+    """Wraps one predict call: before() when the window opens, check_*() when it closes.
+
+    strict_threads: every thread not alive when the guard was made counts as the
+    estimator's (the worker); otherwise only threads started during the call do.
+    """
+
+    def __init__(self, *, strict_threads: bool, audit: bool, cost_model: str) -> None:
+        self.api = ApiSnapshot()
+        self.cost_model = cost_model
+        self.strict_threads = strict_threads
+        self.baseline: Set[threading.Thread] = set(threading.enumerate())
+        self.gate = _ThreadGate()
+        self.audit = audit
+        if audit:
+            _AuditLog.install()
+        self._before: Set[threading.Thread] = set()
+        self._default_before = 0
+        self._meter_violation: Optional[Violation] = None
+
+    # -- window -----------------------------------------------------------------
+    def before(self) -> None:
+        self._before = set(threading.enumerate())
+        self._default_before = _default_flops()
+        self._meter_violation = None
+        if self.audit:
+            _AuditLog.events = []
+            _AuditLog.armed = True
+        self.gate.arm()
+
+    def inspect_meter(self, ctx) -> None:
+        """Called inside the window, right after predict returned or raised."""
+        meter = ctx._meter
+        problems = []
+        if _core.active_meter() is not meter:
+            problems.append("the predict meter is no longer the active one (deactivated or replaced)")
+        if not meter.running:
+            problems.append("the predict meter was stopped")
+        if meter.profile != self.cost_model:
+            problems.append(f"the cost model changed from {self.cost_model!r} to {meter.profile!r}")
+        if not any(op == SENTINEL_OP and calls == 1 for _, op, _, calls, _, _ in meter.op_rows()):
+            problems.append("the predict meter was reset (its records were cleared)")
+        if meter.namespace != ROOT_NAMESPACE:
+            problems.append(f"the namespace stack was left at {meter.namespace!r}")
+        if problems:
+            self._meter_violation = Violation("METER_TAMPERED", "; ".join(problems), restart_worker=True)
+
+    def after(self, ctx, outer_wall_s: float) -> Optional[Violation]:
+        """Called once the window closed; the first violation found, or None."""
+        self.gate.disarm()
+        if self.audit:
+            _AuditLog.armed = False
+        if self.gate.attempts:
+            return Violation("ESTIMATOR_THREAD_STARTED",
+                             f"predict() tried to start {len(self.gate.attempts)} thread(s) "
+                             f"({', '.join(self.gate.attempts[:3])}); threads are not allowed", restart_worker=False)
+        reference = self.baseline if self.strict_threads else self._before
+        alive = [t for t in threading.enumerate() if t not in reference and t.is_alive()]
+        if alive:
+            names = ", ".join(t.name for t in alive[:3])
+            return Violation("ESTIMATOR_THREAD_STARTED",
+                             f"{len(alive)} estimator thread(s) alive during predict ({names}); "
+                             "threads are not allowed", restart_worker=True)
+        if self.audit and _AuditLog.events:
+            events = sorted(set(_AuditLog.events))
+            code = "ESTIMATOR_SUBPROCESS" if any(e.startswith(_AUDIT_PROCESS) for e in events) else "ESTIMATOR_FFI"
+            return Violation(code, f"predict() did {', '.join(events)}; processes and native libraries "
+                                   "are not allowed in a submission", restart_worker=True)
+        moved = _default_flops() - self._default_before
+        if moved > 0:
+            return Violation("UNCOUNTED_WORK",
+                             f"{moved:,} FLOPs of counted calls ran outside the predict budget during predict "
+                             "(on another thread, or with the meter switched off)", restart_worker=True)
+        if self._meter_violation is not None:
+            return self._meter_violation
+        changed = self.api.changed()
+        if changed:
+            return Violation("METER_TAMPERED", f"flopscope functions were replaced: {', '.join(changed[:5])}",
+                             restart_worker=True)
+        wall = ctx.wall_time_s
+        if wall < outer_wall_s - (0.05 + 0.02 * outer_wall_s):
+            return Violation("METER_TAMPERED", f"the predict meter's wall time ({wall:.3f}s) is shorter than the "
+                                               f"call took ({outer_wall_s:.3f}s): it was stopped or reset",
+                             restart_worker=True)
+        per_op = sum(row[5] for row in ctx._meter.op_rows())
+        if ctx.flopscope_overhead_time_s > per_op + 0.005 + 0.02 * wall:
+            return Violation("METER_TAMPERED", "overhead time was added to the predict meter by hand "
+                                               "(it moves time out of the residual bucket)", restart_worker=True)
+        return None

@@ -1,0 +1,179 @@
+"""One metered predict call, shared by the local runner and the subprocess worker (spec 3.1, 8.2).
+
+Inside the BudgetContext: predict(), then materialising the result (shape check,
+float32 coercion), then dropping the estimator's object. Outside it: the
+finiteness scan, which is not charged to the estimator.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import time
+import traceback
+from typing import Any, Callable, ContextManager, Optional
+
+import numpy as np
+
+import flopscope as flops
+from flopscope import BudgetExhaustedError, TimeExhaustedError
+
+from whestbench.breakdowns import TIME_KEYS, merge
+from whestbench.mlp import MLP
+from whestbench.runners.base import BUDGET_EXHAUSTED, ERROR, OK, TIME_EXHAUSTED, PredictOutcome
+from whestbench.runners.integrity import ROOT_NAMESPACE, SENTINEL_OP, IntegrityGuard
+from whestbench.sdk import BaseEstimator
+
+#: Unlabeled estimator work is reported under this namespace (upstream's name).
+CLIENT_NAMESPACE = "estimator.estimator-client"
+
+
+class OutputError(ValueError):
+    """predict() returned something that is not a finite (depth, width) array."""
+
+    def __init__(self, code: str, message: str, details: dict):
+        super().__init__(message)
+        self.code = code
+        self.details = details
+
+
+def _shape_hint(got, expected) -> str:
+    depth, width = expected
+    if got == (width, depth):
+        return "the output is transposed: return shape (depth, width), one row per layer"
+    if got == (width,):
+        return "only one layer was returned: stack one row per layer, e.g. fnp.stack(rows)"
+    if got == (depth, width, width) or (len(got) == 3 and got[0] == depth):
+        return "return the mean of each neuron, shape (depth, width), not per-sample or per-matrix values"
+    return f"return an array of shape (depth, width) = {expected}"
+
+
+def materialise(result: Any, expected: tuple) -> np.ndarray:
+    """The shape check and float32 coercion (free; done inside the meter window)."""
+    if result is None or not hasattr(result, "shape"):
+        raise OutputError("ESTIMATOR_BAD_SHAPE",
+                          f"predict() must return an array of shape {expected}, got {type(result).__name__}",
+                          {"expected_shape": list(expected), "got_shape": None,
+                           "hint": "return a flopscope array, e.g. fnp.stack(rows)"})
+    got = tuple(int(n) for n in result.shape)
+    if got != tuple(expected):
+        raise OutputError("ESTIMATOR_BAD_SHAPE", f"predictions must have shape {tuple(expected)}, got {got}",
+                          {"expected_shape": list(expected), "got_shape": list(got),
+                           "hint": _shape_hint(got, tuple(expected))})
+    try:
+        with np.errstate(all="ignore"):
+            arr = np.array(result, dtype=np.float32, copy=True)
+    except (TypeError, ValueError) as exc:
+        raise OutputError("ESTIMATOR_UNSUPPORTED_DTYPE",
+                          f"predictions cannot be converted to float32: {exc}",
+                          {"dtype": str(getattr(result, "dtype", type(result).__name__))}) from exc
+    return arr.view(np.ndarray)
+
+
+def check_finite(arr: np.ndarray) -> None:
+    """The finiteness scan, on a plain array (not counted)."""
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        rows = sorted({int(i) for i in np.nonzero(bad)[0]})
+        raise OutputError("ESTIMATOR_NON_FINITE",
+                          f"predictions must be finite: {int(bad.sum())} NaN/inf value(s) in layer row(s) {rows[:8]}",
+                          {"n_non_finite": int(bad.sum()), "rows": rows[:32]})
+
+
+def current_cost_model() -> str:
+    """The cost model a new BudgetContext gets now."""
+    return flops.BudgetContext(flop_budget=1, quiet=True).cost_model
+
+
+def _namespace_record(ops: dict) -> dict:
+    return {"flops_used": sum(int(r["flop_cost"]) for r in ops.values()),
+            "calls": sum(int(r["calls"]) for r in ops.values()),
+            "flopscope_backend_time_s": sum(float(r["flopscope_backend_time_s"]) for r in ops.values()),
+            "flopscope_overhead_time_s": sum(float(r["flopscope_overhead_time_s"]) for r in ops.values()),
+            "operations": ops}
+
+
+def normalise_breakdown(summary: dict) -> dict:
+    """A summary_dict(by_namespace=True) in the report's shape (spec 6.3): the participant's
+    namespaces under `estimator.`, unlabeled work as `estimator.estimator-client`."""
+    parts = []
+    for ns, rec in (summary.get("by_namespace") or {}).items():
+        name = CLIENT_NAMESPACE if ns in (None, "", ROOT_NAMESPACE) else str(ns)
+        ops = {op: dict(r) for op, r in rec.get("operations", {}).items() if op != SENTINEL_OP}
+        if ops:
+            parts.append({"by_namespace": {name: _namespace_record(ops)}})
+    merged = merge(parts)
+    out = {k: summary[k] for k in ("flop_budget", "flops_used", "flops_remaining", *TIME_KEYS)}
+    out["cost_model"] = summary.get("cost_model")
+    out["by_namespace"] = merged["by_namespace"] if merged else {}
+    return out
+
+
+def _counters(ctx, outcome: PredictOutcome) -> None:
+    outcome.flops_used = int(ctx.flops_used)
+    outcome.wall_time_s = float(ctx.wall_time_s)
+    outcome.flopscope_backend_time_s = float(ctx.flopscope_backend_time_s)
+    outcome.flopscope_overhead_time_s = float(ctx.flopscope_overhead_time_s)
+    outcome.residual_wall_time_s = float(ctx.residual_wall_time_s)
+    outcome.breakdown = normalise_breakdown(ctx.summary_dict(by_namespace=True))
+
+
+def _error(code: str, message: str, *, details=None, tb=None, exc=None) -> PredictOutcome:
+    return PredictOutcome(ERROR, error_code=code, message=message, details=details, traceback=tb, exception=exc)
+
+
+def metered_predict(estimator: BaseEstimator, mlp: MLP, budget: int, *, wall_time_limit_s: Optional[float],
+                    guard: IntegrityGuard,
+                    watchdog: Callable[[], ContextManager] = contextlib.nullcontext) -> PredictOutcome:
+    """Runs estimator.predict(mlp, budget) in its own BudgetContext and reports what happened.
+
+    `watchdog` wraps the call (the worker's wall-clock alarm). Never raises for
+    anything the estimator does, except KeyboardInterrupt.
+    """
+    expected = (mlp.depth, mlp.width)
+    ctx = flops.BudgetContext(flop_budget=budget, quiet=True, namespace=ROOT_NAMESPACE,
+                              wall_time_limit_s=wall_time_limit_s)
+    outcome: Optional[PredictOutcome] = None
+    predictions = None
+    guard.before()
+    t0 = time.perf_counter()
+    try:
+        with ctx:
+            ctx._meter.deduct(SENTINEL_OP, 0)
+            try:
+                with watchdog(), contextlib.redirect_stdout(sys.stderr):  # stdout carries the report
+                    result = estimator.predict(mlp, budget)
+                    predictions = materialise(result, expected)
+                    del result  # the estimator's object is released inside the window
+            finally:
+                guard.inspect_meter(ctx)
+    except BudgetExhaustedError as exc:
+        outcome = PredictOutcome(BUDGET_EXHAUSTED, message=str(exc), traceback=traceback.format_exc(), exception=exc)
+    except TimeExhaustedError as exc:
+        outcome = PredictOutcome(TIME_EXHAUSTED, message=str(exc), traceback=traceback.format_exc(), exception=exc)
+    except OutputError as exc:
+        outcome = _error(exc.code, str(exc), details=exc.details, tb=traceback.format_exc(), exc=exc)
+    except KeyboardInterrupt:
+        guard.after(ctx, time.perf_counter() - t0)
+        raise
+    except BaseException as exc:  # noqa: BLE001 - SystemExit and MemoryError must not end the run either
+        outcome = _error("PREDICT_ERROR", f"predict() raised {type(exc).__name__}: {exc}",
+                         details={"exception_type": type(exc).__name__}, tb=traceback.format_exc(), exc=exc)
+    outer_wall = time.perf_counter() - t0
+
+    violation = guard.after(ctx, outer_wall)
+    if violation is not None:
+        bad = _error(violation.code, violation.message)
+        bad.restart_worker = violation.restart_worker
+        if outcome is not None and outcome.traceback:
+            bad.traceback = outcome.traceback
+        return bad
+    if outcome is None:
+        try:
+            check_finite(predictions)
+        except OutputError as exc:
+            return _error(exc.code, str(exc), details=exc.details, tb=traceback.format_exc(), exc=exc)
+        outcome = PredictOutcome(OK, predictions=predictions)
+    if outcome.status != ERROR:
+        _counters(ctx, outcome)
+    return outcome
