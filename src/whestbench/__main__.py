@@ -1,0 +1,7 @@
+"""`python -m whestbench` is the `whest` command."""
+
+import sys
+
+from whestbench.cli import main
+
+sys.exit(main())
