@@ -6,7 +6,7 @@ from typing import Dict, Optional
 
 from whestbench.scoring import FLAGS
 
-FORMULA = "score_m = final_layer_mse_m * max(0.1, C_m / B), C_m = F_m + lambda * R_m; failed MLP: zeros, multiplier 1"
+FORMULA = "score = final MSE x max(0.1, C/B), C = F + lambda*R; a failed MLP scores zeros at x1"
 
 
 def si(n: Optional[float]) -> str:
