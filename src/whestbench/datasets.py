@@ -207,7 +207,7 @@ def _choose_split(path: str, meta: Dict[str, Any], split: Optional[str]) -> str:
 
 def load_dataset(path: str, split: Optional[str] = None, *, allow_partial: bool = False) -> Dataset:
     """Opens a local dataset directory (hub datasets must be downloaded first)."""
-    if str(path).startswith("hf://") or (not os.path.exists(path) and re.match(r"^[\w.-]+/[\w.-]+(@.*)?$", str(path))):
+    if str(path).startswith("hf://") or (not os.path.exists(path) and re.match(r"^[\w.-]+/[\w.-]+@.+$", str(path))):
         _fail(f"{path!r} looks like a Hugging Face Hub dataset; this harness reads local directories only: "
               "download it first (e.g. `huggingface-cli download --repo-type dataset OWNER/REPO --revision TAG "
               "--local-dir DIR`) and pass --dataset DIR")
