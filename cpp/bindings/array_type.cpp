@@ -227,6 +227,26 @@ PyObject* array_ufunc(PyObject*, PyObject* const* args, Py_ssize_t nargs, PyObje
     bool elementwise = sig == Py_None;
     Py_DECREF(sig);
     if (!elementwise) Py_RETURN_NOTIMPLEMENTED;
+    // A ufunc whose every loop is on objects (numpy.frompyfunc, vectorized
+    // Python) runs participant Python per element: nothing to count.
+    PyObject* types = PyObject_GetAttrString(args[0], "types");
+    if (types == nullptr) return nullptr;
+    bool python_loops = PyList_Check(types) && PyList_GET_SIZE(types) > 0;
+    for (Py_ssize_t i = 0; python_loops && i < PyList_GET_SIZE(types); ++i) {
+      const char* t = PyUnicode_AsUTF8(PyList_GET_ITEM(types, i));
+      python_loops = t != nullptr && std::strchr(t, 'O') != nullptr;
+    }
+    Py_DECREF(types);
+    if (PyErr_Occurred()) return nullptr;
+    if (python_loops) {
+      PyObject* name = PyObject_GetAttrString(args[0], "__name__");
+      PyErr_Format(state().dtype_error ? state().dtype_error : PyExc_TypeError,
+                   "ufunc '%s' runs Python code per element (numpy.frompyfunc / object loops): flopscope cannot "
+                   "count it. Write the computation with flopscope.numpy operations instead.",
+                   name ? PyUnicode_AsUTF8(name) : "?");
+      Py_XDECREF(name);
+      return nullptr;
+    }
     PyObject* name = PyObject_GetAttrString(args[0], "__name__");
     if (name == nullptr) return nullptr;
     counted = make_counted_ufunc(args[0], PyUnicode_AsUTF8(name), /*numpy_own=*/false);

@@ -171,6 +171,9 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
   const char* name = self->cname;
   Call call(self->op, name);
   Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+  // A counted method's receiver (args[0]) is our own object (e.g. the NumPy Generator).
+  const Py_ssize_t first = Py_TYPE(self) == counted_method_type ? 1 : 0;
+  if (any_foreign(args + first, nargs + nkw - first)) call.book_time_as_residual();
   if (nargs + nkw > kMaxArgs) {
     PyErr_Format(PyExc_TypeError, "%s(): too many arguments", name);
     return nullptr;
@@ -201,6 +204,17 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
     return true;
   };
 
+  // out= must be numeric like every operand: NumPy would otherwise try to
+  // cast a numeric result into a str/bytes/object array (and einsum fails
+  // with an exception left set). Refused before anything is charged.
+  if (PyObject* out = find_kwarg(kwnames, args, nargs, "out"); out != nullptr && out != Py_None) {
+    const Py_ssize_t n_out = PyTuple_Check(out) ? PyTuple_GET_SIZE(out) : 1;
+    for (Py_ssize_t i = 0; i < n_out; ++i) {
+      PyObject* o = PyTuple_Check(out) ? PyTuple_GET_ITEM(out, i) : out;
+      OperandShape ignored;
+      if (PyArray_Check(o) && operands.inspect(o, &ignored) == nullptr) return nullptr;
+    }
+  }
   Flops cost = 0;
   PyObject* einsum_optimize = nullptr;  // replaces optimize= when we chose the path
   try {
@@ -438,10 +452,15 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
     call_nargs = 2;
     target = self->fast_reduce;
   }
+  if (!operands.shapes_unchanged()) return operands.raise_shape_changed();
   if (!call.admit(cost)) return nullptr;
   call.backend_begin();
   PyObject* result = PyObject_Vectorcall(target, call_args, call_nargs, kwnames);
   call.backend_end(result != nullptr);
+  if (result != nullptr && !operands.shapes_unchanged()) {  // reshaped while NumPy ran: charged, result dropped
+    Py_DECREF(result);
+    result = operands.raise_shape_changed();
+  }
   operands.restore();
   return call.finish(wrap_result(operands.unview(result)));
 }

@@ -56,6 +56,71 @@ bool price_contraction(const CountedUfunc* self, const Profile& profile, const O
   return true;
 }
 
+// Number of core dimensions of input i of a contraction gufunc (1-D matmul
+// operands have one).
+int core_dims(const CountedUfunc* self, int i, const OperandShape& s) {
+  switch (self->core) {
+    case UfuncCore::Matmul: return s.ndim >= 2 ? 2 : 1;
+    case UfuncCore::Matvec: return i == 0 ? 2 : 1;
+    case UfuncCore::Vecmat: return i == 0 ? 1 : 2;
+    default: return 1;
+  }
+}
+
+// Reads one entry of axes= (an int, or a tuple of ints) into `out`.
+bool read_axes_entry(PyObject* entry, std::vector<int>* out) {
+  out->clear();
+  if (PyLong_Check(entry)) {
+    out->push_back(static_cast<int>(PyLong_AsLong(entry)));
+    return !PyErr_Occurred();
+  }
+  if (!PyTuple_Check(entry) && !PyList_Check(entry)) return false;
+  PyObject* fast = PySequence_Fast(entry, "");
+  if (fast == nullptr) return false;
+  for (Py_ssize_t j = 0; j < PySequence_Fast_GET_SIZE(fast); ++j) {
+    PyObject* v = PySequence_Fast_GET_ITEM(fast, j);
+    if (!PyLong_Check(v)) {
+      Py_DECREF(fast);
+      return false;
+    }
+    out->push_back(static_cast<int>(PyLong_AsLong(v)));
+  }
+  Py_DECREF(fast);
+  return !PyErr_Occurred();
+}
+
+// The axes= / axis= argument of a contraction gufunc: the two inputs' shapes
+// with their core axes moved last (stored in `moved`), so that they price like
+// the default layout. False (exception set) for a malformed argument.
+bool apply_core_axes(const CountedUfunc* self, PyObject* axes, PyObject* axis, OperandShape* shapes,
+                     std::vector<cost::Extent> moved[2]) {
+  std::vector<int> entry;
+  for (int i = 0; i < 2; ++i) {
+    const int n_core = core_dims(self, i, shapes[i]);
+    if (axes != nullptr) {
+      PyObject* item = PySequence_Check(axes) ? PySequence_GetItem(axes, i) : nullptr;
+      const bool ok = item != nullptr && read_axes_entry(item, &entry);
+      Py_XDECREF(item);
+      if (!ok) {
+        PyErr_Clear();
+        PyErr_Format(PyExc_TypeError, "%s: axes= must be a list of one tuple of core axes per operand", self->cname);
+        return false;
+      }
+    } else {
+      entry.assign(1, static_cast<int>(PyLong_AsLong(axis)));
+      if (PyErr_Occurred()) return false;
+    }
+    if (static_cast<int>(entry.size()) != n_core ||
+        !cost::move_axes_last(shapes[i].span(), entry, &moved[i])) {
+      PyErr_Format(PyExc_ValueError, "%s: axes= does not name %d distinct core axes of operand %d", self->cname,
+                   n_core, i);
+      return false;
+    }
+    shapes[i].dims = reinterpret_cast<const npy_intp*>(moved[i].data());
+  }
+  return true;
+}
+
 PyObject* shape_error(const CountedUfunc* self, const char* what) {
   PyErr_Format(PyExc_ValueError, "%s: %s", self->cname, what);
   return nullptr;
@@ -66,6 +131,7 @@ PyObject* shape_error(const CountedUfunc* self, const char* what) {
 PyObject* counted_ufunc_call(CountedUfunc* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
   Call call(self->op, self->cname);
   Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+  if (any_foreign(args, nargs + nkw)) call.book_time_as_residual();
   if (nargs < self->nin) {
     PyErr_Format(PyExc_TypeError, "%s() takes %d input arguments, got %zd", self->cname, self->nin, nargs);
     return nullptr;
@@ -94,8 +160,18 @@ PyObject* counted_ufunc_call(CountedUfunc* self, PyObject* const* args, Py_ssize
     bool is_where = !is_out && PyUnicode_CompareWithASCIIString(key, "where") == 0;
     if ((is_out || is_where) && value != Py_None && value != Py_Ellipsis && self->core == UfuncCore::Elementwise) {
       // out= and where= take part in broadcasting, so in the output size.
+      if (is_out && PyTuple_Check(value) && PyTuple_GET_SIZE(value) != self->nout) {
+        PyErr_Format(PyExc_ValueError, "%s: the 'out' tuple must have exactly one entry per ufunc output (%d), got %zd",
+                     self->cname, self->nout, PyTuple_GET_SIZE(value));
+        return nullptr;
+      }
+      const Py_ssize_t n_items = PyTuple_Check(value) ? PyTuple_GET_SIZE(value) : 1;
+      if (nshapes + n_items > kMaxArgs) {
+        PyErr_Format(PyExc_TypeError, "%s(): too many operands", self->cname);
+        return nullptr;
+      }
       if (PyTuple_Check(value)) {
-        for (Py_ssize_t t = 0; t < PyTuple_GET_SIZE(value) && nshapes < kMaxArgs; ++t) {
+        for (Py_ssize_t t = 0; t < n_items; ++t) {
           PyObject* item = PyTuple_GET_ITEM(value, t);
           if (item != Py_None && operands.inspect(item, &shapes[nshapes++]) == nullptr) return nullptr;
         }
@@ -106,8 +182,16 @@ PyObject* counted_ufunc_call(CountedUfunc* self, PyObject* const* args, Py_ssize
     if ((stack[nargs + j] = operands.plain(value)) == nullptr) return nullptr;
   }
   Flops cost;
+  std::vector<cost::Extent> moved[2];  // operand shapes with axes= applied (outlive the pricing)
   try {
     if (self->core != UfuncCore::Elementwise) {
+      PyObject* axes = find_kwarg(kwnames, args, nargs, "axes");
+      PyObject* axis = find_kwarg(kwnames, args, nargs, "axis");
+      if (axes == Py_None) axes = nullptr;
+      if (axis == Py_None) axis = nullptr;
+      if ((axes != nullptr || axis != nullptr) && nshapes >= 2 &&
+          !apply_core_axes(self, axes, axis, shapes, moved))
+        return nullptr;
       if (!price_contraction(self, call.meter().profile(), shapes[0], shapes[1], &cost))
         return shape_error(self, "operand shapes do not match for this contraction");
     } else {
@@ -132,6 +216,7 @@ PyObject* counted_ufunc_call(CountedUfunc* self, PyObject* const* args, Py_ssize
     return nullptr;
   }
   for (int i = 0; i < self->nin; ++i) call.note_operand(shapes[i]);
+  if (!operands.shapes_unchanged()) return operands.raise_shape_changed();
   if (!call.admit(cost)) return nullptr;
   call.backend_begin();
   PyObject* result = nullptr;
@@ -155,6 +240,10 @@ PyObject* counted_ufunc_call(CountedUfunc* self, PyObject* const* args, Py_ssize
   }
   if (result == nullptr) result = PyObject_Vectorcall(self->ufunc, stack, nargs, kwnames);
   call.backend_end(result != nullptr);
+  if (result != nullptr && !operands.shapes_unchanged()) {  // reshaped while NumPy ran: charged, result dropped
+    Py_DECREF(result);
+    result = operands.raise_shape_changed();
+  }
   operands.restore();
   return call.finish(wrap_result(operands.unview(result)));
 }
@@ -178,6 +267,7 @@ PyObject* counted_ufunc_method(CountedUfunc* self, UfuncMethod method, PyObject*
   }
   Call call(op, name);
   Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+  if (any_foreign(args, nargs + nkw)) call.book_time_as_residual();
   const int operands_needed = method == UfuncMethod::Outer || method == UfuncMethod::At ? 2 : 1;
   if (nargs < operands_needed || nargs + nkw > kMaxArgs) {
     PyErr_Format(PyExc_TypeError, "%s() got the wrong number of arguments", name);
@@ -224,12 +314,27 @@ PyObject* counted_ufunc_method(CountedUfunc* self, UfuncMethod method, PyObject*
           PyErr_Format(PyExc_TypeError, "%s() needs the indices argument", name);
           return nullptr;
         }
-        Py_ssize_t n_indices = PyObject_Length(indices);
-        if (n_indices < 0) return nullptr;
-        const cost::Extent along = shapes[0].dims[axis];
-        numel_out = along == 0 ? 0 : checked_mul(numel_in / along, n_indices);
+        // Read once, as intp, and hand NumPy exactly the indices we priced.
+        if (!is_plain(indices)) {
+          PyErr_Format(PyExc_TypeError, "%s: indices must be an array or a list/tuple of ints, got '%s'", name,
+                       Py_TYPE(indices)->tp_name);
+          return nullptr;
+        }
+        PyObject* idx = PyArray_FROMANY(indices, NPY_INTP, 0, 1, NPY_ARRAY_CARRAY);
+        if (idx == nullptr) return nullptr;
+        operands.keep(idx);
+        auto* ia = reinterpret_cast<PyArrayObject*>(idx);
+        for (Py_ssize_t i = 0; i < nargs + nkw; ++i)
+          if (args[i] == indices) stack[i] = idx;
+        const cost::Extent along = shapes[0].ndim == 0 ? 1 : shapes[0].dims[axis];
+        const Flops outer = along == 0 ? 0 : numel_in / along;
+        const Flops n_indices = PyArray_SIZE(ia);
+        const Flops read = cost::reduceat_elements(
+            {static_cast<const cost::Extent*>(PyArray_DATA(ia)), static_cast<std::size_t>(n_indices)}, along);
+        numel_out = checked_mul(outer, n_indices);
+        cost = cost::reduction(profile, op, checked_mul(outer, read), numel_out);
       }
-      cost = cost::reduction(profile, op, numel_in, numel_out);
+      if (method != UfuncMethod::Reduceat) cost = cost::reduction(profile, op, numel_in, numel_out);
     }
   } catch (const CostOverflowError&) {
     raise_cost_overflow(name);
@@ -237,10 +342,15 @@ PyObject* counted_ufunc_method(CountedUfunc* self, UfuncMethod method, PyObject*
   }
   call.note_operand(shapes[0]);
   if (method == UfuncMethod::Outer) call.note_operand(shapes[1]);
+  if (!operands.shapes_unchanged()) return operands.raise_shape_changed();
   if (!call.admit(cost)) return nullptr;
   call.backend_begin();
   PyObject* result = PyObject_Vectorcall(self->method_bound[m], stack, nargs, kwnames);
   call.backend_end(result != nullptr);
+  if (result != nullptr && !operands.shapes_unchanged()) {  // reshaped while NumPy ran: charged, result dropped
+    Py_DECREF(result);
+    result = operands.raise_shape_changed();
+  }
   operands.restore();
   return call.finish(wrap_result(operands.unview(result)));
 }

@@ -21,24 +21,42 @@ const npy_intp kNoDims[1] = {0};
 
 }  // namespace
 
+PyObject* Operands::raise_shape_changed() const {
+  PyErr_Format(PyExc_RuntimeError,
+               "%s: an operand changed shape during the call (a callback reshaped or resized it), so the "
+               "price computed from its shape no longer holds; the call is refused. Do not reshape operands "
+               "from callbacks of the same call.",
+               op_name_);
+  return nullptr;
+}
+
+const npy_intp* Operands::copy_dims_slow(const npy_intp* dims, int nd) {
+  dims_overflow_.emplace_back(dims, dims + nd);
+  return dims_overflow_.back().data();
+}
+
 PyObject* Operands::inspect_other(PyObject* o, OperandShape* shape) {
   if (PyArray_Check(o)) {
     auto* a = reinterpret_cast<PyArrayObject*>(o);
     if (!is_numeric_type(PyArray_TYPE(a))) return raise_dtype_error(op_name_, PyArray_DESCR(a));
-    shape->ndim = PyArray_NDIM(a);
-    shape->dims = PyArray_DIMS(a);
+    read_array(a, shape);
     return o;
   }
   // Python numbers and NumPy numeric scalars are 0-d operands.
+  shape->symmetry = 0;
   if (PyFloat_CheckExact(o) || PyLong_CheckExact(o) || PyBool_Check(o) || PyComplex_CheckExact(o)) {
     shape->ndim = 0;
     shape->dims = kNoDims;
+    shape->type_num = NPY_NOTYPE;  // a weak Python scalar (NEP 50)
     return o;
   }
   if (PyArray_IsScalar(o, Generic)) {
     if ((PyArray_IsScalar(o, Number) || PyArray_IsScalar(o, Bool)) && !PyArray_IsScalar(o, Timedelta)) {
       shape->ndim = 0;
       shape->dims = kNoDims;
+      PyArray_Descr* d = PyArray_DescrFromScalar(o);
+      shape->type_num = d ? d->type_num : NPY_NOTYPE;
+      Py_XDECREF(d);
       return o;
     }
     PyArray_Descr* d = PyArray_DescrFromScalar(o);
@@ -47,11 +65,53 @@ PyObject* Operands::inspect_other(PyObject* o, OperandShape* shape) {
     Py_DECREF(d);
     return nullptr;
   }
-  // Anything else (lists, tuples, objects with __array__): convert, free of charge.
+  // Lists and tuples of plain data: convert, free of charge. A foreign
+  // array-like (__array__, __array_interface__, a sequence class, an ndarray
+  // subclass of the participant's) would run its own Python inside the
+  // counted call: refused, so that no work hides in its conversion.
+  if (!is_plain(o)) {
+    PyErr_Format(PyExc_TypeError,
+                 "%s: an operand of type '%s' is not an array, a number or a list/tuple of them; flopscope "
+                 "does not run an object's own conversion code inside a counted call. Convert it first "
+                 "(e.g. numpy.asarray(x)) and pass the array.",
+                 op_name_, Py_TYPE(o)->tp_name);
+    return nullptr;
+  }
   PyObject* arr = PyArray_FromAny(o, nullptr, 0, 0, 0, nullptr);
   if (arr == nullptr) return nullptr;
   own(arr);
   return inspect(arr, shape);
+}
+
+bool is_plain_slow(PyObject* o, int depth) {
+  if (o == Py_Ellipsis || PyComplex_CheckExact(o) || PyBytes_CheckExact(o)) return true;
+  if (PyArray_IsScalar(o, Generic) || PyArray_DescrCheck(o)) return true;
+  if (PyType_Check(o)) {  // dtype=float, dtype=np.float32, ...
+    auto* t = reinterpret_cast<PyTypeObject*>(o);
+    return t == &PyFloat_Type || t == &PyLong_Type || t == &PyComplex_Type || t == &PyBool_Type ||
+           t == &PyUnicode_Type || t == &PyBytes_Type || PyType_IsSubtype(t, &PyGenericArrType_Type);
+  }
+  if (PySlice_Check(o)) {
+    auto* sl = reinterpret_cast<PySliceObject*>(o);
+    return is_plain_slow(sl->start, depth + 1) && is_plain_slow(sl->stop, depth + 1) &&
+           is_plain_slow(sl->step, depth + 1);
+  }
+  if (PyTuple_CheckExact(o) || PyList_CheckExact(o)) {
+    if (depth >= 32) return false;
+    const bool tuple = PyTuple_CheckExact(o);
+    const Py_ssize_t n = tuple ? PyTuple_GET_SIZE(o) : PyList_GET_SIZE(o);
+    for (Py_ssize_t i = 0; i < n; ++i) {
+      PyObject* item = tuple ? PyTuple_GET_ITEM(o, i) : PyList_GET_ITEM(o, i);
+      PyTypeObject* tp = Py_TYPE(item);
+      if (tp == &PyFloat_Type || tp == &PyLong_Type || tp == &PyArray_Type || tp == state().array_type) continue;
+      if (!is_plain_slow(item, depth + 1)) return false;
+      if (!tuple && PyList_GET_SIZE(o) != n) return false;  // cannot happen without user code; be safe
+    }
+    return true;
+  }
+  PyTypeObject* tp = Py_TYPE(o);
+  return tp == &PyArray_Type || tp == state().array_type || tp == &PyFloat_Type || tp == &PyLong_Type ||
+         o == Py_None || tp == &PyBool_Type || tp == &PyUnicode_Type;
 }
 
 PyObject* Operands::plain_other(PyObject* o) {

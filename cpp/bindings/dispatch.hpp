@@ -7,6 +7,7 @@
 
 #include "numpy_api.hpp"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -38,16 +39,41 @@ inline bool is_flopscope_array(PyObject* o) { return PyObject_TypeCheck(o, state
 // Numeric dtypes: bool, the integers, the floats (incl. half) and the complexes.
 inline bool is_numeric_type(int type_num) { return type_num <= NPY_CLONGDOUBLE || type_num == NPY_HALF; }
 
+// Plain data: values whose conversion and use run no participant Python
+// (numbers, strings, NumPy scalars, dtypes and scalar types, exact ndarrays
+// and ours, slices, and lists/tuples of these). Everything else is foreign:
+// its __array__, __index__, __len__, ... methods are user code.
+bool is_plain_slow(PyObject* o, int depth);
+inline bool is_plain(PyObject* o) {
+  PyTypeObject* tp = Py_TYPE(o);
+  if (tp == &PyArray_Type || tp == state().array_type || tp == &PyFloat_Type || tp == &PyLong_Type ||
+      o == Py_None || tp == &PyBool_Type || tp == &PyUnicode_Type) [[likely]]
+    return true;
+  return is_plain_slow(o, 0);
+}
+// Whether any of the n arguments is foreign.
+inline bool any_foreign(PyObject* const* args, Py_ssize_t n) {
+  for (Py_ssize_t i = 0; i < n; ++i)
+    if (!is_plain(args[i])) [[unlikely]]
+      return true;
+  return false;
+}
+
 // Largest array that is re-typed in place to plain ndarray for the NumPy call.
 // NumPy releases the GIL for loops over more than 500 elements; below that no
 // other thread can observe the temporary type, above it a view is made instead.
 constexpr npy_intp kRetypeLimit = 500;
 
-// A shape read from an operand (no copy of the dims for arrays).
+// What the price of one operand may depend on: its shape (copied when read, so
+// a callback that reshapes or frees the array cannot change it under us), its
+// dtype, and a symmetry tag (0 = none; reserved for symmetric operands, which
+// a later profile prices by their distinct elements).
 // Trivially constructible: call frames hold arrays of these uninitialised.
 struct OperandShape {
   int ndim;
-  const npy_intp* dims;
+  const npy_intp* dims;  // ndim extents, owned by the Operands that read them
+  int type_num;          // NumPy dtype number (NPY_DOUBLE, ...); NPY_NOTYPE for Python scalars
+  unsigned char symmetry;
   cost::Shape span() const { return {reinterpret_cast<const cost::Extent*>(dims), static_cast<std::size_t>(ndim)}; }
   Flops numel() const { return cost::numel(span()); }
 };
@@ -74,8 +100,7 @@ class Operands {
     if (tp == &PyArray_Type || tp == state().array_type) {
       auto* a = reinterpret_cast<PyArrayObject*>(o);
       if (is_numeric_type(PyArray_TYPE(a))) [[likely]] {
-        shape->ndim = PyArray_NDIM(a);
-        shape->dims = PyArray_DIMS(a);
+        read_array(a, shape);
         return o;
       }
     }
@@ -90,7 +115,10 @@ class Operands {
     if (tp == &PyArray_Type || tp == &PyFloat_Type || tp == &PyLong_Type) return o;
     if (tp == state().array_type && PyArray_SIZE(reinterpret_cast<PyArrayObject*>(o)) <= kRetypeLimit &&
         n_retyped_ < kInline) {
-      // Same layout, so only the type pointer changes; restored before we return.
+      // Same layout, so only the type pointer changes; restored before we
+      // return. We hold a reference meanwhile: a callback inside NumPy may drop
+      // the caller's last one (e.g. by emptying the list that held it).
+      Py_INCREF(o);
       retyped_[n_retyped_++] = o;
       Py_SET_TYPE(o, &PyArray_Type);
       return o;
@@ -98,10 +126,29 @@ class Operands {
     return plain_other(o);
   }
 
+  // True when every array operand still has the shape it was priced with. A
+  // callback (an argument's __index__, ...) may reshape one in place
+  // (a.shape = ..., a.resize(..., refcheck=False)) after we read it.
+  bool shapes_unchanged() const {
+    for (int i = 0; i < n_watched_; ++i)
+      if (!same_shape(watched_[i])) [[unlikely]]
+        return false;
+    for (const Watched& w : watched_overflow_)
+      if (!same_shape(w)) return false;
+    return true;
+  }
+  // Raises the error for a changed operand (RuntimeError; returns nullptr).
+  PyObject* raise_shape_changed() const;
+
+  // Keeps a new reference alive until the call ends (steals it).
+  void keep(PyObject* o) { own(o); }
+
   // Puts the re-typed arrays back (idempotent).
   void restore() {
-    for (int i = 0; i < n_retyped_; ++i) Py_SET_TYPE(retyped_[i], state().array_type);
+    const int n = n_retyped_;
     n_retyped_ = 0;
+    for (int i = 0; i < n; ++i) Py_SET_TYPE(retyped_[i], state().array_type);
+    for (int i = 0; i < n; ++i) Py_DECREF(retyped_[i]);
   }
 
   // NumPy hands back out= itself; when out was one of our arrays passed as a
@@ -115,6 +162,34 @@ class Operands {
  private:
   // Small fixed buffers: a counted call must not allocate beyond its result.
   static constexpr int kInline = 16;
+  static constexpr int kDimPool = 64;
+  void read_array(PyArrayObject* a, OperandShape* shape) {
+    const int nd = PyArray_NDIM(a);
+    shape->ndim = nd;
+    shape->type_num = PyArray_TYPE(a);
+    shape->symmetry = 0;
+    if (n_dims_ + nd <= kDimPool) [[likely]] {
+      npy_intp* d = dim_pool_ + n_dims_;
+      std::copy(PyArray_DIMS(a), PyArray_DIMS(a) + nd, d);
+      n_dims_ += nd;
+      shape->dims = d;
+    } else {
+      shape->dims = copy_dims_slow(PyArray_DIMS(a), nd);
+    }
+    if (n_watched_ < kInline) [[likely]]
+      watched_[n_watched_++] = {a, shape->dims, nd};
+    else
+      watched_overflow_.push_back({a, shape->dims, nd});
+  }
+  struct Watched {
+    PyArrayObject* array;
+    const npy_intp* dims;  // the copy the price was computed from
+    int ndim;
+  };
+  static bool same_shape(const Watched& w) {
+    return PyArray_NDIM(w.array) == w.ndim && std::equal(w.dims, w.dims + w.ndim, PyArray_DIMS(w.array));
+  }
+  const npy_intp* copy_dims_slow(const npy_intp* dims, int nd);
   PyObject* inspect_other(PyObject* o, OperandShape* shape);
   PyObject* plain_other(PyObject* o);
   PyObject* unview_slow(PyObject* result);
@@ -128,6 +203,12 @@ class Operands {
   PyObject* viewed_[kInline][2];  // (our array, the plain view of it handed to NumPy), borrowed
   int n_viewed_ = 0;
   std::vector<PyObject*> owned_overflow_;  // past kInline; only filled with n_owned_ == kInline
+  Watched watched_[kInline];               // array operands and the shapes they were priced with
+  int n_watched_ = 0;
+  std::vector<Watched> watched_overflow_;
+  npy_intp dim_pool_[kDimPool];            // operand shapes, copied
+  int n_dims_ = 0;
+  std::vector<std::vector<npy_intp>> dims_overflow_;  // past kDimPool
 };
 
 // Result of a NumPy call as flopscope arrays (steals `result`): plain ndarrays
@@ -151,6 +232,10 @@ class Call {
 
   // Checks the deadline and the budget; charges `cost`. False (exception set) if refused.
   bool admit(Flops cost) {
+    if (meter_->refusal() != nullptr) [[unlikely]] {
+      PyErr_Format(PyExc_RuntimeError, "%s: %s", name_, meter_->refusal());
+      return false;
+    }
     if (meter_->deadline_passed(t0_)) {
       raise_time_exhausted(name_, *meter_);
       return false;
@@ -163,10 +248,20 @@ class Call {
     cost_ = cost;
     return true;
   }
-  void backend_begin() { t1_ = clock::now(); }
-  // Takes the charge back if NumPy raised.
+  void backend_begin() {
+    t1_ = clock::now();
+    booked_before_ = meter_->backend_ticks() + meter_->overhead_ticks();
+  }
+  // A call with a foreign argument runs participant Python (conversions,
+  // __index__, file objects' write, converters): none of its time is booked as
+  // flopscope's, so all of it lands in the residual bucket. FLOPs still count.
+  void book_time_as_residual() { residual_only_ = true; }
+  // Takes the charge back if NumPy raised before doing the work. A
+  // FloatingPointError (np.errstate(...='raise')) is raised from the FP flags
+  // after the inner loop has run and written its results: that work is kept
+  // charged.
   void backend_end(bool ok) {
-    if (!ok) meter_->refund(op_, cost_);
+    if (!ok && !PyErr_ExceptionMatches(PyExc_FloatingPointError)) meter_->refund(op_, cost_);
   }
   // Books the times and runs the post-call deadline check. Steals `result`.
   // Three clock reads per call: entry, before NumPy, and here. Handing the
@@ -174,7 +269,11 @@ class Call {
   // a counted call leaks into the residual bucket that participants pay for.
   PyObject* finish(PyObject* result) {
     clock::Ticks t2 = clock::now();
-    meter_->add_time(op_, t2 - t1_, t1_ - t0_);
+    // Counted calls made from callbacks inside this one booked their own time
+    // meanwhile; leave it out of ours so that nothing is booked twice.
+    const clock::Ticks nested = meter_->backend_ticks() + meter_->overhead_ticks() - booked_before_;
+    if (!residual_only_) [[likely]]
+      meter_->add_time(op_, std::max<clock::Ticks>(0, t2 - t1_ - nested), t1_ - t0_);
     if (meter_->recording() || state().result_check != nullptr) [[unlikely]]
       return finish_slow(result, t2);
     if (result != nullptr && meter_->deadline_passed(t2)) {
@@ -204,6 +303,8 @@ class Call {
   int n_noted_ = 0;
 
   clock::Ticks t0_, t1_ = 0;
+  clock::Ticks booked_before_ = 0;
+  bool residual_only_ = false;
   Meter* meter_;
   OpId op_;
   const char* name_;

@@ -181,9 +181,13 @@ Flops checked_budget(nb::handle budget) {
   if (PyBool_Check(budget.ptr()))
     throw nb::type_error("flop_budget must be a number, got bool");
   if (PyFloat_Check(budget.ptr())) {
+    // A FLOP count is a whole number: 1e6 is fine, 1.5 is refused, never truncated.
     double v = PyFloat_AsDouble(budget.ptr());
-    if (!std::isfinite(v)) throw nb::value_error(("flop_budget must be finite, got " + std::to_string(v)).c_str());
-    if (v <= 0) throw nb::value_error(("flop_budget must be > 0, got " + std::to_string(v)).c_str());
+    const std::string shown = nb::cast<std::string>(nb::repr(budget));
+    if (!std::isfinite(v)) throw nb::value_error(("flop_budget must be finite, got " + shown).c_str());
+    if (v <= 0) throw nb::value_error(("flop_budget must be > 0, got " + shown).c_str());
+    if (v != std::floor(v))
+      throw nb::value_error(("flop_budget must be a whole number of FLOPs, got " + shown).c_str());
     if (v >= 9.2e18) throw nb::value_error("flop_budget must be < 2**63");
     return static_cast<Flops>(v);
   }
@@ -226,6 +230,8 @@ NB_MODULE(_core, m) {
       .def_prop_ro("profile", [](const Meter& m) { return m.profile().name; })
       .def("set_profile", [](Meter& m, const std::string& name) { m.set_profile(profile_by_name(name)); })
       .def_prop_ro("running", &Meter::running)
+      .def_prop_ro("foreign_thread_calls", &Meter::foreign_thread_calls,
+                   "Counted calls charged here from threads that had no context of their own.")
       .def_prop_ro("elapsed_s", &Meter::elapsed_s)
       .def("start", &Meter::start)
       .def("stop", &Meter::stop)

@@ -11,6 +11,21 @@ Flops numel(Shape shape) {
   return n;
 }
 
+bool move_axes_last(Shape shape, std::span<const int> core_axes, std::vector<Extent>* out) {
+  const int nd = static_cast<int>(shape.size());
+  std::vector<int> axes;
+  for (int a : core_axes) {
+    const int n = a < 0 ? a + nd : a;
+    if (n < 0 || n >= nd || std::find(axes.begin(), axes.end(), n) != axes.end()) return false;
+    axes.push_back(n);
+  }
+  out->clear();
+  for (int d = 0; d < nd; ++d)
+    if (std::find(axes.begin(), axes.end(), d) == axes.end()) out->push_back(shape[static_cast<std::size_t>(d)]);
+  for (int a : axes) out->push_back(shape[static_cast<std::size_t>(a)]);
+  return true;
+}
+
 bool broadcast_shapes(std::span<const Shape> shapes, std::vector<Extent>* out) {
   std::size_t ndim = 0;
   for (const Shape& s : shapes) ndim = std::max(ndim, s.size());
@@ -44,6 +59,17 @@ Flops apply_weight(const Profile& profile, OpId op, Flops flops) {
 Flops reduction(const Profile& profile, OpId op, Flops numel_in, Flops numel_out) {
   Flops base = profile.reduction_subtracts_output ? std::max<Flops>(numel_in - numel_out, 0) : numel_in;
   return weighted(profile, op, base);
+}
+
+Flops reduceat_elements(std::span<const Extent> indices, Extent along) {
+  Flops total = 0;
+  for (std::size_t i = 0; i < indices.size(); ++i) {
+    const Extent lo = indices[i];
+    if (lo < 0 || lo >= along) continue;
+    const Extent hi = i + 1 < indices.size() ? indices[i + 1] : along;
+    total = checked_add(total, hi > lo && hi <= along ? hi - lo : 1);
+  }
+  return total;
 }
 
 Flops deviation(const Profile& profile, OpId op, Flops numel_in, Flops numel_out) {

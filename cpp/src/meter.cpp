@@ -2,8 +2,14 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <algorithm>
+#include <atomic>
 #include <memory>
+#include <mutex>
 #include <stdexcept>
+#include <thread>
+#include <utility>
+#include <vector>
 
 namespace flopscope {
 namespace detail {
@@ -14,6 +20,18 @@ using detail::tls_active;
 namespace {
 std::unique_ptr<Meter> g_default;
 const Profile* g_default_profile = nullptr;
+
+// The explicit meter of every thread that has one (contexts do not nest, so
+// at most one per thread).
+std::mutex g_explicit_mu;
+std::vector<std::pair<std::thread::id, Meter*>> g_explicit;
+std::atomic<int> g_n_explicit{0};
+std::unique_ptr<Meter> g_ambiguous;
+
+void forget_explicit(Meter* meter, std::thread::id thread, bool any_thread) {
+  std::erase_if(g_explicit, [&](const auto& e) { return any_thread ? e.second == meter : e.first == thread; });
+  g_n_explicit.store(static_cast<int>(g_explicit.size()), std::memory_order_relaxed);
+}
 
 }  // namespace
 
@@ -41,6 +59,39 @@ OpStats& Meter::first_use(NamespaceStats& ns, OpId op) {
 
 Meter::~Meter() {
   if (tls_active == this) tls_active = nullptr;
+  std::lock_guard<std::mutex> lock(g_explicit_mu);
+  forget_explicit(this, {}, /*any_thread=*/true);
+}
+
+void set_active_meter(Meter* meter) {
+  tls_active = meter;
+  std::lock_guard<std::mutex> lock(g_explicit_mu);
+  forget_explicit(nullptr, std::this_thread::get_id(), /*any_thread=*/false);
+  if (meter != nullptr) g_explicit.emplace_back(std::this_thread::get_id(), meter);
+  g_n_explicit.store(static_cast<int>(g_explicit.size()), std::memory_order_relaxed);
+}
+
+Meter& meter_for_thread_without_context() {
+  if (g_n_explicit.load(std::memory_order_relaxed) == 0) [[likely]]
+    return default_meter();
+  std::lock_guard<std::mutex> lock(g_explicit_mu);
+  Meter* only = nullptr;
+  for (const auto& e : g_explicit) {
+    if (only != nullptr && e.second != only) {
+      if (!g_ambiguous) {
+        g_ambiguous = std::make_unique<Meter>(1, default_profile());
+        g_ambiguous->set_refusal(
+            "a counted call on a thread without a BudgetContext of its own, while BudgetContexts are active "
+            "on several other threads: it cannot be told whose budget it belongs to. Enter a BudgetContext "
+            "on this thread, or do the work on the thread whose context should pay for it.");
+      }
+      return *g_ambiguous;
+    }
+    only = e.second;
+  }
+  if (only == nullptr) return default_meter();
+  only->count_foreign_thread_call();
+  return *only;
 }
 
 void Meter::start() {

@@ -1,3 +1,4 @@
+#include <cmath>
 #include "flopscope/profile.hpp"
 
 #include <charconv>
@@ -38,6 +39,16 @@ double Profile::weight(std::string_view op) const {
   return default_weight;
 }
 
+// A per-op weight multiplies FLOP counts: finite and >= 0, else the budget
+// arithmetic would be meaningless (inf * 0, negative charges).
+double parse_weight(std::string_view value, std::string_view where) {
+  const double v = parse_number(value, where);
+  if (!std::isfinite(v) || v < 0)
+    throw std::invalid_argument(std::string(where) + ": a weight must be a finite number >= 0, got " +
+                                std::string(value));
+  return v;
+}
+
 Profile parse_profile(std::string_view name, std::string_view text) {
   Profile p;
   p.name = std::string(name);
@@ -68,9 +79,9 @@ Profile parse_profile(std::string_view name, std::string_view text) {
     } else if (key == "reduction.subtract_output") {
       p.reduction_subtracts_output = parse_bool(value, where);
     } else if (key == "weight.default") {
-      p.default_weight = parse_number(value, where);
+      p.default_weight = parse_weight(value, where);
     } else if (key.starts_with("weight.")) {
-      p.weights[std::string(key.substr(7))] = parse_number(value, where);
+      p.weights[std::string(key.substr(7))] = parse_weight(value, where);
     } else {
       throw std::invalid_argument(where + ": unknown key '" + std::string(key) + "'");
     }

@@ -248,3 +248,35 @@ TEST(CostModel, BinaryContractionSpansAllIndexTuples) {
   EXPECT_EQ(cost::binary_contraction(primer(), dot, 4'000'000'000, 4'000'000'000, 4'000'000'000, true),
             4'000'000'000);
 }
+
+TEST(CostModel, ReduceatReadsEachSliceOnce) {
+  using flopscope::cost::reduceat_elements;
+  using E = flopscope::cost::Extent;
+  // [0,8) + {8} + [2,9) + {9} + [1,10): 8 + 1 + 7 + 1 + 9.
+  std::vector<E> idx = {0, 8, 2, 9, 1};
+  EXPECT_EQ(reduceat_elements(idx, 10), 26);
+  std::vector<E> rising = {0, 3, 7};
+  EXPECT_EQ(reduceat_elements(rising, 10), 10);  // a partition of the axis: the input size
+  std::vector<E> same = {4, 4, 4};
+  EXPECT_EQ(reduceat_elements(same, 10), 1 + 1 + 6);
+  std::vector<E> bad = {-1, 12, 3};
+  EXPECT_EQ(reduceat_elements(bad, 10), 7);  // out-of-range indices read nothing
+  EXPECT_EQ(reduceat_elements({}, 10), 0);
+}
+
+TEST(CostModel, GufuncAxesMoveCoreDimsLast) {
+  using flopscope::cost::Extent;
+  std::vector<Extent> shape = {5, 3, 4}, out;
+  std::vector<int> axes = {0, 1};
+  ASSERT_TRUE(flopscope::cost::move_axes_last(shape, axes, &out));
+  EXPECT_EQ(out, (std::vector<Extent>{4, 5, 3}));
+  std::vector<int> neg = {-1, 0};
+  ASSERT_TRUE(flopscope::cost::move_axes_last(shape, neg, &out));
+  EXPECT_EQ(out, (std::vector<Extent>{3, 4, 5}));
+  std::vector<int> twice = {1, -2}, far = {3};
+  EXPECT_FALSE(flopscope::cost::move_axes_last(shape, twice, &out));
+  EXPECT_FALSE(flopscope::cost::move_axes_last(shape, far, &out));
+  // matmul (5,3,4) @ (4,6,5) with axes=[(1,2),(0,1),...]: batch 5, M 3, K 4, N 6.
+  const auto& p = flopscope::profile_by_name("primer");
+  EXPECT_EQ(flopscope::cost::matmul(p, 0, 5, 3, 6, 4), 360);
+}

@@ -20,7 +20,8 @@ import numpy as np
 
 from . import _core
 from ._summary import format_summary, merge_summaries
-from .errors import BudgetExhaustedError, FlopscopeWarning, NoBudgetContextError, TimeExhaustedError
+from .errors import (BudgetExhaustedError, FlopscopeWarning, NoBudgetContextError, TimeExhaustedError,
+                     UnauthorizedControlError)
 
 __all__ = [
     "BudgetContext",
@@ -140,6 +141,16 @@ class BudgetContext:
     @property
     def flop_budget(self) -> int:
         return self._meter.flop_budget
+
+    @property
+    def foreign_thread_calls(self) -> int:
+        """Counted calls charged to this context from threads that had no context of their own.
+
+        Their FLOPs count here; their time is booked in this context's flopscope buckets while its
+        own thread's wall clock runs, so with threads computing at once the buckets can add up to
+        more than the wall time (residual is then clamped at 0). A grader that wants one thread of
+        work refuses a run where this is not 0."""
+        return self._meter.foreign_thread_calls
 
     @property
     def flops_used(self) -> int:
@@ -353,8 +364,14 @@ def budget_summary(by_namespace: bool = False) -> SummaryText:
 
 
 def budget_reset() -> None:
-    """Clears the session accumulator and rebases the live contexts and the default budget."""
+    """Clears the session accumulator and rebases the live contexts and the default budget.
+
+    Refused inside an active BudgetContext: it would wipe that context's live count."""
     global _closed
+    if any(ctx._meter.running for ctx in list(_live)):
+        raise UnauthorizedControlError(
+            "budget_reset() inside an active BudgetContext would wipe its live FLOP count; "
+            "call it after the context has exited")
     with _lock:
         _closed = None
         for ctx in list(_live):

@@ -25,6 +25,10 @@ _BUDGET_HINT = (
 )
 
 
+def _rebuild(cls, args, kwargs):
+    return cls(*args, **kwargs)
+
+
 class FlopscopeError(Exception):
     """Base class of every flopscope error."""
 
@@ -40,6 +44,10 @@ class BudgetExhaustedError(FlopscopeError):
             f"{op_name} would cost {flop_cost:,} FLOPs but only {flops_remaining:,} remain. {_BUDGET_HINT}"
         )
 
+    def __reduce__(self):  # keyword-only fields: pickle / copy / multiprocessing need this
+        return _rebuild, (type(self), (self.op_name,),
+                          {"flop_cost": self.flop_cost, "flops_remaining": self.flops_remaining})
+
 
 class TimeExhaustedError(FlopscopeError):
     """The context's wall_time_limit_s was exceeded (checked before and after each counted call)."""
@@ -52,6 +60,9 @@ class TimeExhaustedError(FlopscopeError):
             f"{op_name}: wall-clock time {elapsed_s:.3f}s exceeds limit {limit_s:.3f}s. "
             "Do less work per call or raise wall_time_limit_s."
         )
+
+    def __reduce__(self):
+        return _rebuild, (type(self), (self.op_name,), {"elapsed_s": self.elapsed_s, "limit_s": self.limit_s})
 
 
 class NoBudgetContextError(FlopscopeError):

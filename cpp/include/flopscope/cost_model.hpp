@@ -19,6 +19,12 @@ using Shape = std::span<const Extent>;
 // Number of elements of a shape (1 for a scalar).
 Flops numel(Shape shape);
 
+// A gufunc's axes= argument (matmul, vecdot, ...): the operand's shape with its
+// core axes (negative ones count from the end) moved last, in the order
+// given, so that it prices like the default layout. False for an axis out of
+// range or named twice.
+bool move_axes_last(Shape shape, std::span<const int> core_axes, std::vector<Extent>* out);
+
 // NumPy broadcasting of several shapes. Returns false when they do not broadcast.
 bool broadcast_shapes(std::span<const Shape> shapes, std::vector<Extent>* out);
 
@@ -43,6 +49,13 @@ inline Flops pointwise(const Profile& profile, OpId op, Flops numel_out, int nou
 // primer, "Reductions (input size)": the input size. Profiles with
 // reduction.subtract_output bill input - output (spec section 2.7).
 Flops reduction(const Profile& profile, OpId op, Flops numel_in, Flops numel_out);
+
+// ufunc.reduceat (primer "Reductions (input size)": what is read). The number
+// of elements the output slices read along the reduced axis of length
+// `along`: slice i covers [idx[i], idx[i+1]) when idx[i] < idx[i+1], else the
+// one element idx[i] (NumPy's rule); the last slice runs to the end. An index
+// outside [0, along) reads nothing (NumPy refuses the call).
+Flops reduceat_elements(std::span<const Extent> indices, Extent along);
 
 // std = var + one square root per output (primer principle for an op it does
 // not list: var is a reduction of the input size; sqrt is pointwise).

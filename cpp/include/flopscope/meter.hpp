@@ -109,6 +109,13 @@ class Meter {
   // Returns false, charging nothing, when it does not fit the budget.
   bool deduct(OpId op, Flops cost);
 
+  // Counted calls charged here from threads that had no context of their own.
+  std::int64_t foreign_thread_calls() const { return foreign_thread_calls_; }
+  void count_foreign_thread_call() { ++foreign_thread_calls_; }
+  // Non-null for a meter that refuses every call, with the reason.
+  const char* refusal() const { return refusal_; }
+  void set_refusal(const char* why) { refusal_ = why; }
+
   // Per-call records (off by default: they grow with every call).
   bool recording() const { return recording_; }
   void set_recording(bool on) { recording_ = on; }
@@ -148,6 +155,8 @@ class Meter {
   std::size_t current_ = 0;
   bool recording_ = false;
   bool started_once_ = false;
+  std::int64_t foreign_thread_calls_ = 0;
+  const char* refusal_ = nullptr;
   clock::Ticks origin_ = clock::now();
   std::vector<OpRecord> records_;
 };
@@ -160,7 +169,14 @@ namespace detail {
 extern thread_local Meter* tls_active __attribute__((tls_model("initial-exec")));
 }
 inline Meter* active_meter_or_null() { return detail::tls_active; }  // the explicit one, or nullptr
-inline void set_active_meter(Meter* meter) { detail::tls_active = meter; }  // nullptr = none
+// Makes `meter` this thread's explicit meter (nullptr = none) and records it
+// in the process-wide list that threads without a meter of their own use.
+void set_active_meter(Meter* meter);
+// For a thread with no explicit meter: the one explicit meter active on
+// another thread (its foreign_thread_calls() counts the call), else the
+// default meter; when several are active, a meter that refuses every call
+// (refusal() says why), since there is no telling whose work it is.
+Meter& meter_for_thread_without_context();
 Meter& default_meter();
 bool default_meter_exists();
 void set_default_profile(const Profile& profile);
@@ -168,7 +184,7 @@ const Profile& default_profile();
 
 inline Meter& current_meter() {
   Meter* m = active_meter_or_null();
-  return m ? *m : default_meter();
+  return m ? *m : meter_for_thread_without_context();
 }
 
 // FLOPSCOPE_DEFAULT_BUDGET if set (parsed as a float, truncated), else 1e15.
