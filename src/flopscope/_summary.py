@@ -40,6 +40,17 @@ def _pct(part: float, total: float) -> str:
     return f"{100 * part / total:.1f}%" if total else "0.0%"
 
 
+def _dur(seconds: float) -> str:
+    """A duration in the unit that shows its figures: 1.234s, 12.3ms, 45.6us, 789ns."""
+    if seconds >= 1.0:
+        return f"{seconds:.3f}s"
+    if seconds >= 1e-3:
+        return f"{seconds * 1e3:.3g}ms"
+    if seconds >= 1e-6:
+        return f"{seconds * 1e6:.3g}us"
+    return f"{seconds * 1e9:.0f}ns"
+
+
 def _calls(n: int) -> str:
     return f"[{n} call]" if n == 1 else f"[{n} calls]"
 
@@ -62,8 +73,8 @@ def format_summary(data: dict[str, Any], namespace: str | None = None) -> str:
         for ns, rec in sorted(data["by_namespace"].items(), key=lambda kv: -kv[1]["flops_used"]):
             lines.append(
                 f"    {ns or '(unlabeled)':<24} {rec['flops_used']:>12,}  ({_pct(rec['flops_used'], used):>6})  "
-                f"{_calls(rec['calls'])}  Backend {rec['flopscope_backend_time_s']:.3f}s  "
-                f"Overhead {rec['flopscope_overhead_time_s']:.3f}s"
+                f"{_calls(rec['calls'])}  Backend {_dur(rec['flopscope_backend_time_s'])}  "
+                f"Overhead {_dur(rec['flopscope_overhead_time_s'])}"
             )
     ops = data["operations"]
     if ops:
@@ -74,15 +85,15 @@ def format_summary(data: dict[str, Any], namespace: str | None = None) -> str:
     wall = data["wall_time_s"]
     lines += [
         "",
-        f"  Total Wall Time:     {wall:.3f}s",
-        f"  Flopscope Backend:   {data['flopscope_backend_time_s']:.3f}s  ({_pct(data['flopscope_backend_time_s'], wall)})",
-        f"  Flopscope Overhead:  {data['flopscope_overhead_time_s']:.3f}s  ({_pct(data['flopscope_overhead_time_s'], wall)})",
-        f"  Residual Wall Time:  {data['residual_wall_time_s']:.3f}s  ({_pct(data['residual_wall_time_s'], wall)})",
+        f"  Total Wall Time:     {_dur(wall)}",
+        f"  Flopscope Backend:   {_dur(data['flopscope_backend_time_s'])}  ({_pct(data['flopscope_backend_time_s'], wall)})",
+        f"  Flopscope Overhead:  {_dur(data['flopscope_overhead_time_s'])}  ({_pct(data['flopscope_overhead_time_s'], wall)})",
+        f"  Residual Wall Time:  {_dur(data['residual_wall_time_s'])}  ({_pct(data['residual_wall_time_s'], wall)})",
     ]
     timed = [(n, r) for n, r in ops.items() if r["flopscope_backend_time_s"] > 0]
     if timed:
         lines += ["", "  By operation (time):"]
         for name, rec in sorted(timed, key=lambda kv: -kv[1]["flopscope_backend_time_s"]):
             t = rec["flopscope_backend_time_s"]
-            lines.append(f"    {name:<20} {t:.3f}s  ({_pct(t, wall):>6})  {_calls(rec['calls'])}")
+            lines.append(f"    {name:<20} {_dur(t)}  ({_pct(t, wall):>6})  {_calls(rec['calls'])}")
     return "\n".join(lines)

@@ -267,3 +267,25 @@ def test_budget_errors_survive_pickling():
     assert (e2.op_name, e2.flop_cost, e2.flops_remaining, str(e2)) == ("exp", 10, 3, str(e))
     t = pickle.loads(pickle.dumps(TimeExhaustedError("add", elapsed_s=2.0, limit_s=1.0)))
     assert (t.elapsed_s, t.limit_s) == (2.0, 1.0)
+
+
+def test_the_core_meter_of_a_live_context_cannot_be_stopped_reset_or_repriced_from_python():
+    from flopscope import _core
+    with flops.BudgetContext(flop_budget=10**6, quiet=True) as ctx:
+        fnp.exp(fnp.ones(4))
+        meter = _core.active_meter()
+        for control in (meter.stop, meter.rebase):
+            with pytest.raises(UnauthorizedControlError):
+                control()
+        assert not hasattr(meter, "set_profile") and not hasattr(meter, "add_overhead_s")
+        fnp.exp(fnp.ones(4))
+    assert ctx.flops_used == 8
+    assert ctx.summary_dict()["wall_time_s"] > 0
+
+
+def test_summary_shows_short_times_in_units_that_show_them():
+    from flopscope._summary import _dur
+    assert [_dur(v) for v in (2.5, 0.0123, 4.56e-5, 7.8e-7)] == ["2.500s", "12.3ms", "45.6us", "780ns"]
+    with flops.BudgetContext(flop_budget=10**6, quiet=True) as ctx:
+        fnp.exp(fnp.ones(10))
+    assert "0.000s" not in ctx.summary()

@@ -5,11 +5,12 @@ import pytest
 from conftest import score, with_spec
 
 TAMPER = [
-    ("RebasesMeter", "METER_TAMPERED", "reset"),
+    ("RebasesMeter", "METER_TAMPERED", "refused"),
     ("DeactivatesMeter", "UNCOUNTED_WORK", "outside the predict budget"),
-    ("MovesResidualToOverhead", "METER_TAMPERED", "overhead"),
+    # flopscope's meter no longer offers these controls to Python at all:
+    ("MovesResidualToOverhead", "PREDICT_ERROR", "add_overhead_s"),
     ("PatchesFlopscope", "METER_TAMPERED", "flopscope.numpy.matmul"),
-    ("SwitchesCostModel", "METER_TAMPERED", "cost model"),
+    ("SwitchesCostModel", "PREDICT_ERROR", "set_profile"),
 ]
 
 

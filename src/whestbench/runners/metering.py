@@ -17,6 +17,7 @@ import numpy as np
 
 import flopscope as flops
 from flopscope import BudgetExhaustedError, TimeExhaustedError
+from flopscope.errors import UnauthorizedControlError
 
 from whestbench.breakdowns import TIME_KEYS, merge
 from whestbench.mlp import MLP
@@ -151,6 +152,9 @@ def metered_predict(estimator: BaseEstimator, mlp: MLP, budget: int, *, wall_tim
         outcome = PredictOutcome(BUDGET_EXHAUSTED, message=str(exc), traceback=traceback.format_exc(), exception=exc)
     except TimeExhaustedError as exc:
         outcome = PredictOutcome(TIME_EXHAUSTED, message=str(exc), traceback=traceback.format_exc(), exception=exc)
+    except UnauthorizedControlError as exc:  # flopscope refused a control that would change the live meter
+        outcome = _error("METER_TAMPERED", f"the estimator tampered with the meter (refused): {exc}",
+                         tb=traceback.format_exc(), exc=exc)
     except OutputError as exc:
         outcome = _error(exc.code, str(exc), details=exc.details, tb=traceback.format_exc(), exc=exc)
     except KeyboardInterrupt:
