@@ -177,6 +177,13 @@ std::vector<RecordRow> record_rows(const Meter& meter) {
   return rows;
 }
 
+[[noreturn]] void throw_unauthorized(const char* what) {
+  nb::object cls = nb::module_::import_("flopscope.errors").attr("UnauthorizedControlError");
+  PyErr_SetObject(cls.ptr(), nb::str((std::string(what) + " is refused: it would change a live budget's "
+                                      "accounting. Exit the context first.").c_str()).ptr());
+  throw nb::python_error();
+}
+
 Flops checked_budget(nb::handle budget) {
   if (PyBool_Check(budget.ptr()))
     throw nb::type_error("flop_budget must be a number, got bool");
@@ -228,19 +235,29 @@ NB_MODULE(_core, m) {
       .def_prop_ro("flops_used", &Meter::flops_used)
       .def_prop_ro("flops_remaining", &Meter::flops_remaining)
       .def_prop_ro("profile", [](const Meter& m) { return m.profile().name; })
-      .def("set_profile", [](Meter& m, const std::string& name) { m.set_profile(profile_by_name(name)); })
       .def_prop_ro("running", &Meter::running)
       .def_prop_ro("foreign_thread_calls", &Meter::foreign_thread_calls,
                    "Counted calls charged here from threads that had no context of their own.")
       .def_prop_ro("elapsed_s", &Meter::elapsed_s)
+      // Python sees no control that could lower a live budget's count or stop
+      // its clock: a meter that is some thread's active meter (a BudgetContext
+      // that has not exited) refuses stop() and rebase(); there is no way to
+      // swap its profile or book time into its buckets from Python.
       .def("start", &Meter::start)
-      .def("stop", &Meter::stop)
-      .def("rebase", &Meter::rebase)
+      .def("stop",
+           [](Meter& m) {
+             if (explicitly_active(&m)) throw_unauthorized("stop() on the meter of an active BudgetContext");
+             m.stop();
+           })
+      .def("rebase",
+           [](Meter& m) {
+             if (explicitly_active(&m)) throw_unauthorized("rebase() on the meter of an active BudgetContext");
+             m.rebase();
+           })
       .def("timing", &timing, "(wall, backend, overhead, residual) seconds; wall = the other three summed.")
       .def("op_rows", &op_rows)
       .def_prop_rw("recording", &Meter::recording, &Meter::set_recording, "Keep a record of every counted call.")
       .def("record_rows", &record_rows)
-      .def("add_overhead_s", [](Meter& m, double s) { m.add_overhead(clock::from_seconds(s)); })
       .def("push_namespace",
            [](Meter& m, const std::string& seg) {
              try {

@@ -71,6 +71,11 @@ void set_active_meter(Meter* meter) {
   g_n_explicit.store(static_cast<int>(g_explicit.size()), std::memory_order_relaxed);
 }
 
+bool explicitly_active(const Meter* meter) {
+  std::lock_guard<std::mutex> lock(g_explicit_mu);
+  return std::any_of(g_explicit.begin(), g_explicit.end(), [&](const auto& e) { return e.second == meter; });
+}
+
 Meter& meter_for_thread_without_context() {
   if (g_n_explicit.load(std::memory_order_relaxed) == 0) [[likely]]
     return default_meter();

@@ -177,6 +177,8 @@ void set_active_meter(Meter* meter);
 // default meter; when several are active, a meter that refuses every call
 // (refusal() says why), since there is no telling whose work it is.
 Meter& meter_for_thread_without_context();
+// Whether `meter` is the explicit meter of some thread right now.
+bool explicitly_active(const Meter* meter);
 Meter& default_meter();
 bool default_meter_exists();
 void set_default_profile(const Profile& profile);
