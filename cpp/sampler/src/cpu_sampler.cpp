@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -23,41 +24,47 @@
 namespace fss {
 namespace {
 
-// Each MLP's weights packed for the kernel, made by the first worker that
-// needs them and freed once all its chunks are done (items are handed out MLP
-// by MLP, so only about `threads` MLPs are packed at any time).
+// Each MLP's weights packed for the kernel, layer by layer: a layer is packed
+// by the first worker that reaches it (the others wait only for that layer,
+// so packing overlaps with the products of earlier layers) and all of the
+// MLP's layers are freed once its chunks are done. Items are handed out MLP by
+// MLP, so only about `threads` MLPs are packed at any time.
 class PackedWeights {
  public:
-  PackedWeights(const SampleRequest& req, int64_t chunks, Isa isa)
-      : req_(req), isa_(isa), slots_(static_cast<size_t>(req.n_mlps)) {
-    for (auto& s : slots_) s.chunks_left = chunks;
+  PackedWeights(const SampleRequest& req, int64_t chunks, Isa isa) : req_(req), isa_(isa) {
+    slots_.reserve(static_cast<size_t>(req.n_mlps));
+    for (int64_t b = 0; b < req.n_mlps; ++b) slots_.push_back(std::make_unique<Slot>(req.depth, chunks));
   }
-  // Layers of MLP b; the reference stays valid until release(b).
-  const std::vector<PackedMatrix>& acquire(int64_t b) {
-    Slot& s = slots_[static_cast<size_t>(b)];
-    std::call_once(s.once, [&] {
-      const int64_t d = req_.depth, w = req_.width;
-      const float* W = req_.weights + b * d * w * w;
-      s.layers.reserve(static_cast<size_t>(d));
-      for (int64_t l = 0; l < d; ++l) s.layers.emplace_back(W + l * w * w, w, w, isa_);
+  // Layer l of MLP b; valid until release(b).
+  const PackedMatrix& layer(int64_t b, int64_t l) {
+    Slot& s = *slots_[static_cast<size_t>(b)];
+    Layer& L = s.layers[static_cast<size_t>(l)];
+    std::call_once(L.once, [&] {
+      const int64_t w = req_.width;
+      L.packed.emplace(req_.weights + (b * req_.depth + l) * w * w, w, w, isa_);
     });
-    return s.layers;
+    return *L.packed;
   }
   // One chunk of MLP b is finished with its weights.
   void release(int64_t b) {
-    Slot& s = slots_[static_cast<size_t>(b)];
-    if (s.chunks_left.fetch_sub(1) == 1) std::vector<PackedMatrix>().swap(s.layers);
+    Slot& s = *slots_[static_cast<size_t>(b)];
+    if (s.chunks_left.fetch_sub(1) == 1)
+      for (Layer& L : s.layers) L.packed.reset();
   }
 
  private:
-  struct Slot {
+  struct Layer {
     std::once_flag once;
-    std::vector<PackedMatrix> layers;
-    std::atomic<int64_t> chunks_left{0};
+    std::optional<PackedMatrix> packed;
+  };
+  struct Slot {
+    Slot(int64_t depth, int64_t chunks) : layers(static_cast<size_t>(depth)), chunks_left(chunks) {}
+    std::vector<Layer> layers;
+    std::atomic<int64_t> chunks_left;
   };
   const SampleRequest& req_;
   Isa isa_;
-  std::vector<Slot> slots_;
+  std::vector<std::unique_ptr<Slot>> slots_;
 };
 
 // Per-MLP ordered accumulation of chunk partials.
@@ -176,7 +183,6 @@ SampleResult sample_cpu(const SampleRequest& req, const CpuOptions& opt) {
         const int64_t item = next_item.fetch_add(1);
         if (item >= total_items) return;
         const int64_t b = item / k, c = item % k;
-        const std::vector<PackedMatrix>& layers = packed.acquire(b);
         std::vector<double> part = acc.take_buffer();
         std::fill(part.begin(), part.end(), 0.0);
         const int64_t r0 = c * chunk;
@@ -189,7 +195,7 @@ SampleResult sample_cpu(const SampleRequest& req, const CpuOptions& opt) {
                        x);
           for (int64_t l = 0; l < d; ++l) {
             const ReluColumnSums sums{part.data() + l * w, l == d - 1 ? part.data() + d * w : nullptr};
-            sgemm_fixed_order(m, x, layers[static_cast<size_t>(l)], y, scratch, &sums);
+            sgemm_fixed_order(m, x, packed.layer(b, l), y, scratch, &sums);
             std::swap(x, y);
           }
         }
