@@ -6,6 +6,7 @@
 
 #include <nanobind/nanobind.h>
 #include <nanobind/stl/optional.h>
+#include <nanobind/stl/pair.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/tuple.h>
 #include <nanobind/stl/vector.h>
@@ -25,6 +26,9 @@
 #include "flopscope/cost_model.hpp"
 #include "flopscope/einsum.hpp"
 #include "flopscope/meter.hpp"
+#ifdef FLOPSCOPE_HAVE_SAMPLER_PRICING
+#include "flopscope_sampler/sampler.hpp"
+#endif
 
 namespace nb = nanobind;
 using namespace flopscope;
@@ -340,6 +344,28 @@ NB_MODULE(_core, m) {
           }
         },
         nb::arg("subscripts"), nb::arg("shapes"), nb::arg("optimize").none(), nb::arg("profile") = "primer");
+
+#ifdef FLOPSCOPE_HAVE_SAMPLER_PRICING
+  // The ground-truth sampler's closed-form bill, priced in this module so that
+  // it sees the profiles registered here (one core instance per process).
+  m.def(
+      "sampler_flop_breakdown",
+      [](int64_t depth, int64_t width, int64_t n_samples, int64_t n_mlps, const std::string& profile) {
+        const Profile* p;
+        try {
+          p = &profile_by_name(profile);
+        } catch (const std::out_of_range& e) {
+          throw nb::value_error(e.what());
+        }
+        try {
+          return fss::sampler_flop_breakdown(depth, width, n_samples, n_mlps, *p);
+        } catch (const std::invalid_argument& e) {
+          throw nb::value_error(e.what());
+        }
+      },
+      nb::arg("depth"), nb::arg("width"), nb::arg("n_samples"), nb::arg("n_mlps"), nb::arg("profile") = "primer",
+      "(op, FLOPs) of the sampler's reference algorithm, in closed form.");
+#endif
 
   m.def("_direct_loop_calls", &py::direct_loop_calls,
         "Calls run through NumPy's inner loops directly (small elementwise ufunc and matmul calls).");

@@ -19,7 +19,7 @@ Backends
 Every backend runs inside its own flopscope ``BudgetContext`` (namespace
 ``sampling``; upstream nests ``sampling.sample_layer_statistics``), so sampling is never
 billed to an estimator. The numpy backend is metered op by op; the C++ backends
-charge the closed-form bill computed in C++ (``_sampler.flop_breakdown``) with
+charge the closed-form bill computed in C++ (``flopscope._core.sampler_flop_breakdown``) with
 ``deduct``. The per-op FLOPs are returned in ``LayerStatistics.flops``.
 
 Random streams: the MLP at batch position ``b`` uses key ``seed`` (or
@@ -107,8 +107,16 @@ def _cost_model() -> str:
 def closed_form_flops(depth: int, width: int, n_samples: int, n_mlps: int = 1, cost_model: str | None = None) -> dict:
     """FLOPs of the reference sampling algorithm, {op: flops}, computed in C++ with
     flopscope's formulas under `cost_model` (default: flopscope's configured one)."""
-    return dict(_ext().flop_breakdown(int(depth), int(width), int(n_samples), int(n_mlps),
-                                      cost_model or _cost_model()))
+    return _bill(int(depth), int(width), int(n_samples), int(n_mlps), cost_model or _cost_model())
+
+
+def _bill(depth: int, width: int, n_samples: int, n_mlps: int, cost_model: str) -> dict:
+    # Priced by flopscope's own core (flopscope._core), the single instance of
+    # its profiles in this process, so a profile registered at run time applies.
+    flops, _ = _flopscope()
+    if flops is None:
+        raise ImportError("pricing the sampler needs flopscope (import flopscope failed)")
+    return dict(flops._core.sampler_flop_breakdown(depth, width, n_samples, n_mlps, cost_model))
 
 
 def _as_weights(weights) -> tuple[np.ndarray, bool]:
@@ -242,7 +250,7 @@ def sample_layer_statistics(
         if not ok:
             raise ValueError(f"backend='cuda' is not usable here: {reason}; use backend='cpu' or 'auto'")
 
-    bill = dict(ext.flop_breakdown(d, w, n_samples, B, _cost_model()))  # also validates the sizes
+    bill = _bill(d, w, n_samples, B, _cost_model())  # also validates the sizes
     flops, fnp = _flopscope()
     if backend == "numpy" and flops is None:
         raise ImportError("backend='numpy' needs flopscope (import flopscope failed); use backend='cpu'")

@@ -208,3 +208,18 @@ def test_bad_input(kwargs, exc, match):
     args.update(kwargs)
     with pytest.raises(exc, match=match):
         wb.sample_layer_statistics(**args)
+
+
+def test_a_profile_registered_at_run_time_prices_the_sampler_bill():
+    # One instance of the core per process: the sampler's closed form is priced
+    # by flopscope._core, so it sees profiles registered there.
+    import flopscope as flops
+
+    name = "sampler-test-double-matmul"
+    if name not in flops.accounting.cost_models():
+        flops.accounting.register_cost_model(name, "weight.matmul 2\n")
+    base = wb.closed_form_flops(2, 8, 100)
+    doubled = wb.closed_form_flops(2, 8, 100, cost_model=name)
+    assert doubled["matmul"] == 2 * base["matmul"] > 0
+    assert {k: v for k, v in doubled.items() if k != "matmul"} == {k: v for k, v in base.items() if k != "matmul"}
+    assert not hasattr(ext, "flop_breakdown")  # the sampler module carries no pricing of its own

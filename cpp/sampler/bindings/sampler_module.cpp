@@ -126,19 +126,6 @@ NB_MODULE(_sampler, m) {
       },
       "weights"_a, "n_samples"_a, "seeds"_a, "streams"_a, "device"_a = 0);
 
-  m.def(
-      "flop_breakdown",
-      [](int64_t depth, int64_t width, int64_t n_samples, int64_t n_mlps, const std::string& profile) {
-        const flopscope::Profile* p;
-        try {
-          p = &flopscope::profile_by_name(profile);
-        } catch (const std::out_of_range& e) {
-          throw nb::value_error(e.what());
-        }
-        return fss::sampler_flop_breakdown(depth, width, n_samples, n_mlps, *p);
-      },
-      "depth"_a, "width"_a, "n_samples"_a, "n_mlps"_a, "profile"_a = "primer",
-      "Closed-form FLOPs of the reference sampling algorithm under a cost profile: list of (op name, flops).");
   m.def("chunk_rows", &fss::chunk_rows, "width"_a);
 
   m.def(

@@ -110,16 +110,6 @@ class OrderedAccumulator {
 
 }  // namespace
 
-int64_t chunk_rows(int64_t width) {
-  if (width <= 0) throw std::invalid_argument("width must be positive");
-  return std::max<int64_t>(1024, std::min<int64_t>(16384, (int64_t{1} << 20) / width));
-}
-
-int64_t chunk_count(int64_t n_samples, int64_t width) {
-  const int64_t c = chunk_rows(width);
-  return (n_samples + c - 1) / c;
-}
-
 void validate(const SampleRequest& r) {
   if (r.n_mlps <= 0) throw std::invalid_argument("n_mlps must be positive, got " + std::to_string(r.n_mlps));
   if (r.depth <= 0) throw std::invalid_argument("depth must be positive, got " + std::to_string(r.depth));

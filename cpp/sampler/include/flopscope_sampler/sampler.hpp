@@ -12,7 +12,9 @@
 #include "flopscope/profile.hpp"
 #include "flopscope_sampler/sgemm.hpp"
 
+#include <algorithm>
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -42,8 +44,15 @@ struct CpuOptions {
 };
 
 // Accumulation chunk (rows) of the reference algorithm: max(1024, min(16384, 2^20 / width)).
-int64_t chunk_rows(int64_t width);
-int64_t chunk_count(int64_t n_samples, int64_t width);
+// Inline: the sampler and its closed-form bill (a separate library) both use it.
+inline int64_t chunk_rows(int64_t width) {
+  if (width <= 0) throw std::invalid_argument("width must be positive");
+  return std::max<int64_t>(1024, std::min<int64_t>(16384, (int64_t{1} << 20) / width));
+}
+inline int64_t chunk_count(int64_t n_samples, int64_t width) {
+  const int64_t c = chunk_rows(width);
+  return (n_samples + c - 1) / c;
+}
 
 // Throws std::invalid_argument on bad shapes / counts.
 void validate(const SampleRequest& req);
