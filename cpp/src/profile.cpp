@@ -49,6 +49,13 @@ double parse_weight(std::string_view value, std::string_view where) {
   return v;
 }
 
+double Profile::compile_weight(OpId op) const {
+  const auto i = static_cast<std::size_t>(op);
+  if (i >= weight_by_op_.size()) weight_by_op_.resize(OpRegistry::instance().size() + 64, -1.0);
+  if (i >= weight_by_op_.size()) weight_by_op_.resize(i + 1, -1.0);
+  return weight_by_op_[i] = weight(std::string_view(OpRegistry::instance().info(op).name));
+}
+
 Profile parse_profile(std::string_view name, std::string_view text) {
   Profile p;
   p.name = std::string(name);

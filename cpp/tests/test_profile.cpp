@@ -109,3 +109,18 @@ TEST(RegisterProfile, AddsAnImmutableNamedProfile) {
   EXPECT_THROW(fs::profile_by_name("gtest-bad"), std::out_of_range);
   EXPECT_TRUE(fs::profile_by_name("primer").unit_weights());
 }
+
+TEST(Profile, DenseWeightTableByOpIdAgreesWithTheNames) {
+  const auto& p = flopscope::register_profile("dense-weights-test", "weight.exp 3\nweight.default 2\n");
+  auto& reg = flopscope::OpRegistry::instance();
+  const flopscope::OpId exp = reg.intern("exp", flopscope::CostRule::Pointwise);
+  const flopscope::OpId sum = reg.find("sum");
+  ASSERT_GE(sum, 0);
+  for (int twice = 0; twice < 2; ++twice) {  // compiled on first use, then read
+    EXPECT_EQ(p.weight(exp), 3.0);
+    EXPECT_EQ(p.weight(sum), 2.0);
+  }
+  const flopscope::OpId late = reg.intern("dense-weights-test.late-op", flopscope::CostRule::External);
+  EXPECT_EQ(p.weight(late), 2.0);  // an op interned after the table was first compiled
+  EXPECT_EQ(flopscope::profile_by_name("primer").weight(late), 1.0);
+}

@@ -35,6 +35,21 @@ struct Profile {
   std::unordered_map<std::string, double, NameHash, std::equal_to<>> weights;  // by op name
 
   double weight(std::string_view op) const;
+  // The same, by op id, from a dense table compiled on first use of each id
+  // (no name hashing per call). Ops are interned for the process's life and
+  // profiles are never replaced, so an entry never goes stale.
+  double weight(OpId op) const {
+    const auto i = static_cast<std::size_t>(op);
+    if (i < weight_by_op_.size() && weight_by_op_[i] >= 0.0) [[likely]]
+      return weight_by_op_[i];
+    return compile_weight(op);
+  }
+
+ private:
+  double compile_weight(OpId op) const;
+  mutable std::vector<double> weight_by_op_;  // -1 = not compiled yet
+
+ public:
   // True when every op weighs 1 (no weighting to apply).
   bool unit_weights() const { return weights.empty() && default_weight == 1.0; }
 };
