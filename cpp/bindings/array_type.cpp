@@ -14,8 +14,6 @@ struct Targets {
   CountedUfunc *add, *subtract, *multiply, *true_divide, *floor_divide, *remainder, *power, *divmod,
       *matmul, *left_shift, *right_shift, *bitwise_and, *bitwise_or, *bitwise_xor, *negative, *positive,
       *absolute, *invert, *equal, *not_equal, *less, *less_equal, *greater, *greater_equal;
-  CountedFunction *sum, *prod, *mean, *var, *std, *max, *min, *all, *any, *argmax, *argmin, *cumsum, *cumprod,
-      *dot, *clip, *round, *sort_inplace, *argsort, *partition_inplace, *argpartition, *searchsorted;
 };
 Targets targets;
 bool targets_ready = false;
@@ -50,19 +48,7 @@ bool resolve_targets() {
             resolve(t, "absolute", &targets.absolute) && resolve(t, "invert", &targets.invert) &&
             resolve(t, "equal", &targets.equal) && resolve(t, "not_equal", &targets.not_equal) &&
             resolve(t, "less", &targets.less) && resolve(t, "less_equal", &targets.less_equal) &&
-            resolve(t, "greater", &targets.greater) && resolve(t, "greater_equal", &targets.greater_equal) &&
-            resolve(t, "_ndarray.sum", &targets.sum) && resolve(t, "_ndarray.prod", &targets.prod) &&
-            resolve(t, "_ndarray.mean", &targets.mean) && resolve(t, "_ndarray.var", &targets.var) &&
-            resolve(t, "_ndarray.std", &targets.std) && resolve(t, "_ndarray.max", &targets.max) &&
-            resolve(t, "_ndarray.min", &targets.min) && resolve(t, "_ndarray.all", &targets.all) &&
-            resolve(t, "_ndarray.any", &targets.any) && resolve(t, "_ndarray.argmax", &targets.argmax) &&
-            resolve(t, "_ndarray.argmin", &targets.argmin) && resolve(t, "_ndarray.cumsum", &targets.cumsum) &&
-            resolve(t, "_ndarray.cumprod", &targets.cumprod) && resolve(t, "_ndarray.dot", &targets.dot) &&
-            resolve(t, "_ndarray.clip", &targets.clip) && resolve(t, "_ndarray.round", &targets.round) &&
-            resolve(t, "_ndarray.sort", &targets.sort_inplace) && resolve(t, "_ndarray.argsort", &targets.argsort) &&
-            resolve(t, "_ndarray.partition", &targets.partition_inplace) &&
-            resolve(t, "_ndarray.argpartition", &targets.argpartition) &&
-            resolve(t, "_ndarray.searchsorted", &targets.searchsorted);
+            resolve(t, "greater", &targets.greater) && resolve(t, "greater_equal", &targets.greater_equal);
   targets_ready = ok;
   return ok;
 }
@@ -164,53 +150,6 @@ PyObject* array_str(PyObject* self) {
   return r;
 }
 
-// Methods: self becomes the first operand of the counted function.
-PyObject* call_with_self(CountedFunction* Targets::*which, PyObject* self, PyObject* const* args, Py_ssize_t nargs,
-                         PyObject* kwnames) {
-  if (!resolve_targets()) return nullptr;
-  Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
-  if (nargs + nkw > 30) {
-    PyErr_SetString(PyExc_TypeError, "too many arguments");
-    return nullptr;
-  }
-  PyObject* stack[32];
-  stack[0] = self;
-  for (Py_ssize_t i = 0; i < nargs + nkw; ++i) stack[i + 1] = args[i];
-  return counted_function_call(targets.*which, stack, nargs + 1, kwnames);
-}
-
-#define FS_METHOD(name)                                                                                 \
-  PyObject* method_##name(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) { \
-    return call_with_self(&Targets::name, self, args, nargs, kwnames);                                  \
-  }
-FS_METHOD(sum)
-FS_METHOD(prod)
-FS_METHOD(mean)
-FS_METHOD(var)
-FS_METHOD(std)
-FS_METHOD(max)
-FS_METHOD(min)
-FS_METHOD(all)
-FS_METHOD(any)
-FS_METHOD(argmax)
-FS_METHOD(argmin)
-FS_METHOD(cumsum)
-FS_METHOD(cumprod)
-FS_METHOD(dot)
-FS_METHOD(clip)
-FS_METHOD(round)
-FS_METHOD(argsort)
-FS_METHOD(argpartition)
-FS_METHOD(searchsorted)
-#undef FS_METHOD
-
-PyObject* method_sort(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
-  return call_with_self(&Targets::sort_inplace, self, args, nargs, kwnames);
-}
-PyObject* method_partition(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
-  return call_with_self(&Targets::partition_inplace, self, args, nargs, kwnames);
-}
-
 // numpy calls self.__array_ufunc__(ufunc, method, *inputs, **kwargs).
 PyObject* array_ufunc(PyObject*, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
   if (nargs < 2) {
@@ -299,27 +238,6 @@ PyObject* array_function(PyObject*, PyObject* const* args, Py_ssize_t nargs) {
 PyMethodDef array_methods[] = {
     {"__array_ufunc__", FS_FASTCALL(array_ufunc), METH_FASTCALL | METH_KEYWORDS, "Counts NumPy ufuncs called on flopscope arrays."},
     {"__array_function__", FS_FASTCALL(array_function), METH_FASTCALL, "Counts NumPy functions called on flopscope arrays."},
-    {"sum", FS_FASTCALL(method_sum), METH_FASTCALL | METH_KEYWORDS, "Counted sum (input size)."},
-    {"prod", FS_FASTCALL(method_prod), METH_FASTCALL | METH_KEYWORDS, "Counted prod (input size)."},
-    {"mean", FS_FASTCALL(method_mean), METH_FASTCALL | METH_KEYWORDS, "Counted mean (input size)."},
-    {"var", FS_FASTCALL(method_var), METH_FASTCALL | METH_KEYWORDS, "Counted var (input size)."},
-    {"std", FS_FASTCALL(method_std), METH_FASTCALL | METH_KEYWORDS, "Counted std (input size + outputs)."},
-    {"max", FS_FASTCALL(method_max), METH_FASTCALL | METH_KEYWORDS, "Counted max (input size)."},
-    {"min", FS_FASTCALL(method_min), METH_FASTCALL | METH_KEYWORDS, "Counted min (input size)."},
-    {"all", FS_FASTCALL(method_all), METH_FASTCALL | METH_KEYWORDS, "Counted all (input size)."},
-    {"any", FS_FASTCALL(method_any), METH_FASTCALL | METH_KEYWORDS, "Counted any (input size)."},
-    {"argmax", FS_FASTCALL(method_argmax), METH_FASTCALL | METH_KEYWORDS, "Counted argmax (input size)."},
-    {"argmin", FS_FASTCALL(method_argmin), METH_FASTCALL | METH_KEYWORDS, "Counted argmin (input size)."},
-    {"cumsum", FS_FASTCALL(method_cumsum), METH_FASTCALL | METH_KEYWORDS, "Counted cumsum (input size)."},
-    {"cumprod", FS_FASTCALL(method_cumprod), METH_FASTCALL | METH_KEYWORDS, "Counted cumprod (input size)."},
-    {"dot", FS_FASTCALL(method_dot), METH_FASTCALL | METH_KEYWORDS, "Counted dot."},
-    {"clip", FS_FASTCALL(method_clip), METH_FASTCALL | METH_KEYWORDS, "Counted clip (output size)."},
-    {"round", FS_FASTCALL(method_round), METH_FASTCALL | METH_KEYWORDS, "Counted round (output size)."},
-    {"sort", FS_FASTCALL(method_sort), METH_FASTCALL | METH_KEYWORDS, "Counted in-place sort."},
-    {"argsort", FS_FASTCALL(method_argsort), METH_FASTCALL | METH_KEYWORDS, "Counted argsort."},
-    {"partition", FS_FASTCALL(method_partition), METH_FASTCALL | METH_KEYWORDS, "Counted in-place partition."},
-    {"argpartition", FS_FASTCALL(method_argpartition), METH_FASTCALL | METH_KEYWORDS, "Counted argpartition."},
-    {"searchsorted", FS_FASTCALL(method_searchsorted), METH_FASTCALL | METH_KEYWORDS, "Counted searchsorted."},
     {nullptr, nullptr, 0, nullptr},
 };
 #undef FS_FASTCALL

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -12,50 +13,11 @@ namespace flopscope::py {
 
 PyTypeObject* counted_function_type = nullptr;
 PyTypeObject* counted_method_type = nullptr;
+PyTypeObject* array_method_type = nullptr;
 
 namespace {
 
 constexpr int kMaxArgs = 64;
-
-struct Spec {
-  const char* name;
-  Marshal marshal;
-  int arity;
-  const char* reduce_ufunc;  // fast path for a bare f(a) / f(a, axis) call
-};
-
-// How each function of the op table reads its operands.
-constexpr Spec kSpecs[] = {
-    {"sum", Marshal::Reduce, 1, "add"},      {"prod", Marshal::Reduce, 1, "multiply"},
-    {"max", Marshal::Reduce, 1, "maximum"},  {"min", Marshal::Reduce, 1, "minimum"},
-    {"amax", Marshal::Reduce, 1, "maximum"}, {"amin", Marshal::Reduce, 1, "minimum"},
-    {"mean", Marshal::Reduce, 1, nullptr},   {"var", Marshal::Reduce, 1, nullptr},
-    {"std", Marshal::Reduce, 1, nullptr},    {"all", Marshal::Reduce, 1, nullptr},
-    {"any", Marshal::Reduce, 1, nullptr},    {"argmax", Marshal::Reduce, 1, nullptr},
-    {"argmin", Marshal::Reduce, 1, nullptr}, {"cumsum", Marshal::Reduce, 1, nullptr},
-    {"cumprod", Marshal::Reduce, 1, nullptr}, {"nansum", Marshal::Reduce, 1, nullptr},
-    {"nanmean", Marshal::Reduce, 1, nullptr}, {"nanmax", Marshal::Reduce, 1, nullptr},
-    {"nanmin", Marshal::Reduce, 1, nullptr}, {"nanprod", Marshal::Reduce, 1, nullptr},
-    {"nanvar", Marshal::Reduce, 1, nullptr}, {"nanstd", Marshal::Reduce, 1, nullptr},
-    {"count_nonzero", Marshal::Reduce, 1, nullptr}, {"ptp", Marshal::Reduce, 1, nullptr},
-    {"where", Marshal::Where, 3, nullptr},   {"clip", Marshal::Clip, 3, nullptr},
-    {"round", Marshal::Pointwise, 1, nullptr}, {"around", Marshal::Pointwise, 1, nullptr},
-    {"isclose", Marshal::Pointwise, 2, nullptr}, {"allclose", Marshal::Pointwise, 2, nullptr},
-    {"array_equal", Marshal::Equal, 2, nullptr}, {"array_equiv", Marshal::Equiv, 2, nullptr},
-    {"dot", Marshal::Dot, 2, nullptr},       {"inner", Marshal::Inner, 2, nullptr},
-    {"outer", Marshal::Outer, 2, nullptr},   {"vdot", Marshal::Vdot, 2, nullptr},
-    {"tensordot", Marshal::Tensordot, 2, nullptr}, {"einsum", Marshal::Einsum, 0, nullptr},
-    {"sort", Marshal::Sort, 1, nullptr},     {"argsort", Marshal::Sort, 1, nullptr},
-    {"partition", Marshal::Partition, 2, nullptr}, {"argpartition", Marshal::Partition, 2, nullptr},
-    {"searchsorted", Marshal::Search, 2, nullptr}, {"trace", Marshal::Trace, 1, nullptr},
-};
-
-const Spec* find_spec(std::string_view name) {
-  for (const auto& s : kSpecs)
-    if (name == s.name) return &s;
-  return nullptr;
-}
-
 
 // Reads tensordot's axes argument into the contracted axes of a and b.
 bool tensordot_axes(const char* op, PyObject* axes, const OperandShape& a, const OperandShape& b,
@@ -121,6 +83,150 @@ PyObject* path_to_list(const einsum::Path& path) {
   return list;
 }
 
+
+// Storage behind the Args of one Signature call (spans point into it).
+struct SignatureFrame {
+  std::deque<OperandShape> shapes;
+  std::deque<std::vector<std::int64_t>> ints;
+  std::deque<std::vector<Arg>> items;
+  std::vector<Arg> args;
+};
+
+Arg array_arg(const OperandShape& shape) {
+  Arg a;
+  a.kind = Arg::Kind::Array;
+  a.ints = {reinterpret_cast<const std::int64_t*>(shape.dims), static_cast<std::size_t>(shape.ndim)};
+  a.dtype = shape.type_num == NPY_NOTYPE ? -1 : shape.type_num;
+  a.symmetry = shape.symmetry;
+  return a;
+}
+
+// Reads a parameter by value. Numbers, strings, None and tuples/lists of ints
+// are read as they are; arrays and other lists as operands (converted and
+// watched like every operand); an object with __index__ is resolved once and
+// the resolved int is what NumPy then sees. Anything else (dtypes, callables)
+// is Absent to the formula. False with an exception set on error.
+bool read_param(PyObject** slot, Operands& operands, SignatureFrame& frame, Arg* out) {
+  PyObject* o = *slot;
+  if (o == Py_None) {
+    out->kind = Arg::Kind::None;
+  } else if (PyBool_Check(o)) {
+    out->kind = Arg::Kind::Bool;
+    out->i = o == Py_True;
+  } else if (PyFloat_Check(o) || PyArray_IsScalar(o, Floating)) {
+    out->kind = Arg::Kind::Float;
+    out->f = PyFloat_AsDouble(o);
+    if (out->f == -1.0 && PyErr_Occurred()) return false;
+  } else if (PyUnicode_Check(o)) {
+    out->kind = Arg::Kind::Str;
+    Py_ssize_t n;
+    const char* text = PyUnicode_AsUTF8AndSize(o, &n);
+    if (text == nullptr) return false;
+    out->s = {text, static_cast<std::size_t>(n)};
+  } else if (PyLong_CheckExact(o) || PyArray_IsScalar(o, Integer) || (!PyArray_Check(o) && PyIndex_Check(o))) {
+    PyObject* index = PyNumber_Index(o);  // user code only for a foreign __index__
+    if (index == nullptr) return false;
+    out->kind = Arg::Kind::Int;
+    out->i = PyLong_AsLongLong(index);
+    if (out->i == -1 && PyErr_Occurred()) {
+      Py_DECREF(index);
+      return false;
+    }
+    if (!PyLong_CheckExact(o) && !PyArray_IsScalar(o, Integer)) {
+      operands.keep(index);
+      *slot = index;
+    } else {
+      Py_DECREF(index);
+    }
+  } else if ((PyTuple_Check(o) || PyList_Check(o)) && [&] {
+               const Py_ssize_t n = PySequence_Fast_GET_SIZE(o);
+               for (Py_ssize_t i = 0; i < n; ++i) {
+                 PyObject* item = PySequence_Fast_GET_ITEM(o, i);
+                 if (!PyLong_CheckExact(item) && !PyArray_IsScalar(item, Integer)) return false;
+               }
+               return true;
+             }()) {
+    auto& values = frame.ints.emplace_back();
+    const Py_ssize_t n = PySequence_Fast_GET_SIZE(o);
+    for (Py_ssize_t i = 0; i < n; ++i) {
+      long long v = PyLong_AsLongLong(PySequence_Fast_GET_ITEM(o, i));
+      if (v == -1 && PyErr_Occurred()) return false;
+      values.push_back(v);
+    }
+    out->kind = Arg::Kind::Ints;
+    out->ints = values;
+  } else if (PyArray_Check(o) || PyTuple_Check(o) || PyList_Check(o)) {
+    OperandShape& shape = frame.shapes.emplace_back();
+    PyObject* converted = operands.inspect(o, &shape);
+    if (converted == nullptr) return false;
+    *slot = converted;
+    *out = array_arg(shape);
+  }
+  return true;
+}
+
+// Reads a call into the Args of the row's slots (OperandReading::Signature).
+bool read_signature(const char* name, const OpInfo& info, PyObject** stack, Py_ssize_t nargs, PyObject* kwnames,
+                    Operands& operands, Call& call, SignatureFrame& frame) {
+  const Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+  frame.args.assign(info.slots.size(), Arg{});
+  Py_ssize_t position = 0;
+  for (std::size_t k = 0; k < info.slots.size(); ++k) {
+    const Slot& slot = info.slots[k];
+    PyObject** where = nullptr;
+    if (!slot.keyword_only && position < nargs) where = &stack[position];
+    if (!slot.keyword_only) ++position;
+    for (Py_ssize_t j = 0; where == nullptr && j < nkw; ++j)
+      if (PyUnicode_CompareWithASCIIString(PyTuple_GET_ITEM(kwnames, j), slot.name.c_str()) == 0)
+        where = &stack[nargs + j];
+    if (where == nullptr) continue;  // Absent
+    Arg& arg = frame.args[k];
+    if (*where == Py_None) {
+      arg.kind = Arg::Kind::None;
+      continue;
+    }
+    switch (slot.kind) {
+      case Slot::Kind::Param:
+        if (!read_param(where, operands, frame, &arg)) return false;
+        break;
+      case Slot::Kind::Operand: {
+        OperandShape& shape = frame.shapes.emplace_back();
+        PyObject* converted = operands.inspect(*where, &shape);
+        if (converted == nullptr) return false;
+        *where = converted;
+        call.note_operand(shape);
+        arg = array_arg(shape);
+        break;
+      }
+      case Slot::Kind::Operands: {
+        PyObject* seq = *where;
+        if (PyArray_Check(seq) || !(PyList_Check(seq) || PyTuple_Check(seq))) {
+          PyErr_Format(PyExc_TypeError, "%s: %s must be a list or tuple of arrays", name, slot.name.c_str());
+          return false;
+        }
+        const Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+        PyObject* copy = PyList_New(n);  // the converted items, which NumPy then sees
+        if (copy == nullptr) return false;
+        operands.keep(copy);
+        auto& items = frame.items.emplace_back();
+        for (Py_ssize_t i = 0; i < n; ++i) {
+          OperandShape& shape = frame.shapes.emplace_back();
+          PyObject* converted = operands.inspect(PySequence_Fast_GET_ITEM(seq, i), &shape);
+          if (converted == nullptr) return false;
+          Py_INCREF(converted);
+          PyList_SET_ITEM(copy, i, converted);
+          items.push_back(array_arg(shape));
+        }
+        *where = copy;
+        arg.kind = Arg::Kind::Arrays;
+        arg.items = items;
+        break;
+      }
+    }
+  }
+  (void)name;
+  return true;
+}
 }  // namespace
 
 bool einsum_path_from(const char* op, PyObject* optimize, const Profile& profile, OpId id,
@@ -216,12 +322,15 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
     }
   }
   Flops cost = 0;
+  SignatureFrame frame;
+  bool priced = true;     // false: the formula refused the call (see below)
+  std::string refusal;
   PyObject* einsum_optimize = nullptr;  // replaces optimize= when we chose the path
   try {
-    switch (self->marshal) {
-      case Marshal::Free:
+    switch (self->reading) {
+      case OperandReading::None:
         break;
-      case Marshal::Reduce: {
+      case OperandReading::Reduce: {
         if (!operand(0, "a", &shapes[0])) return nullptr;
         Flops numel_out;
         if (!reduced_numel(name, shapes[0], argument(args, nargs, kwnames, 1, "axis"), &numel_out)) return nullptr;
@@ -230,29 +339,29 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
                                                 : cost::reduction(profile, self->op, shapes[0].numel(), numel_out);
         break;
       }
-      case Marshal::Pointwise:
-      case Marshal::Clip:
-      case Marshal::Where: {
+      case OperandReading::Pointwise:
+      case OperandReading::Clip:
+      case OperandReading::Where: {
         static const char* const kNames[][3] = {{"a", "b", nullptr}, {"a", "a_min", "a_max"}, {"condition", "x", "y"}};
-        int which = self->marshal == Marshal::Pointwise ? 0 : self->marshal == Marshal::Clip ? 1 : 2;
+        int which = self->reading == OperandReading::Pointwise ? 0 : self->reading == OperandReading::Clip ? 1 : 2;
         int n = self->arity;
-        if (self->marshal == Marshal::Where && nargs == 1 && nkw == 0) n = 1;
+        if (self->reading == OperandReading::Where && nargs == 1 && nkw == 0) n = 1;
         cost::Shape spans[3];
         int used = 0;
         for (int i = 0; i < n; ++i) {
           const char* kw = kNames[which][i];
           // NumPy >= 2.1 also takes the bounds as min= / max= (ndarray.clip only those).
-          if (self->marshal == Marshal::Clip && i > 0 && i >= nargs && find_kwarg(kwnames, args, nargs, kw) == nullptr)
+          if (self->reading == OperandReading::Clip && i > 0 && i >= nargs && find_kwarg(kwnames, args, nargs, kw) == nullptr)
             kw = i == 1 ? "min" : "max";
           if (i >= nargs && (kw == nullptr || find_kwarg(kwnames, args, nargs, kw) == nullptr)) {
-            if (self->marshal == Marshal::Clip && i > 0) continue;  // a bound may be omitted
-            if (self->marshal == Marshal::Where) {
+            if (self->reading == OperandReading::Clip && i > 0) continue;  // a bound may be omitted
+            if (self->reading == OperandReading::Where) {
               PyErr_Format(PyExc_ValueError, "%s: either both or neither of x and y should be given", name);
               return nullptr;
             }
             if (i > 0) continue;
           }
-          if (self->marshal == Marshal::Clip && i > 0 && argument(args, nargs, kwnames, i, kw) == Py_None)
+          if (self->reading == OperandReading::Clip && i > 0 && argument(args, nargs, kwnames, i, kw) == Py_None)
             continue;  // a one-sided clip: None takes no part in the output shape
           if (!operand(i, kw, &shapes[i])) return nullptr;
           spans[used++] = shapes[i].span();
@@ -263,8 +372,8 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
         cost = cost::pointwise(profile, self->op, cost::numel(out));
         break;
       }
-      case Marshal::Equal:
-      case Marshal::Equiv: {
+      case OperandReading::Equal:
+      case OperandReading::Equiv: {
         // array_equal / array_equiv: one comparison per element of the broadcast
         // pair; NumPy answers False without comparing when the shapes do not
         // match (array_equal) or do not broadcast (array_equiv), which is free.
@@ -272,41 +381,41 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
         cost::Shape spans[2] = {shapes[0].span(), shapes[1].span()};
         std::vector<cost::Extent> out;
         const bool same = std::equal(spans[0].begin(), spans[0].end(), spans[1].begin(), spans[1].end());
-        if ((self->marshal == Marshal::Equal && !same) || !cost::broadcast_shapes(spans, &out)) {
+        if ((self->reading == OperandReading::Equal && !same) || !cost::broadcast_shapes(spans, &out)) {
           cost = 0;
         } else {
           cost = cost::pointwise(profile, self->op, cost::numel(out));
         }
         break;
       }
-      case Marshal::Dot:
-      case Marshal::Inner:
-      case Marshal::Outer:
-      case Marshal::Vdot:
-      case Marshal::Tensordot: {
+      case OperandReading::Dot:
+      case OperandReading::Inner:
+      case OperandReading::Outer:
+      case OperandReading::Vdot:
+      case OperandReading::Tensordot: {
         if (!operand(0, "a", &shapes[0]) || !operand(1, "b", &shapes[1])) return nullptr;
         const OperandShape &a = shapes[0], &b = shapes[1];
         Flops na = a.numel(), nb = b.numel();
         Flops contracted = 1;
         bool ok = true;
-        switch (self->marshal) {
-          case Marshal::Dot:
+        switch (self->reading) {
+          case OperandReading::Dot:
             if (a.ndim > 0 && b.ndim > 0) {
               contracted = a.dims[a.ndim - 1];
               ok = contracted == (b.ndim == 1 ? b.dims[0] : b.dims[b.ndim - 2]);
             }
             break;
-          case Marshal::Inner:
+          case OperandReading::Inner:
             if (a.ndim > 0 && b.ndim > 0) {
               contracted = a.dims[a.ndim - 1];
               ok = contracted == b.dims[b.ndim - 1];
             }
             break;
-          case Marshal::Vdot:
+          case OperandReading::Vdot:
             ok = na == nb;
             contracted = na;
             break;
-          case Marshal::Tensordot: {
+          case OperandReading::Tensordot: {
             std::vector<int> ax, bx;
             if (!tensordot_axes(name, argument(args, nargs, kwnames, 2, "axes"), a, b, &ax, &bx)) return nullptr;
             for (std::size_t i = 0; i < ax.size(); ++i) {
@@ -319,11 +428,11 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
             break;
         }
         if (!ok) return raise_value_error(name, "shapes are not aligned for this contraction");
-        bool summed = self->marshal != Marshal::Outer && !(a.ndim == 0 || b.ndim == 0);
+        bool summed = self->reading != OperandReading::Outer && !(a.ndim == 0 || b.ndim == 0);
         cost = cost::binary_contraction(profile, self->op, na, nb, contracted, summed);
         break;
       }
-      case Marshal::Einsum: {
+      case OperandReading::Einsum: {
         if (nargs < 1 || !PyUnicode_Check(args[0])) {
           PyErr_Format(PyExc_TypeError, "%s: pass the subscripts string first, e.g. einsum('ij,jk->ik', a, b)",
                        name);
@@ -355,10 +464,10 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
         }
         break;
       }
-      case Marshal::Sort:
-      case Marshal::Partition: {
+      case OperandReading::Sort:
+      case OperandReading::Partition: {
         if (!operand(0, "a", &shapes[0])) return nullptr;
-        const bool sort = self->marshal == Marshal::Sort;
+        const bool sort = self->reading == OperandReading::Sort;
         // sort(a, axis=-1) / partition(a, kth, axis=-1): the slice runs along the axis.
         PyObject* axis = argument(args, nargs, kwnames, sort ? 1 : 2, "axis");
         Flops n = shapes[0].numel(), len;
@@ -392,7 +501,7 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
         cost = cost::partition(profile, self->op, len, slices, n_kth);
         break;
       }
-      case Marshal::Trace: {
+      case OperandReading::Trace: {
         // trace(a, offset=0, axis1=0, axis2=1): sums the (offset) diagonal of each
         // 2-D slice; a reduction over the diagonal's elements.
         if (!operand(0, "a", &shapes[0])) return nullptr;
@@ -416,7 +525,18 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
         cost = cost::reduction(profile, self->op, checked_mul(diagonal, batch), batch);
         break;
       }
-      case Marshal::Search: {
+      case OperandReading::Signature: {
+        const OpInfo& info = OpRegistry::instance().info(self->op);
+        if (!read_signature(name, info, stack, nargs, kwnames, operands, call, frame)) return nullptr;
+        try {
+          cost = cost::weighted(profile, self->op, info.formula(Signature(frame.args)));
+        } catch (const SignatureError& e) {
+          priced = false;
+          refusal = e.what();
+        }
+        break;
+      }
+      case OperandReading::Search: {
         // searchsorted(a, v): one binary search in the n values of a per value of v.
         if (!operand(0, "a", &shapes[0]) || !operand(1, "v", &shapes[1])) return nullptr;
         cost = cost::search(profile, self->op, shapes[1].numel(), shapes[0].numel());
@@ -453,6 +573,15 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
     target = self->fast_reduce;
   }
   if (!operands.shapes_unchanged()) return operands.raise_shape_changed();
+  if (!priced) {
+    // The formula found no price for this call: NumPy gives its own refusal
+    // (its exception type, nothing charged); if NumPy would run it, the
+    // result is dropped and the call refused, so that no work is free.
+    PyObject* r = PyObject_Vectorcall(target, call_args, call_nargs, kwnames);
+    if (r == nullptr) return nullptr;
+    Py_DECREF(r);
+    return raise_value_error(name, refusal);
+  }
   if (!call.admit(cost)) return nullptr;
   call.backend_begin();
   PyObject* result = PyObject_Vectorcall(target, call_args, call_nargs, kwnames);
@@ -574,39 +703,45 @@ bool init_counted_function_type(PyObject* module) {
                                   "A NumPy method whose calls are metered by flopscope.");
   if (counted_method_type == nullptr) return false;
   Py_INCREF(counted_method_type);
-  return PyModule_AddObject(module, "method", reinterpret_cast<PyObject*>(counted_method_type)) == 0;
+  if (PyModule_AddObject(module, "method", reinterpret_cast<PyObject*>(counted_method_type)) != 0) return false;
+  array_method_type = make_type("flopscope._core.array_method", method_get, Py_TPFLAGS_METHOD_DESCRIPTOR,
+                                "A counted method of flopscope arrays (x.sum(), x.sort(), ...).");
+  if (array_method_type == nullptr) return false;
+  Py_INCREF(array_method_type);
+  return PyModule_AddObject(module, "array_method", reinterpret_cast<PyObject*>(array_method_type)) == 0;
 }
 
-PyObject* make_counted_function(const char* name, PyObject* impl, PyObject* numpy_module, bool as_method) {
+PyObject* make_counted_function(const char* name, PyObject* impl, PyObject* numpy_module, Binding binding) {
   OpId op = OpRegistry::instance().find(name);
   if (op < 0) {
     PyErr_Format(PyExc_KeyError, "%s is not in the op table", name);
     return nullptr;
   }
-  Py_INCREF(impl);
-  const Spec* spec = find_spec(name);
-  const CostRule rule = OpRegistry::instance().info(op).rule;
-  if (spec == nullptr && rule != CostRule::Free) {
-    Py_DECREF(impl);
-    PyErr_Format(PyExc_RuntimeError, "flopscope: %s has cost rule %s but no operand reader", name,
-                 std::string(cost_rule_name(rule)).c_str());
+  const OpInfo& info = OpRegistry::instance().info(op);
+  if (info.rule != CostRule::Free && info.reading == OperandReading::None) {
+    PyErr_Format(PyExc_RuntimeError, "flopscope: %s has cost rule %s but no operand reading", name,
+                 std::string(cost_rule_name(info.rule)).c_str());
     return nullptr;
   }
-  auto* f = PyObject_New(CountedFunction, as_method ? counted_method_type : counted_function_type);
+  Py_INCREF(impl);
+  PyTypeObject* type = binding == Binding::Function         ? counted_function_type
+                       : binding == Binding::ReceiverMethod ? counted_method_type
+                                                            : array_method_type;
+  auto* f = PyObject_New(CountedFunction, type);
   if (f == nullptr) {
     Py_DECREF(impl);
     return nullptr;
   }
-  f->vectorcall = as_method ? method_vectorcall : function_vectorcall;
+  f->vectorcall = binding == Binding::ReceiverMethod ? method_vectorcall : function_vectorcall;
   f->impl = impl;
   f->fast_reduce = nullptr;
   f->name = PyUnicode_FromString(name);
   f->cname = PyUnicode_AsUTF8(f->name);
   f->op = op;
-  f->marshal = spec ? spec->marshal : Marshal::Free;
-  f->arity = spec ? spec->arity : 0;
-  if (spec && spec->reduce_ufunc) {
-    PyObject* ufunc = PyObject_GetAttrString(numpy_module, spec->reduce_ufunc);
+  f->reading = info.reading;
+  f->arity = info.arity;
+  if (info.reduce_ufunc != nullptr) {
+    PyObject* ufunc = PyObject_GetAttrString(numpy_module, info.reduce_ufunc);
     if (ufunc) {
       f->fast_reduce = PyObject_GetAttrString(ufunc, "reduce");
       Py_DECREF(ufunc);

@@ -1,6 +1,6 @@
 // Counted wrappers around NumPy functions that are not ufuncs (fnp.sum,
 // fnp.dot, fnp.einsum, fnp.reshape, ...). How each reads its operands is the
-// `Marshal` kind; what it costs is the core's formula for the op's rule.
+// op table's OperandReading; what it costs is the core's formula for the op's rule.
 #pragma once
 
 #include "numpy_api.hpp"
@@ -11,20 +11,6 @@
 
 namespace flopscope::py {
 
-enum class Marshal : unsigned char {
-  Free,        // no operand is priced
-  Reduce,      // a, axis
-  Pointwise,   // the first `arity` operands broadcast together
-  Where,       // where(cond) or where(cond, x, y)
-  Clip,        // clip(a, a_min, a_max)
-  Equal,       // array_equal(a1, a2): free when the shapes differ
-  Equiv,       // array_equiv(a1, a2): free when the shapes do not broadcast
-  Dot, Inner, Outer, Vdot, Tensordot, Einsum,
-  Sort,        // a, axis=-1
-  Partition,   // a, kth, axis=-1
-  Search,      // a (sorted), v
-  Trace,       // a, offset=0, axis1=0, axis2=1
-};
 
 struct CountedFunction {
   PyObject_HEAD
@@ -34,22 +20,30 @@ struct CountedFunction {
   PyObject* name;
   const char* cname;
   OpId op;
-  Marshal marshal;
+  OperandReading reading;
   int arity;
 };
 
 extern PyTypeObject* counted_function_type;
 extern PyTypeObject* counted_method_type;
+extern PyTypeObject* array_method_type;
+
+// How a counted wrapper is called.
+enum class Binding : unsigned char {
+  Function,        // fnp.name(...)
+  ReceiverMethod,  // obj.name(...) runs impl(obj._numpy, ...) (see below)
+  ArrayMethod,     // a method of flopscope.numpy.ndarray: x.name(...) runs impl(x, ...)
+};
 bool init_counted_function_type(PyObject* module);
 
 // Builds the counted wrapper of `impl` priced as the core op `op_name`
 // (which must be in the op table). New reference, nullptr on error.
-// `as_method`: a method for a Python class. Called as obj.name(...), it runs
+// Binding::ReceiverMethod: a method for a Python class. Called as obj.name(...), it runs
 // impl(obj._numpy, ...): flopscope.numpy.random.Generator keeps a plain NumPy
 // Generator there (same bit generator), because NumPy's samplers call each
 // other (choice -> integers) and on the subclass those calls would be metered twice.
 PyObject* make_counted_function(const char* op_name, PyObject* impl, PyObject* numpy_module,
-                                bool as_method = false);
+                                Binding binding = Binding::Function);
 
 PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py_ssize_t nargs,
                                 PyObject* kwnames);

@@ -221,6 +221,26 @@ PyObject* wrap_result(PyObject* result) {
     }
     return result;
   }
+  if (PyTuple_Check(result) && !PyTuple_CheckExact(result)) {
+    // NumPy's named results (EighResult, SVDResult, UniqueCountsResult, ...):
+    // the same named tuple type, holding flopscope arrays.
+    const Py_ssize_t n = PyTuple_GET_SIZE(result);
+    PyObject* items = PyTuple_New(n);
+    for (Py_ssize_t i = 0; items != nullptr && i < n; ++i) {
+      PyObject* item = PyTuple_GET_ITEM(result, i);
+      Py_INCREF(item);
+      PyObject* w = wrap_result(item);
+      if (w == nullptr) {
+        Py_CLEAR(items);
+        break;
+      }
+      PyTuple_SET_ITEM(items, i, w);
+    }
+    PyObject* named = items ? PyObject_Call(reinterpret_cast<PyObject*>(Py_TYPE(result)), items, nullptr) : nullptr;
+    Py_XDECREF(items);
+    Py_DECREF(result);
+    return named;
+  }
   if (PyList_CheckExact(result)) {
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(result); ++i) {
       PyObject* item = PyList_GET_ITEM(result, i);

@@ -44,6 +44,22 @@ namespace {
 constexpr const char* kPassthrough[] = {"shape", "ndim", "size", "result_type", "can_cast", "min_scalar_type",
                                         "iscomplexobj", "isrealobj", "may_share_memory", "shares_memory"};
 
+// NumPy's object for a dotted op name ("linalg.solve"), or an invalid object
+// when NumPy has none (ops flopscope implements itself are bound from Python).
+nb::object numpy_attribute(nb::handle np, const std::string& dotted) {
+  nb::object obj = nb::borrow(np);
+  std::size_t start = 0;
+  while (start <= dotted.size()) {
+    std::size_t end = dotted.find('.', start);
+    if (end == std::string::npos) end = dotted.size();
+    const std::string part = dotted.substr(start, end - start);
+    if (!nb::hasattr(obj, part.c_str())) return nb::object();
+    obj = obj.attr(part.c_str());
+    start = end + 1;
+  }
+  return obj;
+}
+
 // Builds every counted op: all ufuncs of NumPy's namespace and the op table's functions.
 void build_surface(nb::module_& m) {
   PyObject* numpy = PyImport_ImportModule("numpy");
@@ -74,29 +90,32 @@ void build_surface(nb::module_& m) {
 
   // Functions of the op table that NumPy provides.
   auto& reg = OpRegistry::instance();
-  for (std::size_t i = 0; i < reg.size(); ++i) {
+  for (std::size_t i = 0; i < reg.table_size(); ++i) {
     const OpInfo& info = reg.info(static_cast<OpId>(i));
     if (exported.contains(info.name.c_str())) continue;
     if (info.name == "getitem" || info.name == "setitem") continue;
-    if (!nb::hasattr(np, info.name.c_str())) continue;
-    nb::object impl = np.attr(info.name.c_str());
-    if (nb::isinstance(impl, ufunc_type)) continue;
+    nb::object impl = numpy_attribute(np, info.name);  // "linalg.solve" is numpy.linalg.solve
+    if (!impl.is_valid() || nb::isinstance(impl, ufunc_type)) continue;
     nb::object made = nb::steal(py::make_counted_function(info.name.c_str(), impl.ptr(), numpy));
     if (!made.is_valid()) throw nb::python_error();
     exported[info.name.c_str()] = made;
     function_table[impl] = made;
   }
-  // The ndarray methods behind our arrays' methods (x.mean(), x.argmax(), ...):
-  // the same op and price as the function, but NumPy's C method is called, not
-  // the Python-level np.<name> wrapper around it. sort and partition are the
-  // in-place ones.
-  for (const char* name : {"sum", "prod", "mean", "var", "std", "max", "min", "all", "any", "argmax", "argmin",
-                           "cumsum", "cumprod", "dot", "clip", "round", "sort", "argsort", "partition",
-                           "argpartition", "searchsorted"}) {
-    nb::object method = nb::steal(py::make_counted_function(name, np.attr("ndarray").attr(name).ptr(), numpy));
-    if (!method.is_valid()) throw nb::python_error();
-    exported[(std::string("_ndarray.") + name).c_str()] = method;
+  // Our arrays' counted methods (x.mean(), x.sort(), ...): the op table rows
+  // marked as methods, priced as the function but running NumPy's C method,
+  // not the Python-level np.<name> wrapper around it.
+  PyObject* array_type = reinterpret_cast<PyObject*>(py::state().array_type);
+  for (std::size_t i = 0; i < reg.table_size(); ++i) {
+    const OpInfo& info = reg.info(static_cast<OpId>(i));
+    if (!info.method) continue;
+    nb::object impl = np.attr("ndarray").attr(info.name.c_str());
+    nb::object method =
+        nb::steal(py::make_counted_function(info.name.c_str(), impl.ptr(), numpy, py::Binding::ArrayMethod));
+    if (!method.is_valid() || PyObject_SetAttrString(array_type, info.name.c_str(), method.ptr()) != 0)
+      throw nb::python_error();
+    exported[("_ndarray." + info.name).c_str()] = method;
   }
+  PyType_Modified(py::state().array_type);
 
   // Random draws are free (primer: "Random generation itself is free"), but
   // they run through the meter: they are listed, and their time is booked as
@@ -104,9 +123,9 @@ void build_surface(nb::module_& m) {
   // sampler: "random.<name>" for the module-level functions, and
   // "random.Generator.<name>" for the methods of flopscope.numpy.random.Generator.
   nb::object random = np.attr("random");
-  auto add_draw = [&](const std::string& op, nb::handle impl, bool as_method) {
+  auto add_draw = [&](const std::string& op, nb::handle impl, py::Binding binding) {
     reg.intern(op, CostRule::Free);
-    nb::object made = nb::steal(py::make_counted_function(op.c_str(), impl.ptr(), numpy, as_method));
+    nb::object made = nb::steal(py::make_counted_function(op.c_str(), impl.ptr(), numpy, binding));
     if (!made.is_valid()) throw nb::python_error();
     exported[op.c_str()] = made;
   };
@@ -116,14 +135,14 @@ void build_surface(nb::module_& m) {
         n == "set_state" || n == "default_rng")
       continue;  // classes and state management are not draws
     nb::object impl = random.attr(name);
-    if (PyCallable_Check(impl.ptr())) add_draw("random." + n, impl, false);
+    if (PyCallable_Check(impl.ptr())) add_draw("random." + n, impl, py::Binding::Function);
   }
   nb::object generator = random.attr("Generator");
   for (nb::handle name : nb::borrow<nb::list>(nb::module_::import_("builtins").attr("dir")(generator))) {
     std::string n = nb::cast<std::string>(name);
     if (n.empty() || n[0] == '_' || n == "bit_generator" || n == "spawn") continue;
     nb::object impl = generator.attr(name);
-    if (PyCallable_Check(impl.ptr())) add_draw("random.Generator." + n, impl, true);
+    if (PyCallable_Check(impl.ptr())) add_draw("random.Generator." + n, impl, py::Binding::ReceiverMethod);
   }
 
   nb::set passthrough;
@@ -322,6 +341,40 @@ NB_MODULE(_core, m) {
     }
     return rows;
   }, "(name, cost rule) for every op the core knows.");
+  m.def("op_rows", []() {
+    nb::list rows;
+    auto& reg = OpRegistry::instance();
+    for (std::size_t i = 0; i < reg.size(); ++i) {
+      const OpInfo& info = reg.info(static_cast<OpId>(i));
+      nb::dict row;
+      row["name"] = info.name;
+      row["rule"] = std::string(cost_rule_name(info.rule));
+      row["method"] = info.method;
+      nb::list slots;
+      for (const Slot& slot : info.slots)
+        slots.append(std::string(slot.keyword_only ? "*" : "") +
+                     (slot.kind == Slot::Kind::Operand ? "&" : slot.kind == Slot::Kind::Operands ? "&*" : "") +
+                     slot.name);
+      row["slots"] = slots;
+      if (info.formula_doc) row["formula"] = nb::str(info.formula_doc); else row["formula"] = nb::none();
+      rows.append(row);
+    }
+    return rows;
+  }, "One dict per op of the table: name, rule, method, slots, formula (its documentation).");
+  m.def("bind_op", [](const std::string& name, nb::handle impl) {
+    // For table ops that NumPy has no function for (flops.stats, ...): the
+    // Python implementation, bound once when flopscope is imported. Never rebound.
+    nb::dict exported = nb::borrow<nb::dict>(nb::handle(py::exported_ops));
+    if (OpRegistry::instance().find(name) < 0) throw nb::key_error(("no op '" + name + "' in the op table").c_str());
+    if (exported.contains(name.c_str())) throw nb::value_error(("op '" + name + "' is already bound").c_str());
+    PyObject* numpy = PyImport_ImportModule("numpy");
+    if (numpy == nullptr) throw nb::python_error();
+    nb::object np = nb::steal(numpy);
+    nb::object made = nb::steal(py::make_counted_function(name.c_str(), impl.ptr(), numpy));
+    if (!made.is_valid()) throw nb::python_error();
+    exported[name.c_str()] = made;
+    return made;
+  }, nb::arg("name"), nb::arg("impl"));
   m.def("einsum_path_cost",
         [](const std::string& subscripts, const std::vector<std::vector<cost::Extent>>& shapes,
            nb::handle optimize, const std::string& profile) {

@@ -181,9 +181,8 @@ def test_unknown_top_level_name_raises_attribute_error():
 
 
 @pytest.mark.parametrize("call,name", [
-    (lambda x: np.linalg.svd(x), "svd"),
-    (lambda x: np.fft.fft(x), "fft"),
-    (lambda x: np.linalg.inv(x), "inv"),
+    (lambda x: np.array2string(x), "array2string"),
+    (lambda x: np.array_repr(x), "array_repr"),
 ])
 def test_unsupported_numpy_functions_raise_type_error(call, name):
     x = fnp.asarray(np.eye(3) * 2.0)

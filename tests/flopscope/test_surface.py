@@ -19,7 +19,8 @@ from flopscope import accounting
 
 EXPORTED = flops._core.exported
 TABLE = accounting.op_table()
-RULES = {"free", "pointwise", "reduction", "deviation", "contraction", "sort", "external", "partition", "search"}
+RULES = {"free", "pointwise", "reduction", "deviation", "contraction", "sort", "external", "partition", "search",
+         "linalg", "fft", "statistics", "distribution", "polynomial", "counting", "numeric"}
 COUNTED_NAMES = sorted(n for n in fnp.__all__ if n in EXPORTED)
 UFUNC_NAMES = sorted(n for n in COUNTED_NAMES if hasattr(EXPORTED[n], "numpy_ufunc"))
 FUNCTION_NAMES = sorted(n for n in COUNTED_NAMES if not hasattr(EXPORTED[n], "numpy_ufunc"))

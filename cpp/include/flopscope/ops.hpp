@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "flopscope/signature.hpp"
+
 namespace flopscope {
 
 enum class CostRule : std::uint8_t {
@@ -19,15 +21,49 @@ enum class CostRule : std::uint8_t {
   Partition,     // n * len(kth) per partitioned slice
   Search,        // ceil(log2 n) per value searched in n sorted values
   External,      // priced in closed form by another part of the core (e.g. the sampler)
+  // Families priced by a formula of formulas/*.hpp over the call's Signature:
+  Linalg,        // fnp.linalg: standard operation counts of the factorisations
+  Fourier,       // fnp.fft: 5 n log2 n per complex transform
+  Statistics,    // order statistics, moments and histograms (median, cov, histogram, ...)
+  Distribution,  // flops.stats: a per-element count of each pdf/cdf/ppf
+  Polynomial,    // polyval, polyfit, roots, ...
+  Counting,      // sets, unique, bincount, nonzero, ...
+  Numeric,       // the rest of NumPy's numerical functions (diff, convolve, kron, cross, interp, ...)
 };
 
 std::string_view cost_rule_name(CostRule rule);
 
+// How the binding reads a function's priced operands from its arguments (the
+// core only names the kinds; reading Python objects is the binding's job).
+enum class OperandReading : std::uint8_t {
+  None,        // nothing is priced (free ops)
+  Reduce,      // a, axis
+  Pointwise,   // the first `arity` operands broadcast together
+  Where,       // where(cond) or where(cond, x, y)
+  Clip,        // clip(a, a_min, a_max)
+  Equal,       // array_equal(a1, a2): free when the shapes differ
+  Equiv,       // array_equiv(a1, a2): free when the shapes do not broadcast
+  Dot, Inner, Outer, Vdot, Tensordot, Einsum,
+  Sort,        // a, axis=-1
+  Partition,   // a, kth, axis=-1
+  Search,      // a (sorted), v
+  Trace,       // a, offset=0, axis1=0, axis2=1
+  Signature,   // the row's slots are read into a Signature and priced by its formula
+};
+
 using OpId = std::int32_t;
 
+// One row of the op table: everything that defines an operation.
 struct OpInfo {
   std::string name;
   CostRule rule;
+  OperandReading reading = OperandReading::None;
+  int arity = 0;                        // operands read (Pointwise/Where/Clip/...)
+  const char* reduce_ufunc = nullptr;   // a bare f(a[, axis]) runs this ufunc's reduce
+  bool method = false;                  // also an ndarray method (x.sum(), ...)
+  std::vector<Slot> slots;              // Signature: NumPy's parameters, in order
+  Formula formula = nullptr;            // Signature: the cost formula
+  const char* formula_doc = nullptr;    // the formula as written in the op reference
 };
 
 // Process-wide registry. The static table (ops.def) is loaded first; derived
@@ -42,6 +78,8 @@ class OpRegistry {
   OpId find(std::string_view name) const;
   const OpInfo& info(OpId id) const { return ops_[static_cast<std::size_t>(id)]; }
   std::size_t size() const { return ops_.size(); }
+  // The rows of the static table come first: ids [0, table_size()).
+  std::size_t table_size() const { return table_size_; }
 
   // Fixed capacity: entries never move once added.
   static constexpr std::size_t kCapacity = 1 << 14;
@@ -49,6 +87,7 @@ class OpRegistry {
  private:
   OpRegistry();
   std::vector<OpInfo> ops_;
+  std::size_t table_size_ = 0;
 };
 
 }  // namespace flopscope

@@ -12,6 +12,7 @@ import numpy as _np
 
 from .. import _core
 from .._budget import budget_summary
+from ._surface import missing as _missing
 
 ndarray = _core.ndarray
 
@@ -31,16 +32,13 @@ for _name in _VALUES:
     if hasattr(_np, _name):
         globals()[_name] = getattr(_np, _name)
 
-from . import random, testing  # noqa: E402
+from . import linalg, random, testing  # noqa: E402
 
 __all__ = sorted([*_counted, *(_n for _n in _VALUES if hasattr(_np, _n)), "ndarray", "budget_summary",
-                  "random", "testing"])
+                  "linalg", "random", "testing"])
 
 
 def __getattr__(name: str):
     if name.startswith("__"):
         raise AttributeError(name)
-    hint = (" NumPy has it, but flopscope does not count it yet, so it is not exported (no uncounted "
-            "fall-through). Convert explicitly with numpy.asarray(x) if you accept that the work is not counted."
-            if hasattr(_np, name) else "")
-    raise AttributeError(f"flopscope.numpy does not provide {name!r}.{hint}")
+    raise _missing("flopscope.numpy", _np, name)

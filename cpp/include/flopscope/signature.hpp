@@ -1,0 +1,112 @@
+// The priced signature of a call: what a cost formula may depend on. The
+// binding reads a Python call into it (operand shapes and dtypes, parameter
+// values); formulas (formulas/*.hpp) read it through the accessors below,
+// which also validate it (axes in range, known option strings, ...).
+// Pure C++: no Python here.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "flopscope/checked.hpp"
+
+namespace flopscope {
+
+// One argument of a call, as far as pricing is concerned.
+struct Arg {
+  enum class Kind : std::uint8_t {
+    Absent,  // not passed
+    None,    // None
+    Bool,
+    Int,
+    Float,
+    Str,
+    Ints,    // a tuple or list of Python ints (axes, shapes, kth, ...)
+    Array,   // an array operand (lists and scalars in operand slots are read as arrays)
+    Arrays,  // a sequence of array operands (multi_dot, concatenate, ...)
+  };
+  Kind kind = Kind::Absent;
+  std::int64_t i = 0;                       // Int, Bool
+  double f = 0;                             // Float
+  std::string_view s;                       // Str
+  std::span<const std::int64_t> ints;       // Ints; Array: the shape
+  int dtype = -1;                           // Array: NumPy dtype number (-1: a Python scalar)
+  unsigned char symmetry = 0;               // Array: symmetry tag (0 = none; reserved)
+  std::span<const Arg> items;               // Arrays
+};
+
+// Raised by formulas and accessors for a call NumPy would refuse, or one whose
+// price cannot be known; the binding turns it into ValueError naming the op.
+class SignatureError : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+// One declared parameter of an op, in NumPy's positional order.
+struct Slot {
+  enum class Kind : std::uint8_t { Param, Operand, Operands };
+  std::string name;
+  Kind kind = Kind::Param;
+  bool keyword_only = false;
+};
+
+// Parses an op's slot list: NumPy's parameter names in order, separated by
+// spaces; "&name" marks an array operand, "&*name" a sequence of them, and
+// names after a lone "*" are keyword-only. E.g. "&a n axis norm".
+std::vector<Slot> parse_slots(std::string_view text);
+
+class Signature {
+ public:
+  explicit Signature(std::span<const Arg> args) : args_(args) {}
+
+  std::size_t size() const { return args_.size(); }
+  const Arg& operator[](std::size_t i) const {
+    static const Arg absent;
+    return i < args_.size() ? args_[i] : absent;
+  }
+  // Passed and not None.
+  bool given(std::size_t i) const {
+    auto k = (*this)[i].kind;
+    return k != Arg::Kind::Absent && k != Arg::Kind::None;
+  }
+
+  // Shape of an array argument; a number (Int/Float/Bool) is a 0-d operand.
+  std::span<const std::int64_t> shape(std::size_t i) const;
+  int ndim(std::size_t i) const { return static_cast<int>(shape(i).size()); }
+  Flops numel(std::size_t i) const;
+  // Extent of axis `axis` (negative counts from the end) of argument i.
+  std::int64_t dim(std::size_t i, int axis) const;
+
+  std::int64_t int_or(std::size_t i, std::int64_t fallback) const;
+  bool bool_or(std::size_t i, bool fallback) const;
+  std::string_view str_or(std::size_t i, std::string_view fallback) const;
+  // A number given as int or float (e.g. an `ord` or a `q`); fallback when absent/None.
+  double number_or(std::size_t i, double fallback) const;
+  // An axis argument normalised into [0, ndim); fallback when absent/None.
+  int axis_or(std::size_t i, int ndim, int fallback) const;
+  // An axis argument that may be an int, a tuple of ints or None (all axes),
+  // normalised and checked for repeats.
+  std::vector<int> axes_or_all(std::size_t i, int ndim) const;
+  // A sequence of ints (or one int) such as kth or s=; empty when absent/None.
+  std::vector<std::int64_t> ints_or_empty(std::size_t i) const;
+
+ private:
+  std::span<const Arg> args_;
+};
+
+// A cost formula: FLOPs of one call before the profile's weights. Throws
+// SignatureError for invalid input and CostOverflowError past 64 bits.
+using Formula = Flops (*)(const Signature&);
+
+namespace formula_util {
+// ceil(log2 n) for n >= 1, 0 for n <= 1.
+int ceil_log2(std::int64_t n);
+// Product of the extents of `shape` except the last `core` ones (the batch).
+Flops batch(std::span<const std::int64_t> shape, int core);
+}  // namespace formula_util
+
+}  // namespace flopscope
