@@ -395,40 +395,21 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
       case OperandReading::Tensordot: {
         if (!operand(0, "a", &shapes[0]) || !operand(1, "b", &shapes[1])) return nullptr;
         const OperandShape &a = shapes[0], &b = shapes[1];
-        Flops na = a.numel(), nb = b.numel();
-        Flops contracted = 1;
-        bool ok = true;
-        switch (self->reading) {
-          case OperandReading::Dot:
-            if (a.ndim > 0 && b.ndim > 0) {
-              contracted = a.dims[a.ndim - 1];
-              ok = contracted == (b.ndim == 1 ? b.dims[0] : b.dims[b.ndim - 2]);
-            }
-            break;
-          case OperandReading::Inner:
-            if (a.ndim > 0 && b.ndim > 0) {
-              contracted = a.dims[a.ndim - 1];
-              ok = contracted == b.dims[b.ndim - 1];
-            }
-            break;
-          case OperandReading::Vdot:
-            ok = na == nb;
-            contracted = na;
-            break;
-          case OperandReading::Tensordot: {
-            std::vector<int> ax, bx;
-            if (!tensordot_axes(name, argument(args, nargs, kwnames, 2, "axes"), a, b, &ax, &bx)) return nullptr;
-            for (std::size_t i = 0; i < ax.size(); ++i) {
-              ok = ok && a.dims[ax[i]] == b.dims[bx[i]];
-              contracted = checked_mul(contracted, a.dims[ax[i]]);
-            }
-            break;
-          }
-          default:
-            break;
-        }
-        if (!ok) return raise_value_error(name, "shapes are not aligned for this contraction");
-        bool summed = self->reading != OperandReading::Outer && !(a.ndim == 0 || b.ndim == 0);
+        std::vector<int> ax, bx;
+        if (self->reading == OperandReading::Tensordot &&
+            !tensordot_axes(name, argument(args, nargs, kwnames, 2, "axes"), a, b, &ax, &bx))
+          return nullptr;
+        using P = cost::Product;
+        const P kind = self->reading == OperandReading::Dot     ? P::Dot
+                       : self->reading == OperandReading::Inner ? P::Inner
+                       : self->reading == OperandReading::Outer ? P::Outer
+                       : self->reading == OperandReading::Vdot  ? P::Vdot
+                                                                : P::Tensordot;
+        Flops contracted;
+        bool summed;
+        if (!cost::product_contraction(kind, a.span(), b.span(), ax, bx, &contracted, &summed))
+          return raise_value_error(name, "shapes are not aligned for this contraction");
+        const Flops na = a.numel(), nb = b.numel();
         cost = cost::binary_contraction(profile, self->op, na, nb, contracted, summed);
         break;
       }
@@ -515,14 +496,9 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
             !read_axis(name, a.ndim, argument(args, nargs, kwnames, 3, "axis2"), 1, &ax2))
           return nullptr;
         if (ax1 == ax2) return raise_value_error(name, "axis1 and axis2 must be two different axes of the array");
-        const cost::Extent rows = a.dims[ax1], cols = a.dims[ax2];
-        const cost::Extent diagonal =
-            offset >= 0 ? std::max<cost::Extent>(0, std::min<cost::Extent>(rows, cols - offset))
-                        : std::max<cost::Extent>(0, std::min<cost::Extent>(rows + offset, cols));
-        Flops batch = 1;
-        for (int d = 0; d < a.ndim; ++d)
-          if (d != ax1 && d != ax2) batch = checked_mul(batch, a.dims[d]);
-        cost = cost::reduction(profile, self->op, checked_mul(diagonal, batch), batch);
+        Flops elements, batch;
+        cost::trace_elements(a.span(), ax1, ax2, offset, &elements, &batch);
+        cost = cost::reduction(profile, self->op, elements, batch);
         break;
       }
       case OperandReading::Signature: {

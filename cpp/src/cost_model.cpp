@@ -124,6 +124,54 @@ Flops partition(const Profile& profile, OpId op, Flops slice_length, Flops n_sli
   return weighted(profile, op, checked_mul(checked_mul(slice_length, n_kth), n_slices));
 }
 
+bool product_contraction(Product kind, Shape a, Shape b, std::span<const int> a_axes, std::span<const int> b_axes,
+                         Flops* contracted, bool* summed) {
+  Flops k = 1;
+  bool ok = true;
+  const bool scalar = a.empty() || b.empty();
+  switch (kind) {
+    case Product::Dot:  // last axis of a with the second-to-last of b (the only one of a 1-d b)
+      if (!scalar) {
+        k = a.back();
+        ok = k == (b.size() == 1 ? b[0] : b[b.size() - 2]);
+      }
+      break;
+    case Product::Inner:  // last axes of both
+      if (!scalar) {
+        k = a.back();
+        ok = k == b.back();
+      }
+      break;
+    case Product::Vdot:  // both flattened
+      k = numel(a);
+      ok = k == numel(b);
+      break;
+    case Product::Tensordot:
+      ok = a_axes.size() == b_axes.size();
+      for (std::size_t i = 0; ok && i < a_axes.size(); ++i) {
+        ok = a[static_cast<std::size_t>(a_axes[i])] == b[static_cast<std::size_t>(b_axes[i])];
+        k = checked_mul(k, a[static_cast<std::size_t>(a_axes[i])]);
+      }
+      break;
+    case Product::Outer:
+      break;
+  }
+  *contracted = k;
+  *summed = kind != Product::Outer && !scalar;
+  return ok;
+}
+
+void trace_elements(Shape a, int axis1, int axis2, std::int64_t offset, Flops* elements, Flops* slices) {
+  const Extent rows = a[static_cast<std::size_t>(axis1)], cols = a[static_cast<std::size_t>(axis2)];
+  const Extent diagonal = offset >= 0 ? std::max<Extent>(0, std::min<Extent>(rows, cols - offset))
+                                      : std::max<Extent>(0, std::min<Extent>(rows + offset, cols));
+  Flops batch = 1;
+  for (std::size_t d = 0; d < a.size(); ++d)
+    if (static_cast<int>(d) != axis1 && static_cast<int>(d) != axis2) batch = checked_mul(batch, a[d]);
+  *elements = checked_mul(diagonal, batch);
+  *slices = batch;
+}
+
 Flops search(const Profile& profile, OpId op, Flops n_values, Flops n_sorted) {
   if (n_values <= 0 || n_sorted <= 0) return 0;  // nothing to compare against
   return weighted(profile, op, checked_mul(n_values, ceil_log2_at_least_1(n_sorted)));

@@ -280,3 +280,53 @@ TEST(CostModel, GufuncAxesMoveCoreDimsLast) {
   const auto& p = flopscope::profile_by_name("primer");
   EXPECT_EQ(flopscope::cost::matmul(p, 0, 5, 3, 6, 4), 360);
 }
+
+namespace flopscope {
+namespace {
+
+TEST(ProductContraction, NumpyAlignmentRules) {
+  using cost::Product;
+  const cost::Extent m34[] = {3, 4}, m45[] = {4, 5}, v4[] = {4}, b245[] = {2, 4, 5}, m54[] = {5, 4};
+  Flops k;
+  bool summed;
+  EXPECT_TRUE(cost::product_contraction(Product::Dot, m34, m45, {}, {}, &k, &summed));
+  EXPECT_EQ(k, 4);
+  EXPECT_TRUE(summed);
+  EXPECT_TRUE(cost::product_contraction(Product::Dot, m34, v4, {}, {}, &k, &summed));  // 1-d b: its only axis
+  EXPECT_EQ(k, 4);
+  EXPECT_TRUE(cost::product_contraction(Product::Dot, m34, b245, {}, {}, &k, &summed));  // b's second-to-last
+  EXPECT_FALSE(cost::product_contraction(Product::Dot, m45, m45, {}, {}, &k, &summed));
+  EXPECT_TRUE(cost::product_contraction(Product::Inner, m34, m54, {}, {}, &k, &summed));  // last axes
+  EXPECT_EQ(k, 4);
+  EXPECT_FALSE(cost::product_contraction(Product::Inner, m34, m45, {}, {}, &k, &summed));
+  EXPECT_TRUE(cost::product_contraction(Product::Vdot, m45, m54, {}, {}, &k, &summed));  // flattened
+  EXPECT_EQ(k, 20);
+  EXPECT_TRUE(cost::product_contraction(Product::Outer, m34, m45, {}, {}, &k, &summed));
+  EXPECT_EQ(k, 1);
+  EXPECT_FALSE(summed);
+  const int a_axes[] = {1, 2}, b_axes[] = {1, 0};
+  const cost::Extent t245[] = {2, 4, 5}, t543[] = {5, 4, 3};
+  EXPECT_TRUE(cost::product_contraction(Product::Tensordot, t245, t543, a_axes, b_axes, &k, &summed));
+  EXPECT_EQ(k, 20);
+  const cost::Extent scalar[] = {0};
+  EXPECT_TRUE(cost::product_contraction(Product::Dot, std::span<const cost::Extent>(scalar, 0), m34, {}, {}, &k,
+                                        &summed));
+  EXPECT_FALSE(summed);  // a scalar times an array multiplies, sums nothing
+}
+
+TEST(TraceElements, DiagonalLengthTimesBatch) {
+  const cost::Extent a[] = {3, 5, 4};  // axes 1, 2 are the matrices; batch 3
+  Flops elements, slices;
+  cost::trace_elements(a, 1, 2, 0, &elements, &slices);
+  EXPECT_EQ(elements, 3 * 4);
+  EXPECT_EQ(slices, 3);
+  cost::trace_elements(a, 1, 2, 2, &elements, &slices);  // offset 2: min(5, 4 - 2)
+  EXPECT_EQ(elements, 3 * 2);
+  cost::trace_elements(a, 1, 2, -4, &elements, &slices);  // min(5 - 4, 4)
+  EXPECT_EQ(elements, 3 * 1);
+  cost::trace_elements(a, 1, 2, 9, &elements, &slices);  // past the matrix: empty diagonal
+  EXPECT_EQ(elements, 0);
+}
+
+}  // namespace
+}  // namespace flopscope

@@ -82,6 +82,19 @@ Flops matmul(const Profile& profile, OpId op, Flops batch, Flops m, Flops n, Flo
 Flops binary_contraction(const Profile& profile, OpId op, Flops numel_a, Flops numel_b, Flops contracted,
                          bool summed);
 
+// The product functions dot, inner, outer, vdot and tensordot as binary
+// contractions: the product K of the extents they contract and whether a sum
+// is taken (NumPy's alignment rules; tensordot's axes already read, one list
+// per operand, normalised). False when the shapes are not aligned.
+enum class Product { Dot, Inner, Outer, Vdot, Tensordot };
+bool product_contraction(Product kind, Shape a, Shape b, std::span<const int> a_axes, std::span<const int> b_axes,
+                         Flops* contracted, bool* summed);
+
+// trace(a, offset, axis1, axis2): the diagonal elements summed over every 2-D
+// slice (primer "Reductions (input size)": what is read), and the number of
+// slices (the outputs). Axes normalised and distinct.
+void trace_elements(Shape a, int axis1, int axis2, std::int64_t offset, Flops* elements, Flops* slices);
+
 // Sorting (not in the primer; textbook comparison count): n * ceil(log2 n) per
 // slice of length n, with ceil(log2 n) floored at 1 (spec section 2.12).
 Flops sort(const Profile& profile, OpId op, Flops slice_length, Flops n_slices);
