@@ -242,3 +242,18 @@ def test_einsum_shape_error_names_op_once():
             fnp.einsum("ij,jk->ik", np.ones((2, 3)), np.ones((4, 2)))
     assert str(info.value).startswith("einsum: ") and "einsum: einsum" not in str(info.value)
     assert ctx.flops_used == 0
+
+
+@pytest.mark.parametrize("name", ["array2string", "frompyfunc", "vectorize", "genfromtxt", "isnat", "seterr"])
+def test_blocked_names_raise_attribute_error_saying_why(name):
+    with pytest.raises(AttributeError, match="blocked"):
+        getattr(fnp, name)
+
+
+@pytest.mark.parametrize("name,instead", [("alltrue", "all"), ("product", "prod"), ("trapz", "trapezoid"),
+                                          ("in1d", "isin"), ("NaN", "nan")])
+def test_names_of_other_numpy_versions_raise_unsupported_function_error(name, instead):
+    if hasattr(np, name):
+        pytest.skip(f"numpy {np.__version__} still has {name}")
+    with pytest.raises(flops.UnsupportedFunctionError, match=rf"removed in numpy 2\.0; use flopscope\.numpy\.{instead}"):
+        getattr(fnp, name)
