@@ -289,3 +289,51 @@ def test_summary_shows_short_times_in_units_that_show_them():
     with flops.BudgetContext(flop_budget=10**6, quiet=True) as ctx:
         fnp.exp(fnp.ones(10))
     assert "0.000s" not in ctx.summary()
+
+
+# ------------------------------------------------ table rows priced through a Signature
+
+
+class CountingIndex:
+    """An int-like parameter whose __index__ answers differently each time."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def __index__(self):
+        self.calls += 1
+        return self.calls % 2
+
+
+def test_signature_parameter_with_index_is_resolved_once_and_numpy_sees_that_value():
+    a = np.array([[4.0, 1.0], [1.0, 3.0]])
+    upper = CountingIndex()
+    with flops.BudgetContext(10**6, quiet=True) as ctx:
+        result = fnp.linalg.cholesky(fnp.asarray(a), upper=upper)
+    assert upper.calls == 1
+    np.testing.assert_array_equal(np.asarray(result), np.linalg.cholesky(a, upper=True))
+    assert ctx.flops_used == 8 // 3
+
+
+def test_signature_operands_may_be_lists_and_are_charged():
+    with flops.BudgetContext(10**6, quiet=True) as ctx:
+        x = fnp.linalg.solve([[2.0, 0.0], [0.0, 4.0]], [1.0, 1.0])
+    assert type(x) is fnp.ndarray
+    np.testing.assert_array_equal(np.asarray(x), [0.5, 0.25])
+    assert ctx.flops_used == 2 * 8 // 3 + 2 * 4
+
+
+def test_signature_refusal_is_numpys_own_and_free():
+    with flops.BudgetContext(10**6, quiet=True) as ctx:
+        with pytest.raises(np.linalg.LinAlgError):
+            fnp.linalg.inv(fnp.ones((2, 3)))
+        with pytest.raises(np.linalg.LinAlgError):
+            np.linalg.inv(fnp.ones((2, 3)))
+    assert ctx.flops_used == 0
+
+
+def test_numpy_linalg_on_flopscope_arrays_is_counted_like_fnp():
+    a = fnp.asarray(np.eye(3) * 2.0)
+    with flops.BudgetContext(10**6, quiet=True) as ctx:
+        r = np.linalg.inv(a)
+    assert type(r) is fnp.ndarray and ctx.flops_used == 2 * 27
