@@ -366,10 +366,7 @@ bool reduced_numel(const char* op, const OperandShape& shape, PyObject* axis, Fl
   } else if (!add_axis(axis)) {
     return false;
   }
-  Flops kept = 1;  // product of the axes that survive (exact even when an axis is empty)
-  for (int d = 0; d < shape.ndim; ++d)
-    if (std::find(axes.begin(), axes.end(), d) == axes.end()) kept = checked_mul(kept, shape.dims[d]);
-  *out = kept;
+  *out = cost::kept_numel(shape.span(), axes);
   return true;
 }
 

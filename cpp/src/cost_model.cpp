@@ -124,6 +124,13 @@ Flops partition(const Profile& profile, OpId op, Flops slice_length, Flops n_sli
   return weighted(profile, op, checked_mul(checked_mul(slice_length, n_kth), n_slices));
 }
 
+Flops kept_numel(Shape shape, std::span<const int> axes) {
+  Flops kept = 1;
+  for (std::size_t d = 0; d < shape.size(); ++d)
+    if (std::find(axes.begin(), axes.end(), static_cast<int>(d)) == axes.end()) kept = checked_mul(kept, shape[d]);
+  return kept;
+}
+
 bool product_contraction(Product kind, Shape a, Shape b, std::span<const int> a_axes, std::span<const int> b_axes,
                          Flops* contracted, bool* summed) {
   Flops k = 1;

@@ -330,3 +330,17 @@ TEST(TraceElements, DiagonalLengthTimesBatch) {
 
 }  // namespace
 }  // namespace flopscope
+
+namespace flopscope {
+namespace {
+
+TEST(KeptNumel, ProductOfTheSurvivingAxes) {
+  const cost::Extent s[] = {2, 0, 5, 3};
+  const int none[] = {0}, one[] = {1}, two[] = {0, 2};
+  EXPECT_EQ(cost::kept_numel(s, std::span<const int>(none, 0)), 0);  // nothing reduced: the empty input
+  EXPECT_EQ(cost::kept_numel(s, one), 2 * 5 * 3);                     // the empty axis reduced away
+  EXPECT_EQ(cost::kept_numel(s, two), 0);
+}
+
+}  // namespace
+}  // namespace flopscope

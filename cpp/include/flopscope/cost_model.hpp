@@ -25,6 +25,10 @@ Flops numel(Shape shape);
 // range or named twice.
 bool move_axes_last(Shape shape, std::span<const int> core_axes, std::vector<Extent>* out);
 
+// Output size of reducing `shape` over `axes` (normalised): the product of the
+// extents that survive, exact even when a reduced axis is empty.
+Flops kept_numel(Shape shape, std::span<const int> axes);
+
 // NumPy broadcasting of several shapes. Returns false when they do not broadcast.
 bool broadcast_shapes(std::span<const Shape> shapes, std::vector<Extent>* out);
 
