@@ -10,5 +10,14 @@ namespace flopscope::formulas::linalg {
 Flops solve(const Signature& s);     // &a &b
 Flops inv(const Signature& s);       // &a
 Flops cholesky(const Signature& s);  // &a
+Flops det(const Signature& s);       // &a
+Flops slogdet(const Signature& s);   // &a
+Flops eigh(const Signature& s);      // &a UPLO
+Flops eigvalsh(const Signature& s);  // &a UPLO
+Flops eig(const Signature& s);       // &a
+Flops eigvals(const Signature& s);   // &a
+Flops svd(const Signature& s);       // &a full_matrices compute_uv hermitian
+Flops svdvals(const Signature& s);   // &x
+Flops trace(const Signature& s);     // &x * offset dtype
 
 }  // namespace flopscope::formulas::linalg
