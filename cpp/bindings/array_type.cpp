@@ -1,6 +1,7 @@
 #include "array_type.hpp"
 
 #include <cstring>
+#include <string>
 
 #include "counted_function.hpp"
 #include "counted_ufunc.hpp"
@@ -224,13 +225,26 @@ PyObject* array_function(PyObject*, PyObject* const* args, Py_ssize_t nargs) {
     Py_DECREF(impl);
     return r;
   }
-  PyObject* name = PyObject_GetAttrString(func, "__name__");
+  // Name it as the user wrote it: numpy.linalg.outer, not numpy.outer.
+  auto text = [](PyObject* obj, const char* attr, const char* fallback) {
+    PyObject* value = PyObject_GetAttrString(obj, attr);
+    std::string out = fallback;
+    if (value != nullptr && PyUnicode_Check(value)) {
+      if (const char* utf8 = PyUnicode_AsUTF8(value)) out = utf8;
+    }
+    Py_XDECREF(value);
+    PyErr_Clear();
+    return out;
+  };
+  const std::string name = text(func, "__name__", "?");
+  std::string module = text(func, "__module__", "numpy");
+  if (module.rfind("numpy._", 0) == 0 || module.rfind("numpy", 0) != 0) module = "numpy";  // private homes
+  const std::string sub = module.substr(5);  // ".linalg", or empty
   PyErr_Format(PyExc_TypeError,
-               "numpy.%s is not supported on flopscope arrays: it would run uncounted. Use "
-               "flopscope.numpy.%s if it exists, or convert explicitly with numpy.asarray(x) "
+               "%s.%s is not supported on flopscope arrays: it would run uncounted. Use "
+               "flopscope.numpy%s.%s if it exists, or convert explicitly with numpy.asarray(x) "
                "(that work is then not counted).",
-               name ? PyUnicode_AsUTF8(name) : "?", name ? PyUnicode_AsUTF8(name) : "?");
-  Py_XDECREF(name);
+               module.c_str(), name.c_str(), sub.c_str(), name.c_str());
   return nullptr;
 }
 

@@ -1,6 +1,8 @@
 // Expected values written from the textbook formulas (Golub & Van Loan).
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "flopscope/formulas/linalg.hpp"
 #include "signature_builder.hpp"
 
@@ -62,4 +64,134 @@ TEST(LinalgFormulas, Trace) {
   EXPECT_EQ(L::trace(down.sig()), 1);
   SigBuilder off; off.array({3, 5}).integer(9);
   EXPECT_EQ(L::trace(off.sig()), 0);
+}
+
+TEST(LinalgFormulas, Qr) {
+  // 5 x 3, k = 3: R = 4*45 - 2*8*9 + 36 = 72 (= 2mn^2 - 2n^3/3); thin Q = 4*3*5*3 - 2*8*9 + 36 = 72;
+  // full Q = 4*(25*3 - 5*9) + 36 = 156.
+  SigBuilder a; a.array({5, 3});
+  EXPECT_EQ(L::qr(a.sig()), 144);
+  SigBuilder c; c.array({5, 3}).str("complete");
+  EXPECT_EQ(L::qr(c.sig()), 72 + 156);
+  SigBuilder r; r.array({2, 5, 3}).str("r");
+  EXPECT_EQ(L::qr(r.sig()), 2 * 72);
+  SigBuilder e; e.array({5, 3}).str("economic");
+  EXPECT_EQ(L::qr(e.sig()), 72);
+  // 3 x 5 (m < n), k = 3: R = 4*45 - 2*8*9 + 36 = 72 (= 2m^2 n - 2m^3/3); thin Q 3 x 3: 4*27 - 2*6*9 + 36 = 36.
+  SigBuilder w; w.array({3, 5});
+  EXPECT_EQ(L::qr(w.sig()), 108);
+  SigBuilder bad; bad.array({3, 3}).str("bogus");
+  EXPECT_THROW(L::qr(bad.sig()), SignatureError);
+}
+
+TEST(LinalgFormulas, LstsqPinv) {
+  // 6 x 3, one right-hand side: thin SVD 4*6*9 + 8*27 = 432, then 2*9*3 + 3 = 57.
+  SigBuilder a; a.array({6, 3}).array({6});
+  EXPECT_EQ(L::lstsq(a.sig()), 432 + 57);
+  SigBuilder k; k.array({6, 3}).array({6, 4});
+  EXPECT_EQ(L::lstsq(k.sig()), 432 + 4 * 57);
+  // pinv 6 x 3: 432 + 3 + 9 + 2*18*3.
+  SigBuilder p; p.array({6, 3});
+  EXPECT_EQ(L::pinv(p.sig()), 432 + 3 + 9 + 108);
+  SigBuilder h; h.array({3, 3}).none().boolean(true);
+  EXPECT_EQ(L::pinv(h.sig()), 9 * 27 + 3 + 9 + 54);
+  SigBuilder hr; hr.array({3, 4}).none().boolean(true);
+  EXPECT_THROW(L::pinv(hr.sig()), SignatureError);
+}
+
+TEST(LinalgFormulas, Norms) {
+  SigBuilder v; v.array({10});
+  EXPECT_EQ(L::norm(v.sig()), 11);
+  SigBuilder v1; v1.array({10}).integer(1);
+  EXPECT_EQ(L::norm(v1.sig()), 20);
+  SigBuilder vi; vi.array({10}).number(-INFINITY);
+  EXPECT_EQ(L::norm(vi.sig()), 20);
+  SigBuilder vp; vp.array({10}).number(3.0);
+  EXPECT_EQ(L::norm(vp.sig()), 31);
+  SigBuilder vf; vf.array({10}).str("fro");
+  EXPECT_THROW(L::norm(vf.sig()), SignatureError);
+  SigBuilder flat; flat.array({2, 3, 4});  // no ord, no axis: the flattened 2-norm
+  EXPECT_EQ(L::norm(flat.sig()), 25);
+  SigBuilder ax; ax.array({2, 3, 4}).none().integer(1);  // 8 vectors of 3
+  EXPECT_EQ(L::norm(ax.sig()), 8 * 4);
+  SigBuilder m1; m1.array({3, 4}).integer(1);  // abs + column sums 24, 4 comparisons
+  EXPECT_EQ(L::norm(m1.sig()), 28);
+  SigBuilder mi; mi.array({3, 4}).number(INFINITY);
+  EXPECT_EQ(L::norm(mi.sig()), 27);
+  SigBuilder mn; mn.array({2, 3, 4}).str("nuc").ints({1, 2});  // singular values 4*4*9 - 36, + 3
+  EXPECT_EQ(L::norm(mn.sig()), 2 * (108 + 3));
+  SigBuilder bad; bad.array({2, 3, 4}).integer(1);
+  EXPECT_THROW(L::norm(bad.sig()), SignatureError);
+  SigBuilder m3; m3.array({3, 4}).integer(3).ints({0, 1});
+  EXPECT_THROW(L::norm(m3.sig()), SignatureError);
+  SigBuilder vn; vn.array({2, 3, 4}).ints({0, 2}).absent().integer(1);  // 3 vectors of 8
+  EXPECT_EQ(L::vector_norm(vn.sig()), 3 * 16);
+  SigBuilder mat; mat.array({5, 3, 4});
+  EXPECT_EQ(L::matrix_norm(mat.sig()), 5 * 13);
+  SigBuilder empty; empty.array({0, 4}).absent().integer(0);
+  EXPECT_EQ(L::vector_norm(empty.sig()), 0);
+}
+
+TEST(LinalgFormulas, RankCond) {
+  SigBuilder a; a.array({6, 3});
+  EXPECT_EQ(L::matrix_rank(a.sig()), 4 * 54 - 36 + 6);
+  SigBuilder v; v.array({7});
+  EXPECT_EQ(L::matrix_rank(v.sig()), 7);
+  SigBuilder h; h.array({2, 3, 3}).none().boolean(true);
+  EXPECT_EQ(L::matrix_rank(h.sig()), 2 * (36 + 3 + 6));
+  SigBuilder c; c.array({6, 3});
+  EXPECT_EQ(L::cond(c.sig()), 4 * 54 - 36 + 1);
+  SigBuilder c1; c1.array({3, 3}).integer(1);  // inv 54 + 2 * (18 + 3) + 1
+  EXPECT_EQ(L::cond(c1.sig()), 54 + 42 + 1);
+  SigBuilder cr; cr.array({3, 4}).integer(1);
+  EXPECT_THROW(L::cond(cr.sig()), SignatureError);
+}
+
+TEST(LinalgFormulas, MatrixPower) {
+  SigBuilder e0; e0.array({3, 3}).integer(0);
+  EXPECT_EQ(L::matrix_power(e0.sig()), 0);
+  SigBuilder e1; e1.array({3, 3}).integer(1);
+  EXPECT_EQ(L::matrix_power(e1.sig()), 0);
+  SigBuilder e2; e2.array({3, 3}).integer(2);
+  EXPECT_EQ(L::matrix_power(e2.sig()), 27);
+  SigBuilder e7; e7.array({2, 3, 3}).integer(7);  // 7 = 0b111: 2 squarings + 2 products
+  EXPECT_EQ(L::matrix_power(e7.sig()), 2 * 4 * 27);
+  SigBuilder e8; e8.array({3, 3}).integer(8);  // 3 squarings
+  EXPECT_EQ(L::matrix_power(e8.sig()), 3 * 27);
+  SigBuilder neg; neg.array({3, 3}).integer(-2);  // inv 54, then one product
+  EXPECT_EQ(L::matrix_power(neg.sig()), 54 + 27);
+  SigBuilder f; f.array({3, 3}).number(2.0);
+  EXPECT_THROW(L::matrix_power(f.sig()), SignatureError);
+}
+
+TEST(LinalgFormulas, MultiDot) {
+  // (10x100)(100x5)(5x50): (AB)C = 5000 + 2500 beats A(BC) = 25000 + 50000.
+  SigBuilder a; a.arrays({{10, 100}, {100, 5}, {5, 50}});
+  EXPECT_EQ(L::multi_dot(a.sig()), 7500);
+  // Row vector (1x4), 4x6, column vector (6x1): A(BC) = 24 + 4 beats (AB)C = 24 + 6.
+  SigBuilder v; v.arrays({{4}, {4, 6}, {6}});
+  EXPECT_EQ(L::multi_dot(v.sig()), 28);
+  SigBuilder one; one.arrays({{3, 3}});
+  EXPECT_THROW(L::multi_dot(one.sig()), SignatureError);
+  SigBuilder mis; mis.arrays({{3, 4}, {5, 6}});
+  EXPECT_THROW(L::multi_dot(mis.sig()), SignatureError);
+  SigBuilder mid; mid.arrays({{3, 4}, {4}, {4, 2}});
+  EXPECT_THROW(L::multi_dot(mid.sig()), SignatureError);
+}
+
+TEST(LinalgFormulas, ProductsAndTensors) {
+  SigBuilder mm; mm.array({2, 1, 3, 4}).array({5, 4, 6});  // batch (2, 5)
+  EXPECT_EQ(L::matmul(mm.sig()), 10 * 3 * 4 * 6);
+  SigBuilder mv; mv.array({3, 4}).array({4});
+  EXPECT_EQ(L::matmul(mv.sig()), 12);
+  SigBuilder bad; bad.array({3, 4}).array({3, 4});
+  EXPECT_THROW(L::matmul(bad.sig()), SignatureError);
+  SigBuilder vd; vd.array({5, 1, 3}).array({4, 3});
+  EXPECT_EQ(L::vecdot(vd.sig()), 60);
+  SigBuilder ti; ti.array({4, 6, 8, 3});
+  EXPECT_EQ(L::tensorinv(ti.sig()), 2 * 24 * 24 * 24);
+  SigBuilder tb; tb.array({4, 6, 8, 3}).integer(1);
+  EXPECT_THROW(L::tensorinv(tb.sig()), SignatureError);
+  SigBuilder ts; ts.array({6, 4, 2, 3, 4}).array({6, 4});
+  EXPECT_EQ(L::tensorsolve(ts.sig()), 2 * 24 * 24 * 24 / 3 + 2 * 24 * 24);
 }

@@ -257,3 +257,12 @@ def test_names_of_other_numpy_versions_raise_unsupported_function_error(name, in
         pytest.skip(f"numpy {np.__version__} still has {name}")
     with pytest.raises(flops.UnsupportedFunctionError, match=rf"removed in numpy 2\.0; use flopscope\.numpy\.{instead}"):
         getattr(fnp, name)
+
+
+def test_unsupported_numpy_function_is_named_with_its_module():
+    # A NumPy function flopscope does not count refuses flopscope arrays, naming
+    # it as the user wrote it (its submodule included) and charging nothing.
+    with flops.BudgetContext(10**9, quiet=True) as ctx:
+        with pytest.raises(TypeError, match=r"numpy\.lib\.stride_tricks\.sliding_window_view is not supported"):
+            np.lib.stride_tricks.sliding_window_view(fnp.ones(4), 2)
+    assert ctx.flops_used == 0

@@ -1,6 +1,11 @@
 #include "flopscope/formulas/linalg.hpp"
 
 #include <algorithm>
+#include <bit>
+#include <cmath>
+#include <vector>
+
+#include "flopscope/cost_model.hpp"
 
 namespace flopscope::formulas::linalg {
 namespace {
@@ -128,6 +133,284 @@ Flops trace(const Signature& s) {
   if (k >= 0) len = std::max<std::int64_t>(0, std::min(m, n - k));
   else len = std::max<std::int64_t>(0, std::min(m + k, n));
   return checked_mul(formula_util::batch(s.shape(0), 2), len);
+}
+
+namespace {
+// Householder QR of an m x n matrix with k = min(m, n) reflectors, R only: the
+// sum over reflectors j < k of 4(m - j)(n - j), i.e. 4kmn - 2(m + n)k^2 + 4k^3/3
+// (Golub & Van Loan 5.2.1: 2n^2(m - n/3) for m >= n).
+Flops householder_r(std::int64_t m, std::int64_t n) {
+  const std::int64_t k = std::min(m, n);
+  const Flops kk = checked_mul(k, k);
+  return checked_mul(4, checked_mul(checked_mul(k, m), n)) - checked_mul(checked_mul(2, m + n), kk) +
+         checked_mul(4, checked_mul(kk, k)) / 3;
+}
+
+// Accumulating the k reflectors into an explicit Q (Golub & Van Loan 5.1.6):
+// thin Q (m x k) 2mk^2 - 2k^3/3 (the same sum over an m x k block); full Q
+// (m x m) 4(m^2 k - m k^2 + k^3/3).
+Flops householder_q(std::int64_t m, std::int64_t k, bool full) {
+  if (!full) return householder_r(m, k);
+  const Flops kk = checked_mul(k, k);
+  return checked_mul(4, checked_mul(checked_mul(m, m), k) - checked_mul(m, kk)) + checked_mul(4, checked_mul(kk, k)) / 3;
+}
+
+// A norm order: absent/None, a number (inf included) or a string ('fro', 'nuc').
+struct Order {
+  bool is_default = true;
+  bool is_str = false;
+  std::string_view str;
+  double p = 0;
+};
+
+Order order_of(const Signature& s, std::size_t i) {
+  Order o;
+  if (!s.given(i)) return o;
+  o.is_default = false;
+  if (s[i].kind == Arg::Kind::Str) {
+    o.is_str = true;
+    o.str = s.str_or(i, "");
+  } else {
+    o.p = s.number_or(i, 2);
+  }
+  return o;
+}
+
+// One vector norm of n entries (primer principle: pointwise ops 1 per element,
+// reductions the input size, a multiply-add counted once):
+// 2-norm n multiply-adds + 1 square root; 1-norm abs + sum 2n; inf/-inf abs +
+// comparisons 2n; 0 comparisons + count 2n; any other p abs, power, sum 3n + 1 root.
+Flops vector_norm_one(std::int64_t n, const Order& o) {
+  if (o.is_str) throw SignatureError("Invalid norm order for vectors");
+  if (n == 0) return 0;
+  if (o.is_default || o.p == 2) return checked_add(n, 1);
+  if (o.p == 1 || o.p == 0 || std::isinf(o.p)) return checked_mul(2, n);
+  return checked_add(checked_mul(3, n), 1);
+}
+
+// One matrix norm of an m x n matrix, q = min(m, n): 'fro' mn multiply-adds +
+// 1 root; 'nuc' singular values + q sum; 2/-2 singular values + q comparisons;
+// 1/-1 abs + column sums 2mn + n comparisons; inf/-inf 2mn + m.
+Flops matrix_norm_one(std::int64_t m, std::int64_t n, const Order& o) {
+  const std::int64_t q = std::min(m, n);
+  if (o.is_default || (o.is_str && (o.str == "fro" || o.str == "f"))) return m * n == 0 ? 0 : checked_add(checked_mul(m, n), 1);
+  if (o.is_str && o.str == "nuc") return checked_add(svd_one(m, n, false, false), q);
+  if (o.is_str) throw SignatureError("Invalid norm order for matrices");
+  const Flops two_mn = checked_mul(2, checked_mul(m, n));
+  if (o.p == 2 || o.p == -2) return checked_add(svd_one(m, n, false, false), q);
+  if (o.p == 1 || o.p == -1) return checked_add(two_mn, n);
+  if (std::isinf(o.p)) return checked_add(two_mn, m);
+  throw SignatureError("Invalid norm order for matrices");
+}
+
+// The matrix norm over axes (r, c) of argument i, times the other extents.
+Flops matrix_norms(const Signature& s, std::size_t i, int r, int c, const Order& o) {
+  const std::int64_t m = s.dim(i, r), n = s.dim(i, c);
+  Flops others = 1;
+  for (int d = 0; d < s.ndim(i); ++d)
+    if (d != r && d != c) others = checked_mul(others, s.dim(i, d));
+  return checked_mul(others, matrix_norm_one(m, n, o));
+}
+
+// The vector norm over the given axes of argument i (their product is the
+// vector length), times the number of vectors.
+Flops vector_norms(const Signature& s, std::size_t i, const std::vector<int>& axes, const Order& o) {
+  Flops len = 1;
+  for (int a : axes) len = checked_mul(len, s.dim(i, a));
+  if (len == 0) return 0;
+  return checked_mul(s.numel(i) / len, vector_norm_one(len, o));
+}
+}  // namespace
+
+// Slots: &a mode. R: householder_r; 'reduced' adds the thin Q, 'complete' the
+// full Q; 'r' and 'raw' return R (or its reflectors) only.
+Flops qr(const Signature& s) {
+  matrices(s, 0);
+  const std::int64_t m = s.dim(0, -2), n = s.dim(0, -1), k = std::min(m, n);
+  std::string_view mode = s.str_or(1, "reduced");
+  if (mode == "f" || mode == "full") mode = "reduced";  // NumPy's deprecated spellings
+  if (mode == "e" || mode == "economic") mode = "r";
+  Flops one = householder_r(m, n);
+  if (mode == "reduced" || mode == "complete") one = checked_add(one, householder_q(m, k, mode == "complete"));
+  else if (mode != "r" && mode != "raw") throw SignatureError("Unrecognized mode '" + std::string(mode) + "'");
+  return checked_mul(formula_util::batch(s.shape(0), 2), one);
+}
+
+// Slots: &a &b rcond. Least squares by the SVD (LAPACK gelsd): the thin SVD
+// 4pq^2 + 8q^3 (Golub & Van Loan 5.5, table 5.5.1), then per right-hand side
+// U^T b (2mq), the scaling by 1/sigma (q) and the product with V (2nq).
+Flops lstsq(const Signature& s) {
+  matrices(s, 0);
+  const std::int64_t m = s.dim(0, -2), n = s.dim(0, -1), q = std::min(m, n);
+  const std::int64_t k = s.ndim(1) <= 1 ? 1 : s.dim(1, -1);
+  const Flops per_rhs = checked_add(checked_mul(2, checked_mul(m + n, q)), q);
+  return checked_mul(formula_util::batch(s.shape(0), 2),
+                     checked_add(svd_one(m, n, true, false), checked_mul(k, per_rhs)));
+}
+
+// Slots: &a rcond hermitian * rtol. The thin SVD (hermitian: eigh, 9n^3), the
+// q reciprocals, V scaled (nq) and the product with U^T (2mnq).
+Flops pinv(const Signature& s) {
+  matrices(s, 0);
+  const std::int64_t m = s.dim(0, -2), n = s.dim(0, -1), q = std::min(m, n);
+  const bool herm = s.bool_or(2, false);
+  if (herm && m != n) throw SignatureError("hermitian=True needs square matrices");
+  const Flops factor = herm ? checked_mul(9, cube(n)) : svd_one(m, n, true, false);
+  const Flops rebuild = checked_add(checked_add(q, checked_mul(n, q)), checked_mul(2, checked_mul(checked_mul(m, n), q)));
+  return checked_mul(formula_util::batch(s.shape(0), 2), checked_add(factor, rebuild));
+}
+
+// Slots: &x ord axis keepdims. NumPy's cases: no axis (a vector, a matrix or
+// the flattened 2-norm), one axis (vector norms), two axes (matrix norms).
+Flops norm(const Signature& s) {
+  const Order o = order_of(s, 1);
+  const int nd = s.ndim(0);
+  if (!s.given(2)) {
+    if (o.is_default) return vector_norms(s, 0, s.axes_or_all(2, nd), o);  // sqrt(x . x) of the flattened x
+    if (nd == 1) return vector_norms(s, 0, {0}, o);
+    if (nd == 2) return matrix_norms(s, 0, 0, 1, o);
+    throw SignatureError("Improper number of dimensions to norm.");
+  }
+  const std::vector<int> axes = s.axes_or_all(2, nd);
+  if (axes.size() == 1) return vector_norms(s, 0, axes, o);
+  if (axes.size() == 2) return matrix_norms(s, 0, axes[0], axes[1], o);
+  throw SignatureError("Improper number of dimensions to norm.");
+}
+
+// Slots: &x * axis keepdims ord (default ord 2; axis None: the flattened x).
+Flops vector_norm(const Signature& s) {
+  return vector_norms(s, 0, s.axes_or_all(1, s.ndim(0)), order_of(s, 3));
+}
+
+// Slots: &x * keepdims ord (default 'fro'), over the last two axes.
+Flops matrix_norm(const Signature& s) {
+  matrices(s, 0);
+  return matrix_norms(s, 0, s.ndim(0) - 2, s.ndim(0) - 1, order_of(s, 2));
+}
+
+// Slots: &A tol hermitian * rtol. Below 2-d: one comparison per element. Else
+// the singular values (hermitian: eigvalsh 4n^3/3 and n absolute values), then
+// the largest (q) and a comparison per value (q).
+Flops matrix_rank(const Signature& s) {
+  if (s.ndim(0) < 2) return s.numel(0);
+  const std::int64_t m = s.dim(0, -2), n = s.dim(0, -1), q = std::min(m, n);
+  const bool herm = s.bool_or(2, false);
+  if (herm && m != n) throw SignatureError("hermitian=True needs square matrices");
+  const Flops values = herm ? checked_add(checked_mul(4, cube(n)) / 3, n) : svd_one(m, n, false, false);
+  return checked_mul(formula_util::batch(s.shape(0), 2), checked_add(values, checked_mul(2, q)));
+}
+
+// Slots: &x p. p None, 2, -2: the singular values and one division; any other
+// p: inv (2n^3), the two matrix norms and their product.
+Flops cond(const Signature& s) {
+  matrices(s, 0);
+  const std::int64_t m = s.dim(0, -2), n = s.dim(0, -1);
+  const Order o = order_of(s, 1);
+  Flops one;
+  if (o.is_default || (!o.is_str && (o.p == 2 || o.p == -2))) {
+    one = checked_add(svd_one(m, n, false, false), 1);
+  } else {
+    if (m != n) throw SignatureError("last 2 dimensions of the array must be square");
+    one = checked_add(checked_add(checked_mul(2, cube(n)), checked_mul(2, matrix_norm_one(n, n, o))), 1);
+  }
+  return checked_mul(formula_util::batch(s.shape(0), 2), one);
+}
+
+// Slots: &a n. Binary powering, as NumPy does it: bit_length(|n|) - 1 squarings
+// and popcount(|n|) - 1 further products, each n^3 (primer "Matmul": M*N*K);
+// a negative n inverts first (2n^3). n = 0 (identity) and 1 (a copy) are free.
+Flops matrix_power(const Signature& s) {
+  const std::int64_t n = square(s, 0);
+  if (s[1].kind != Arg::Kind::Int) throw SignatureError("exponent must be an integer");
+  const std::int64_t e = s[1].i;
+  const std::uint64_t mag = e < 0 ? 0 - static_cast<std::uint64_t>(e) : static_cast<std::uint64_t>(e);
+  Flops one = mag <= 1 ? 0 : checked_mul(static_cast<Flops>(std::bit_width(mag) - 1 + std::popcount(mag) - 1), cube(n));
+  if (e < 0) one = checked_add(one, checked_mul(2, cube(n)));
+  return checked_mul(formula_util::batch(s.shape(0), 2), one);
+}
+
+// Slots: &*arrays * out. The cheapest order of the chain of products (matrix
+// chain dynamic programming, which is how NumPy orders it), each product
+// M*N*K (primer "Matmul"). A 1-d first (last) operand is a row (column) vector.
+Flops multi_dot(const Signature& s) {
+  if (s[0].kind != Arg::Kind::Arrays) throw SignatureError("expected a sequence of arrays");
+  const auto items = s[0].items;
+  const std::size_t count = items.size();
+  if (count < 2) throw SignatureError("Expecting at least two arrays.");
+  std::vector<std::int64_t> p;  // A_i is p[i] x p[i + 1]
+  for (std::size_t i = 0; i < count; ++i) {
+    const auto shape = items[i].ints;
+    const bool end = i == 0 || i + 1 == count;
+    if (shape.size() != 2 && !(end && shape.size() == 1))
+      throw SignatureError("multi_dot: the first and last arrays may be 1-d, the others must be 2-d");
+    std::int64_t rows = shape.size() == 2 ? shape[0] : (i == 0 ? 1 : shape[0]);
+    std::int64_t cols = shape.size() == 2 ? shape[1] : (i == 0 ? shape[0] : 1);
+    if (i == 0) p.push_back(rows);
+    else if (p.back() != rows) throw SignatureError("shapes not aligned");
+    p.push_back(cols);
+  }
+  std::vector<std::vector<Flops>> best(count, std::vector<Flops>(count, 0));
+  for (std::size_t len = 1; len < count; ++len)
+    for (std::size_t i = 0; i + len < count; ++i) {
+      const std::size_t j = i + len;
+      Flops cheapest = -1;
+      for (std::size_t k = i; k < j; ++k) {
+        const Flops c = checked_add(checked_add(best[i][k], best[k + 1][j]),
+                                    checked_mul(checked_mul(p[i], p[k + 1]), p[j + 1]));
+        if (cheapest < 0 || c < cheapest) cheapest = c;
+      }
+      best[i][j] = cheapest;
+    }
+  return best[0][count - 1];
+}
+
+// Slots: &x1 &x2 (positional only). NumPy's matmul: batch * M * N * K (primer
+// "Matmul"), the batch being the broadcast of the leading dimensions; a 1-d
+// operand is promoted to a row (first) or column (second) and dropped after.
+Flops matmul(const Signature& s) {
+  auto a = s.shape(0), b = s.shape(1);
+  if (a.empty() || b.empty()) throw SignatureError("matmul: Input operand does not have enough dimensions");
+  const std::int64_t m = a.size() >= 2 ? a[a.size() - 2] : 1, k = a.back();
+  const std::int64_t kb = b.size() >= 2 ? b[b.size() - 2] : b.back(), n = b.size() >= 2 ? b.back() : 1;
+  if (k != kb) throw SignatureError("matmul: core dimensions do not match");
+  const std::vector<std::int64_t> ab(a.begin(), a.end() - std::min<std::size_t>(a.size(), 2));
+  const std::vector<std::int64_t> bb(b.begin(), b.end() - std::min<std::size_t>(b.size(), 2));
+  const cost::Shape batches[2] = {ab, bb};
+  std::vector<cost::Extent> batch;
+  if (!cost::broadcast_shapes(batches, &batch)) throw SignatureError("matmul: batch dimensions do not broadcast");
+  return checked_mul(checked_mul(checked_mul(cost::numel(batch), m), n), k);
+}
+
+// Slots: &x1 &x2 * axis. One multiply-add per element of the broadcast pair
+// (primer "Matmul" with M = N = 1 per output).
+Flops vecdot(const Signature& s) {
+  const cost::Shape shapes[2] = {s.shape(0), s.shape(1)};
+  std::vector<cost::Extent> out;
+  if (!cost::broadcast_shapes(shapes, &out)) throw SignatureError("vecdot: shapes do not broadcast");
+  s.axis_or(2, static_cast<int>(out.size()), -1);  // validates axis
+  return cost::numel(out);
+}
+
+// Slots: &a ind. inv of a reshaped to (prod(shape[:ind]), prod(shape[ind:])): 2n^3.
+Flops tensorinv(const Signature& s) {
+  const std::int64_t ind = s.int_or(1, 2);
+  const auto shape = s.shape(0);
+  if (ind <= 0 || ind > static_cast<std::int64_t>(shape.size())) throw SignatureError("Invalid ind argument.");
+  Flops rows = 1, cols = 1;
+  for (std::size_t d = 0; d < shape.size(); ++d) {
+    Flops& side = static_cast<std::int64_t>(d) < ind ? rows : cols;
+    side = checked_mul(side, shape[d]);
+  }
+  if (rows != cols) throw SignatureError("tensorinv: the array is not square once reshaped");
+  return checked_mul(2, cube(rows));
+}
+
+// Slots: &a &b axes. solve of a reshaped to an n x n system, n = numel(b):
+// 2n^3/3 + 2n^2 (LU and one right-hand side, as linalg.solve).
+Flops tensorsolve(const Signature& s) {
+  const Flops n = s.numel(1);
+  if (checked_mul(n, n) != s.numel(0)) throw SignatureError("tensorsolve: a is not square once reshaped to b");
+  return checked_add(checked_mul(2, cube(n)) / 3, checked_mul(2, checked_mul(n, n)));
 }
 
 }  // namespace flopscope::formulas::linalg

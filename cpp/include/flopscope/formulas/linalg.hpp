@@ -19,5 +19,19 @@ Flops eigvals(const Signature& s);   // &a
 Flops svd(const Signature& s);       // &a full_matrices compute_uv hermitian
 Flops svdvals(const Signature& s);   // &x
 Flops trace(const Signature& s);     // &x * offset dtype
+Flops qr(const Signature& s);            // &a mode
+Flops lstsq(const Signature& s);         // &a &b rcond
+Flops pinv(const Signature& s);          // &a rcond hermitian * rtol
+Flops norm(const Signature& s);          // &x ord axis keepdims
+Flops vector_norm(const Signature& s);   // &x * axis keepdims ord
+Flops matrix_norm(const Signature& s);   // &x * keepdims ord
+Flops matrix_rank(const Signature& s);   // &A tol hermitian * rtol
+Flops cond(const Signature& s);          // &x p
+Flops matrix_power(const Signature& s);  // &a n
+Flops multi_dot(const Signature& s);     // &*arrays * out
+Flops matmul(const Signature& s);        // &x1 &x2
+Flops vecdot(const Signature& s);        // &x1 &x2 * axis
+Flops tensorinv(const Signature& s);     // &a ind
+Flops tensorsolve(const Signature& s);   // &a &b axes
 
 }  // namespace flopscope::formulas::linalg
