@@ -102,10 +102,10 @@ Flops many_axes(const Signature& s, Kind kind, Default fallback) {
   return priced(kind, transforms, n, log_sum);
 }
 
-// fftfreq(n, d=1.0): NumPy refuses n < 1 (a division by n d).
+// fftfreq(n, d=1.0): n must be an int; n = 0 divides by zero (n d).
 std::int64_t frequencies(const Signature& s) {
   const std::int64_t n = s.int_or(0, 0);
-  if (n < 1) throw SignatureError("n must be a positive integer");
+  if (n == 0) throw SignatureError("n must not be 0");
   return n;
 }
 
@@ -122,7 +122,16 @@ Flops irfftn(const Signature& s) { return many_axes(s, Kind::RealInverse, Defaul
 Flops irfft2(const Signature& s) { return many_axes(s, Kind::RealInverse, Default::LastTwo); }
 
 // One multiply by 1/(n d) per frequency: n of them, n//2 + 1 for rfftfreq.
-Flops fftfreq(const Signature& s) { return frequencies(s); }
-Flops rfftfreq(const Signature& s) { return frequencies(s) / 2 + 1; }
+// fftfreq refuses n < 0 (an array of negative size); rfftfreq returns no
+// frequency for it (arange(0, n//2 + 1) is empty).
+Flops fftfreq(const Signature& s) {
+  const std::int64_t n = frequencies(s);
+  if (n < 0) throw SignatureError("negative dimensions are not allowed");
+  return n;
+}
+Flops rfftfreq(const Signature& s) {
+  const std::int64_t n = frequencies(s);
+  return n < 0 ? 0 : n / 2 + 1;
+}
 
 }  // namespace flopscope::formulas::fft
