@@ -348,3 +348,24 @@ def test_round_trip_is_counted_twice():
     back, second = _charged(fnp.fft.irfft, spectrum, n=16)
     np.testing.assert_array_equal(np.asarray(back), np.fft.irfft(np.fft.rfft(a), n=16))
     assert first == second == 4 * _real(16)
+
+
+def test_numpy_fftfreq_is_not_dispatched():
+    # numpy.fft.fftfreq has no array argument to dispatch on: with plain
+    # arguments it is NumPy's own, uncounted; with a flopscope spacing d its
+    # Python body runs on our array, and its three ufunc calls are what is
+    # counted: n * d, 1 / (n * d), then the n products.
+    got, used = _charged(np.fft.fftfreq, 8)
+    assert type(got) is np.ndarray and used == 0
+    got, used = _charged(np.fft.fftfreq, 8, fnp.asarray(0.5))
+    _same(got, np.fft.fftfreq(8, 0.5))
+    assert used == 1 + 1 + 8
+
+
+def test_lists_are_operands():
+    got, used = _charged(fnp.fft.fft, [1.0, 2.0, 3.0, 4.0])
+    _same(got, np.fft.fft([1.0, 2.0, 3.0, 4.0]))
+    assert used == _complex(4)
+    got, used = _charged(fnp.fft.rfft2, [[1.0, 2.0], [3.0, 4.0]])
+    _same(got, np.fft.rfft2([[1.0, 2.0], [3.0, 4.0]]))
+    assert used == 5 * 2 * (1 + 1)
