@@ -32,7 +32,7 @@ int normalize(std::int64_t axis, int ndim) {
   return static_cast<int>(axis < 0 ? axis + ndim : axis);
 }
 
-// `points` transformed `transforms` times: 5 n ceil(log2 n) for a complex
+// A signal of n points transformed `transforms` times: 5 n ceil(log2 n) for a complex
 // signal, 5 (n//2) ceil(log2 n) for a real one, with log_sum = ceil(log2 n)
 // (the sum over the axes for an n-d transform, n the product of the lengths).
 Flops priced(Kind kind, Flops transforms, Flops n, Flops log_sum) {
