@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#include "flopscope/formulas/fft.hpp"
 #include "flopscope/formulas/linalg.hpp"
 
 namespace flopscope {
@@ -51,6 +52,7 @@ constexpr StaticOp sig(const char* name, CostRule family, const char* slots, For
 constexpr StaticOp kStaticOps[] = {
 #include "op_table/core.inc"
 #include "op_table/linalg.inc"
+#include "op_table/fft.inc"
 };
 
 std::mutex registry_mutex;

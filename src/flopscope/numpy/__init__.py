@@ -32,10 +32,10 @@ for _name in _VALUES:
     if hasattr(_np, _name):
         globals()[_name] = getattr(_np, _name)
 
-from . import linalg, random, testing  # noqa: E402
+from . import fft, linalg, random, testing  # noqa: E402
 
 __all__ = sorted([*_counted, *(_n for _n in _VALUES if hasattr(_np, _n)), "ndarray", "budget_summary",
-                  "linalg", "random", "testing"])
+                  "fft", "linalg", "random", "testing"])
 
 
 def __getattr__(name: str):
