@@ -41,6 +41,7 @@ from ._budget import (  # noqa: E402
     namespace,
 )
 from . import accounting  # noqa: E402
+from ._module import Module  # noqa: E402
 
 __version__ = "0.1.0"
 
@@ -55,6 +56,7 @@ __all__ = [
     "FlopscopeArray",
     "FlopscopeError",
     "FlopscopeWarning",
+    "Module",
     "NoBudgetContextError",
     "OpRecord",
     "SymmetryError",

@@ -19,6 +19,8 @@ ndarray = _core.ndarray
 # Counted ufuncs and functions, built by the core from NumPy's own objects.
 _counted = {name: obj for name, obj in _core.exported.items() if not name.startswith("_") and "." not in name}
 globals().update(_counted)
+# Pickle-free file I/O around NumPy's free savers and loader.
+from ._io import load, save, savez, savez_compressed  # noqa: E402
 
 # Constants and dtypes: values, not operations.
 _VALUES = [
