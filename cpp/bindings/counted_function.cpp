@@ -287,7 +287,7 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
   Operands operands(name);
   PyObject* stack[kMaxArgs + 1];
   std::copy(args, args + nargs + nkw, stack);
-  const Profile& profile = call.meter().profile();
+  const Profile& profile = call.profile();
 
   // Reads (and converts) operand i: positional i or keyword kw.
   OperandShape shapes[kMaxArgs];
@@ -549,6 +549,7 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
     target = self->fast_reduce;
   }
   if (!operands.shapes_unchanged()) return operands.raise_shape_changed();
+  if (!priced && pricing_only != nullptr) return raise_value_error(name, refusal);  // NumPy never runs
   if (!priced) {
     // The formula found no price for this call: NumPy gives its own refusal
     // (its exception type, nothing charged); if NumPy would run it, the

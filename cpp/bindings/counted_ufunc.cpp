@@ -192,7 +192,7 @@ PyObject* counted_ufunc_call(CountedUfunc* self, PyObject* const* args, Py_ssize
       if ((axes != nullptr || axis != nullptr) && nshapes >= 2 &&
           !apply_core_axes(self, axes, axis, shapes, moved))
         return nullptr;
-      if (!price_contraction(self, call.meter().profile(), shapes[0], shapes[1], &cost))
+      if (!price_contraction(self, call.profile(), shapes[0], shapes[1], &cost))
         return shape_error(self, "operand shapes do not match for this contraction");
     } else {
       Flops numel_out;
@@ -209,7 +209,7 @@ PyObject* counted_ufunc_call(CountedUfunc* self, PyObject* const* args, Py_ssize
           return shape_error(self, "operands could not be broadcast together");
         numel_out = cost::numel(out);
       }
-      cost = cost::pointwise(call.meter().profile(), self->op, numel_out, self->nout);
+      cost = cost::pointwise(call.profile(), self->op, numel_out, self->nout);
     }
   } catch (const CostOverflowError&) {
     raise_cost_overflow(self->cname);
@@ -287,7 +287,7 @@ PyObject* counted_ufunc_method(CountedUfunc* self, UfuncMethod method, PyObject*
   }
   Flops cost;
   try {
-    const Profile& profile = call.meter().profile();
+    const Profile& profile = call.profile();
     if (method == UfuncMethod::Outer) {
       cost = cost::pointwise(profile, op, checked_mul(shapes[0].numel(), shapes[1].numel()), self->nout);
     } else if (method == UfuncMethod::At) {

@@ -293,6 +293,13 @@ void raise_time_exhausted(const char* op, const Meter& meter) {
                       "wall-clock time limit exceeded");
 }
 
+PyObject* priced_signal() {
+  // BaseException: no `except Exception` in between can swallow it (there is
+  // no Python between admit() and price_call anyway).
+  static PyObject* const type = PyErr_NewException("flopscope._core._Priced", PyExc_BaseException, nullptr);
+  return type;
+}
+
 void raise_cost_overflow(const char* op) {
   PyErr_Format(PyExc_OverflowError,
                "%s: the FLOP cost of this call does not fit in a signed 64-bit integer; "

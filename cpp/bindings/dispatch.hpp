@@ -223,15 +223,39 @@ void raise_time_exhausted(const char* op, const Meter& meter);
 // Raises OverflowError for a cost that does not fit in 64 bits.
 void raise_cost_overflow(const char* op);
 
+// Pricing without running (flopscope.accounting): while a PricingOnly is
+// installed on this thread, a counted call prices itself with `profile`,
+// records the price here and stops at admit() with PricedSignal set, so that
+// NumPy never runs and no meter is touched. See price_call in module.cpp.
+struct PricingOnly {
+  const Profile* profile;
+  Flops cost = 0;
+  int calls = 0;  // counted calls entered; only the first (the priced call) records
+};
+inline thread_local PricingOnly* pricing_only = nullptr;
+PyObject* priced_signal();  // the exception type admit() stops with
+
 // The accounting around one NumPy call. Usage:
 //   Call call(op_id, name); if (!call.admit(cost)) return nullptr;
 //   call.backend_begin(); r = ...; call.backend_end(r != nullptr); restore; return call.finish(wrap_result(r));
 class Call {
  public:
-  Call(OpId op, const char* name) : t0_(clock::now()), meter_(&current_meter()), op_(op), name_(name) {}
+  Call(OpId op, const char* name)
+      : t0_(clock::now()), meter_(&current_meter()), op_(op), name_(name),
+        priced_call_(pricing_only != nullptr && pricing_only->calls++ == 0) {}
 
   // Checks the deadline and the budget; charges `cost`. False (exception set) if refused.
   bool admit(Flops cost) {
+    if (pricing_only != nullptr) [[unlikely]] {
+      if (!priced_call_) {  // e.g. from a foreign __index__ while the priced call reads its arguments
+        PyErr_Format(PyExc_RuntimeError, "%s: counted calls cannot run while flopscope.accounting prices a call",
+                     name_);
+        return false;
+      }
+      pricing_only->cost = cost;
+      PyErr_SetNone(priced_signal());
+      return false;
+    }
     if (meter_->refusal() != nullptr) [[unlikely]] {
       PyErr_Format(PyExc_RuntimeError, "%s: %s", name_, meter_->refusal());
       return false;
@@ -284,6 +308,8 @@ class Call {
     return result;
   }
   Meter& meter() { return *meter_; }
+  // The profile prices are computed with: the meter's, or the one being queried.
+  const Profile& profile() const { return pricing_only != nullptr ? *pricing_only->profile : meter_->profile(); }
 
   // Remembers an operand the price was computed from, for the op log (the
   // shape must stay valid until finish()). Beyond kMaxNoted they are dropped.
@@ -309,6 +335,7 @@ class Call {
   OpId op_;
   const char* name_;
   Flops cost_ = 0;
+  bool priced_call_;  // the call flopscope.accounting is pricing (see PricingOnly)
 };
 
 // Finds a keyword argument in a vectorcall; nullptr if absent.

@@ -375,6 +375,34 @@ NB_MODULE(_core, m) {
     exported[name.c_str()] = made;
     return made;
   }, nb::arg("name"), nb::arg("impl"));
+  m.def("price", [](nb::handle fn, nb::tuple args, nb::dict kwargs, const std::string& profile) -> Flops {
+    // What calling `fn(*args, **kwargs)` would be charged under `profile`, computed
+    // by the call's own pricing code, which stops before NumPy runs (PricingOnly).
+    auto counted = [](PyObject* o) {
+      PyTypeObject* t = Py_TYPE(o);
+      return t == py::counted_function_type || t == py::counted_method_type || t == py::array_method_type ||
+             t == py::counted_ufunc_type;
+    };
+    PyObject* f = fn.ptr();
+    const bool ok = counted(f) || (PyMethod_Check(f) && counted(PyMethod_GET_FUNCTION(f))) ||  // x.sum
+                    (PyCFunction_Check(f) && PyCFunction_GET_SELF(f) != nullptr &&
+                     Py_TYPE(PyCFunction_GET_SELF(f)) == py::counted_ufunc_type);             // fnp.add.reduce
+    if (!ok)
+      throw nb::type_error("price: expected a counted flopscope operation (a flopscope.numpy function or ufunc)");
+    py::PricingOnly pricing{&profile_by_name(profile)};
+    py::PricingOnly* outer = py::pricing_only;
+    py::pricing_only = &pricing;
+    PyObject* r = PyObject_Call(fn.ptr(), args.ptr(), kwargs.ptr());
+    py::pricing_only = outer;
+    if (r != nullptr) {  // every counted call passes admit(); reaching here is a bug
+      Py_DECREF(r);
+      throw std::runtime_error("price: the call ran without being priced");
+    }
+    if (!PyErr_ExceptionMatches(py::priced_signal())) throw nb::python_error();
+    PyErr_Clear();
+    return pricing.cost;
+  }, nb::arg("fn"), nb::arg("args"), nb::arg("kwargs"), nb::arg("profile"),
+     "FLOPs fn(*args, **kwargs) would be charged under `profile`; NumPy does not run.");
   m.def("einsum_path_cost",
         [](const std::string& subscripts, const std::vector<std::vector<cost::Extent>>& shapes,
            nb::handle optimize, const std::string& profile) {

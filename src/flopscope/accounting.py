@@ -1,12 +1,191 @@
-"""Cost queries that never touch a budget. Prices come from the C++ core."""
+"""Cost queries that never touch a budget. Prices come from the C++ core.
+
+`cost(op, *args, **kwargs)` prices any counted call by running the call's own
+pricing code and stopping before NumPy would run, so a query and the charge
+of the same call can never disagree. Operands may be real arrays or
+zero-memory stand-ins from `like(shape, dtype)`. The named helpers
+(`svd_cost(m, n)`, `fft_cost(n)`, `pointwise_cost("exp", shape=...)`, ...)
+are shorthands over `cost`.
+"""
 
 from __future__ import annotations
 
 from typing import Any, Sequence
 
+import numpy as _np
+
 from . import _core
 
-__all__ = ["einsum_cost", "einsum_path", "op_table", "cost_models", "register_cost_model"]
+__all__ = [
+    "cost", "like", "einsum_cost", "einsum_path", "op_table", "cost_models", "register_cost_model",
+    "pointwise_cost", "reduction_cost",
+    "svd_cost", "svdvals_cost", "cholesky_cost", "qr_cost", "eig_cost", "eigh_cost", "eigvals_cost",
+    "eigvalsh_cost", "solve_cost", "inv_cost", "det_cost", "slogdet_cost", "lstsq_cost", "pinv_cost",
+    "tensorinv_cost", "tensorsolve_cost", "trace_cost", "norm_cost", "vector_norm_cost", "matrix_norm_cost",
+    "cond_cost", "matrix_rank_cost", "multi_dot_cost", "matrix_power_cost",
+    "fft_cost", "rfft_cost", "fftn_cost", "rfftn_cost", "hfft_cost",
+]
+
+
+def like(shape: Sequence[int] | int, dtype: Any = _np.float64) -> _np.ndarray:
+    """A read-only stand-in operand of `shape` and `dtype` that holds no memory
+    (every element is the same zero), for pricing calls with `cost`."""
+    return _np.broadcast_to(_np.zeros((), dtype=dtype), tuple(shape) if not isinstance(shape, int) else (shape,))
+
+
+def cost(op: Any, *args: Any, cost_model: str | None = None, **kwargs: Any) -> int:
+    """FLOPs that `op(*args, **kwargs)` would be charged under `cost_model`
+    (default: the default profile), computed by the same code that charges the
+    call. NumPy does not run and no budget is touched. `op` is a counted
+    flopscope operation (fnp.exp, fnp.linalg.svd, fnp.add.reduce, x.sum) or
+    its name in the op table ("linalg.svd"). A call the op would refuse raises
+    the op's error."""
+    if isinstance(op, str):
+        try:
+            op = _core.exported[op]
+        except KeyError:
+            raise ValueError(f"cost: no counted operation named {op!r}") from None
+    return _core.price(op, args, kwargs, cost_model or _core.default_profile())
+
+
+def pointwise_cost(op_name: str, *, shape: Sequence[int], cost_model: str | None = None) -> int:
+    """FLOPs of the elementwise op `op_name` (a ufunc name) with operands of `shape`."""
+    fn = _core.exported[op_name]
+    return cost(fn, *[like(shape)] * getattr(fn, "nin", 1), cost_model=cost_model)
+
+
+def reduction_cost(op_name: str, *, input_shape: Sequence[int], axis: Any = None,
+                   cost_model: str | None = None) -> int:
+    """FLOPs of the reduction `op_name` (sum, mean, max, ...) of `input_shape` over `axis`."""
+    return cost(op_name, like(input_shape), axis=axis, cost_model=cost_model)
+
+
+def _square(n: int) -> _np.ndarray:
+    return like((n, n))
+
+
+def svd_cost(m: int, n: int, k: int | None = None, *, with_vectors: bool = False, full_matrices: bool = False,
+             cost_model: str | None = None) -> int:
+    """FLOPs of linalg.svd of an m x n matrix (with_vectors: U and V too)."""
+    if k is not None:
+        raise ValueError("svd_cost: k= (a truncated SVD) is not supported; flopscope prices NumPy's full SVD")
+    return cost("linalg.svd", like((m, n)), full_matrices=full_matrices, compute_uv=with_vectors,
+                cost_model=cost_model)
+
+
+def svdvals_cost(m: int, n: int, cost_model: str | None = None) -> int:
+    return cost("linalg.svdvals", like((m, n)), cost_model=cost_model)
+
+
+def cholesky_cost(n: int, cost_model: str | None = None) -> int:
+    return cost("linalg.cholesky", _square(n), cost_model=cost_model)
+
+
+def qr_cost(m: int, n: int, mode: str = "reduced", cost_model: str | None = None) -> int:
+    return cost("linalg.qr", like((m, n)), mode=mode, cost_model=cost_model)
+
+
+def eig_cost(n: int, cost_model: str | None = None) -> int:
+    return cost("linalg.eig", _square(n), cost_model=cost_model)
+
+
+def eigh_cost(n: int, cost_model: str | None = None) -> int:
+    return cost("linalg.eigh", _square(n), cost_model=cost_model)
+
+
+def eigvals_cost(n: int, cost_model: str | None = None) -> int:
+    return cost("linalg.eigvals", _square(n), cost_model=cost_model)
+
+
+def eigvalsh_cost(n: int, cost_model: str | None = None) -> int:
+    return cost("linalg.eigvalsh", _square(n), cost_model=cost_model)
+
+
+def solve_cost(n: int, nrhs: int | None = None, cost_model: str | None = None) -> int:
+    """linalg.solve of an n x n system with a vector (nrhs None) or n x nrhs right-hand side."""
+    return cost("linalg.solve", _square(n), like((n,) if nrhs is None else (n, nrhs)), cost_model=cost_model)
+
+
+def inv_cost(n: int, cost_model: str | None = None) -> int:
+    return cost("linalg.inv", _square(n), cost_model=cost_model)
+
+
+def det_cost(n: int, cost_model: str | None = None) -> int:
+    return cost("linalg.det", _square(n), cost_model=cost_model)
+
+
+def slogdet_cost(n: int, cost_model: str | None = None) -> int:
+    return cost("linalg.slogdet", _square(n), cost_model=cost_model)
+
+
+def lstsq_cost(m: int, n: int, nrhs: int | None = None, cost_model: str | None = None) -> int:
+    return cost("linalg.lstsq", like((m, n)), like((m,) if nrhs is None else (m, nrhs)), cost_model=cost_model)
+
+
+def pinv_cost(m: int, n: int, cost_model: str | None = None) -> int:
+    return cost("linalg.pinv", like((m, n)), cost_model=cost_model)
+
+
+def tensorinv_cost(shape: Sequence[int], ind: int = 2, cost_model: str | None = None) -> int:
+    return cost("linalg.tensorinv", like(shape), ind=ind, cost_model=cost_model)
+
+
+def tensorsolve_cost(a_shape: Sequence[int], b_shape: Sequence[int], cost_model: str | None = None) -> int:
+    return cost("linalg.tensorsolve", like(a_shape), like(b_shape), cost_model=cost_model)
+
+
+def trace_cost(shape: Sequence[int], offset: int = 0, cost_model: str | None = None) -> int:
+    return cost("linalg.trace", like(shape), offset=offset, cost_model=cost_model)
+
+
+def norm_cost(shape: Sequence[int], ord: Any = None, axis: Any = None, cost_model: str | None = None) -> int:
+    return cost("linalg.norm", like(shape), ord=ord, axis=axis, cost_model=cost_model)
+
+
+def vector_norm_cost(shape: Sequence[int], ord: Any = 2, axis: Any = None, cost_model: str | None = None) -> int:
+    return cost("linalg.vector_norm", like(shape), ord=ord, axis=axis, cost_model=cost_model)
+
+
+def matrix_norm_cost(shape: Sequence[int], ord: Any = "fro", cost_model: str | None = None) -> int:
+    return cost("linalg.matrix_norm", like(shape), ord=ord, cost_model=cost_model)
+
+
+def cond_cost(shape: Sequence[int], p: Any = None, cost_model: str | None = None) -> int:
+    return cost("linalg.cond", like(shape), p=p, cost_model=cost_model)
+
+
+def matrix_rank_cost(shape: Sequence[int], cost_model: str | None = None) -> int:
+    return cost("linalg.matrix_rank", like(shape), cost_model=cost_model)
+
+
+def multi_dot_cost(shapes: Sequence[Sequence[int]], cost_model: str | None = None) -> int:
+    return cost("linalg.multi_dot", [like(s) for s in shapes], cost_model=cost_model)
+
+
+def matrix_power_cost(n: int, k: int, cost_model: str | None = None) -> int:
+    """linalg.matrix_power of an n x n matrix to the integer power k."""
+    return cost("linalg.matrix_power", _square(n), k, cost_model=cost_model)
+
+
+def fft_cost(n: int, cost_model: str | None = None) -> int:
+    return cost("fft.fft", like((n,), _np.complex128), cost_model=cost_model)
+
+
+def rfft_cost(n: int, cost_model: str | None = None) -> int:
+    return cost("fft.rfft", like((n,)), cost_model=cost_model)
+
+
+def fftn_cost(shape: Sequence[int], cost_model: str | None = None) -> int:
+    return cost("fft.fftn", like(shape, _np.complex128), cost_model=cost_model)
+
+
+def rfftn_cost(shape: Sequence[int], cost_model: str | None = None) -> int:
+    return cost("fft.rfftn", like(shape), cost_model=cost_model)
+
+
+def hfft_cost(n_out: int, cost_model: str | None = None) -> int:
+    """fft.hfft producing n_out real values (from n_out // 2 + 1 complex ones)."""
+    return cost("fft.hfft", like((n_out // 2 + 1,), _np.complex128), n=n_out, cost_model=cost_model)
 
 
 def einsum_cost(subscripts: str, shapes: Sequence[Sequence[int]], optimize: Any = False,
