@@ -6,6 +6,7 @@
 
 #include "flopscope/formulas/fft.hpp"
 #include "flopscope/formulas/linalg.hpp"
+#include "flopscope/formulas/stats.hpp"
 
 namespace flopscope {
 namespace {
@@ -52,6 +53,7 @@ constexpr StaticOp sig(const char* name, CostRule family, const char* slots, For
 constexpr StaticOp kStaticOps[] = {
 #include "op_table/core.inc"
 #include "op_table/linalg.inc"
+#include "op_table/stats.inc"
 #include "op_table/fft.inc"
 };
 

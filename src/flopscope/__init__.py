@@ -42,6 +42,7 @@ from ._budget import (  # noqa: E402
 )
 from . import accounting  # noqa: E402
 from ._module import Module  # noqa: E402
+from . import stats  # noqa: E402
 
 __version__ = "0.1.0"
 
@@ -76,6 +77,7 @@ __all__ = [
     "errors",
     "namespace",
     "numpy",
+    "stats",
 ]
 
 

@@ -2,7 +2,6 @@
 
 import dataclasses
 import os
-import types
 
 import numpy as np
 import pytest
@@ -21,32 +20,9 @@ BEHAVIOURS = os.path.join(HERE, "fixtures", "behaviours.py")
 UPSTREAM_DATASETS = os.path.join(HERE, "..", "..", "..", "shared", "data", "upstream-datasets")
 
 
-def _standin_norm():
-    """A test-only stand-in for flopscope.stats.norm (pdf counted with fnp; cdf via scipy)."""
-    from scipy.special import ndtr
-
-    def pdf(x):
-        x = fnp.asarray(x)
-        return fnp.exp(x * x * -0.5) * (1.0 / np.sqrt(2 * np.pi))
-
-    def cdf(x):
-        return fnp.asarray(ndtr(np.asarray(x)))
-
-    return types.SimpleNamespace(norm=types.SimpleNamespace(pdf=pdf, cdf=cdf))
-
-
-def _has_stats() -> bool:
-    try:
-        return hasattr(flops.stats, "norm")
-    except AttributeError:
-        return False
-
-
 @pytest.fixture
-def norm_stats(monkeypatch):
-    """flopscope.stats.norm: the real one when flopscope has it, else the stand-in above."""
-    if not _has_stats():
-        monkeypatch.setattr(flops, "stats", _standin_norm(), raising=False)
+def norm_stats():
+    """flopscope.stats.norm, which the reference estimators call."""
     return flops.stats.norm
 
 

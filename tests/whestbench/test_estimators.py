@@ -1,7 +1,6 @@
 """The reference estimators (spec 2.5) against ground truth and the all-zeros baseline.
 
-They call flopscope.stats.norm; the `norm_stats` fixture supplies a test-only
-stand-in while flopscope does not have it yet (see conftest.py).
+They call flopscope.stats.norm (counted, no scipy at run time).
 """
 
 import numpy as np
