@@ -6,6 +6,7 @@
 
 #include "flopscope/formulas/fft.hpp"
 #include "flopscope/formulas/linalg.hpp"
+#include "flopscope/formulas/statistics.hpp"
 #include "flopscope/formulas/stats.hpp"
 
 namespace flopscope {
@@ -54,6 +55,7 @@ constexpr StaticOp kStaticOps[] = {
 #include "op_table/core.inc"
 #include "op_table/linalg.inc"
 #include "op_table/stats.inc"
+#include "op_table/statistics.inc"
 #include "op_table/fft.inc"
 };
 

@@ -315,6 +315,26 @@ FUNCTION_CASES = {
                                        m.load(_file("c.npz"))["arr_0"])[1], 0),
     "savetxt": (lambda m, a: (m.savetxt(_file("t.txt"), a["X"]), m.loadtxt(_file("t.txt")))[1], 0),
     "loadtxt": (lambda m, a: (m.savetxt(_file("u.txt"), a["V"]), m.loadtxt(_file("u.txt")))[1], 0),
+    # order statistics and moments (test_statistics.py covers each in depth)
+    "median": (lambda m, a: m.median(a["X"], axis=1), 3 * 5),
+    "nanmedian": (lambda m, a: m.nanmedian(a["XN"], axis=1), 3 * 5 + 12),
+    "percentile": (lambda m, a: m.percentile(a["X"], [25, 75]), 2 * 15),
+    "quantile": (lambda m, a: m.quantile(a["X"], 0.5, axis=0), 4 * 6),
+    "nanpercentile": (lambda m, a: m.nanpercentile(a["XN"], 50), 15 + 12),
+    "nanquantile": (lambda m, a: m.nanquantile(a["XN"], 0.5), 15 + 12),
+    "average": (lambda m, a: m.average(a["X"], axis=1, weights=a["X"][0]), 12 + 4 + 3),
+    "cov": (lambda m, a: m.cov(a["X"]), 9 * 4 + 2 * 12 + 9),
+    "corrcoef": (lambda m, a: m.corrcoef(a["X"]), 9 * 4 + 2 * 12 + 9 + 3 + 18),
+    "diff": (lambda m, a: m.diff(a["X"]), 3 * 3),
+    "convolve": (lambda m, a: m.convolve(a["V"], a["W"][:3]), 15),
+    "correlate": (lambda m, a: m.correlate(a["V"], a["W"][:3]), 9),
+    "kron": (lambda m, a: m.kron(a["V"], a["W"]), 25),
+    "cross": (lambda m, a: m.cross(a["X"][:, :3], a["V"][:3]), 3 * 6),
+    "unique": (lambda m, a: m.unique(a["I"]), 12 * 4),
+    "unique_all": (lambda m, a: m.unique_all(a["I"]), 48),
+    "unique_counts": (lambda m, a: m.unique_counts(a["I"]), 48),
+    "unique_inverse": (lambda m, a: m.unique_inverse(a["I"]), 48),
+    "unique_values": (lambda m, a: m.unique_values(a["I"]), 48),
 }
 S = np.sort(V)
 INPUTS = {"X": X, "V": V, "W": W, "M": M, "SQ": SQ, "I": I, "B": B, "XN": XN, "S": S}

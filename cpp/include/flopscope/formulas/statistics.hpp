@@ -1,0 +1,25 @@
+// Cost formulas of order statistics, moments, differences, convolutions and
+// unique (primer profile: textbook counts, a multiply-add counted once).
+// Slots (op_table/statistics.inc) are NumPy's parameters in order.
+#pragma once
+
+#include "flopscope/signature.hpp"
+
+namespace flopscope::formulas::statistics {
+
+Flops median(const Signature& s);         // &a axis out overwrite_input keepdims
+Flops nanmedian(const Signature& s);      // &a axis out overwrite_input keepdims
+Flops quantiles(const Signature& s);      // &a &q axis out overwrite_input method keepdims * weights
+Flops nanquantiles(const Signature& s);   // as quantiles
+Flops average(const Signature& s);        // &a axis &weights returned * keepdims
+Flops cov(const Signature& s);            // &m &y rowvar bias ddof &fweights &aweights * dtype
+Flops corrcoef(const Signature& s);       // &x &y rowvar * dtype
+Flops diff(const Signature& s);           // &a n axis &prepend &append
+Flops convolve(const Signature& s);       // &a &v mode (default 'full')
+Flops correlate(const Signature& s);      // &a &v mode (default 'valid')
+Flops kron(const Signature& s);           // &a &b
+Flops cross(const Signature& s);          // &a &b axisa axisb axisc axis
+Flops unique(const Signature& s);         // &ar return_index return_inverse return_counts axis ...
+Flops unique_flat(const Signature& s);    // &x (unique_all / counts / inverse / values)
+
+}  // namespace flopscope::formulas::statistics

@@ -1,0 +1,201 @@
+#include "flopscope/formulas/statistics.hpp"
+
+#include <algorithm>
+#include <vector>
+
+#include "flopscope/cost_model.hpp"
+
+namespace flopscope::formulas::statistics {
+namespace {
+
+struct Slices {
+  Flops length = 0;  // elements per slice (the product of the reduced extents)
+  Flops count = 0;   // number of slices (outputs)
+};
+
+// Slices of argument i reduced over the axis argument in slot `axis_slot` (None: all axes).
+Slices slices(const Signature& s, std::size_t i, std::size_t axis_slot) {
+  const std::vector<int> axes = s.axes_or_all(axis_slot, s.ndim(i));
+  Slices out;
+  out.length = 1;
+  for (int a : axes) out.length = checked_mul(out.length, s.dim(i, a));
+  out.count = cost::kept_numel(s.shape(i), axes);
+  return out;
+}
+
+// n * ceil(log2 n) comparisons, ceil(log2 n) floored at 1 (the sort rule of
+// cost_model.hpp, spec section 2.12); 0 for n = 0.
+Flops sort_comparisons(Flops n) {
+  return n <= 0 ? 0 : checked_mul(n, std::max(1, formula_util::ceil_log2(n)));
+}
+
+// The operand's length for convolve / correlate (NumPy reads them as 1-d).
+std::int64_t length_1d(const Signature& s, std::size_t i) {
+  if (s.ndim(i) > 1) throw SignatureError("object too deep for desired array");
+  const Flops n = s.numel(i);
+  if (n == 0) throw SignatureError("v cannot be empty");
+  return n;
+}
+
+// Sum of the overlaps of the first K outputs of the full convolution of
+// lengths p >= q (overlap ramps 1..q, stays q, ramps down to 1).
+Flops overlap_prefix(Flops p, Flops q, Flops k) {
+  const Flops total = p + q - 1;
+  k = std::clamp<Flops>(k, 0, total);
+  auto ramp = [](Flops m) { return checked_mul(m, m + 1) / 2; };  // 1 + ... + m
+  Flops sum = ramp(std::min(k, q));                                 // rising part
+  if (k > q) sum = checked_add(sum, checked_mul(std::min(k, p) - q, q));  // outputs q..p-1 overlap q each
+  if (k > p) sum = checked_add(sum, ramp(q - 1) - ramp(q - 1 - (k - p)));  // then q-1, q-2, ..., 1
+  return sum;
+}
+
+// One multiply-add per (output, tap) pair of the outputs `mode` keeps.
+Flops convolution(const Signature& s, std::string_view fallback) {
+  const Flops n = length_1d(s, 0), m = length_1d(s, 1);
+  const Flops p = std::max(n, m), q = std::min(n, m);
+  const std::string_view mode = s.str_or(2, fallback);
+  if (mode == "full") return checked_mul(n, m);
+  if (mode == "valid") return checked_mul(p - q + 1, q);
+  if (mode == "same") {
+    const Flops first = (q - 1) / 2;  // the p central outputs
+    return overlap_prefix(p, q, first + p) - overlap_prefix(p, q, first);
+  }
+  throw SignatureError("mode must be one of 'valid', 'same', or 'full'");
+}
+
+Flops median_of(const Signature& s, bool nan_scan) {
+  const Slices sl = slices(s, 0, 1);
+  if (sl.length == 0) return 0;
+  // Introselect: one pass over each slice, then the mean of the two middle values.
+  Flops c = checked_mul(sl.count, sl.length + 1);
+  return nan_scan ? checked_add(c, s.numel(0)) : c;
+}
+
+Flops quantiles_of(const Signature& s, bool nan_scan) {
+  const Slices sl = slices(s, 0, 2);
+  if (sl.length == 0) return 0;
+  const Flops nq = s.numel(1);
+  // One selection pass per requested quantile (the partition rule), then a
+  // linear interpolation (subtract, multiply, add) per output.
+  Flops c = checked_mul(checked_mul(sl.count, nq), sl.length + 3);
+  if (s.given(7)) c = checked_add(c, s.numel(7));  // weights: their cumulative sum
+  return nan_scan ? checked_add(c, s.numel(0)) : c;
+}
+
+// (features, samples) of cov's m (and y), as NumPy orients them.
+void variables(const Signature& s, std::size_t i, bool rowvar, Flops* f, Flops* n) {
+  if (s.ndim(i) > 2) throw SignatureError("m has more than 2 dimensions");
+  if (s.ndim(i) < 2) {
+    *f = 1;
+    *n = s.ndim(i) == 0 ? 1 : s.dim(i, 0);
+    return;
+  }
+  const bool rows = rowvar || s.dim(i, 0) == 1;
+  *f = rows ? s.dim(i, 0) : s.dim(i, 1);
+  *n = rows ? s.dim(i, 1) : s.dim(i, 0);
+}
+
+// Centring (a mean and a subtraction per entry, 2fs), the product X X^T (f^2 s
+// multiply-adds) and the normalisation (f^2); weights scale the entries (fs each).
+Flops covariance(const Signature& s, std::size_t rowvar_slot, std::size_t n_weights) {
+  const bool rowvar = s.bool_or(rowvar_slot, true);
+  Flops f, n;
+  variables(s, 0, rowvar, &f, &n);
+  if (s.given(1)) {
+    Flops fy, ny;
+    variables(s, 1, rowvar, &fy, &ny);
+    if (ny != n) throw SignatureError("all the input array dimensions except for the concatenation axis must match");
+    f = checked_add(f, fy);
+  }
+  const Flops fs = checked_mul(f, n);
+  Flops c = checked_add(checked_add(checked_mul(f, fs), checked_mul(2, fs)), checked_mul(f, f));
+  for (std::size_t k = 0; k < n_weights; ++k)
+    if (s.given(5 + k)) c = checked_add(c, fs);
+  return c;
+}
+
+}  // namespace
+
+Flops median(const Signature& s) { return median_of(s, false); }
+Flops nanmedian(const Signature& s) { return median_of(s, true); }
+Flops quantiles(const Signature& s) { return quantiles_of(s, false); }
+Flops nanquantiles(const Signature& s) { return quantiles_of(s, true); }
+
+// Unweighted: the mean (primer "Reductions": the input size). Weighted: one
+// multiply-add per element, the sum of the weights, one division per output.
+Flops average(const Signature& s) {
+  const Slices sl = slices(s, 0, 1);
+  if (!s.given(2)) return s.numel(0);
+  return checked_add(checked_add(s.numel(0), s.numel(2)), sl.count);
+}
+
+Flops cov(const Signature& s) { return covariance(s, 2, 2); }
+
+// cov, then the standard deviations (f square roots) and the division of each
+// entry by the product of two of them (2f^2).
+Flops corrcoef(const Signature& s) {
+  Flops f, n;
+  variables(s, 0, s.bool_or(2, true), &f, &n);
+  if (s.given(1)) {
+    Flops fy, ny;
+    variables(s, 1, s.bool_or(2, true), &fy, &ny);
+    f = checked_add(f, fy);
+  }
+  return checked_add(covariance(s, 2, 0), checked_add(f, checked_mul(2, checked_mul(f, f))));
+}
+
+// The k-th difference along an axis of length L (prepend/append included):
+// sum over j = 1..k of (L - j) subtractions, times the other extents.
+Flops diff(const Signature& s) {
+  const std::int64_t k = s.int_or(1, 1);
+  if (k < 0) throw SignatureError("order must be non-negative");
+  if (k == 0 || s.ndim(0) == 0) return 0;
+  const int axis = s.axis_or(2, s.ndim(0), -1);
+  Flops length = s.dim(0, axis);
+  for (std::size_t extra : {3u, 4u})
+    if (s.given(extra)) length = checked_add(length, s.ndim(extra) == s.ndim(0) ? s.dim(extra, axis) : 1);
+  Flops others = 1;
+  for (int d = 0; d < s.ndim(0); ++d)
+    if (d != axis) others = checked_mul(others, s.dim(0, d));
+  Flops per = 0;
+  for (std::int64_t j = 1; j <= k && j < length; ++j) per = checked_add(per, length - j);
+  return checked_mul(others, per);
+}
+
+Flops convolve(const Signature& s) { return convolution(s, "full"); }
+Flops correlate(const Signature& s) { return convolution(s, "valid"); }
+
+// One product per output element.
+Flops kron(const Signature& s) { return checked_mul(s.numel(0), s.numel(1)); }
+
+// Per pair of vectors: 3-d x 3-d, 3 components of a*b - c*d (2 each, a
+// multiply-add counted once) = 6; 2-d x 3-d 4; 2-d x 2-d (a scalar) 2.
+Flops cross(const Signature& s) {
+  const bool one_axis = s.given(5);
+  const int axa = s.axis_or(one_axis ? 5 : 2, s.ndim(0), -1), axb = s.axis_or(one_axis ? 5 : 3, s.ndim(1), -1);
+  const std::int64_t da = s.dim(0, axa), db = s.dim(1, axb);
+  if ((da != 2 && da != 3) || (db != 2 && db != 3))
+    throw SignatureError("incompatible dimensions for cross product (dimension must be 2 or 3)");
+  std::vector<cost::Extent> ra, rb;
+  for (int d = 0; d < s.ndim(0); ++d) if (d != axa) ra.push_back(s.dim(0, d));
+  for (int d = 0; d < s.ndim(1); ++d) if (d != axb) rb.push_back(s.dim(1, d));
+  const cost::Shape both[2] = {ra, rb};
+  std::vector<cost::Extent> out;
+  if (!cost::broadcast_shapes(both, &out)) throw SignatureError("shape mismatch: objects cannot be broadcast");
+  const Flops per = da == 3 && db == 3 ? 6 : (da == 2 && db == 2 ? 2 : 4);
+  return checked_mul(cost::numel(out), per);
+}
+
+// A sort of the flattened input (axis None) or, along an axis of d items of
+// row length r, d ceil(log2 d) comparisons of r elements each; then a linear pass.
+Flops unique(const Signature& s) {
+  if (!s.given(4)) return sort_comparisons(s.numel(0));
+  const int axis = s.axis_or(4, s.ndim(0), 0);
+  const Flops d = s.dim(0, axis);
+  if (d == 0) return 0;
+  return checked_mul(sort_comparisons(d), s.numel(0) / d);
+}
+
+Flops unique_flat(const Signature& s) { return sort_comparisons(s.numel(0)); }
+
+}  // namespace flopscope::formulas::statistics
