@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#include "flopscope/formulas/counting.hpp"
 #include "flopscope/formulas/fft.hpp"
 #include "flopscope/formulas/linalg.hpp"
 #include "flopscope/formulas/statistics.hpp"
@@ -56,6 +57,7 @@ constexpr StaticOp kStaticOps[] = {
 #include "op_table/linalg.inc"
 #include "op_table/stats.inc"
 #include "op_table/statistics.inc"
+#include "op_table/counting.inc"
 #include "op_table/fft.inc"
 };
 

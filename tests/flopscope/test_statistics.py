@@ -180,3 +180,69 @@ def test_unique_family(shape):
     if len(shape) == 2:
         check("unique", (a,), sort_cost(shape[0]) * shape[1], axis=0)
         refused("unique", a, axis=2)
+
+
+# ---- sets, histograms, searching, counting, elementwise helpers
+
+A100 = np.round(RNG.standard_normal(100) * 3)
+B28 = np.round(RNG.standard_normal(28) * 3)
+
+
+def test_set_operations():
+    n = sort_cost(128)  # the concatenation of 100 and 28 values, sorted
+    for name in ("isin", "intersect1d", "union1d", "setdiff1d", "setxor1d"):
+        check(name, (A100, B28), n)
+    check("intersect1d", (A100, B28), n, return_indices=True)
+    check("isin", (A100, B28), n, invert=True)
+    check("isin", (A100.reshape(10, 10), B28), n)
+
+
+def test_sorting_helpers():
+    keys = np.stack([A100, B28.repeat(4)[:100]])
+    check("lexsort", (keys,), 2 * sort_cost(100))
+    check("lexsort", (RNG.standard_normal((3, 4, 5)),), 3 * 4 * sort_cost(5))
+    z = RNG.standard_normal((4, 6)) + 1j * RNG.standard_normal((4, 6))
+    check("sort_complex", (z,), 4 * sort_cost(6))
+
+
+def test_histograms_and_counting():
+    a = RNG.standard_normal(100)
+    check("histogram", (a,), 100 * 4 + 11)
+    check("histogram", (a,), 100 * 5 + 21, bins=20, range=(-2, 2))
+    check("histogram", (a,), 100 * 7 + 300, bins="auto")
+    check("histogram", (a,), 100 * 2 + 4 + 100, bins=[-1.0, 0.0, 1.0, 2.0], weights=np.ones(100))
+    check("histogram_bin_edges", (a,), 11)
+    check("histogram_bin_edges", (a,), 300, bins="fd")
+    i = np.array([0, 3, 3, 1, 7])
+    check("bincount", (i,), 5)
+    check("bincount", (i,), 10, weights=np.ones(5), minlength=10)
+    refused("bincount", np.array([-1, 2]))
+    bins = np.linspace(-1, 1, 9)
+    check("digitize", (a,), 100 * 4, bins=bins)
+    check("digitize", (a,), 100 * 4, bins=bins, right=True)
+    check("interp", (a, bins, bins**2), 100 * (4 + 3))
+    check("ediff1d", (a,), 99)
+    check("ediff1d", (a,), 99, to_begin=[0.0], to_end=[1.0, 2.0])
+    y = RNG.standard_normal((3, 8))
+    check("trapezoid", (y,), 3 * 3 * 7)
+    check("trapezoid", (y,), 8 * 3 * 2, axis=0)
+    check("trapezoid", (y, np.linspace(0, 1, 8)), 3 * 4 * 7)
+    for name in ("nonzero", "argwhere", "flatnonzero"):
+        check(name, (np.round(y),), 24)
+
+
+def test_elementwise_and_scans():
+    x = RNG.standard_normal((3, 4))
+    x[0, 0], x[1, 1], x[2, 2] = np.nan, np.inf, -np.inf
+    z = x + 1j * RNG.standard_normal((3, 4))
+    for name in ("sinc", "fix", "isneginf", "isposinf", "nan_to_num", "iscomplex", "isreal"):
+        check(name, (x,), 12)
+    check("i0", (np.nan_to_num(x),), 12)
+    check("angle", (z,), 12)
+    check("real_if_close", (z,), 12)
+    check("real", (z,), 0)
+    check("imag", (z,), 0)
+    for name in ("nanargmax", "nanargmin", "nancumsum", "nancumprod"):
+        check(name, (np.nan_to_num(x, nan=0.5, posinf=2, neginf=-2),), 12)
+    check("cumulative_sum", (x,), 12, axis=1)
+    check("cumulative_prod", (x.ravel(),), 12, include_initial=True)

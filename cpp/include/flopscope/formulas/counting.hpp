@@ -1,0 +1,21 @@
+// Cost formulas of sets, histograms, searching and counting (primer profile:
+// textbook comparison and operation counts; spec section 2.12 gives the forms).
+#pragma once
+
+#include "flopscope/signature.hpp"
+
+namespace flopscope::formulas::counting {
+
+Flops set_op(const Signature& s);        // &ar1 &ar2 ...: (n+m) ceil(log2(n+m))
+Flops lexsort(const Signature& s);       // &keys axis
+Flops sort_last(const Signature& s);     // &a (sort_complex: the last axis)
+Flops histogram(const Signature& s);     // &a bins range density &weights
+Flops bin_edges(const Signature& s);     // &a bins range &weights
+Flops bincount(const Signature& s);      // &x &weights minlength
+Flops digitize(const Signature& s);      // &x &bins right
+Flops interp(const Signature& s);        // &x &xp &fp left right period
+Flops ediff1d(const Signature& s);       // &ary &to_end &to_begin
+Flops trapezoid(const Signature& s);     // &y &x dx axis
+Flops elements(const Signature& s);      // &a: one operation per element
+
+}  // namespace flopscope::formulas::counting

@@ -1,0 +1,101 @@
+#include "flopscope/formulas/counting.hpp"
+
+#include <algorithm>
+
+namespace flopscope::formulas::counting {
+namespace {
+
+// n ceil(log2 n), ceil(log2 n) floored at 1; 0 for n = 0 (the sort rule, spec 2.12).
+Flops sort_comparisons(Flops n) { return n <= 0 ? 0 : checked_mul(n, std::max(1, formula_util::ceil_log2(n))); }
+
+// ceil(log2 n) comparisons of one binary search in n values, at least 1.
+Flops search_depth(Flops n) { return std::max(1, formula_util::ceil_log2(n)); }
+
+// Number of bins a `bins` argument (slot i) gives for `n` samples: an int, a
+// sequence of edges, or an estimator name (at most n bins: priced as n).
+Flops bins_of(const Signature& s, std::size_t i, Flops n, bool* estimator) {
+  *estimator = false;
+  const Arg& b = s[i];
+  switch (b.kind) {
+    case Arg::Kind::Absent:
+    case Arg::Kind::None: return 10;  // NumPy's default
+    case Arg::Kind::Int: return std::max<Flops>(b.i, 1);
+    case Arg::Kind::Ints: return std::max<Flops>(static_cast<Flops>(b.ints.size()) - 1, 1);
+    case Arg::Kind::Array: return std::max<Flops>(s.numel(i) - 1, 1);
+    case Arg::Kind::Str: *estimator = true; return std::max<Flops>(n, 1);
+    default: throw SignatureError("bins must be an int, a sequence of edges or an estimator name");
+  }
+}
+
+}  // namespace
+
+// Sort of the concatenation of both inputs (spec 2.12, union1d / setdiff1d / isin ...).
+Flops set_op(const Signature& s) { return sort_comparisons(checked_add(s.numel(0), s.numel(1))); }
+
+// One stable sort per key: k n ceil(log2 n) for k keys of n, per slice.
+Flops lexsort(const Signature& s) {
+  if (s.ndim(0) == 0) throw SignatureError("need sequence of keys with len(keys) >= 1");
+  const int nd = s.ndim(0);
+  const int axis = s.axis_or(1, std::max(nd - 1, 1), -1) + (nd > 1 ? 1 : 0);  // the keys' own axis, after the key index
+  const Flops n = s.dim(0, axis);
+  return n == 0 ? 0 : checked_mul(sort_comparisons(n), s.numel(0) / n);
+}
+
+// A sort along the last axis, per slice.
+Flops sort_last(const Signature& s) {
+  if (s.ndim(0) == 0) return 1;
+  const Flops n = s.dim(0, -1);
+  return n == 0 ? 0 : checked_mul(sort_comparisons(n), s.numel(0) / n);
+}
+
+// The edges (bins + 1; an estimator reads the data about 3 times), then a
+// binary search per sample (n ceil(log2 bins)), and each weight added once.
+Flops histogram(const Signature& s) {
+  const Flops n = s.numel(0);
+  bool estimator;
+  const Flops bins = bins_of(s, 1, n, &estimator);
+  Flops c = checked_add(checked_mul(n, search_depth(bins)), estimator ? checked_mul(3, n) : bins + 1);
+  if (s.given(4)) c = checked_add(c, s.numel(4));
+  return c;
+}
+
+// The edges only: bins + 1 (an estimator: about 3 passes over the data).
+Flops bin_edges(const Signature& s) {
+  bool estimator;
+  const Flops bins = bins_of(s, 1, s.numel(0), &estimator);
+  return estimator ? checked_mul(3, s.numel(0)) : bins + 1;
+}
+
+// One increment per sample (and one addition per weight).
+Flops bincount(const Signature& s) { return checked_add(s.numel(0), s.given(1) ? s.numel(1) : 0); }
+
+// A binary search in the bins per value.
+Flops digitize(const Signature& s) {
+  if (s.ndim(1) != 1) throw SignatureError("bins must be 1-dimensional");
+  return checked_mul(s.numel(0), search_depth(s.numel(1)));
+}
+
+// A binary search in xp, then a linear interpolation (3 operations) per value.
+Flops interp(const Signature& s) {
+  const Flops m = s.numel(0);
+  return checked_mul(m, checked_add(search_depth(s.numel(1)), 3));
+}
+
+// size - 1 subtractions (to_end / to_begin are copied).
+Flops ediff1d(const Signature& s) { return std::max<Flops>(s.numel(0) - 1, 0); }
+
+// Per slice of L samples: L - 1 pair sums, halvings and products with the
+// spacing, summed (3(L - 1)); with sample points x, also their L - 1 differences.
+Flops trapezoid(const Signature& s) {
+  if (s.ndim(0) == 0) throw SignatureError("trapezoid needs at least 1 dimension");
+  const int axis = s.axis_or(3, s.ndim(0), -1);
+  const Flops L = s.dim(0, axis);
+  if (L <= 1) return 0;
+  const Flops slices = s.numel(0) / L;
+  return checked_mul(slices, checked_mul(s.given(1) ? 4 : 3, L - 1));
+}
+
+// One comparison or operation per element of the input.
+Flops elements(const Signature& s) { return s.numel(0); }
+
+}  // namespace flopscope::formulas::counting
