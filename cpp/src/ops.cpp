@@ -7,6 +7,7 @@
 #include "flopscope/formulas/counting.hpp"
 #include "flopscope/formulas/fft.hpp"
 #include "flopscope/formulas/linalg.hpp"
+#include "flopscope/formulas/polynomial.hpp"
 #include "flopscope/formulas/statistics.hpp"
 #include "flopscope/formulas/stats.hpp"
 
@@ -58,6 +59,7 @@ constexpr StaticOp kStaticOps[] = {
 #include "op_table/stats.inc"
 #include "op_table/statistics.inc"
 #include "op_table/counting.inc"
+#include "op_table/polynomial.inc"
 #include "op_table/fft.inc"
 };
 

@@ -371,6 +371,23 @@ FUNCTION_CASES = {
     "nancumprod": (lambda m, a: m.nancumprod(a["XN"]), 12),
     "cumulative_sum": (lambda m, a: m.cumulative_sum(a["X"], axis=1), 12),
     "cumulative_prod": (lambda m, a: m.cumulative_prod(a["V"]), 5),
+    # polynomials and windows (test_polynomial.py covers each in depth)
+    "polyval": (lambda m, a: m.polyval(a["V"], a["X"]), 4 * 12),
+    "polyadd": (lambda m, a: m.polyadd(a["V"], a["W"][:2]), 5),
+    "polysub": (lambda m, a: m.polysub(a["V"], a["W"]), 5),
+    "polymul": (lambda m, a: m.polymul(a["V"], a["W"]), 25),
+    "polydiv": (lambda m, a: m.polydiv(a["V"], a["S"][:2]), 4 * 3),
+    "polyder": (lambda m, a: m.polyder(a["V"]), 4),
+    "polyint": (lambda m, a: m.polyint(a["V"]), 5),
+    "poly": (lambda m, a: m.poly(a["V"]), 15),
+    "roots": (lambda m, a: m.roots(a["V"]), 10 * 64),
+    "polyfit": (lambda m, a: m.polyfit(a["S"], a["V"], 1), 5 + 4 * 5 * 4 + 8 * 8 + 2 * 7 * 2 + 2),
+    "vander": (lambda m, a: m.vander(a["V"]), 15),
+    "bartlett": (lambda m, a: m.bartlett(6), 24),
+    "hanning": (lambda m, a: m.hanning(6), 30),
+    "hamming": (lambda m, a: m.hamming(6), 30),
+    "blackman": (lambda m, a: m.blackman(6), 66),
+    "kaiser": (lambda m, a: m.kaiser(6, 5.0), 48),
 }
 S = np.sort(V)
 INPUTS = {"X": X, "V": V, "W": W, "M": M, "SQ": SQ, "I": I, "B": B, "XN": XN, "S": S}
