@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "flopscope/formulas/linalg.hpp"
+#include "flopscope/formulas/misc.hpp"
 
 namespace flopscope {
 namespace {
@@ -51,6 +52,7 @@ constexpr StaticOp sig(const char* name, CostRule family, const char* slots, For
 constexpr StaticOp kStaticOps[] = {
 #include "op_table/core.inc"
 #include "op_table/linalg.inc"
+#include "op_table/misc.inc"
 };
 
 std::mutex registry_mutex;
