@@ -132,8 +132,12 @@ PyObject* Operands::plain_other(PyObject* o) {
   PyObject* copy = nullptr;
   for (Py_ssize_t i = 0; i < n; ++i) {
     PyObject* item = is_tuple ? PyTuple_GET_ITEM(o, i) : PyList_GET_ITEM(o, i);
-    if (!PyArray_Check(item) || !PyObject_TypeCheck(item, ours)) continue;
+    // Nested lists and tuples (np.block's [[a, b], [c, d]]) are handled at every depth.
+    const bool nested = PyTuple_Check(item) || PyList_Check(item);
+    if (!nested && (!PyArray_Check(item) || !PyObject_TypeCheck(item, ours))) continue;
+    if (nested && Py_EnterRecursiveCall(" while reading nested operands")) return nullptr;  // a self-containing list
     PyObject* p = plain(item);
+    if (nested) Py_LeaveRecursiveCall();
     if (p == nullptr) return nullptr;
     if (p == item) continue;  // re-typed in place
     if (copy == nullptr) {
