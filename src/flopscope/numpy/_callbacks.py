@@ -51,7 +51,8 @@ def apply_over_axes(func, a, axes):
     """NumPy's apply_over_axes; func gets flopscope arrays. Reshaping is free."""
     val = _wrap(a)
     n = val.ndim
-    if _np.ndim(axes) == 0:
+    axes = _plain(axes)  # plain values: comparing the axes is NumPy's bookkeeping, never charged
+    if axes.ndim == 0:
         axes = (axes,)
     for axis in axes:
         if axis < 0:
