@@ -45,6 +45,20 @@ PyObject* Operands::inspect_other(PyObject* o, OperandShape* shape) {
   // Python numbers and NumPy numeric scalars are 0-d operands.
   shape->symmetry = 0;
   if (PyFloat_CheckExact(o) || PyLong_CheckExact(o) || PyBool_Check(o) || PyComplex_CheckExact(o)) {
+    if (PyLong_CheckExact(o)) {
+      // Beyond 64 bits NumPy would compute with Python objects (uncountable, and
+      // unbounded: power of two such ints never ends). Refused, as for object arrays.
+      int overflow = 0;
+      (void)PyLong_AsLongLongAndOverflow(o, &overflow);
+      if (overflow > 0) (void)PyLong_AsUnsignedLongLong(o);  // fits in uint64: fine
+      if (overflow < 0 || (overflow > 0 && PyErr_Occurred())) {
+        PyErr_Clear();
+        PyErr_Format(PyExc_OverflowError,
+                     "%s: Python int too large for a 64-bit integer; flopscope counts only numeric arrays "
+                     "(convert it to a float first)", op_name_);
+        return nullptr;
+      }
+    }
     shape->ndim = 0;
     shape->dims = kNoDims;
     shape->type_num = NPY_NOTYPE;  // a weak Python scalar (NEP 50)
@@ -132,8 +146,12 @@ PyObject* Operands::plain_other(PyObject* o) {
   PyObject* copy = nullptr;
   for (Py_ssize_t i = 0; i < n; ++i) {
     PyObject* item = is_tuple ? PyTuple_GET_ITEM(o, i) : PyList_GET_ITEM(o, i);
-    if (!PyArray_Check(item) || !PyObject_TypeCheck(item, ours)) continue;
+    // Nested lists and tuples (np.block's [[a, b], [c, d]]) are handled at every depth.
+    const bool nested = PyTuple_Check(item) || PyList_Check(item);
+    if (!nested && (!PyArray_Check(item) || !PyObject_TypeCheck(item, ours))) continue;
+    if (nested && Py_EnterRecursiveCall(" while reading nested operands")) return nullptr;  // a self-containing list
     PyObject* p = plain(item);
+    if (nested) Py_LeaveRecursiveCall();
     if (p == nullptr) return nullptr;
     if (p == item) continue;  // re-typed in place
     if (copy == nullptr) {

@@ -108,8 +108,8 @@ class Operands {
   }
 
   // Makes `o` safe to hand to NumPy: flopscope arrays become plain ndarrays
-  // (re-typed in place when small, a view otherwise); tuples and lists are
-  // handled one level deep. Returns a borrowed reference or nullptr on error.
+  // (re-typed in place when small, a view otherwise), also inside tuples and
+  // lists at any depth. Returns a borrowed reference or nullptr on error.
   PyObject* plain(PyObject* o) {
     PyTypeObject* tp = Py_TYPE(o);
     if (tp == &PyArray_Type || tp == &PyFloat_Type || tp == &PyLong_Type) return o;

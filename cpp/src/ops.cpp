@@ -7,6 +7,7 @@
 #include "flopscope/formulas/counting.hpp"
 #include "flopscope/formulas/fft.hpp"
 #include "flopscope/formulas/linalg.hpp"
+#include "flopscope/formulas/misc.hpp"
 #include "flopscope/formulas/polynomial.hpp"
 #include "flopscope/formulas/statistics.hpp"
 #include "flopscope/formulas/stats.hpp"
@@ -61,6 +62,7 @@ constexpr StaticOp kStaticOps[] = {
 #include "op_table/counting.inc"
 #include "op_table/polynomial.inc"
 #include "op_table/fft.inc"
+#include "op_table/misc.inc"
 };
 
 std::mutex registry_mutex;

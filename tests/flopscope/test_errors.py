@@ -266,3 +266,14 @@ def test_unsupported_numpy_function_is_named_with_its_module():
         with pytest.raises(TypeError, match=r"numpy\.lib\.stride_tricks\.sliding_window_view is not supported"):
             np.lib.stride_tricks.sliding_window_view(fnp.ones(4), 2)
     assert ctx.flops_used == 0
+
+
+@pytest.mark.parametrize("call", [lambda: fnp.power.outer(-10**30, 10**30), lambda: fnp.sum(10**30),
+                                  lambda: fnp.multiply.reduce(-(10**40))], ids=["power.outer", "sum", "reduce"])
+def test_python_ints_beyond_64_bits_are_refused_for_free(call):
+    # NumPy would compute with Python objects: uncountable, and for power unbounded
+    # (found by the fuzzer: power.outer(-10**30, 10**30) never returned).
+    with flops.BudgetContext(10**9, quiet=True) as ctx:
+        with pytest.raises(OverflowError, match="64-bit"):
+            call()
+    assert ctx.flops_used == 0

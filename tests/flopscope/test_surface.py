@@ -201,6 +201,18 @@ def _sortcost(n, slices):
     return n * max(1, math.ceil(math.log2(n))) * slices
 
 
+def _mutated(m, name, dst, *args, **kw):
+    """The result of an in-place helper: a copy of dst after the write."""
+    out = m.copy(dst)
+    getattr(m, name)(out, *args, **kw)
+    return out
+
+
+def _in_printoptions(m):
+    with m.printoptions(precision=3):
+        return np.get_printoptions()["precision"]
+
+
 # name -> (call(module, inputs), expected FLOPs); inputs are converted to fnp arrays for fnp
 FUNCTION_CASES = {
     # reductions: numel(input) regardless of axis
@@ -388,12 +400,87 @@ FUNCTION_CASES = {
     "hamming": (lambda m, a: m.hamming(6), 30),
     "blackman": (lambda m, a: m.blackman(6), 66),
     "kaiser": (lambda m, a: m.kaiser(6, 5.0), 48),
+    # data movement, indexing and in-place helpers (free: no arithmetic)
+    "take_along_axis": (lambda m, a: m.take_along_axis(a["X"], I % 4, axis=1), 0),
+    "compress": (lambda m, a: m.compress([True, False, True], a["X"], axis=0), 0),
+    "extract": (lambda m, a: m.extract(a["B"], a["X"]), 0),
+    "choose": (lambda m, a: m.choose(I % 2, [a["X"], a["X"][::-1]]), 0),
+    "roll": (lambda m, a: m.roll(a["X"], 1, axis=1), 0),
+    "rollaxis": (lambda m, a: m.rollaxis(a["X"], 1), 0),
+    "rot90": (lambda m, a: m.rot90(a["X"]), 0),
+    "flipud": (lambda m, a: m.flipud(a["X"]), 0),
+    "fliplr": (lambda m, a: m.fliplr(a["X"]), 0),
+    "append": (lambda m, a: m.append(a["V"], a["W"]), 0),
+    "insert": (lambda m, a: m.insert(a["V"], 2, 9.0), 0),
+    "delete": (lambda m, a: m.delete(a["X"], 1, axis=0), 0),
+    "resize": (lambda m, a: m.resize(a["V"], (2, 4)), 0),
+    "block": (lambda m, a: m.block([[a["X"], a["X"]]]), 0),
+    "concat": (lambda m, a: m.concat([a["V"], a["W"]]), 0),
+    "dsplit": (lambda m, a: m.dsplit(a["X"][None], 2), 0),
+    "hsplit": (lambda m, a: m.hsplit(a["X"], 2), 0),
+    "vsplit": (lambda m, a: m.vsplit(a["X"], 3), 0),
+    "unstack": (lambda m, a: m.unstack(a["X"]), 0),
+    "permute_dims": (lambda m, a: m.permute_dims(a["X"], (1, 0)), 0),
+    "matrix_transpose": (lambda m, a: m.matrix_transpose(a["X"]), 0),
+    "diagflat": (lambda m, a: m.diagflat(a["V"]), 0),
+    "tri": (lambda m, a: m.tri(3, 4), 0),
+    "trim_zeros": (lambda m, a: m.trim_zeros(a["I"][:, 1]), 0),
+    "asfortranarray": (lambda m, a: m.asfortranarray(a["X"]), 0),
+    "require": (lambda m, a: m.require(a["X"], requirements=["F"]), 0),
+    "frombuffer": (lambda m, a: m.frombuffer(b"\x01\x02\x03", dtype=np.uint8), 0),
+    "from_dlpack": (lambda m, a: m.from_dlpack(a["X"]), 0),
+    "fill_diagonal": (lambda m, a: _mutated(m, "fill_diagonal", a["SQ"], 2.0), 0),
+    "put_along_axis": (lambda m, a: _mutated(m, "put_along_axis", a["X"], I[:, :1] % 4, 0.0, axis=1), 0),
+    "put": (lambda m, a: _mutated(m, "put", a["X"], [0, 5], [1.0, 2.0]), 0),
+    "putmask": (lambda m, a: _mutated(m, "putmask", a["X"], a["B"], 3.0), 0),
+    "place": (lambda m, a: _mutated(m, "place", a["X"], a["B"], [4.0, 5.0]), 0),
+    "copyto": (lambda m, a: _mutated(m, "copyto", a["X"], a["SQ"][1:, :], where=a["B"]), 0),
+    "indices": (lambda m, a: m.indices((2, 3)), 0),
+    "ix_": (lambda m, a: m.ix_([0, 2], [1, 3]), 0),
+    "meshgrid": (lambda m, a: m.meshgrid(a["V"], a["W"][:2]), 0),
+    "tril_indices": (lambda m, a: m.tril_indices(3), 0),
+    "tril_indices_from": (lambda m, a: m.tril_indices_from(a["SQ"], -1), 0),
+    "triu_indices": (lambda m, a: m.triu_indices(3, 1), 0),
+    "triu_indices_from": (lambda m, a: m.triu_indices_from(a["SQ"]), 0),
+    "diag_indices": (lambda m, a: m.diag_indices(3), 0),
+    "diag_indices_from": (lambda m, a: m.diag_indices_from(a["SQ"]), 0),
+    "mask_indices": (lambda m, a: m.mask_indices(3, np.tril), 0),
+    "ravel_multi_index": (lambda m, a: m.ravel_multi_index(([0, 2], [1, 3]), (3, 4)), 0),
+    "unravel_index": (lambda m, a: m.unravel_index([1, 7], (3, 4)), 0),
+    "packbits": (lambda m, a: m.packbits(a["B"], axis=1), 0),
+    "unpackbits": (lambda m, a: m.unpackbits(np.array([5, 200], np.uint8)), 0),
+    # metadata queries (free, non-array results)
+    "broadcast_shapes": (lambda m, a: m.broadcast_shapes((3, 1), (4,)), 0),
+    "common_type": (lambda m, a: m.common_type(a["X"], a["I"]), 0),
+    "min_scalar_type": (lambda m, a: m.min_scalar_type(1000), 0),
+    "mintypecode": (lambda m, a: m.mintypecode("fd"), 0),
+    "isscalar": (lambda m, a: m.isscalar(a["X"]), 0),
+    "iscomplexobj": (lambda m, a: m.iscomplexobj(a["X"]), 0),
+    "isrealobj": (lambda m, a: m.isrealobj(a["X"]), 0),
+    "isfortran": (lambda m, a: m.isfortran(a["X"]), 0),
+    "issubdtype": (lambda m, a: m.issubdtype(np.int8, np.integer), 0),
+    "isdtype": (lambda m, a: m.isdtype(np.dtype(np.float32), "real floating"), 0),
+    "iterable": (lambda m, a: m.iterable(a["V"]), 0),
+    "typename": (lambda m, a: m.typename("F"), 0),
+    "shares_memory": (lambda m, a: m.shares_memory(a["X"], a["V"]), 0),
+    "may_share_memory": (lambda m, a: m.may_share_memory(a["X"], a["X"]), 0),
+    "get_printoptions": (lambda m, a: m.get_printoptions()["precision"], 0),
+    "set_printoptions": (lambda m, a: m.set_printoptions(precision=8), 0),
+    "printoptions": (lambda m, a: _in_printoptions(m), 0),
+    "einsum_path": (lambda m, a: m.einsum_path("ij,jk->ik", a["X"], a["M"], optimize="greedy"), 0),
+    # priced creation: one power per sample, one finiteness test per element
+    "logspace": (lambda m, a: m.logspace(0, 1, 6), 6),
+    "geomspace": (lambda m, a: m.geomspace([1.0, 2.0], 8.0, 5), 10),
+    "asarray_chkfinite": (lambda m, a: m.asarray_chkfinite(a["X"]), 12),
 }
 S = np.sort(V)
 INPUTS = {"X": X, "V": V, "W": W, "M": M, "SQ": SQ, "I": I, "B": B, "XN": XN, "S": S}
 NON_ARRAY_RESULTS = {"shape", "ndim", "size", "result_type", "can_cast", "promote_types", "empty", "empty_like",
                      "allclose", "array_equal", "array_equiv",
-                     "savez", "savez_compressed"}  # NpzFile members are loaded lazily by numpy
+                     "savez", "savez_compressed",
+                     "broadcast_shapes", "common_type", "min_scalar_type", "mintypecode", "isscalar", "iscomplexobj",
+                     "isrealobj", "isfortran", "issubdtype", "isdtype", "iterable", "typename", "shares_memory",
+                     "may_share_memory", "get_printoptions", "set_printoptions", "printoptions", "einsum_path"}  # NpzFile members are loaded lazily by numpy
 
 
 @pytest.mark.parametrize("name", FUNCTION_NAMES)
