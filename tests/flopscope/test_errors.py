@@ -244,7 +244,8 @@ def test_einsum_shape_error_names_op_once():
     assert ctx.flops_used == 0
 
 
-@pytest.mark.parametrize("name", ["array2string", "frompyfunc", "vectorize", "genfromtxt", "isnat", "seterr"])
+@pytest.mark.parametrize("name", ["array2string", "frompyfunc", "vectorize", "genfromtxt", "isnat", "seterr", "bmat",
+                                  "info", "test"])
 def test_blocked_names_raise_attribute_error_saying_why(name):
     with pytest.raises(AttributeError, match="blocked"):
         getattr(fnp, name)
