@@ -8,6 +8,7 @@ import pytest
 
 import flopscope as flops
 import flopscope.numpy as fnp
+from _compare import charged as _charged, same as _same
 
 RNG = np.random.default_rng(20261202)
 DTYPES = [np.float64, np.float32, np.complex128, np.int64]
@@ -29,28 +30,6 @@ def _hermitian(shape, dtype):
 
 def _batch(shape):
     return math.prod(shape[:-2])
-
-
-def _same(got, want):
-    if isinstance(want, tuple):
-        assert isinstance(got, tuple) and type(got).__name__ == type(want).__name__
-        assert len(got) == len(want)
-        if hasattr(want, "_fields"):
-            assert got._fields == want._fields
-        for g, w in zip(got, want):
-            _same(g, w)
-        return
-    if isinstance(want, int):  # lstsq's rank is a Python int in NumPy too
-        assert type(got) is type(want) and got == want
-        return
-    assert isinstance(got, fnp.ndarray), type(got)
-    np.testing.assert_array_equal(np.asarray(got).view(np.ndarray), want, strict=True)
-
-
-def _charged(fn, *args, **kw):
-    with flops.BudgetContext(10**15, quiet=True) as ctx:
-        out = fn(*args, **kw)
-    return out, ctx.flops_used
 
 
 def _flopscope(x):

@@ -6,24 +6,9 @@ import pytest
 
 import flopscope as flops
 import flopscope.numpy as fnp
+from _compare import charged, same
 
 RNG = np.random.default_rng(5)
-
-
-def charged(fn, *args, **kw):
-    with flops.BudgetContext(10**15, quiet=True) as ctx:
-        out = fn(*args, **kw)
-    return out, ctx.flops_used
-
-
-def same(got, want):
-    if isinstance(want, tuple):
-        assert isinstance(got, tuple) and len(got) == len(want)
-        for g, w in zip(got, want):
-            same(g, w)
-        return
-    assert isinstance(got, fnp.ndarray), type(got)
-    np.testing.assert_array_equal(np.asarray(got).view(np.ndarray), want, strict=True)
 
 
 def check(name, args, expected, **kw):

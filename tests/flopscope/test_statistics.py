@@ -11,26 +11,9 @@ import pytest
 
 import flopscope as flops
 import flopscope.numpy as fnp
+from _compare import charged as _charged, same as _same
 
 RNG = np.random.default_rng(11)
-
-
-def _same(got, want):
-    if isinstance(want, tuple):
-        assert isinstance(got, tuple) and len(got) == len(want)
-        if hasattr(want, "_fields"):
-            assert type(got).__name__ == type(want).__name__ and got._fields == want._fields
-        for g, w in zip(got, want):
-            _same(g, w)
-        return
-    assert isinstance(got, fnp.ndarray), type(got)
-    np.testing.assert_array_equal(np.asarray(got).view(np.ndarray), want, strict=True)
-
-
-def _charged(fn, *args, **kw):
-    with flops.BudgetContext(10**15, quiet=True) as ctx:
-        out = fn(*args, **kw)
-    return out, ctx.flops_used
 
 
 def _flop(x):
