@@ -217,6 +217,7 @@ PyObject* counted_ufunc_call(CountedUfunc* self, PyObject* const* args, Py_ssize
   }
   for (int i = 0; i < self->nin; ++i) call.note_operand(shapes[i]);
   if (!operands.shapes_unchanged()) return operands.raise_shape_changed();
+  if (operands.refuses_object_arithmetic(args, nargs)) return nullptr;  // positional operands (not out=)
   if (!call.admit(cost)) return nullptr;
   call.backend_begin();
   PyObject* result = nullptr;
@@ -343,6 +344,7 @@ PyObject* counted_ufunc_method(CountedUfunc* self, UfuncMethod method, PyObject*
   call.note_operand(shapes[0]);
   if (method == UfuncMethod::Outer) call.note_operand(shapes[1]);
   if (!operands.shapes_unchanged()) return operands.raise_shape_changed();
+  if (operands.refuses_object_arithmetic(args, nargs)) return nullptr;  // positional operands (not out=)
   if (!call.admit(cost)) return nullptr;
   call.backend_begin();
   PyObject* result = PyObject_Vectorcall(self->method_bound[m], stack, nargs, kwnames);

@@ -45,18 +45,16 @@ PyObject* Operands::inspect_other(PyObject* o, OperandShape* shape) {
   // Python numbers and NumPy numeric scalars are 0-d operands.
   shape->symmetry = 0;
   if (PyFloat_CheckExact(o) || PyLong_CheckExact(o) || PyBool_Check(o) || PyComplex_CheckExact(o)) {
-    if (PyLong_CheckExact(o)) {
-      // Beyond 64 bits NumPy would compute with Python objects (uncountable, and
-      // unbounded: power of two such ints never ends). Refused, as for object arrays.
+    if (PyLong_CheckExact(o) && !big_int_) {
       int overflow = 0;
       (void)PyLong_AsLongLongAndOverflow(o, &overflow);
-      if (overflow > 0) (void)PyLong_AsUnsignedLongLong(o);  // fits in uint64: fine
-      if (overflow < 0 || (overflow > 0 && PyErr_Occurred())) {
-        PyErr_Clear();
-        PyErr_Format(PyExc_OverflowError,
-                     "%s: Python int too large for a 64-bit integer; flopscope counts only numeric arrays "
-                     "(convert it to a float first)", op_name_);
-        return nullptr;
+      if (overflow < 0) big_int_ = true;
+      if (overflow > 0) {
+        (void)PyLong_AsUnsignedLongLong(o);  // fits in uint64: an ordinary integer
+        if (PyErr_Occurred()) {
+          PyErr_Clear();
+          big_int_ = true;
+        }
       }
     }
     shape->ndim = 0;
@@ -316,6 +314,20 @@ PyObject* priced_signal() {
   // no Python between admit() and price_call anyway).
   static PyObject* const type = PyErr_NewException("flopscope._core._Priced", PyExc_BaseException, nullptr);
   return type;
+}
+
+bool Operands::refuses_object_arithmetic(PyObject* const* args, Py_ssize_t n) const {
+  if (!big_int_) [[likely]] return false;
+  for (Py_ssize_t i = 0; i < n; ++i) {
+    PyObject* a = args[i];
+    // Beside an array or a NumPy scalar NumPy gives a typed result or raises
+    // its own OverflowError; beside a Python float it computes in float.
+    if (PyFloat_Check(a) || PyComplex_Check(a) || PyArray_Check(a) || PyArray_IsScalar(a, Generic)) return false;
+  }
+  PyErr_Format(PyExc_OverflowError,
+               "%s: a Python int too large for 64 bits, with no array or float operand, would make NumPy compute "
+               "with Python objects, which flopscope cannot count; convert it to a float first", op_name_);
+  return true;
 }
 
 void raise_cost_overflow(const char* op) {

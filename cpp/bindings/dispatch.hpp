@@ -139,6 +139,11 @@ class Operands {
   }
   // Raises the error for a changed operand (RuntimeError; returns nullptr).
   PyObject* raise_shape_changed() const;
+  // A Python int beyond 64 bits among the operands, with no array or float
+  // beside it (args: the positional arguments), makes NumPy compute with Python
+  // objects: uncountable, and unbounded (power of two such ints never ends).
+  // Raises OverflowError naming the op and returns true then.
+  bool refuses_object_arithmetic(PyObject* const* args, Py_ssize_t n) const;
 
   // Keeps a new reference alive until the call ends (steals it).
   void keep(PyObject* o) { own(o); }
@@ -205,6 +210,7 @@ class Operands {
   std::vector<PyObject*> owned_overflow_;  // past kInline; only filled with n_owned_ == kInline
   Watched watched_[kInline];               // array operands and the shapes they were priced with
   int n_watched_ = 0;
+  bool big_int_ = false;  // a Python int beyond 64 bits was read (see refuses_object_arithmetic)
   std::vector<Watched> watched_overflow_;
   npy_intp dim_pool_[kDimPool];            // operand shapes, copied
   int n_dims_ = 0;

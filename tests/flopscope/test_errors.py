@@ -270,11 +270,25 @@ def test_unsupported_numpy_function_is_named_with_its_module():
 
 
 @pytest.mark.parametrize("call", [lambda: fnp.power.outer(-10**30, 10**30), lambda: fnp.sum(10**30),
-                                  lambda: fnp.multiply.reduce(-(10**40))], ids=["power.outer", "sum", "reduce"])
+                                  lambda: fnp.multiply.reduce(-(10**40)), lambda: fnp.add(2**64, 1)],
+                         ids=["power.outer", "sum", "reduce", "add"])
 def test_python_ints_beyond_64_bits_are_refused_for_free(call):
     # NumPy would compute with Python objects: uncountable, and for power unbounded
     # (found by the fuzzer: power.outer(-10**30, 10**30) never returned).
     with flops.BudgetContext(10**9, quiet=True) as ctx:
-        with pytest.raises(OverflowError, match="64-bit"):
+        with pytest.raises(OverflowError, match="too large for 64 bits"):
             call()
     assert ctx.flops_used == 0
+
+
+def test_python_ints_beyond_64_bits_beside_an_array_or_float_are_numpys():
+    # NEP 50: beside a float array the int is converted to that float type; beside
+    # an integer array NumPy raises its own OverflowError (free).
+    x = np.ones(3)
+    with flops.BudgetContext(10**9, quiet=True) as ctx:
+        got = fnp.add(fnp.asarray(x), 2**70)
+        half = fnp.multiply(2**70, 0.5)
+    np.testing.assert_array_equal(np.asarray(got), x + 2**70)
+    assert float(half) == 2.0**69 and ctx.flops_used == 4
+    with pytest.raises(OverflowError, match="C long"):
+        fnp.add(fnp.ones(2, dtype=np.int64), 2**70)
