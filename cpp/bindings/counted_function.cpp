@@ -550,7 +550,7 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
   }
   if (!operands.shapes_unchanged()) return operands.raise_shape_changed();
   if (operands.refuses_object_arithmetic(args, nargs)) return nullptr;  // positional operands (not out=)
-  if (!priced && pricing_only != nullptr) return raise_value_error(name, refusal);  // NumPy never runs
+  if (!priced && pricing_now() != nullptr) return raise_value_error(name, refusal);  // NumPy never runs
   if (!priced) {
     // The formula found no price for this call: NumPy gives its own refusal
     // (its exception type, nothing charged); if NumPy would run it, the

@@ -239,6 +239,11 @@ struct PricingOnly {
   int calls = 0;  // counted calls entered; only the first (the priced call) records
 };
 inline thread_local PricingOnly* pricing_only = nullptr;
+// Threads pricing now (changed under the GIL). Counted calls read this plain
+// global first: a thread_local read in an extension module costs a call to
+// __tls_get_addr, too much for every counted call.
+inline int pricing_threads = 0;
+inline PricingOnly* pricing_now() { return pricing_threads == 0 ? nullptr : pricing_only; }
 PyObject* priced_signal();  // the exception type admit() stops with
 
 // The accounting around one NumPy call. Usage:
@@ -248,11 +253,11 @@ class Call {
  public:
   Call(OpId op, const char* name)
       : t0_(clock::now()), meter_(&current_meter()), op_(op), name_(name),
-        priced_call_(pricing_only != nullptr && pricing_only->calls++ == 0) {}
+        priced_call_(pricing_now() != nullptr && pricing_only->calls++ == 0) {}
 
   // Checks the deadline and the budget; charges `cost`. False (exception set) if refused.
   bool admit(Flops cost) {
-    if (pricing_only != nullptr) [[unlikely]] {
+    if (pricing_now() != nullptr) [[unlikely]] {
       if (!priced_call_) {  // e.g. from a foreign __index__ while the priced call reads its arguments
         PyErr_Format(PyExc_RuntimeError, "%s: counted calls cannot run while flopscope.accounting prices a call",
                      name_);
@@ -315,7 +320,10 @@ class Call {
   }
   Meter& meter() { return *meter_; }
   // The profile prices are computed with: the meter's, or the one being queried.
-  const Profile& profile() const { return pricing_only != nullptr ? *pricing_only->profile : meter_->profile(); }
+  const Profile& profile() const {
+    PricingOnly* p = pricing_now();
+    return p != nullptr ? *p->profile : meter_->profile();
+  }
 
   // Remembers an operand the price was computed from, for the op log (the
   // shape must stay valid until finish()). Beyond kMaxNoted they are dropped.

@@ -392,7 +392,9 @@ NB_MODULE(_core, m) {
     py::PricingOnly pricing{&profile_by_name(profile)};
     py::PricingOnly* outer = py::pricing_only;
     py::pricing_only = &pricing;
+    ++py::pricing_threads;
     PyObject* r = PyObject_Call(fn.ptr(), args.ptr(), kwargs.ptr());
+    --py::pricing_threads;
     py::pricing_only = outer;
     if (r != nullptr) {  // every counted call passes admit(); reaching here is a bug
       Py_DECREF(r);
