@@ -151,5 +151,7 @@ Flops batch(std::span<const std::int64_t> shape, int core) {
   return b;
 }
 
+Flops sort_comparisons(Flops n) { return n <= 0 ? 0 : checked_mul(n, std::max(1, ceil_log2(n))); }
+
 }  // namespace formula_util
 }  // namespace flopscope

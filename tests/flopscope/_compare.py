@@ -29,3 +29,32 @@ def charged(fn, *args, **kw):
     with flops.BudgetContext(10**15, quiet=True) as ctx:
         out = fn(*args, **kw)
     return out, ctx.flops_used
+
+
+def as_flopscope(x):
+    """NumPy arrays (also inside a list) as flopscope arrays; anything else as it is."""
+    if isinstance(x, list):
+        return [as_flopscope(v) for v in x]
+    return fnp.asarray(x) if isinstance(x, np.ndarray) else x
+
+
+def refused(np_namespace, fnp_namespace, name, *args, **kw):
+    """NumPy refuses the call; flopscope's twin raises the same type and charges nothing."""
+    import pytest
+
+    with pytest.raises(Exception) as want:
+        getattr(np_namespace, name)(*args, **kw)
+    with flops.BudgetContext(10**15, quiet=True) as ctx:
+        with pytest.raises(type(want.value)):
+            getattr(fnp_namespace, name)(*map(as_flopscope, args), **kw)
+    assert ctx.flops_used == 0
+
+
+def random_data(rng, shape, dtype):
+    """Standard normal data of `dtype` (complex: both parts; integers: rounded, times 4)."""
+    x = rng.standard_normal(shape)
+    if np.issubdtype(dtype, np.complexfloating):
+        x = x + 1j * rng.standard_normal(shape)
+    if np.issubdtype(dtype, np.integer):
+        x = np.round(x * 4)
+    return x.astype(dtype)

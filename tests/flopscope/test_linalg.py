@@ -8,19 +8,14 @@ import pytest
 
 import flopscope as flops
 import flopscope.numpy as fnp
-from _compare import charged as _charged, same as _same
+from _compare import as_flopscope, charged as _charged, random_data, refused, same as _same
 
 RNG = np.random.default_rng(20261202)
 DTYPES = [np.float64, np.float32, np.complex128, np.int64]
 
 
 def _data(shape, dtype):
-    x = RNG.standard_normal(shape)
-    if np.issubdtype(dtype, np.complexfloating):
-        x = x + 1j * RNG.standard_normal(shape)
-    if np.issubdtype(dtype, np.integer):
-        x = np.round(x * 4)
-    return x.astype(dtype)
+    return random_data(RNG, shape, dtype)
 
 
 def _hermitian(shape, dtype):
@@ -32,21 +27,17 @@ def _batch(shape):
     return math.prod(shape[:-2])
 
 
-def _flopscope(x):
-    return [fnp.asarray(v) for v in x] if isinstance(x, list) else fnp.asarray(x)
-
-
 def _check(name, a, expected, **kw):
     _check_args(name, (a,), expected, **kw)
 
 
 def _check_args(name, args, expected, **kw):
     want = getattr(np.linalg, name)(*args, **kw)
-    got, used = _charged(getattr(fnp.linalg, name), *map(_flopscope, args), **kw)
+    got, used = _charged(getattr(fnp.linalg, name), *map(as_flopscope, args), **kw)
     _same(got, want)
     assert used == expected, (name, [np.shape(a) for a in args], kw, used, expected)
     # NumPy's own function on a flopscope array is counted the same.
-    got2, used2 = _charged(getattr(np.linalg, name), *map(_flopscope, args), **kw)
+    got2, used2 = _charged(getattr(np.linalg, name), *map(as_flopscope, args), **kw)
     assert used2 == expected
     np.testing.assert_array_equal(np.asarray(got2[0] if isinstance(got2, tuple) else got2),
                                   want[0] if isinstance(want, tuple) else want)
@@ -62,13 +53,8 @@ def _check_or_refused(name, a, expected, **kw):
         _check(name, a, expected, **kw)
 
 
-def _refused_same(name, a, *rest, **kw):
-    with pytest.raises(Exception) as want:
-        getattr(np.linalg, name)(a, *rest, **kw)
-    with flops.BudgetContext(10**15, quiet=True) as ctx:
-        with pytest.raises(type(want.value)):
-            getattr(fnp.linalg, name)(_flopscope(a), *map(_flopscope, rest), **kw)
-    assert ctx.flops_used == 0
+def _refused_same(name, *args, **kw):
+    refused(np.linalg, fnp.linalg, name, *args, **kw)
 
 
 SQUARE = [(0, 0), (1, 1), (3, 3), (5, 5), (2, 4, 4), (3, 0, 0), (2, 1, 3, 3)]

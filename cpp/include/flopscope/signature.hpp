@@ -107,6 +107,9 @@ namespace formula_util {
 int ceil_log2(std::int64_t n);
 // Product of the extents of `shape` except the last `core` ones (the batch).
 Flops batch(std::span<const std::int64_t> shape, int core);
+// Comparisons of sorting n values, n * ceil(log2 n) with ceil(log2 n) floored
+// at 1, and 0 for n = 0 (the sort rule of cost_model.hpp, spec section 2.12).
+Flops sort_comparisons(Flops n);
 }  // namespace formula_util
 
 }  // namespace flopscope

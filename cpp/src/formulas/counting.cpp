@@ -5,8 +5,7 @@
 namespace flopscope::formulas::counting {
 namespace {
 
-// n ceil(log2 n), ceil(log2 n) floored at 1; 0 for n = 0 (the sort rule, spec 2.12).
-Flops sort_comparisons(Flops n) { return n <= 0 ? 0 : checked_mul(n, std::max(1, formula_util::ceil_log2(n))); }
+using formula_util::sort_comparisons;
 
 // ceil(log2 n) comparisons of one binary search in n values, at least 1.
 Flops search_depth(Flops n) { return std::max(1, formula_util::ceil_log2(n)); }

@@ -23,11 +23,7 @@ Slices slices(const Signature& s, std::size_t i, std::size_t axis_slot) {
   return out;
 }
 
-// n * ceil(log2 n) comparisons, ceil(log2 n) floored at 1 (the sort rule of
-// cost_model.hpp, spec section 2.12); 0 for n = 0.
-Flops sort_comparisons(Flops n) {
-  return n <= 0 ? 0 : checked_mul(n, std::max(1, formula_util::ceil_log2(n)));
-}
+using formula_util::sort_comparisons;
 
 // The operand's length for convolve / correlate (NumPy reads them as 1-d).
 std::int64_t length_1d(const Signature& s, std::size_t i) {
