@@ -101,6 +101,29 @@ Arg array_arg(const OperandShape& shape) {
   return a;
 }
 
+// Reads a list or tuple of operands (each converted and watched) into an
+// Arrays argument; NumPy then sees a list of the converted items.
+bool read_operands(PyObject** slot, Operands& operands, SignatureFrame& frame, Arg* out) {
+  PyObject* seq = *slot;
+  const Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+  PyObject* copy = PyList_New(n);
+  if (copy == nullptr) return false;
+  operands.keep(copy);
+  auto& items = frame.items.emplace_back();
+  for (Py_ssize_t i = 0; i < n; ++i) {
+    OperandShape& shape = frame.shapes.emplace_back();
+    PyObject* converted = operands.inspect(PySequence_Fast_GET_ITEM(seq, i), &shape);
+    if (converted == nullptr) return false;
+    Py_INCREF(converted);
+    PyList_SET_ITEM(copy, i, converted);
+    items.push_back(array_arg(shape));
+  }
+  *slot = copy;
+  out->kind = Arg::Kind::Arrays;
+  out->items = items;
+  return true;
+}
+
 // Reads a parameter by value. Numbers, strings, None and tuples/lists of ints
 // are read as they are; arrays and other lists as operands (converted and
 // watched like every operand); an object with __index__ is resolved once and
@@ -158,10 +181,91 @@ bool read_param(PyObject** slot, Operands& operands, SignatureFrame& frame, Arg*
   } else if (PyArray_Check(o) || PyTuple_Check(o) || PyList_Check(o)) {
     OperandShape& shape = frame.shapes.emplace_back();
     PyObject* converted = operands.inspect(o, &shape);
-    if (converted == nullptr) return false;
+    if (converted == nullptr) {
+      // A ragged sequence (histogram2d's bins=[xedges, yedges] of two lengths)
+      // is read as a sequence of operands, each converted.
+      if (PyArray_Check(o) || !PyErr_ExceptionMatches(PyExc_ValueError)) return false;
+      PyErr_Clear();
+      return read_operands(slot, operands, frame, out);
+    }
     *slot = converted;
     *out = array_arg(shape);
+  } else {
+    out->kind = Arg::Kind::Other;  // a callable, a dtype, ...: the formula decides
   }
+  return true;
+}
+
+// Reads a "#" slot: an int, a sequence of ints, a sequence of equal-length
+// sequences of ints, or an integer array of at most 2 dimensions, by value
+// (NumPy's pad widths). Anything else is Other, which the formula refuses.
+// Only exact ints are read: nothing here runs Python code. False with an
+// exception set on error.
+bool read_int_table(PyObject* o, SignatureFrame& frame, Arg* out) {
+  auto exact_int = [](PyObject* item) {
+    return PyLong_CheckExact(item) || PyArray_IsScalar(item, Integer) ||
+           (PyArray_Check(item) && PyArray_NDIM(reinterpret_cast<PyArrayObject*>(item)) == 0 &&
+            PyArray_ISINTEGER(reinterpret_cast<PyArrayObject*>(item)));
+  };
+  auto& values = frame.ints.emplace_back();
+  auto push = [&](PyObject* item) {
+    PyObject* index = PyNumber_Index(item);  // NumPy's own __index__ for its integers
+    if (index == nullptr) return false;
+    long long v = PyLong_AsLongLong(index);
+    Py_DECREF(index);
+    if (v == -1 && PyErr_Occurred()) return false;
+    values.push_back(v);
+    return true;
+  };
+  out->kind = Arg::Kind::Other;
+  if (exact_int(o)) {
+    if (!push(o)) return false;
+    out->kind = Arg::Kind::Int;
+    out->i = values[0];
+    return true;
+  }
+  if (PyArray_Check(o)) {
+    auto* a = reinterpret_cast<PyArrayObject*>(o);
+    if (!PyArray_ISINTEGER(a) || PyArray_NDIM(a) > 2) return true;
+    PyObject* flat = PyArray_FROMANY(o, NPY_INT64, 0, 2, NPY_ARRAY_C_CONTIGUOUS | NPY_ARRAY_FORCECAST);
+    if (flat == nullptr) return false;
+    auto* f = reinterpret_cast<PyArrayObject*>(flat);
+    const auto* data = static_cast<const std::int64_t*>(PyArray_DATA(f));
+    values.assign(data, data + PyArray_SIZE(f));
+    out->rows = PyArray_NDIM(f) == 2 ? PyArray_DIM(f, 0) : -1;
+    const int nd = PyArray_NDIM(f);
+    Py_DECREF(flat);
+    if (nd == 0) {
+      out->kind = Arg::Kind::Int;
+      out->i = values[0];
+      return true;
+    }
+    out->kind = Arg::Kind::Ints;
+    out->ints = values;
+    return true;
+  }
+  if (!PyTuple_Check(o) && !PyList_Check(o)) return true;
+  const Py_ssize_t n = PySequence_Fast_GET_SIZE(o);
+  Py_ssize_t width = -1;  // items per row; -1: the items are ints
+  for (Py_ssize_t i = 0; i < n; ++i) {
+    PyObject* item = PySequence_Fast_GET_ITEM(o, i);
+    if (exact_int(item)) {
+      if (width >= 0 || !push(item)) return !PyErr_Occurred();
+      continue;
+    }
+    if (!(PyTuple_Check(item) || PyList_Check(item)) || (i > 0 && width < 0)) return true;
+    const Py_ssize_t m = PySequence_Fast_GET_SIZE(item);
+    if (width >= 0 && m != width) return true;
+    width = m;
+    for (Py_ssize_t j = 0; j < m; ++j) {
+      PyObject* v = PySequence_Fast_GET_ITEM(item, j);
+      if (!exact_int(v)) return true;
+      if (!push(v)) return false;
+    }
+  }
+  out->kind = Arg::Kind::Ints;
+  out->ints = values;
+  out->rows = width >= 0 ? n : -1;
   return true;
 }
 
@@ -174,6 +278,19 @@ bool read_signature(const char* name, const OpInfo& info, PyObject** stack, Py_s
   for (std::size_t k = 0; k < info.slots.size(); ++k) {
     const Slot& slot = info.slots[k];
     PyObject** where = nullptr;
+    if (slot.kind == Slot::Kind::Rest) {  // NumPy's *name: positions [position, nargs)
+      auto& items = frame.items.emplace_back();
+      for (; position < nargs; ++position) {
+        OperandShape& shape = frame.shapes.emplace_back();
+        PyObject* converted = operands.inspect(stack[position], &shape);
+        if (converted == nullptr) return false;
+        stack[position] = converted;
+        items.push_back(array_arg(shape));
+      }
+      frame.args[k].kind = Arg::Kind::Arrays;
+      frame.args[k].items = items;
+      continue;
+    }
     if (!slot.keyword_only && position < nargs) where = &stack[position];
     if (!slot.keyword_only) ++position;
     for (Py_ssize_t j = 0; where == nullptr && j < nkw; ++j)
@@ -189,6 +306,10 @@ bool read_signature(const char* name, const OpInfo& info, PyObject** stack, Py_s
       case Slot::Kind::Param:
         if (!read_param(where, operands, frame, &arg)) return false;
         break;
+      case Slot::Kind::IntTable:
+        if (!read_int_table(*where, frame, &arg)) return false;
+        break;
+      case Slot::Kind::Rest: break;  // read above
       case Slot::Kind::Operand: {
         OperandShape& shape = frame.shapes.emplace_back();
         PyObject* converted = operands.inspect(*where, &shape);
@@ -204,22 +325,7 @@ bool read_signature(const char* name, const OpInfo& info, PyObject** stack, Py_s
           PyErr_Format(PyExc_TypeError, "%s: %s must be a list or tuple of arrays", name, slot.name.c_str());
           return false;
         }
-        const Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
-        PyObject* copy = PyList_New(n);  // the converted items, which NumPy then sees
-        if (copy == nullptr) return false;
-        operands.keep(copy);
-        auto& items = frame.items.emplace_back();
-        for (Py_ssize_t i = 0; i < n; ++i) {
-          OperandShape& shape = frame.shapes.emplace_back();
-          PyObject* converted = operands.inspect(PySequence_Fast_GET_ITEM(seq, i), &shape);
-          if (converted == nullptr) return false;
-          Py_INCREF(converted);
-          PyList_SET_ITEM(copy, i, converted);
-          items.push_back(array_arg(shape));
-        }
-        *where = copy;
-        arg.kind = Arg::Kind::Arrays;
-        arg.items = items;
+        if (!read_operands(where, operands, frame, &arg)) return false;
         break;
       }
     }

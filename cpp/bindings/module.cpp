@@ -40,6 +40,20 @@ bool resolve_targets();
 
 namespace {
 
+bool routes_sealed = false;  // route_numpy is refused once flopscope is imported
+
+// How parse_slots spells a slot's kind (op_rows shows the slots as written).
+const char* slot_prefix(Slot::Kind kind) {
+  switch (kind) {
+    case Slot::Kind::Operand: return "&";
+    case Slot::Kind::Operands: return "&*";
+    case Slot::Kind::Rest: return "&+";
+    case Slot::Kind::IntTable: return "#";
+    case Slot::Kind::Param: break;
+  }
+  return "";
+}
+
 // NumPy's free query functions that may run on our arrays as they are.
 constexpr const char* kPassthrough[] = {"shape", "ndim", "size", "result_type", "can_cast", "min_scalar_type",
                                         "iscomplexobj", "isrealobj", "may_share_memory", "shares_memory"};
@@ -93,7 +107,7 @@ void build_surface(nb::module_& m) {
   for (std::size_t i = 0; i < reg.table_size(); ++i) {
     const OpInfo& info = reg.info(static_cast<OpId>(i));
     if (exported.contains(info.name.c_str())) continue;
-    if (info.name == "getitem" || info.name == "setitem") continue;
+    if (info.name == "getitem" || info.name == "setitem" || info.python) continue;
     nb::object impl = numpy_attribute(np, info.name);  // "linalg.solve" is numpy.linalg.solve
     if (!impl.is_valid() || nb::isinstance(impl, ufunc_type)) continue;
     nb::object made = nb::steal(py::make_counted_function(info.name.c_str(), impl.ptr(), numpy));
@@ -143,6 +157,14 @@ void build_surface(nb::module_& m) {
     if (n.empty() || n[0] == '_' || n == "bit_generator" || n == "spawn") continue;
     nb::object impl = generator.attr(name);
     if (PyCallable_Check(impl.ptr())) add_draw("random.Generator." + n, impl, py::Binding::ReceiverMethod);
+  }
+  // The legacy RandomState's samplers, as methods of flopscope.numpy.random.RandomState.
+  nb::object random_state = random.attr("RandomState");
+  for (nb::handle name : nb::borrow<nb::list>(nb::module_::import_("builtins").attr("dir")(random_state))) {
+    std::string n = nb::cast<std::string>(name);
+    if (n.empty() || n[0] == '_' || n == "seed" || n == "get_state" || n == "set_state") continue;
+    nb::object impl = random_state.attr(name);
+    if (PyCallable_Check(impl.ptr())) add_draw("random.RandomState." + n, impl, py::Binding::ReceiverMethod);
   }
 
   nb::set passthrough;
@@ -353,7 +375,7 @@ NB_MODULE(_core, m) {
       nb::list slots;
       for (const Slot& slot : info.slots)
         slots.append(std::string(slot.keyword_only ? "*" : "") +
-                     (slot.kind == Slot::Kind::Operand ? "&" : slot.kind == Slot::Kind::Operands ? "&*" : "") +
+                     slot_prefix(slot.kind) +
                      slot.name);
       row["slots"] = slots;
       if (info.formula_doc) row["formula"] = nb::str(info.formula_doc); else row["formula"] = nb::none();
@@ -375,6 +397,16 @@ NB_MODULE(_core, m) {
     exported[name.c_str()] = made;
     return made;
   }, nb::arg("name"), nb::arg("impl"));
+  m.def("route_numpy", [](nb::handle numpy_function, nb::handle implementation) {
+    // NumPy's own function (np.piecewise) called on flopscope arrays runs
+    // flopscope's Python version of it (fnp.piecewise). Only while flopscope
+    // is being imported: seal_routes() closes the table.
+    if (routes_sealed) throw nb::value_error("route_numpy: the routes of NumPy's functions are fixed at import");
+    if (!PyCallable_Check(implementation.ptr())) throw nb::type_error("route_numpy: implementation must be callable");
+    if (PyDict_SetItem(py::state().function_table, numpy_function.ptr(), implementation.ptr()) < 0)
+      throw nb::python_error();
+  }, nb::arg("numpy_function"), nb::arg("implementation"));
+  m.def("seal_routes", []() { routes_sealed = true; });
   m.def("price", [](nb::handle fn, nb::tuple args, nb::dict kwargs, const std::string& profile) -> Flops {
     // What calling `fn(*args, **kwargs)` would be charged under `profile`, computed
     // by the call's own pricing code, which stops before NumPy runs (PricingOnly).

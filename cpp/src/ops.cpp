@@ -28,6 +28,7 @@ struct StaticOp {
   const char* slots;
   Formula formula;
   const char* formula_doc;
+  bool python = false;
 };
 
 // Row helpers: a free op; an op read by a dedicated reading; an op whose
@@ -41,6 +42,14 @@ constexpr StaticOp op(const char* name, CostRule rule, OperandReading reading, i
 constexpr StaticOp sig(const char* name, CostRule family, const char* slots, Formula formula, const char* doc,
                        bool method = false) {
   return {name, family, In::Signature, 0, nullptr, method, slots, formula, doc};
+}
+// A row priced here whose implementation is flopscope's own Python (bound with
+// _core.bind_op at import), even where NumPy has a function of that name.
+constexpr StaticOp py_free(const char* name) {
+  return {name, R::Free, In::None, 0, nullptr, false, nullptr, nullptr, nullptr, true};
+}
+constexpr StaticOp py_sig(const char* name, CostRule family, const char* slots, Formula formula, const char* doc) {
+  return {name, family, In::Signature, 0, nullptr, false, slots, formula, doc, true};
 }
 
 // THE op table: every operation flopscope exports outside the ufuncs, one row
@@ -96,7 +105,7 @@ OpRegistry::OpRegistry() {
   ops_.reserve(kCapacity);
   for (const auto& op : kStaticOps)
     ops_.push_back({op.name, op.rule, op.reading, op.arity, op.reduce_ufunc, op.method,
-                    op.slots ? parse_slots(op.slots) : std::vector<Slot>{}, op.formula, op.formula_doc});
+                    op.slots ? parse_slots(op.slots) : std::vector<Slot>{}, op.formula, op.formula_doc, op.python});
   table_size_ = ops_.size();
 }
 

@@ -25,6 +25,12 @@ std::vector<Slot> parse_slots(std::string_view text) {
     if (token.starts_with("&*")) {
       slot.kind = Slot::Kind::Operands;
       token.remove_prefix(2);
+    } else if (token.starts_with("&+")) {
+      slot.kind = Slot::Kind::Rest;
+      token.remove_prefix(2);
+    } else if (token.starts_with("#")) {
+      slot.kind = Slot::Kind::IntTable;
+      token.remove_prefix(1);
     } else if (token.starts_with("&")) {
       slot.kind = Slot::Kind::Operand;
       token.remove_prefix(1);

@@ -57,6 +57,13 @@ class SigBuilder {
     args_.push_back(a);
     return *this;
   }
+  // A "#" slot's 2-level nesting: `rows` rows of the flattened values.
+  SigBuilder& table(std::vector<std::int64_t> v, std::int64_t rows) {
+    ints(std::move(v));
+    args_.back().rows = rows;
+    return *this;
+  }
+  SigBuilder& other() { return push(Arg::Kind::Other, 0); }
   SigBuilder& none() { return push(Arg::Kind::None, 0); }
   SigBuilder& absent() { return push(Arg::Kind::Absent, 0); }
   Signature sig() const { return Signature(args_); }

@@ -58,3 +58,26 @@ TEST(CountingFormulas, DifferencesAndElements) {
   SigBuilder n; n.array({3, 8});
   EXPECT_EQ(C::elements(n.sig()), 24);
 }
+
+TEST(CountingFormulas, Histogram2dAndDd) {
+  // 100 samples, 10 x 10 bins: 100 (4 + 4 + 1) + 11 + 11.
+  SigBuilder d; d.array({100}).array({100});
+  EXPECT_EQ(C::histogram2d(d.sig()), 100 * 9 + 22);
+  SigBuilder pair; pair.array({100}).array({100}).ints({4, 16});
+  EXPECT_EQ(C::histogram2d(pair.sig()), 100 * (2 + 4 + 1) + 5 + 17);
+  SigBuilder edges; edges.array({100}).array({100}).array({9});  // the same 8 bins for both
+  EXPECT_EQ(C::histogram2d(edges.sig()), 100 * (3 + 3 + 1) + 9 + 9);
+  SigBuilder w; w.array({100}).array({100}).absent().absent().absent().array({100});
+  EXPECT_EQ(C::histogram2d(w.sig()), 100 * 9 + 22 + 100);
+  SigBuilder bad; bad.array({100}).array({99});
+  EXPECT_THROW(C::histogram2d(bad.sig()), SignatureError);
+  // (50, 3) samples, bins (2, 4, 8): 50 (1 + 2 + 3 + 2) + 3 + 5 + 9.
+  SigBuilder dd; dd.array({50, 3}).ints({2, 4, 8});
+  EXPECT_EQ(C::histogramdd(dd.sig()), 50 * 8 + 17);
+  SigBuilder rows; rows.array({50, 3}).array({3, 5});  // 4 bins each, from edge rows
+  EXPECT_EQ(C::histogramdd(rows.sig()), 50 * (3 * 2 + 2) + 15);
+  SigBuilder ragged; ragged.array({50, 2}).arrays({{5}, {9}});  // 4 and 8 bins
+  EXPECT_EQ(C::histogramdd(ragged.sig()), 50 * (2 + 3 + 1) + 5 + 9);
+  SigBuilder mismatch; mismatch.array({50, 3}).ints({2, 4});
+  EXPECT_THROW(C::histogramdd(mismatch.sig()), SignatureError);
+}

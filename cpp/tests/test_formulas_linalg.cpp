@@ -50,6 +50,17 @@ TEST(LinalgFormulas, Svd) {
   EXPECT_EQ(L::svd(hv.sig()), 4 * 64 / 3);
   SigBuilder sv; sv.array({6, 3});
   EXPECT_EQ(L::svdvals(sv.sig()), 4 * 54 - 36);
+  // top k: the thin decomposition it is cut from, whatever full_matrices says.
+  SigBuilder k; k.array({6, 3}).absent().absent().absent().integer(2);
+  EXPECT_EQ(L::svd(k.sig()), 4 * 54 + 8 * 27);
+  SigBuilder kv; kv.array({6, 3}).boolean(false).boolean(false).absent().integer(3);
+  EXPECT_EQ(L::svd(kv.sig()), 4 * 54 - 36);
+  for (std::int64_t bad : {0, 4, -1}) {
+    SigBuilder b; b.array({6, 3}).boolean(false).absent().absent().integer(bad);
+    EXPECT_THROW(L::svd(b.sig()), SignatureError);
+    SigBuilder v; v.array({6, 3}).integer(bad);
+    EXPECT_THROW(L::svdvals(v.sig()), SignatureError);
+  }
   SigBuilder v; v.array({3});
   EXPECT_THROW(L::svd(v.sig()), SignatureError);
   EXPECT_THROW(L::svdvals(v.sig()), SignatureError);

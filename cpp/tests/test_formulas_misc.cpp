@@ -38,3 +38,74 @@ TEST(MiscFormulas, AsarrayChkfiniteOnePerElement) {
   SigBuilder e; e.array({2, 0});
   EXPECT_EQ(M::each_element(e.sig()), 0);
 }
+
+TEST(MiscFormulas, SelectOneChoicePerConditionPerOutput) {
+  SigBuilder s; s.arrays({{4, 1}, {4, 1}, {4, 1}}).arrays({{1, 5}, {4, 5}, {}}).array({});
+  EXPECT_EQ(M::select(s.sig()), 3 * 20);
+  SigBuilder d; d.arrays({{6}}).arrays({{6}});  // default absent
+  EXPECT_EQ(M::select(d.sig()), 6);
+  SigBuilder bad; bad.arrays({{4}}).arrays({{3}});
+  EXPECT_THROW(M::select(bad.sig()), SignatureError);
+}
+
+TEST(MiscFormulas, PiecewiseTestsEveryElementAgainstEveryCondition) {
+  SigBuilder same; same.array({10}).array({2, 10}).integer(2);
+  EXPECT_EQ(M::piecewise(same.sig()), 20);
+  SigBuilder otherwise; otherwise.array({10}).array({2, 10}).integer(3);  // the otherwise condition is added
+  EXPECT_EQ(M::piecewise(otherwise.sig()), 30);
+  SigBuilder scalar; scalar.array({}).array({1}).integer(1);
+  EXPECT_EQ(M::piecewise(scalar.sig()), 1);
+  SigBuilder wrong; wrong.array({10}).array({2, 10}).integer(5);
+  EXPECT_THROW(M::piecewise(wrong.sig()), SignatureError);
+}
+
+TEST(MiscFormulas, PadCopyingModesAreFree) {
+  for (const char* mode : {"constant", "edge", "wrap", "reflect", "symmetric", "empty"}) {
+    SigBuilder p; p.array({3, 4}).integer(2).str(mode);
+    EXPECT_EQ(M::pad(p.sig()), 0) << mode;
+  }
+  SigBuilder dflt; dflt.array({3, 4}).table({1, 2, 3, 4}, 2);
+  EXPECT_EQ(M::pad(dflt.sig()), 0);
+}
+
+TEST(MiscFormulas, PadStatisticModesReduceEachSide) {
+  // (3, 4) padded by 1 on every side. Axis 0: region (5, 4), lines of 4 across,
+  // stat over all 3 values once (both sides whole): 3 * 4 = 12. Axis 1: region
+  // (5, 6): cross 5, 4 values once: 20.
+  SigBuilder mean; mean.array({3, 4}).integer(1).str("mean");
+  EXPECT_EQ(M::pad(mean.sig()), 12 + 20);
+  // stat_length 2 on both sides: each side separately, 2 values.
+  SigBuilder len; len.array({3, 4}).integer(1).str("maximum").table({2}, -1);
+  EXPECT_EQ(M::pad(len.sig()), 2 * 2 * 4 + 2 * 2 * 5);
+  // median: n + 1 per line.
+  SigBuilder med; med.array({5}).table({2, 0}, -1).str("median");
+  EXPECT_EQ(M::pad(med.sig()), 6);
+  // per-axis widths ((0, 0), (2, 1)): axis 0 region (3, 4), cross 4; axis 1 cross 3.
+  SigBuilder per; per.array({3, 4}).table({0, 0, 2, 1}, 2).str("minimum");
+  EXPECT_EQ(M::pad(per.sig()), 3 * 4 + 4 * 3);
+  SigBuilder empty; empty.array({0, 4}).integer(1).str("mean");
+  EXPECT_EQ(M::pad(empty.sig()), 0);
+}
+
+TEST(MiscFormulas, PadRampsAndOddReflectionsCostTwoPerPaddedValue) {
+  SigBuilder ramp; ramp.array({3, 4}).table({1, 2}, -1).str("linear_ramp");
+  // axis 0: 3 padded rows of 4; axis 1: region (6, .): 3 padded columns of 6.
+  EXPECT_EQ(M::pad(ramp.sig()), 2 * 3 * 4 + 2 * 3 * 6);
+  SigBuilder odd; odd.array({5}).integer(2).str("reflect").absent().str("odd");
+  EXPECT_EQ(M::pad(odd.sig()), 2 * 4);
+  SigBuilder edge; edge.array({1}).integer(2).str("symmetric").absent().str("odd");
+  EXPECT_EQ(M::pad(edge.sig()), 0);  // a length-1 axis is padded with its edge value
+}
+
+TEST(MiscFormulas, PadRefusesWhatNumPyRefusesOrCannotBePriced) {
+  SigBuilder neg; neg.array({3}).integer(-1);
+  EXPECT_THROW(M::pad(neg.sig()), SignatureError);
+  SigBuilder shape; shape.array({3, 4}).table({1, 2, 3}, -1);
+  EXPECT_THROW(M::pad(shape.sig()), SignatureError);
+  SigBuilder rows; rows.array({3, 4}).table({1, 2, 3, 4, 5, 6}, 3);
+  EXPECT_THROW(M::pad(rows.sig()), SignatureError);
+  SigBuilder junk; junk.array({3}).other().str("mean");  // not integers: NumPy's TypeError, nothing runs
+  EXPECT_EQ(M::pad(junk.sig()), 0);
+  SigBuilder callable; callable.array({3}).integer(1).other();
+  EXPECT_THROW(M::pad(callable.sig()), SignatureError);
+}

@@ -85,3 +85,41 @@ TEST(StatisticsFormulas, KronCrossUnique) {
   SigBuilder one; one.array({1});
   EXPECT_EQ(S::unique_flat(one.sig()), 1);
 }
+
+TEST(StatisticsFormulas, GradientUniformSpacing) {
+  // 1-d of 5, first-order edges: 2 per value.
+  SigBuilder one; one.array({5}).arrays({});
+  EXPECT_EQ(S::gradient(one.sig()), 10);
+  // (4, 6) over both axes: 2 * 24 each.
+  SigBuilder both; both.array({4, 6}).arrays({});
+  EXPECT_EQ(S::gradient(both.sig()), 96);
+  // A scalar spacing is uniform too; axis=1 only.
+  SigBuilder ax; ax.array({4, 6}).arrays({{}}).integer(1);
+  EXPECT_EQ(S::gradient(ax.sig()), 48);
+  // Second-order edges: 2m(L - 2) + 6m, m = 4 lines of 6.
+  SigBuilder eo2; eo2.array({4, 6}).arrays({}).integer(1).integer(2);
+  EXPECT_EQ(S::gradient(eo2.sig()), 2 * 4 * 4 + 6 * 4);
+}
+
+TEST(StatisticsFormulas, GradientCoordinatesAndShortAxes) {
+  // Coordinates of 5 points for a 1-d of 5: 3(L - 2) + 4 + 2(L - 1) + 9(L - 2).
+  SigBuilder c; c.array({5}).arrays({{5}});
+  EXPECT_EQ(S::gradient(c.sig()), 9 + 4 + 8 + 27);
+  SigBuilder c2; c2.array({5}).arrays({{5}}).absent().integer(2);
+  EXPECT_EQ(S::gradient(c2.sig()), 9 + 6 + 8 + 27 + 18);
+  SigBuilder shorter; shorter.array({2}).arrays({}).absent().integer(2);  // NumPy refuses: 0
+  EXPECT_EQ(S::gradient(shorter.sig()), 0);
+  SigBuilder count; count.array({4, 6}).arrays({{}, {}, {}});  // NumPy: invalid number of arguments
+  EXPECT_EQ(S::gradient(count.sig()), 0);
+}
+
+TEST(StatisticsFormulas, UnwrapTwelvePerDifference) {
+  SigBuilder a; a.array({3, 8});
+  EXPECT_EQ(S::unwrap(a.sig()), 12 * 3 * 7);
+  SigBuilder ax; ax.array({3, 8}).absent().integer(0);
+  EXPECT_EQ(S::unwrap(ax.sig()), 12 * 2 * 8);
+  SigBuilder one; one.array({1});
+  EXPECT_EQ(S::unwrap(one.sig()), 0);
+  SigBuilder zero; zero.array({});
+  EXPECT_THROW(S::unwrap(zero.sig()), SignatureError);
+}

@@ -21,6 +21,16 @@ TEST(Slots, ParsesOperandsParamsAndKeywordOnly) {
   EXPECT_TRUE(slots[3].keyword_only);
 }
 
+TEST(Slots, ParsesVarargsAndIntTables) {
+  auto slots = parse_slots("&f &+varargs #pad_width * axis");
+  ASSERT_EQ(slots.size(), 4u);
+  EXPECT_EQ(slots[1].kind, Slot::Kind::Rest);
+  EXPECT_EQ(slots[1].name, "varargs");
+  EXPECT_EQ(slots[2].kind, Slot::Kind::IntTable);
+  EXPECT_EQ(slots[2].name, "pad_width");
+  EXPECT_TRUE(slots[3].keyword_only);
+}
+
 TEST(Signature, AccessorsValidate) {
   SigBuilder b;
   b.array({2, 3}).integer(-1).ints({0, 1}).str("ortho").none().absent();

@@ -43,6 +43,9 @@ from ._budget import (  # noqa: E402
 from . import accounting  # noqa: E402
 from ._module import Module  # noqa: E402
 from . import stats  # noqa: E402
+from . import numpy  # noqa: E402,F401  (routes NumPy's own functions on our arrays)
+
+_core.seal_routes()
 
 __version__ = "0.1.0"
 
@@ -82,10 +85,6 @@ __all__ = [
 
 
 def __getattr__(name: str):
-    if name == "numpy":
-        import importlib
-
-        return importlib.import_module("flopscope.numpy")
     raise AttributeError(
         f"flopscope does not provide {name!r}. Numpy-shaped operations live under 'flopscope.numpy' "
         f"(try `import flopscope.numpy as fnp; fnp.{name}`)."

@@ -1,8 +1,9 @@
 """Crash fuzzer of the counted surface (run by test_fuzz.py in a subprocess).
 
-    python fuzz_surface.py SEED N_CALLS
+    python fuzz_surface.py SEED N_CALLS [NAME,NAME,...]
 
-Calls every exported callable of flopscope.numpy (and the ufunc methods) with
+Calls every exported callable of flopscope.numpy, its linalg and fft modules,
+flopscope.stats (and the ufunc methods), or only the NAMEs given, with
 seeded random junk: arrays of odd shapes and dtypes, Python scalars, None,
 huge and negative integers, strings, nested lists, and hostile objects whose
 __index__, __array__, __len__, __float__ or __array_ufunc__ mutate state or
@@ -110,20 +111,26 @@ def targets():
         for m in ("reduce", "accumulate", "reduceat", "outer", "at"):
             if isinstance(obj, flops._core.ufunc):
                 out.append((f"{name}.{m}", getattr(obj, m)))
+    for module, prefix in ((fnp.linalg, "linalg."), (fnp.fft, "fft.")):
+        out += [(prefix + n, getattr(module, n)) for n in module.__all__
+                if callable(getattr(module, n)) and not isinstance(getattr(module, n), type)]
+    for dist in flops.stats.__all__:
+        out += [(f"stats.{dist}.{fn}", getattr(getattr(flops.stats, dist), fn)) for fn in ("pdf", "cdf", "ppf")]
     return out
 
 
-def main(seed: int, n_calls: int) -> None:
+def main(seed: int, n_calls: int, only: str = "") -> None:
     rng = random.Random(seed)
     calls = errors = charged_after_error = 0
-    funcs = targets()
+    funcs = [t for t in targets() if not only or t[0] in only.split(",")]
     warnings.simplefilter("ignore")
     with flops.BudgetContext(flop_budget=10**15, quiet=True) as ctx:
         for _ in range(n_calls):
             name, f = funcs[rng.randrange(len(funcs))]
             args = [junk(rng) for _ in range(rng.randrange(4))]
             kwargs = {k: junk(rng) for k in rng.sample(["axis", "out", "where", "dtype", "keepdims", "kth",
-                                                        "axes", "optimize", "indices"], rng.randrange(3))}
+                                                        "axes", "optimize", "indices", "mode", "k", "bins",
+                                                        "edge_order", "stat_length", "weights"], rng.randrange(3))}
             before = ctx.flops_used
             calls += 1
             try:
@@ -137,11 +144,11 @@ def main(seed: int, n_calls: int) -> None:
                 ran = isinstance(e, RuntimeError) and "changed shape during the call" in str(e)
                 if ctx.flops_used != before and not ran:
                     charged_after_error += 1
-                    print(f"charged after error: {name}", file=sys.stderr)
+                    print(f"charged after error: {name}: {type(e).__name__}: {str(e)[:200]}", file=sys.stderr)
             if len(VICTIMS) > 50:
                 del VICTIMS[:25]
     print(f"calls={calls} errors={errors} charged_after_error={charged_after_error}")
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]), int(sys.argv[2]))
+    main(int(sys.argv[1]), int(sys.argv[2]), sys.argv[3] if len(sys.argv) > 3 else "")

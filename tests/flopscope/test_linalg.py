@@ -313,3 +313,30 @@ def test_tensorinv_tensorsolve():
     bb = _data((6, 4), np.float64)
     _check_args("tensorsolve", (a, bb), 2 * 24**3 // 3 + 2 * 24**2)
     _check_args("tensorsolve", (_data((2, 3, 6), np.float64), _data((2, 3), np.float64)), 2 * 6**3 // 3 + 2 * 36)
+
+
+@pytest.mark.parametrize("shape,k", [((6, 4), 2), ((3, 5, 4), 4), ((4, 4), 1)])
+def test_svd_top_k_is_cut_from_the_thin_svd_and_priced_as_it(shape, k):
+    a = np.random.default_rng(7).standard_normal(shape)
+    thin = np.linalg.svd(a, full_matrices=False)
+    got, used = _charged(fnp.linalg.svd, fnp.asarray(a), k=k)
+    _same(got, type(thin)(thin.U[..., :k], thin.S[..., :k], thin.Vh[..., :k, :]))
+    m, n = shape[-2:]
+    p, q = max(m, n), min(m, n)
+    batch = int(np.prod(shape[:-2]))
+    assert used == batch * (4 * p * q * q + 8 * q**3)
+    vals, used_v = _charged(fnp.linalg.svdvals, fnp.asarray(a), k=k)
+    _same(vals, np.linalg.svdvals(a)[..., :k])
+    assert used_v == batch * (4 * p * q * q - 4 * q**3 // 3)
+    _, used_np = _charged(np.linalg.svd, fnp.asarray(a), full_matrices=False)
+    assert used_np == used
+
+
+@pytest.mark.parametrize("k", [0, 5, -1])
+def test_svd_top_k_out_of_range_is_refused_before_billing(k):
+    with flops.BudgetContext(10**9, quiet=True) as ctx:
+        with pytest.raises(ValueError, match="k must satisfy"):
+            fnp.linalg.svd(fnp.ones((6, 4)), k=k)
+        with pytest.raises(ValueError, match="k must satisfy"):
+            fnp.linalg.svdvals(fnp.ones((6, 4)), k=k)
+    assert ctx.flops_used == 0

@@ -64,6 +64,7 @@ struct OpInfo {
   std::vector<Slot> slots;              // Signature: NumPy's parameters, in order
   Formula formula = nullptr;            // Signature: the cost formula
   const char* formula_doc = nullptr;    // the formula as written in the op reference
+  bool python = false;                  // implemented by flopscope's Python (bound at import)
 };
 
 // Process-wide registry. The static table (ops.def) is loaded first; derived

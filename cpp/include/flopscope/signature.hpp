@@ -25,15 +25,18 @@ struct Arg {
     Int,
     Float,
     Str,
-    Ints,    // a tuple or list of Python ints (axes, shapes, kth, ...)
+    Ints,    // a tuple or list of Python ints (axes, shapes, kth, ...); in a "#" slot, nested
     Array,   // an array operand (lists and scalars in operand slots are read as arrays)
     Arrays,  // a sequence of array operands (multi_dot, concatenate, ...)
+    Other,   // any other object (a callable, a dtype, ...): passed, but not readable by a formula
   };
   Kind kind = Kind::Absent;
   std::int64_t i = 0;                       // Int, Bool
   double f = 0;                             // Float
   std::string_view s;                       // Str
-  std::span<const std::int64_t> ints;       // Ints; Array: the shape
+  std::span<const std::int64_t> ints;       // Ints: the values, flattened; Array: the shape
+  std::int64_t rows = -1;                   // Ints read in a "#" slot as a 2-level nesting: its
+                                            // number of rows (-1: a flat sequence)
   int dtype = -1;                           // Array: NumPy dtype number (-1: a Python scalar)
   unsigned char symmetry = 0;               // Array: symmetry tag (0 = none; reserved)
   std::span<const Arg> items;               // Arrays
@@ -48,15 +51,23 @@ class SignatureError : public std::invalid_argument {
 
 // One declared parameter of an op, in NumPy's positional order.
 struct Slot {
-  enum class Kind : std::uint8_t { Param, Operand, Operands };
+  enum class Kind : std::uint8_t {
+    Param,     // read by value (numbers, strings, ints); arrays and lists as operands
+    Operand,   // an array operand
+    Operands,  // a sequence of array operands
+    Rest,      // every remaining positional argument, each an array operand (NumPy's *varargs)
+    IntTable,  // integer values: an int, a sequence or a 2-level nesting of ints, an integer array
+  };
   std::string name;
   Kind kind = Kind::Param;
   bool keyword_only = false;
 };
 
 // Parses an op's slot list: NumPy's parameter names in order, separated by
-// spaces; "&name" marks an array operand, "&*name" a sequence of them, and
-// names after a lone "*" are keyword-only. E.g. "&a n axis norm".
+// spaces; "&name" marks an array operand, "&*name" a sequence of them,
+// "&+name" NumPy's *name (the remaining positional operands), "#name"
+// integer values (pad widths), and names after a lone "*" are keyword-only.
+// E.g. "&a n axis norm".
 std::vector<Slot> parse_slots(std::string_view text);
 
 class Signature {

@@ -65,6 +65,68 @@ Flops bin_edges(const Signature& s) {
   return estimator ? checked_mul(3, s.numel(0)) : bins + 1;
 }
 
+namespace {
+
+// histogram2d / histogramdd: the bin counts of a `bins` argument (slot 1 of
+// the parameters after the samples) for `dims` dimensions. NumPy's forms: an
+// int for every dimension; a sequence of one int per dimension; edges (a 1-d
+// array, histogram2d only: the same edges for both; or one row of edges per
+// dimension). `pair` is histogram2d's rule: a sequence of other than 1 or 2
+// entries is one set of edges for both dimensions.
+std::vector<Flops> bins_per_dim(const Arg& b, std::size_t dims, bool pair) {
+  auto all = [&](Flops n) { return std::vector<Flops>(dims, std::max<Flops>(n, 1)); };
+  switch (b.kind) {
+    case Arg::Kind::Absent:
+    case Arg::Kind::None: return all(10);
+    case Arg::Kind::Int: return all(b.i);
+    case Arg::Kind::Ints:
+      if (b.ints.size() == dims) return std::vector<Flops>(b.ints.begin(), b.ints.end());
+      if (pair && b.ints.size() != 1) return all(static_cast<Flops>(b.ints.size()) - 1);
+      break;
+    case Arg::Kind::Arrays:  // edges of several lengths, one array per dimension
+      if (b.items.size() == dims && std::all_of(b.items.begin(), b.items.end(),
+                                                [](const Arg& e) { return e.ints.size() == 1; })) {
+        std::vector<Flops> out;
+        for (const Arg& e : b.items) out.push_back(std::max<Flops>(e.ints[0] - 1, 1));
+        return out;
+      }
+      break;
+    case Arg::Kind::Array:
+      if (b.ints.size() == 1 && pair) return all(b.ints[0] - 1);
+      if (b.ints.size() == 2 && static_cast<std::size_t>(b.ints[0]) == dims) return all(b.ints[1] - 1);
+      break;
+    default: break;
+  }
+  throw SignatureError("bins must be an int, one int per dimension, or edges (one array per dimension, as a list "
+                       "of equal-length arrays or a 2-d array)");
+}
+
+// A binary search per sample in each dimension's bins, each dimension's edges
+// (bins + 1), the flat bin index (a multiply-add per further dimension), and
+// each weight added once, as histogram prices one dimension.
+Flops histogram_nd(Flops n, const std::vector<Flops>& bins, const Signature& s, std::size_t weights) {
+  Flops c = checked_mul(n, static_cast<Flops>(bins.size()) - 1);
+  for (Flops b : bins) c = checked_add(c, checked_add(checked_mul(n, search_depth(b)), b + 1));
+  if (s.given(weights)) c = checked_add(c, s.numel(weights));
+  return c;
+}
+
+}  // namespace
+
+Flops histogram2d(const Signature& s) {
+  if (s.numel(0) != s.numel(1)) throw SignatureError("x and y must have the same length");
+  return histogram_nd(s.numel(0), bins_per_dim(s[2], 2, true), s, 5);
+}
+
+// sample: an (N, D) array, or a 1-d array of N one-dimensional samples.
+Flops histogramdd(const Signature& s) {
+  const auto shape = s.shape(0);
+  const Flops n = shape.empty() ? 1 : shape[0];
+  const std::size_t dims = shape.size() <= 1 ? 1 : static_cast<std::size_t>(shape[1]);
+  if (shape.size() > 2) throw SignatureError("sample must be an (N, D) array");
+  return histogram_nd(n, bins_per_dim(s[1], dims, false), s, 4);
+}
+
 // One increment per sample (and one addition per weight).
 Flops bincount(const Signature& s) { return checked_add(s.numel(0), s.given(1) ? s.numel(1) : 0); }
 

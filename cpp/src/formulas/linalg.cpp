@@ -105,12 +105,26 @@ std::int64_t matrices(const Signature& s, std::size_t i) {
 }
 }  // namespace
 
-// Slots: &a full_matrices compute_uv hermitian. hermitian=True is priced as eigh
+// flopscope's top-k (k=, spec section 2.9): the k leading singular triplets,
+// cut from the thin decomposition, which is what runs; 1 <= k <= min(m, n).
+namespace {
+bool top_k(const Signature& s, std::size_t slot, std::int64_t m, std::int64_t n) {
+  if (!s.given(slot)) return false;
+  const std::int64_t k = s.int_or(slot, 0);
+  if (k < 1 || k > std::min(m, n))
+    throw SignatureError("k must satisfy 1 <= k <= min(m, n) = " + std::to_string(std::min(m, n)) + ", got " +
+                         std::to_string(k));
+  return true;
+}
+}  // namespace
+
+// Slots: &a full_matrices compute_uv hermitian * k. hermitian=True is priced as eigh
 // (eigvalsh without vectors), which is what NumPy computes then.
 Flops svd(const Signature& s) {
   matrices(s, 0);
   const std::int64_t m = s.dim(0, -2), n = s.dim(0, -1);
-  const bool full = s.bool_or(1, true), uv = s.bool_or(2, true), herm = s.bool_or(3, false);
+  const bool k = top_k(s, 4, m, n);
+  const bool full = s.bool_or(1, true) && !k, uv = s.bool_or(2, true), herm = s.bool_or(3, false);
   const Flops batch = formula_util::batch(s.shape(0), 2);
   if (herm) {
     if (m != n) throw SignatureError("hermitian=True needs square matrices");
@@ -122,6 +136,7 @@ Flops svd(const Signature& s) {
 // Singular values only (as svd with compute_uv=False).
 Flops svdvals(const Signature& s) {
   matrices(s, 0);
+  top_k(s, 1, s.dim(0, -2), s.dim(0, -1));
   return checked_mul(formula_util::batch(s.shape(0), 2), svd_one(s.dim(0, -2), s.dim(0, -1), false, false));
 }
 

@@ -2,7 +2,12 @@
 #include "flopscope/formulas/misc.hpp"
 
 #include <algorithm>
+#include <array>
+#include <optional>
+#include <string>
 #include <vector>
+
+#include "flopscope/cost_model.hpp"
 
 namespace flopscope::formulas::misc {
 namespace {
@@ -42,5 +47,120 @@ Flops geomspace(const Signature& s) { return spaced(s, {0, 1}); }
 
 // asarray_chkfinite: one finiteness test per element.
 Flops each_element(const Signature& s) { return s.numel(0); }
+
+// select: one choice per condition per output element (as many where()s as
+// conditions; spec section 2.3 prices it numel(out) x len(condlist) too).
+Flops select(const Signature& s) {
+  std::vector<cost::Shape> shapes;
+  for (std::size_t slot : {0, 1})
+    for (const Arg& a : s[slot].items) shapes.push_back(a.ints);
+  if (s.given(2)) shapes.push_back(s.shape(2));
+  std::vector<cost::Extent> out;
+  if (!cost::broadcast_shapes(shapes, &out)) throw SignatureError("shape mismatch: objects cannot be broadcast");
+  return checked_mul(cost::numel(out), static_cast<Flops>(s[0].items.size()));
+}
+
+// piecewise: each element of x tested against each condition (the implicit
+// "otherwise" condition included); the functions' own work is charged by the
+// calls they make (spec section 2.14: numel(x) x len(condlist)).
+Flops piecewise(const Signature& s) {
+  const Flops n = s.ndim(1) == 0 ? 1 : s.dim(1, 0);
+  const std::int64_t nfuncs = s.int_or(2, 0);
+  if (n != nfuncs && n != nfuncs - 1)
+    throw SignatureError("with " + std::to_string(n) + " condition(s), either " + std::to_string(n) + " or " +
+                         std::to_string(n + 1) + " functions are expected");
+  return checked_mul(s.numel(0), nfuncs);
+}
+
+namespace {
+
+// NumPy's _as_pairs: an int table (#-slot) broadcast to (ndim, 2); `fallback`
+// for both sides when absent or None; nullopt for values that are not integers.
+std::optional<std::vector<std::array<std::int64_t, 2>>> as_pairs(const Signature& s, std::size_t i, int ndim,
+                                                  std::int64_t fallback, const char* what) {
+  std::vector<std::array<std::int64_t, 2>> pairs(static_cast<std::size_t>(ndim), {fallback, fallback});
+  const Arg& a = s[i];
+  if (a.kind == Arg::Kind::Absent || a.kind == Arg::Kind::None) return pairs;
+  std::int64_t rows = 1, cols = 1;
+  std::vector<std::int64_t> v;
+  if (a.kind == Arg::Kind::Int) {
+    v = {a.i};
+  } else if (a.kind == Arg::Kind::Ints) {
+    v.assign(a.ints.begin(), a.ints.end());
+    rows = a.rows < 0 ? 1 : a.rows;
+    cols = a.rows < 0 ? static_cast<std::int64_t>(v.size()) : (a.rows == 0 ? 0 : static_cast<std::int64_t>(v.size()) / a.rows);
+  } else {
+    return std::nullopt;  // not integers: NumPy refuses it ("must be of integral type")
+  }
+  if ((rows != 1 && rows != ndim) || (cols != 1 && cols != 2) || v.empty())
+    throw SignatureError("operands could not be broadcast together with remapped shapes [original->remapped]: " +
+                         std::string(what) + " does not fit (" + std::to_string(ndim) + ", 2)");
+  for (int d = 0; d < ndim; ++d)
+    for (int side = 0; side < 2; ++side) {
+      const std::int64_t x = v[static_cast<std::size_t>((rows == 1 ? 0 : d) * cols + (cols == 1 ? 0 : side))];
+      if (x < 0) throw SignatureError("index can't contain negative values");
+      pairs[static_cast<std::size_t>(d)][static_cast<std::size_t>(side)] = x;
+    }
+  return pairs;
+}
+
+}  // namespace
+
+// pad: copying is free (primer: data movement), so constant, edge, wrap,
+// empty and even reflections cost 0. NumPy pads one axis after another; for
+// axis d the region it works on has the padded extent on axes <= d and the
+// original extent on axes > d ("cross" below is that region's size without
+// axis d). Per axis:
+//   maximum / minimum / mean: a reduction over stat_length values on each side
+//     (the primer's reduction rule: its input size), one when both sides
+//     cover the whole axis; median: the median rule, n + 1 per slice;
+//   linear_ramp: a multiply-add and a scale per ramp value (linspace), 2 each;
+//   reflect / symmetric with reflect_type='odd': 2 * edge - x, 2 per padded value.
+Flops pad(const Signature& s) {
+  const auto shape = s.shape(0);
+  const int nd = static_cast<int>(shape.size());
+  const auto widths = as_pairs(s, 1, nd, 0, "pad_width");
+  if (!widths) return 0;  // NumPy raises TypeError: nothing runs
+  if (s[2].kind == Arg::Kind::Other)
+    throw SignatureError("a callable mode runs Python on every 1-d slice inside the call, which flopscope cannot "
+                         "count; pad with a mode name, or fill the padded region with flopscope.numpy operations");
+  const std::string_view mode = s.str_or(2, "constant");
+  const bool stat = mode == "maximum" || mode == "minimum" || mode == "mean" || mode == "median";
+  const bool ramp = mode == "linear_ramp";
+  const bool odd = (mode == "reflect" || mode == "symmetric") && s.str_or(4, "even") == "odd";
+  if (!stat && !ramp && !odd) return 0;
+  Flops size = 1;
+  for (std::int64_t d : shape) size = checked_mul(size, d);
+  if (size == 0) return 0;  // NumPy computes nothing (or refuses) for an empty array
+  const auto lengths = as_pairs(s, 3, nd, -1, "stat_length");
+  if (!lengths) return 0;  // NumPy raises TypeError: nothing runs
+  const auto& width = *widths;
+  const auto& length = *lengths;
+  Flops total = 0;
+  for (int d = 0; d < nd; ++d) {
+    const auto& [before, after] = width[static_cast<std::size_t>(d)];
+    const std::int64_t n = shape[static_cast<std::size_t>(d)];
+    Flops cross = 1;
+    for (int e = 0; e < nd; ++e) {
+      if (e == d) continue;
+      const auto& w = width[static_cast<std::size_t>(e)];
+      cross = checked_mul(cross, e < d ? checked_add(shape[static_cast<std::size_t>(e)], checked_add(w[0], w[1]))
+                                       : shape[static_cast<std::size_t>(e)]);
+    }
+    if (stat) {
+      auto len = [&](std::int64_t l) { return l < 0 || l > n ? n : l; };
+      const std::int64_t left = len(length[static_cast<std::size_t>(d)][0]);
+      const std::int64_t right = len(length[static_cast<std::size_t>(d)][1]);
+      auto reduce = [&](std::int64_t l) {
+        return mode == "median" ? (l == 0 ? 0 : checked_mul(cross, l + 1)) : checked_mul(cross, l);
+      };
+      total = checked_add(total, reduce(left));
+      if (!(left == n && right == n)) total = checked_add(total, reduce(right));
+    } else if (!(odd && n == 1)) {  // a length-1 axis is padded with its edge
+      total = checked_add(total, checked_mul(checked_mul(2, cross), checked_add(before, after)));
+    }
+  }
+  return total;
+}
 
 }  // namespace flopscope::formulas::misc

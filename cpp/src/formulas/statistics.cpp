@@ -158,6 +158,51 @@ Flops diff(const Signature& s) {
   return checked_mul(others, per);
 }
 
+// gradient, per differentiated axis of length L with m = size / L lines
+// (NumPy's second-order central differences; a multiply-add counted once):
+//   uniform spacing: (f[i+1] - f[i-1]) / 2h, 2 per interior value; first-order
+//     edges (f1 - f0) / h, 2 per edge value; second-order edges a f0 + b f1 + c f2, 3;
+//   coordinates (a 1-d array of L points): their L - 1 differences and the
+//     uniformity test (L - 1), the three weights of each interior point (9), then
+//     a f[i-1] + b f[i] + c f[i+1], 3 per interior value; second-order edges add
+//     their weights (9 each side). NumPy takes the uniform path when the points
+//     turn out evenly spaced; the price, fixed before the call, is the general one.
+// An axis shorter than edge_order + 1 is refused by NumPy (nothing is charged).
+Flops gradient(const Signature& s) {
+  const int nd = s.ndim(0);
+  if (nd == 0) return 0;
+  const std::vector<int> axes = s.axes_or_all(2, nd);
+  const std::int64_t edge_order = s.int_or(3, 1);
+  const auto& spacing = s[1].items;
+  if (!(spacing.empty() || spacing.size() == 1 || spacing.size() == axes.size())) return 0;  // NumPy: TypeError
+  const Flops size = s.numel(0);
+  Flops total = 0;
+  for (std::size_t k = 0; k < axes.size(); ++k) {
+    const std::int64_t L = s.dim(0, axes[k]);
+    if (L < edge_order + 1 || L < 2) return 0;
+    const Flops m = size / L, interior = L - 2;
+    const bool coordinates = spacing.size() == axes.size() && !spacing[k].ints.empty();
+    Flops c = checked_mul(checked_mul(coordinates ? 3 : 2, m), interior);
+    c = checked_add(c, checked_mul(edge_order == 2 ? 6 : 4, m));
+    if (coordinates)
+      c = checked_add(c, checked_add(2 * (L - 1) + 9 * interior, edge_order == 2 ? 18 : 0));
+    total = checked_add(total, c);
+  }
+  return total;
+}
+
+// unwrap, 12 per difference (L - 1 per slice along axis), NumPy's steps:
+// diff (1), mod(dd - low, period) + low (3), the boundary fix where ddmod ==
+// low and dd > 0 (3), ddmod - dd (1), zeroed where |dd| < discont (2), the
+// cumulative sum and its addition to p (2).
+Flops unwrap(const Signature& s) {
+  if (s.ndim(0) == 0) throw SignatureError("diff requires input that is at least one dimensional");
+  const int axis = s.axis_or(2, s.ndim(0), -1);
+  const Flops L = s.dim(0, axis);
+  if (L <= 1) return 0;
+  return checked_mul(12, s.numel(0) / L * (L - 1));
+}
+
 Flops convolve(const Signature& s) { return convolution(s, "full"); }
 Flops correlate(const Signature& s) { return convolution(s, "valid"); }
 

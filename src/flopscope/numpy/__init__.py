@@ -36,10 +36,12 @@ for _name in _VALUES:
 
 from . import fft, linalg, random, testing  # noqa: E402
 from ._callbacks import __all__ as _callback_names  # noqa: E402
-from ._callbacks import apply_along_axis, apply_over_axes, fromfunction, fromiter  # noqa: E402,F401
+from ._callbacks import (  # noqa: E402,F401
+    apply_along_axis, apply_over_axes, fromfunction, fromiter, histogramdd, piecewise,
+)
 
-__all__ = sorted([*_counted, *(_n for _n in _VALUES if hasattr(_np, _n)), *_callback_names, "ndarray",
-                  "budget_summary", "fft", "linalg", "random", "testing"])
+__all__ = sorted({*_counted, *(_n for _n in _VALUES if hasattr(_np, _n)), *_callback_names, "ndarray",
+                  "budget_summary", "fft", "linalg", "random", "testing"})
 
 
 def __getattr__(name: str):

@@ -1,5 +1,6 @@
 """NumPy's helpers that call the user's Python: apply_along_axis, apply_over_axes,
-fromfunction, fromiter.
+fromfunction, fromiter, piecewise; and histogramdd, whose sample argument
+NumPy reads in a way a plain conversion would change.
 
 They are written here in Python, not as counted calls wrapping NumPy's function:
 the user's callback runs outside any counted call, so the flopscope functions it
@@ -15,7 +16,7 @@ import numpy as _np
 
 from .. import _core
 
-__all__ = ["apply_along_axis", "apply_over_axes", "fromfunction", "fromiter"]
+__all__ = ["apply_along_axis", "apply_over_axes", "fromfunction", "fromiter", "piecewise", "histogramdd"]
 
 
 def _wrap(x):
@@ -79,3 +80,74 @@ def fromiter(iter, dtype, count=-1, *, like=None):  # noqa: A002 (NumPy's name)
     if like is not None:
         raise TypeError("fromiter: like= is not supported by flopscope")
     return _wrap(_np.fromiter(iter, dtype, count))
+
+
+def piecewise(x, condlist, funclist, *args, **kw):
+    """NumPy's piecewise. Testing the elements against the conditions is charged
+    (numel(x) per condition, the implicit "otherwise" included); each function
+    gets the flopscope array x[cond] and runs outside any counted call, so what
+    it computes is charged once, by its own calls."""
+    x = _wrap(x)
+    n2 = len(funclist)
+    if _np.isscalar(condlist) or (not isinstance(condlist[0], (list, _np.ndarray)) and x.ndim != 0):
+        condlist = [condlist]
+    stacked = _np.asarray(_plain_list(condlist), dtype=bool)
+    plain_x = _plain(x)
+    _check_piecewise(plain_x, stacked, funclist)  # what NumPy would refuse, refused before the charge
+    conds = _core.exported["piecewise"](x, stacked, n2)
+    y = _np.zeros_like(plain_x)
+    for cond, func in zip(_plain(conds), funclist):
+        if not callable(func):
+            y[cond] = func
+        else:
+            vals = plain_x[cond]
+            if vals.size > 0:
+                y[cond] = _plain(func(_wrap(vals), *args, **kw))
+    return _wrap(y)
+
+
+def _check_piecewise(x, conds, funclist):
+    # NumPy fails these only inside its loop; checked first so that a refused
+    # call is never charged: every condition must index x, and every constant
+    # must convert to x's dtype and fit the elements it fills.
+    if conds.ndim == 0 or conds.shape[1:] != x.shape:
+        raise IndexError(f"piecewise: each condition must have the shape of x {x.shape}, got "
+                         f"{conds.shape[1:] if conds.ndim else ()}")
+    for i, func in enumerate(funclist):
+        if callable(func):
+            continue
+        value = _np.asarray(func).astype(x.dtype)
+        if value.size != 1:  # an array of values: one per element its condition selects
+            selected = conds[i] if i < len(conds) else ~_np.any(conds, axis=0)
+            _np.broadcast_to(value, (int(_np.count_nonzero(selected)),))
+
+
+def _plain_list(condlist):
+    # Conditions as plain values for NumPy's bool conversion (no arithmetic).
+    return [_plain(c) for c in condlist] if isinstance(condlist, (list, tuple)) else _plain(condlist)
+
+
+def _select_conditions(x, condlist, nfuncs):
+    # The charged step of piecewise (the op table's "piecewise" row): the
+    # conditions as one bool stack, with NumPy's implicit "otherwise" added.
+    if len(condlist) == nfuncs - 1:
+        otherwise = ~_np.any(condlist, axis=0, keepdims=True)
+        condlist = _np.concatenate([condlist, otherwise], axis=0)
+    return condlist
+
+
+def histogramdd(sample, bins=10, range=None, density=None, weights=None):  # noqa: A002 (NumPy's names)
+    """NumPy's histogramdd. A sequence of D coordinate arrays is stacked into
+    (N, D) first, as NumPy does, so that the counted call reads it as N samples."""
+    if not hasattr(sample, "shape"):
+        sample = _np.atleast_2d(_np.asarray([_plain(s) for s in sample])).T
+    return _core.exported["histogramdd"](sample, bins, range, density, weights)
+
+
+# Each names the op-table row that prices it (the registry sweep checks it).
+for _fn in (apply_along_axis, apply_over_axes, fromfunction, fromiter, piecewise, histogramdd):
+    _fn.__flopscope_op__ = _fn.__name__
+_core.bind_op("piecewise", _select_conditions)
+# NumPy's own spellings on flopscope arrays (np.piecewise(fa, ...)) run these.
+for _fn in (apply_along_axis, apply_over_axes, piecewise, histogramdd):
+    _core.route_numpy(getattr(_np, _fn.__name__), _fn)

@@ -85,6 +85,9 @@ def load(file: Any, mmap_mode: Any = None, allow_pickle: bool = False, **kwargs:
 # Each wrapper names the free op-table row it runs (the surface tests check it).
 for _fn in (save, savez, savez_compressed, load):
     _fn.__flopscope_op__ = _fn.__name__
+# NumPy's own savers called with flopscope arrays run these (np.save(f, fa)).
+for _fn in (save, savez, savez_compressed):
+    _core.route_numpy(getattr(_np, _fn.__name__), _fn)
 
 
 def _as_flopscope(a: _np.ndarray) -> Any:

@@ -58,6 +58,29 @@ for _op, _counted in _core.exported.items():
         setattr(Generator, _op[len(_GENERATOR_OPS):], _counted)
 
 
+class RandomState(_np.random.RandomState):
+    """numpy.random.RandomState (the legacy generator) whose draws come back as
+    flopscope arrays (free, metered). Seeding and state are NumPy's own; the
+    same seed gives NumPy's draws, bit for bit."""
+
+    def __init__(self, seed: Any = None):
+        super().__init__(seed)
+        # Draws run on a plain RandomState sharing this one's bit generator (one stream).
+        self._numpy = _np.random.RandomState(self._bit_generator)
+
+    def __reduce__(self):
+        return (type(self), (self._bit_generator,))
+
+    def __repr__(self) -> str:
+        return f"flopscope {super().__repr__()}"
+
+
+_RANDOM_STATE_OPS = "random.RandomState."
+for _op, _counted in _core.exported.items():
+    if _op.startswith(_RANDOM_STATE_OPS):
+        setattr(RandomState, _op[len(_RANDOM_STATE_OPS):], _counted)
+
+
 def default_rng(seed: Any = None) -> Generator:
     """Like numpy.random.default_rng; draws return flopscope arrays.
 
@@ -80,7 +103,7 @@ _SAMPLERS = {op[len("random."):]: f for op, f in _core.exported.items()
              if op.startswith("random.") and op.count(".") == 1}
 globals().update(_SAMPLERS)
 
-__all__ = sorted([*_SAMPLERS, "Generator", "default_rng", "SeedSequence", "BitGenerator", "PCG64", "PCG64DXSM",
+__all__ = sorted([*_SAMPLERS, "Generator", "RandomState", "default_rng", "SeedSequence", "BitGenerator", "PCG64", "PCG64DXSM",
                   "MT19937", "Philox", "SFC64", "seed", "get_state", "set_state"])
 
 

@@ -11,6 +11,8 @@ Flops lexsort(const Signature& s);       // &keys axis
 Flops sort_last(const Signature& s);     // &a (sort_complex: the last axis)
 Flops histogram(const Signature& s);     // &a bins range density &weights
 Flops bin_edges(const Signature& s);     // &a bins range &weights
+Flops histogram2d(const Signature& s);   // &x &y bins range density &weights
+Flops histogramdd(const Signature& s);   // &sample bins range density &weights
 Flops bincount(const Signature& s);      // &x &weights minlength
 Flops digitize(const Signature& s);      // &x &bins right
 Flops interp(const Signature& s);        // &x &xp &fp left right period

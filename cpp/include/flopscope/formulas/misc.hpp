@@ -1,5 +1,5 @@
 // Cost formulas of the priced creation helpers (primer profile: 1 FLOP per
-// element computed). Slots (see op_table/misc.inc) are NumPy's parameters in order.
+// element computed), selection (select, piecewise) and pad. Slots (see op_table/misc.inc) are NumPy's parameters in order.
 #pragma once
 
 #include "flopscope/signature.hpp"
@@ -9,5 +9,8 @@ namespace flopscope::formulas::misc {
 Flops logspace(const Signature& s);        // &start &stop num endpoint &base dtype axis
 Flops geomspace(const Signature& s);       // &start &stop num endpoint dtype axis
 Flops each_element(const Signature& s);    // asarray_chkfinite: &a ...
+Flops select(const Signature& s);          // &*condlist &*choicelist &default
+Flops piecewise(const Signature& s);       // &x &condlist nfuncs (the conditions, stacked)
+Flops pad(const Signature& s);             // &array #pad_width mode * #stat_length reflect_type
 
 }  // namespace flopscope::formulas::misc

@@ -15,6 +15,8 @@ Flops average(const Signature& s);        // &a axis &weights returned * keepdim
 Flops cov(const Signature& s);            // &m &y rowvar bias ddof &fweights &aweights * dtype
 Flops corrcoef(const Signature& s);       // &x &y rowvar * dtype
 Flops diff(const Signature& s);           // &a n axis &prepend &append
+Flops gradient(const Signature& s);       // &f &+varargs * axis edge_order
+Flops unwrap(const Signature& s);         // &p discont axis * period
 Flops convolve(const Signature& s);       // &a &v mode (default 'full')
 Flops correlate(const Signature& s);      // &a &v mode (default 'valid')
 Flops kron(const Signature& s);           // &a &b
