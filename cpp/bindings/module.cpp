@@ -26,6 +26,7 @@
 #include "flopscope/cost_model.hpp"
 #include "flopscope/einsum.hpp"
 #include "flopscope/meter.hpp"
+#include "flopscope/special.hpp"
 #ifdef FLOPSCOPE_HAVE_SAMPLER_PRICING
 #include "flopscope_sampler/sampler.hpp"
 #endif
@@ -39,6 +40,26 @@ bool resolve_targets();
 }  // namespace flopscope::py
 
 namespace {
+
+// f applied to every element of x read as float64: a new float64 array of x's
+// shape (flopscope.stats' special functions; the caller has priced the call).
+template <double (*f)(double)>
+PyObject* elementwise_f64(PyObject* x) {
+  PyObject* in = PyArray_FROMANY(x, NPY_DOUBLE, 0, 0, NPY_ARRAY_C_CONTIGUOUS | NPY_ARRAY_ALIGNED | NPY_ARRAY_FORCECAST);
+  if (in == nullptr) return nullptr;
+  auto* a = reinterpret_cast<PyArrayObject*>(in);
+  PyObject* out = PyArray_SimpleNew(PyArray_NDIM(a), PyArray_DIMS(a), NPY_DOUBLE);
+  if (out != nullptr) {
+    const double* src = static_cast<const double*>(PyArray_DATA(a));
+    double* dst = static_cast<double*>(PyArray_DATA(reinterpret_cast<PyArrayObject*>(out)));
+    const npy_intp n = PyArray_SIZE(a);
+    Py_BEGIN_ALLOW_THREADS
+    for (npy_intp i = 0; i < n; ++i) dst[i] = f(src[i]);
+    Py_END_ALLOW_THREADS
+  }
+  Py_DECREF(in);
+  return out;
+}
 
 bool routes_sealed = false;  // route_numpy is refused once flopscope is imported
 
@@ -407,6 +428,14 @@ NB_MODULE(_core, m) {
       throw nb::python_error();
   }, nb::arg("numpy_function"), nb::arg("implementation"));
   m.def("seal_routes", []() { routes_sealed = true; });
+  // Raw kernels of flopscope.stats (not counted themselves: the stats rows are).
+  auto checked = [](PyObject* r) {
+    if (r == nullptr) throw nb::python_error();
+    return nb::steal(r);
+  };
+  m.def("special_erfc", [checked](nb::handle x) { return checked(elementwise_f64<flopscope::special::erfc>(x.ptr())); });
+  m.def("special_ndtr", [checked](nb::handle x) { return checked(elementwise_f64<flopscope::special::ndtr>(x.ptr())); });
+  m.def("special_ndtri", [checked](nb::handle x) { return checked(elementwise_f64<flopscope::special::ndtri>(x.ptr())); });
   m.def("price", [](nb::handle fn, nb::tuple args, nb::dict kwargs, const std::string& profile) -> Flops {
     // What calling `fn(*args, **kwargs)` would be charged under `profile`, computed
     // by the call's own pricing code, which stops before NumPy runs (PricingOnly).
