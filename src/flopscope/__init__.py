@@ -40,6 +40,7 @@ from ._budget import (  # noqa: E402
     current_budget,
     namespace,
 )
+from ._live import budget_live  # noqa: E402
 from . import accounting  # noqa: E402
 from ._module import Module  # noqa: E402
 from . import stats  # noqa: E402
@@ -72,6 +73,7 @@ __all__ = [
     "UnsupportedReturnType",
     "accounting",
     "budget",
+    "budget_live",
     "budget_reset",
     "budget_summary",
     "budget_summary_dict",
