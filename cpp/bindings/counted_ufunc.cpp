@@ -15,56 +15,26 @@ namespace {
 
 constexpr int kMaxArgs = 16;
 
-// Prices a core-dimension contraction gufunc from its operand shapes.
-// matmul (..., n, k) @ (..., k, m); vecdot (..., n)·(..., n); matvec (..., m, n)(..., n);
-// vecmat (..., n)(..., n, m). 1-D matmul operands are promoted as NumPy does.
+cost::CoreLayout layout_of(const CountedUfunc* self) {
+  switch (self->core) {
+    case UfuncCore::Vecdot: return cost::CoreLayout::Vecdot;
+    case UfuncCore::Matvec: return cost::CoreLayout::Matvec;
+    case UfuncCore::Vecmat: return cost::CoreLayout::Vecmat;
+    default: return cost::CoreLayout::Matmul;
+  }
+}
+
+// Prices a contraction gufunc from its operand shapes (the core's gufunc_dims).
 bool price_contraction(const CountedUfunc* self, const Profile& profile, const OperandShape& a,
                        const OperandShape& b, Flops* cost) {
-  auto dim = [](const OperandShape& s, int from_end) -> cost::Extent {
-    return s.ndim >= from_end ? s.dims[s.ndim - from_end] : 1;
-  };
-  int core_a, core_b;
-  cost::Extent m = 1, k = 1, n = 1;
-  if (self->core == UfuncCore::Vecdot) {
-    core_a = core_b = 1;
-    k = std::max(dim(a, 1), dim(b, 1));
-    if (a.ndim < 1 || b.ndim < 1 || (dim(a, 1) != dim(b, 1))) return false;
-  } else if (self->core == UfuncCore::Matvec) {
-    core_a = 2, core_b = 1;
-    if (a.ndim < 2 || b.ndim < 1 || dim(a, 1) != dim(b, 1)) return false;
-    m = dim(a, 2), k = dim(a, 1);
-  } else if (self->core == UfuncCore::Vecmat) {
-    core_a = 1, core_b = 2;
-    if (a.ndim < 1 || b.ndim < 2 || dim(a, 1) != dim(b, 2)) return false;
-    k = dim(a, 1), n = dim(b, 1);
-  } else {  // matmul
-    if (a.ndim < 1 || b.ndim < 1) return false;
-    core_a = a.ndim >= 2 ? 2 : 1;
-    core_b = b.ndim >= 2 ? 2 : 1;
-    m = core_a == 2 ? dim(a, 2) : 1;
-    k = dim(a, 1);
-    cost::Extent kb = core_b == 2 ? dim(b, 2) : dim(b, 1);
-    n = core_b == 2 ? dim(b, 1) : 1;
-    if (k != kb) return false;
-  }
-  cost::Shape batch_a{reinterpret_cast<const cost::Extent*>(a.dims), static_cast<std::size_t>(a.ndim - core_a)};
-  cost::Shape batch_b{reinterpret_cast<const cost::Extent*>(b.dims), static_cast<std::size_t>(b.ndim - core_b)};
-  std::vector<cost::Extent> batch;
-  cost::Shape both[2] = {batch_a, batch_b};
-  if (!cost::broadcast_shapes(both, &batch)) return false;
-  *cost = cost::matmul(profile, self->op, cost::numel(batch), m, k, n);
+  cost::GufuncDims d;
+  if (!cost::gufunc_dims(layout_of(self), a.span(), b.span(), &d)) return false;
+  *cost = cost::matmul(profile, self->op, d.batch, d.m, d.k, d.n);
   return true;
 }
 
-// Number of core dimensions of input i of a contraction gufunc (1-D matmul
-// operands have one).
 int core_dims(const CountedUfunc* self, int i, const OperandShape& s) {
-  switch (self->core) {
-    case UfuncCore::Matmul: return s.ndim >= 2 ? 2 : 1;
-    case UfuncCore::Matvec: return i == 0 ? 2 : 1;
-    case UfuncCore::Vecmat: return i == 0 ? 1 : 2;
-    default: return 1;
-  }
+  return cost::core_dims(layout_of(self), i, s.ndim);
 }
 
 // Reads one entry of axes= (an int, or a tuple of ints) into `out`.

@@ -46,6 +46,41 @@ bool broadcast_shapes(std::span<const Shape> shapes, std::vector<Extent>* out) {
   return true;
 }
 
+int core_dims(CoreLayout layout, int i, int ndim) {
+  switch (layout) {
+    case CoreLayout::Matmul: return ndim >= 2 ? 2 : 1;
+    case CoreLayout::Matvec: return i == 0 ? 2 : 1;
+    case CoreLayout::Vecmat: return i == 0 ? 1 : 2;
+    case CoreLayout::Vecdot: break;
+  }
+  return 1;
+}
+
+bool gufunc_dims(CoreLayout layout, Shape a, Shape b, GufuncDims* out) {
+  const int core_a = core_dims(layout, 0, static_cast<int>(a.size()));
+  const int core_b = core_dims(layout, 1, static_cast<int>(b.size()));
+  if (static_cast<int>(a.size()) < core_a || static_cast<int>(b.size()) < core_b) return false;
+  auto end = [](Shape s, std::size_t from_end) { return s[s.size() - from_end]; };
+  GufuncDims d;
+  Extent kb;
+  d.k = end(a, 1);
+  if (core_a == 2) d.m = end(a, 2);
+  if (core_b == 2) {
+    kb = end(b, 2);
+    d.n = end(b, 1);
+  } else {
+    kb = end(b, 1);
+  }
+  if (d.k != kb) return false;
+  const Shape loops[2] = {a.first(a.size() - static_cast<std::size_t>(core_a)),
+                          b.first(b.size() - static_cast<std::size_t>(core_b))};
+  std::vector<Extent> batch;
+  if (!broadcast_shapes(loops, &batch)) return false;
+  d.batch = numel(batch);
+  *out = d;
+  return true;
+}
+
 namespace detail {
 Flops apply_weight(const Profile& profile, OpId op, Flops flops) {
   double w = profile.weight(op);  // dense table by op id

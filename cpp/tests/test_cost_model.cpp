@@ -344,3 +344,53 @@ TEST(KeptNumel, ProductOfTheSurvivingAxes) {
 
 }  // namespace
 }  // namespace flopscope
+
+namespace {
+flopscope::cost::GufuncDims dims_of(flopscope::cost::CoreLayout layout, std::vector<std::int64_t> a,
+                                    std::vector<std::int64_t> b, bool* ok) {
+  flopscope::cost::GufuncDims d;
+  *ok = flopscope::cost::gufunc_dims(layout, a, b, &d);
+  return d;
+}
+}  // namespace
+
+TEST(GufuncDims, MatmulPromotesOneDimensionalOperandsAndBroadcastsBatches) {
+  using flopscope::cost::CoreLayout;
+  bool ok;
+  auto d = dims_of(CoreLayout::Matmul, {5, 1, 2, 3}, {4, 3, 7}, &ok);
+  EXPECT_TRUE(ok);
+  EXPECT_EQ(d.batch, 20);
+  EXPECT_EQ(d.m, 2);
+  EXPECT_EQ(d.k, 3);
+  EXPECT_EQ(d.n, 7);
+  d = dims_of(CoreLayout::Matmul, {3}, {3, 4}, &ok);  // a row
+  EXPECT_TRUE(ok);
+  EXPECT_EQ(d.m * d.k * d.n * d.batch, 12);
+  d = dims_of(CoreLayout::Matmul, {2, 3}, {3}, &ok);  // a column
+  EXPECT_TRUE(ok);
+  EXPECT_EQ(d.m * d.k * d.n, 6);
+  dims_of(CoreLayout::Matmul, {2, 3}, {4, 5}, &ok);
+  EXPECT_FALSE(ok);
+  dims_of(CoreLayout::Matmul, {}, {3}, &ok);
+  EXPECT_FALSE(ok);
+  dims_of(CoreLayout::Matmul, {2, 2, 3}, {3, 3, 4}, &ok);  // batches 2 and 3
+  EXPECT_FALSE(ok);
+}
+
+TEST(GufuncDims, VecdotMatvecVecmat) {
+  using flopscope::cost::CoreLayout;
+  bool ok;
+  auto d = dims_of(CoreLayout::Vecdot, {4, 1, 6}, {3, 6}, &ok);
+  EXPECT_TRUE(ok);
+  EXPECT_EQ(d.batch * d.k, 72);
+  dims_of(CoreLayout::Vecdot, {3, 1}, {3, 5}, &ok);  // core lengths never broadcast
+  EXPECT_FALSE(ok);
+  d = dims_of(CoreLayout::Matvec, {2, 5, 3}, {3}, &ok);
+  EXPECT_TRUE(ok);
+  EXPECT_EQ(d.batch * d.m * d.k, 30);
+  d = dims_of(CoreLayout::Vecmat, {3}, {2, 3, 5}, &ok);
+  EXPECT_TRUE(ok);
+  EXPECT_EQ(d.batch * d.k * d.n, 30);
+  dims_of(CoreLayout::Matvec, {3}, {3}, &ok);
+  EXPECT_FALSE(ok);
+}

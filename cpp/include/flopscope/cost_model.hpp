@@ -32,6 +32,21 @@ Flops kept_numel(Shape shape, std::span<const int> axes);
 // NumPy broadcasting of several shapes. Returns false when they do not broadcast.
 bool broadcast_shapes(std::span<const Shape> shapes, std::vector<Extent>* out);
 
+// The core layouts of NumPy's contraction gufuncs: matmul (..., m, k) @ (..., k, n)
+// (a 1-d operand promoted to a row / column as NumPy does), vecdot (..., k)·(..., k),
+// matvec (..., m, k)(..., k), vecmat (..., k)(..., k, n).
+enum class CoreLayout : std::uint8_t { Matmul, Vecdot, Matvec, Vecmat };
+struct GufuncDims {
+  Flops batch = 1;  // numel of the broadcast loop dimensions
+  Extent m = 1, k = 1, n = 1;
+};
+// Number of core dimensions of operand i (0 or 1) of `layout` with `ndim` dimensions.
+int core_dims(CoreLayout layout, int i, int ndim);
+// The loop and core extents of a contraction gufunc call on shapes a and b
+// (core axes last). False when NumPy would refuse them (too few dimensions,
+// core extents that differ, loop dimensions that do not broadcast).
+bool gufunc_dims(CoreLayout layout, Shape a, Shape b, GufuncDims* out);
+
 namespace detail {
 Flops apply_weight(const Profile& profile, OpId op, Flops flops);
 }

@@ -383,27 +383,25 @@ Flops multi_dot(const Signature& s) {
 // "Matmul"), the batch being the broadcast of the leading dimensions; a 1-d
 // operand is promoted to a row (first) or column (second) and dropped after.
 Flops matmul(const Signature& s) {
-  auto a = s.shape(0), b = s.shape(1);
-  if (a.empty() || b.empty()) throw SignatureError("matmul: Input operand does not have enough dimensions");
-  const std::int64_t m = a.size() >= 2 ? a[a.size() - 2] : 1, k = a.back();
-  const std::int64_t kb = b.size() >= 2 ? b[b.size() - 2] : b.back(), n = b.size() >= 2 ? b.back() : 1;
-  if (k != kb) throw SignatureError("matmul: core dimensions do not match");
-  const std::vector<std::int64_t> ab(a.begin(), a.end() - std::min<std::size_t>(a.size(), 2));
-  const std::vector<std::int64_t> bb(b.begin(), b.end() - std::min<std::size_t>(b.size(), 2));
-  const cost::Shape batches[2] = {ab, bb};
-  std::vector<cost::Extent> batch;
-  if (!cost::broadcast_shapes(batches, &batch)) throw SignatureError("matmul: batch dimensions do not broadcast");
-  return checked_mul(checked_mul(checked_mul(cost::numel(batch), m), n), k);
+  cost::GufuncDims d;
+  if (!cost::gufunc_dims(cost::CoreLayout::Matmul, s.shape(0), s.shape(1), &d))
+    throw SignatureError("matmul: the operands' core dimensions do not match (or their batch dimensions do not "
+                         "broadcast)");
+  return checked_mul(checked_mul(checked_mul(d.batch, d.m), d.n), d.k);
 }
 
 // Slots: &x1 &x2 * axis. One multiply-add per element of the broadcast pair
 // (primer "Matmul" with M = N = 1 per output).
 Flops vecdot(const Signature& s) {
-  const cost::Shape shapes[2] = {s.shape(0), s.shape(1)};
-  std::vector<cost::Extent> out;
-  if (!cost::broadcast_shapes(shapes, &out)) throw SignatureError("vecdot: shapes do not broadcast");
-  s.axis_or(2, static_cast<int>(out.size()), -1);  // validates axis
-  return cost::numel(out);
+  const int axis = s.int_or(2, -1);
+  const int axes[1] = {axis};
+  std::vector<cost::Extent> a, b;
+  cost::GufuncDims d;
+  if (!cost::move_axes_last(s.shape(0), axes, &a) || !cost::move_axes_last(s.shape(1), axes, &b) ||
+      !cost::gufunc_dims(cost::CoreLayout::Vecdot, a, b, &d))
+    throw SignatureError("vecdot: the vectors' lengths differ along axis " + std::to_string(axis) +
+                         " (or their other dimensions do not broadcast)");
+  return checked_mul(d.batch, d.k);
 }
 
 // Slots: &a ind. inv of a reshaped to (prod(shape[:ind]), prod(shape[ind:])): 2n^3.
