@@ -289,6 +289,7 @@ FUNCTION_CASES = {
     "concatenate": (lambda m, a: m.concatenate([a["X"], a["X"]], axis=1), 0),
     "hstack": (lambda m, a: m.hstack([a["X"], a["X"]]), 0),
     "vstack": (lambda m, a: m.vstack([a["X"], a["X"]]), 0),
+    "row_stack": (lambda m, a: m.row_stack([a["X"], a["X"]]), 0),  # NumPy 2 deprecates it (vstack)
     "dstack": (lambda m, a: m.dstack([a["X"], a["X"]]), 0),
     "column_stack": (lambda m, a: m.column_stack([a["V"], a["W"]]), 0),
     "squeeze": (lambda m, a: m.squeeze(a["X"][None]), 0),
