@@ -337,3 +337,23 @@ def test_numpy_linalg_on_flopscope_arrays_is_counted_like_fnp():
     with flops.BudgetContext(10**6, quiet=True) as ctx:
         r = np.linalg.inv(a)
     assert type(r) is fnp.ndarray and ctx.flops_used == 2 * 27
+
+
+def test_user_python_in_an_index_or_a_callback_is_residual_time():
+    class SlowAxis:
+        def __index__(self):
+            time.sleep(0.1)
+            return 0
+
+    def slow(v):
+        time.sleep(0.1)
+        return v
+
+    with flops.BudgetContext(flop_budget=10**6, quiet=True) as ctx:
+        fnp.sum(fnp.ones((2, 2)), axis=SlowAxis())  # a counted call reading user Python
+        fnp.piecewise(fnp.ones(3), [np.ones(3, bool)], [slow])  # callbacks run outside the counted call
+        fnp.apply_along_axis(lambda v: slow(v).sum(), 0, fnp.ones((2, 1)))
+    d = ctx.summary_dict()
+    assert ctx.flops_used == 4 + 3 + 2
+    assert d["residual_wall_time_s"] >= 0.29
+    assert d["flopscope_backend_time_s"] + d["flopscope_overhead_time_s"] < 0.29
