@@ -145,6 +145,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     ver = sub.add_parser("version", help="print the versions")
     _add_format(ver)
+
+    from whestbench import dataset_cli
+
+    dataset_cli.add_parser(sub)
     return parser
 
 
@@ -451,8 +455,14 @@ def cmd_version(args) -> int:
     return 0
 
 
+def cmd_dataset(args) -> int:
+    from whestbench.dataset_cli import cmd_dataset as run_dataset
+
+    return run_dataset(args)
+
+
 COMMANDS = {"run": cmd_run, "smoke-test": cmd_smoke_test, "validate": cmd_validate, "init": cmd_init,
-            "version": cmd_version}
+            "version": cmd_version, "dataset": cmd_dataset}
 
 
 def main(argv: Optional[List[str]] = None) -> int:

@@ -213,6 +213,9 @@ def load_dataset(path: str, split: Optional[str] = None, *, allow_partial: bool 
               "--local-dir DIR`) and pass --dataset DIR")
     if not os.path.isdir(path):
         _fail(f"dataset directory not found: {path}")
+    if str(path).rstrip("/").endswith(".incomplete") or os.path.exists(os.path.join(path, "bake.json")):
+        _fail(f"{path} is an unfinished bake, not a dataset: continue it with `whest dataset bake ... --resume` "
+              "(the same settings and --output)")
     meta = read_metadata(path)
     validate_metadata(meta, allow_partial=allow_partial)
     name = _choose_split(path, meta, split)
