@@ -16,7 +16,7 @@ fi
 
 # The package itself (builds the C++ engine) and the test requirements.
 "$PYTHON" -m pip install --quiet --upgrade pip
-"$PYTHON" -m pip install --quiet ".[test]"
+"$PYTHON" -m pip install --quiet ".[test,ray]"
 
 # C++ unit tests of the core (no Python in them).
 "$PYTHON" -m pip install --quiet nanobind scikit-build-core cmake ninja scipy-openblas32 numpy

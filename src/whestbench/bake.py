@@ -337,8 +337,9 @@ def check_output(output: str, resume: bool = False) -> str:
 
 
 def bake(spec: BakeSpec, output: str, *, resume: bool = False, threads: Optional[int] = None,
-         on_progress: Optional[Callable[[Dict[str, Any]], None]] = None) -> str:
-    """Bakes `spec` into the directory `output` (which must not exist). Returns its path."""
+         on_progress: Optional[Callable[[Dict[str, Any]], None]] = None, ray_address: Optional[str] = None) -> str:
+    """Bakes `spec` into the directory `output` (which must not exist). Returns its path.
+    `ray_address`: run the MLPs as Ray tasks on that cluster ("local": a local one for the run)."""
     from whestbench.sampling import closed_form_flops, _cost_model
 
     output = check_output(output, resume)
@@ -364,16 +365,15 @@ def bake(spec: BakeSpec, output: str, *, resume: bool = False, threads: Optional
         names = mlp_names(estimator_seeds)  # over the full list, then sliced (spec 1.9)
         ids = range(spec.start, spec.stop)
         done = {i for i in ids if os.path.exists(os.path.join(rows_dir, f"{i:08d}.parquet"))}
+        todo = [i for i in ids if i not in done]
         times = _read_times(work)
         t_start = time.perf_counter()
         baked_samples = 0
-        for i in ids:
-            if i in done:
-                continue
-            t0 = time.perf_counter()
-            table, _ = bake_row(spec, i, names[i], threads)
+        rows = _serial_rows(spec, todo, names, threads) if ray_address is None else \
+            _ray_rows(spec, todo, names, ray_address)
+        for i, table, took in rows:
             write_table(table, os.path.join(rows_dir, f"{i:08d}.parquet"))
-            times[str(i)] = time.perf_counter() - t0
+            times[str(i)] = took
             _write_json(os.path.join(work, "times.json"), times)
             done.add(i)
             baked_samples += spec.n_samples
@@ -387,6 +387,57 @@ def bake(spec: BakeSpec, output: str, *, resume: bool = False, threads: Optional
         _clean(work)
     os.rename(work, output)
     return output
+
+
+def _serial_rows(spec: BakeSpec, todo: Sequence[int], names: Sequence[str], threads: Optional[int]):
+    for i in todo:
+        t0 = time.perf_counter()
+        table, _ = bake_row(spec, i, names[i], threads)
+        yield i, table, time.perf_counter() - t0
+
+
+def _row_bytes(settings: Dict[str, Any], mlp_id: int, name: str) -> tuple:
+    """A Ray task: one MLP's row as parquet bytes (the driver writes the files)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    spec = BakeSpec(**{**settings, "mlp_seeds": tuple(settings["mlp_seeds"])})
+    t0 = time.perf_counter()
+    table, _ = bake_row(spec, mlp_id, name, threads=1)
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="none")
+    return sink.getvalue().to_pybytes(), time.perf_counter() - t0
+
+
+def _ray_rows(spec: BakeSpec, todo: Sequence[int], names: Sequence[str], address: str):
+    """The MLPs as Ray tasks (one CPU each, or one GPU with the cuda backend), retried
+    when a worker dies; rows come back in the order they finish."""
+    try:
+        import ray
+    except ImportError:
+        raise BakeError("--ray needs Ray: pip install 'whestbench[ray]' (or pip install ray)") from None
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    started = not ray.is_initialized()
+    if started:
+        ray.init(address=None if address == "local" else address, include_dashboard=False,
+                 log_to_driver=False, **({"num_cpus": os.cpu_count() or 1} if address == "local" else {}))
+    try:
+        options = {"num_cpus": 1, "max_retries": 5, "retry_exceptions": False}
+        if spec.backend == "cuda":
+            options["num_gpus"] = 1
+        task = ray.remote(**options)(_row_bytes)
+        settings = spec.settings()
+        pending = {task.remote(settings, i, names[i]): i for i in todo}
+        while pending:
+            ready, _ = ray.wait(list(pending), num_returns=1)
+            i = pending.pop(ready[0])
+            data, took = ray.get(ready[0])
+            yield i, pq.read_table(pa.BufferReader(data)), took
+    finally:
+        if started:
+            ray.shutdown()
 
 
 def _read_times(work: str) -> Dict[str, float]:

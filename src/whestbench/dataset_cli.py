@@ -29,6 +29,9 @@ def add_parser(sub) -> None:
     bake.add_argument("--mlp-range", default=None, metavar="A-B", help="bake MLPs A..B (inclusive)")
     bake.add_argument("--resume", action="store_true", help="continue an interrupted bake of --output")
     bake.add_argument("--max-threads", type=int, default=None, help="sampler threads (default: all cores)")
+    bake.add_argument("--ray", nargs="?", const="local", default=None, metavar="ADDRESS",
+                      help="run the MLPs as Ray tasks on the cluster at ADDRESS (without one: a local cluster "
+                           "for the run); needs pip install 'whestbench[ray]'")
     bake.add_argument("--format", choices=("rich", "plain", "json"), default=None)
 
     merge = dsub.add_parser("merge", help="merge sliced bakes into one dataset")
@@ -126,7 +129,8 @@ def _bake(args, fmt: str) -> int:
                 rate = ev.get("samples_per_s")
                 bar.update(task, completed=ev["done"], rate=f"{rate:,.0f} samples/s" if rate else "")
 
-            path = B.bake(spec, args.output, resume=args.resume, threads=args.max_threads, on_progress=on_progress)
+            path = B.bake(spec, args.output, resume=args.resume, threads=args.max_threads, on_progress=on_progress,
+                          ray_address=args.ray)
     else:
         def on_progress(ev: Dict[str, Any]) -> None:
             if fmt == "json":
@@ -136,7 +140,8 @@ def _bake(args, fmt: str) -> int:
                 print(f"baked MLP {ev['mlp_id']} ({ev['done']}/{ev['total']}"
                       + (f", {rate:,.0f} samples/s)" if rate else ")"), flush=True)
 
-        path = B.bake(spec, args.output, resume=args.resume, threads=args.max_threads, on_progress=on_progress)
+        path = B.bake(spec, args.output, resume=args.resume, threads=args.max_threads, on_progress=on_progress,
+                      ray_address=args.ray)
     took = time.perf_counter() - t0
     _emit(fmt, {"event": "done", "output": path, "wall_time_s": took})
     if fmt != "json":
