@@ -61,21 +61,27 @@ def _finish(work: str, meta: Dict[str, Any]) -> str:
     return output
 
 
+def _metadata_of(inputs: Sequence[str], command: str, *, allow_partial: bool, error: type):
+    """(path, validated metadata) of each input dataset; `error` for one that is not valid."""
+    if not inputs:
+        raise MergeError(f"{command} needs at least one dataset")
+    for path in inputs:
+        try:
+            meta = read_metadata(path)
+            validate_metadata(meta, allow_partial=allow_partial)
+        except InvalidDatasetError as exc:
+            raise error(f"{path}: {exc}") from None
+        yield path, meta
+
+
 def merge_datasets(inputs: Sequence[str], output: str) -> str:
     """Merges partial bakes that tile [0, total_n_mlps) into one dataset, row for row
     (its parquet file is byte for byte the one a single bake writes)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    if not inputs:
-        raise MergeError("merge needs at least one partial dataset")
     parts = []
-    for path in inputs:
-        try:
-            meta = read_metadata(path)
-            validate_metadata(meta, allow_partial=True)
-        except InvalidDatasetError as exc:
-            raise MergeCorruptError(f"{path}: {exc}") from None
+    for path, meta in _metadata_of(inputs, "merge", allow_partial=True, error=MergeCorruptError):
         if not meta.get("is_partial"):
             raise MergeIncompatibleError(f"{path} is a complete dataset, not a partial bake (no is_partial)")
         parts.append((path, meta))
@@ -121,15 +127,8 @@ def merge_datasets(inputs: Sequence[str], output: str) -> str:
 def combine_splits(inputs: Sequence[str], output: str, default_split: Optional[str] = None) -> str:
     """Combines complete single-split datasets (one split each, distinct names) into
     one multi-split dataset. The parquet files are copied as they are."""
-    if not inputs:
-        raise MergeError("combine-splits needs at least one dataset")
     metas = []
-    for path in inputs:
-        try:
-            meta = read_metadata(path)
-            validate_metadata(meta)
-        except InvalidDatasetError as exc:
-            raise MergeError(f"{path}: {exc}") from None
+    for path, meta in _metadata_of(inputs, "combine-splits", allow_partial=False, error=MergeError):
         if "splits" in meta:
             raise MergeIncompatibleError(f"{path} already has several splits; combine single-split datasets")
         metas.append((path, meta))
