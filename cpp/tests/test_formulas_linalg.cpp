@@ -188,6 +188,9 @@ TEST(LinalgFormulas, MultiDot) {
   EXPECT_THROW(L::multi_dot(mis.sig()), SignatureError);
   SigBuilder mid; mid.arrays({{3, 4}, {4}, {4, 2}});
   EXPECT_THROW(L::multi_dot(mid.sig()), SignatureError);
+  // Two arrays: NumPy's multi_dot is dot(a, b), any dimensions: 2*3*3 x 2*3*3 / 3.
+  SigBuilder two; two.arrays({{2, 3, 3}, {2, 3, 3}});
+  EXPECT_EQ(L::multi_dot(two.sig()), 18 * 18 / 3);
 }
 
 TEST(LinalgFormulas, ProductsAndTensors) {

@@ -21,8 +21,22 @@ TEST(PolynomialFormulas, Arithmetic) {
   EXPECT_EQ(P::polyder(d9.sig()), 6);
   SigBuilder i; i.array({4}).integer(2);  // 4 + 5
   EXPECT_EQ(P::polyint(i.sig()), 9);
-  SigBuilder m2; m2.array({2, 2}).array({2});
-  EXPECT_THROW(P::polyval(m2.sig()), SignatureError);
+  // A polynomial per trailing index (NumPy loops over p's first axis).
+  SigBuilder m2; m2.array({3, 2}).array({2});
+  EXPECT_EQ(P::polyval(m2.sig()), 2 * 2);
+  SigBuilder bad; bad.array({3, 2}).array({5});
+  EXPECT_THROW(P::polyval(bad.sig()), SignatureError);
+  SigBuilder add2; add2.array({3, 4}).array({2, 4});
+  EXPECT_EQ(P::polyadd(add2.sig()), 3 * 4);
+  SigBuilder add0; add0.array({}).array({3});
+  EXPECT_EQ(P::polyadd(add0.sig()), 3);
+  // NumPy reads the order as int(m): 0.5 is 0 (p handed back), 2.9 is 2.
+  SigBuilder half; half.array({3, 4}).number(0.5);
+  EXPECT_EQ(P::polyint(half.sig()), 0);
+  SigBuilder i29; i29.array({4}).number(2.9);
+  EXPECT_EQ(P::polyint(i29.sig()), 9);
+  SigBuilder d0; d0.array({2, 2}).integer(0);
+  EXPECT_EQ(P::polyder(d0.sig()), 0);
 }
 
 TEST(PolynomialFormulas, RootsFitVanderWindows) {

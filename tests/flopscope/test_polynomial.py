@@ -64,3 +64,27 @@ def test_windows(M):
     for name, per in (("bartlett", 4), ("hanning", 5), ("hamming", 5), ("blackman", 11)):
         check(name, (M,), per * M if M > 1 else 0)
     check("kaiser", (M, 8.6), 8 * M if M > 1 else 0)
+
+
+def test_polynomials_per_trailing_index_and_orders_read_as_int():
+    """What NumPy accepts beyond 1-d coefficients (found by scripts/differential): a 2-d p
+    holds a polynomial per column, and the order m is int(m)."""
+    rng = np.random.default_rng(5)
+    p, x, q = rng.standard_normal((3, 4)), rng.standard_normal(4), rng.standard_normal((3, 4))
+    got, used = charged(fnp.polyval, fnp.asarray(p), fnp.asarray(x))
+    same(got, np.polyval(p, x))
+    assert used == (3 - 1) * 4
+    got, used = charged(fnp.polyadd, fnp.asarray(p), fnp.asarray(q))
+    same(got, np.polyadd(p, q))
+    assert used == 3 * 4
+    got, used = charged(fnp.polyint, fnp.asarray(p), 0.5)  # int(0.5) = 0: p itself
+    same(got, np.polyint(p, 0.5))
+    assert used == 0
+    v = rng.standard_normal(5)
+    got, used = charged(fnp.polyint, fnp.asarray(v), 2.9)  # int(2.9) = 2: 2 * 5 + 1
+    same(got, np.polyint(v, 2.9))
+    assert used == 11
+    a, b = rng.standard_normal((2, 3, 3)), rng.standard_normal((2, 3, 3))
+    got, used = charged(fnp.linalg.multi_dot, [fnp.asarray(a), fnp.asarray(b)])  # two arrays: dot(a, b)
+    same(got, np.linalg.multi_dot([a, b]))
+    assert used == 18 * 18 // 3

@@ -352,6 +352,14 @@ Flops multi_dot(const Signature& s) {
   const auto items = s[0].items;
   const std::size_t count = items.size();
   if (count < 2) throw SignatureError("Expecting at least two arrays.");
+  if (count == 2) {  // NumPy's multi_dot of two arrays is dot(a, b), of any dimensions
+    Flops k = 1;
+    bool summed = false;
+    if (!cost::product_contraction(cost::Product::Dot, items[0].ints, items[1].ints, {}, {}, &k, &summed))
+      throw SignatureError("shapes not aligned");
+    auto numel = [](cost::Shape sh) { return cost::numel(sh); };
+    return k == 0 ? 0 : checked_mul(numel(items[0].ints), numel(items[1].ints)) / k;
+  }
   std::vector<std::int64_t> p;  // A_i is p[i] x p[i + 1]
   for (std::size_t i = 0; i < count; ++i) {
     const auto shape = items[i].ints;

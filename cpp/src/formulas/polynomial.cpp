@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 
+#include "flopscope/cost_model.hpp"
 #include "flopscope/formulas/linalg.hpp"
 
 namespace flopscope::formulas::polynomial {
@@ -12,6 +14,13 @@ namespace {
 Flops coefficients(const Signature& s, std::size_t i) {
   if (s.ndim(i) > 1) throw SignatureError("a polynomial's coefficients must be 1-d");
   return s.numel(i);
+}
+
+// The order m of polyder / polyint: NumPy takes int(m), so 1.7 is 1.
+std::int64_t order(const Signature& s, std::size_t i) {
+  const double m = s.number_or(i, 1);
+  if (!std::isfinite(m) || std::fabs(m) > 1e15) throw SignatureError("the order m must be a finite integer");
+  return static_cast<std::int64_t>(m);
 }
 
 // An operand slot of a synthetic Signature (formulas of other families reused).
@@ -25,13 +34,29 @@ Arg array_of(std::span<const std::int64_t> shape) {
 }  // namespace
 
 // Horner's rule: deg multiply-adds per point.
+// p may hold a polynomial per trailing index (NumPy runs y = y * x + p[i] over
+// p's first axis): each step is one multiply-add per element of the broadcast
+// of x with p[i].
 Flops polyval(const Signature& s) {
-  const Flops n = coefficients(s, 0);
-  return n <= 1 ? 0 : checked_mul(n - 1, s.numel(1));
+  const auto p = s.shape(0);
+  const Flops n = p.empty() ? 1 : p[0];
+  if (n <= 1) return 0;
+  const cost::Shape shapes[2] = {p.subspan(1), s.shape(1)};
+  std::vector<cost::Extent> step;
+  if (!cost::broadcast_shapes(shapes, &step)) throw SignatureError("operands could not be broadcast together");
+  return checked_mul(n - 1, cost::numel(step));
 }
 
-// One addition per coefficient of the longer polynomial.
-Flops polyadd(const Signature& s) { return std::max(coefficients(s, 0), coefficients(s, 1)); }
+// One addition per coefficient of the result: the longer polynomial's length
+// times the broadcast of the trailing dimensions (NumPy adds along axis 0).
+Flops polyadd(const Signature& s) {
+  auto lead = [&](std::size_t i) -> Flops { return s.ndim(i) == 0 ? 1 : s.shape(i)[0]; };
+  auto rest = [&](std::size_t i) { return s.ndim(i) == 0 ? cost::Shape{} : s.shape(i).subspan(1); };
+  const cost::Shape shapes[2] = {rest(0), rest(1)};
+  std::vector<cost::Extent> trailing;
+  if (!cost::broadcast_shapes(shapes, &trailing)) throw SignatureError("operands could not be broadcast together");
+  return checked_mul(std::max(lead(0), lead(1)), cost::numel(trailing));
+}
 
 // The convolution of the coefficients: n1 n2 multiply-adds.
 Flops polymul(const Signature& s) { return checked_mul(coefficients(s, 0), coefficients(s, 1)); }
@@ -46,8 +71,9 @@ Flops polydiv(const Signature& s) {
 
 // Order j of m multiplies the n - j remaining coefficients: t n - t(t+1)/2, t = min(m, n - 1).
 Flops polyder(const Signature& s) {
-  const std::int64_t m = s.int_or(1, 1);
+  const std::int64_t m = order(s, 1);
   if (m < 0) throw SignatureError("Order of derivative must be positive");
+  if (m == 0) return 0;  // NumPy hands p back
   const Flops n = coefficients(s, 0);
   const Flops t = std::min<Flops>(m, std::max<Flops>(n - 1, 0));
   return checked_mul(t, n) - t * (t + 1) / 2;
@@ -55,8 +81,9 @@ Flops polyder(const Signature& s) {
 
 // Order j of m divides n + j - 1 coefficients: m n + m(m-1)/2.
 Flops polyint(const Signature& s) {
-  const std::int64_t m = s.int_or(1, 1);
+  const std::int64_t m = order(s, 1);
   if (m < 0) throw SignatureError("Order of integral must be positive");
+  if (m == 0) return 0;  // NumPy hands p back
   const Flops n = coefficients(s, 0);
   return checked_add(checked_mul(m, n), checked_mul(m, m - 1) / 2);
 }

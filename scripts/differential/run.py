@@ -1,0 +1,256 @@
+"""Differential harness: every public op of flopscope.numpy (and linalg, fft)
+over generated shapes, dtypes, Python-scalar operands and axis/keepdims
+variants, run once under upstream flopscope 0.12.4 and once under ours;
+compares the FLOPs charged, the refusals and the results, by op family.
+
+    python scripts/differential/run.py --upstream /tmp/upstream/bin/python \\
+        [--cost-model primer] [--ops add,sum,...] [--details OUT.json]
+
+`--upstream` is an interpreter of an isolated venv with flopscope==0.12.4
+(never importable by our package: it runs in its own process, from a temporary
+directory). Each side runs worker.py on the same corpus (JSON), in a
+subprocess. With the default profile (primer) the FLOP columns measure how far
+our default billing is from upstream's; with the upstream profile they must
+agree (issue: "Upstream's cost model as the profile flopscope-0.12").
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import os
+import pathlib
+import subprocess
+import sys
+import tempfile
+import warnings
+
+import numpy as np
+
+HERE = pathlib.Path(__file__).resolve().parent
+SHAPES = [[], [0], [7], [3, 4], [2, 3, 4]]
+MATRIX_SHAPES = [[4, 4], [2, 3, 3], [0, 0], [5, 3]]
+DTYPES = ["f8", "f4", "f2", "c16", "c8", "i8", "i4", "u1", "b1"]
+NP_DTYPES = {"f2": np.float16, "f4": np.float32, "f8": np.float64, "c8": np.complex64, "c16": np.complex128,
+             "i8": np.int64, "i4": np.int32, "u1": np.uint8, "b1": np.bool_}
+
+
+def A(shape, dtype="f8", **flags):
+    return {"kind": "array", "shape": list(shape), "dtype": dtype, **flags}
+
+
+def V(value):
+    if isinstance(value, complex):  # JSON has no complex numbers
+        return {"kind": "complex", "re": value.real, "im": value.imag}
+    return {"kind": "value", "value": value}
+
+
+# Argument templates tried in order; the first NumPy accepts at the base shape is the op's.
+TEMPLATES = [
+    lambda s, d: [A(s, d)],
+    lambda s, d: [A(s, d), A(s, d)],
+    lambda s, d: [A(s, d), A(s[::-1], d)],  # contractions: (3, 4) with (4, 3)
+    lambda s, d: [A(s, d, positive=True)],
+    lambda s, d: [A(s, d), V(1)],
+    lambda s, d: [A(s, d), V(0.5)],
+    lambda s, d: [A(s, d), A(s, d), A(s, d)],
+    lambda s, d: [V(5)],
+    lambda s, d: [V(0.0), V(1.0), V(5)],
+    lambda s, d: [{"kind": "list", "items": [A(s, d), A(s, d)]}],
+]
+
+
+def numpy_twin(name):
+    obj = np
+    for part in name.split("."):
+        obj = getattr(obj, part, None)
+        if obj is None:
+            return None
+    return obj
+
+
+def raw(spec, rng):
+    """The NumPy value of an argument description (same construction as worker.py)."""
+    if spec["kind"] == "value":
+        return spec["value"]
+    if spec["kind"] == "complex":
+        return complex(spec["re"], spec["im"])
+    if spec["kind"] == "list":
+        return [raw(s, rng) for s in spec["items"]]
+    if spec["kind"] != "array":
+        raise ValueError(f"unknown argument kind {spec['kind']!r}")
+    dt = NP_DTYPES[spec["dtype"]]
+    shape = tuple(spec["shape"])
+    x = rng.standard_normal(shape)
+    if spec.get("positive"):
+        x = np.abs(x) + 0.5
+    if spec.get("spd"):
+        x = x @ np.swapaxes(x, -1, -2) + shape[-1] * np.eye(shape[-1])
+    if np.issubdtype(dt, np.complexfloating):
+        x = x + 1j * rng.standard_normal(shape)
+    if np.issubdtype(dt, np.integer):
+        x = np.round(np.abs(x) * 3) if spec.get("positive") else np.round(x * 3)
+    if dt is np.bool_:
+        x = x > 0
+    return np.asarray(x).astype(dt)
+
+
+def accepts(fn, args, kwargs):
+    rng = np.random.default_rng(0)
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            fn(*[raw(a, rng) for a in args], **{k: raw(v, rng) for k, v in kwargs.items()})
+        return True
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def public_ops():
+    import flopscope.numpy as fnp
+
+    names = []
+    for prefix, module in (("", fnp), ("linalg.", fnp.linalg), ("fft.", fnp.fft)):
+        for name in sorted(set(module.__all__)):
+            obj = getattr(module, name)
+            if callable(obj) and not isinstance(obj, type) and name not in {"save", "savez", "savez_compressed",
+                                                                           "load", "savetxt", "loadtxt"}:
+                names.append(prefix + name)
+    return names
+
+
+def corpus_for(op, case_id):
+    fn = numpy_twin(op)
+    if fn is None:
+        return []
+    matrix = op.startswith("linalg.")
+    base = [4, 4] if matrix else [3, 4]
+    template = None
+    for t in TEMPLATES:
+        for flags in ({"spd": True} if matrix else {},):
+            args = t(base, "f8")
+            if matrix:
+                args = [dict(a, spd=True) if a["kind"] == "array" else a for a in args]
+            if accepts(fn, args, {}):
+                template = (t, matrix)
+                break
+        if template:
+            break
+    if template is None:
+        return []
+    t, _ = template
+    cases = []
+
+    def add(args, kwargs=None):
+        cases.append({"id": f"{case_id}-{len(cases)}", "op": op, "args": args, "kwargs": kwargs or {},
+                      "seed": len(cases)})
+
+    for shape in (MATRIX_SHAPES if matrix else SHAPES):
+        for dtype in DTYPES:
+            args = t(shape, dtype)
+            if matrix:
+                args = [dict(a, spd=True) if a["kind"] == "array" and shape[-1] == shape[-2] else a for a in args]
+            add(args)
+    args = t(base, "f8")
+    if matrix:
+        args = [dict(a, spd=True) if a["kind"] == "array" else a for a in args]
+    n_arrays = sum(a["kind"] == "array" for a in args)
+    if n_arrays == 2 and not matrix:  # broadcasting and Python-scalar operands
+        add([A([3, 4]), A([4])])
+        add([A([3, 1]), A([1, 4], "f4")])
+        for value in (2, 2.5, True, 1j):
+            add([A([3, 4], "f4"), V(value)])
+            add([V(value), A([3, 4], "i4")])
+    for kwargs in ({"axis": 0}, {"axis": -1}, {"keepdims": True}, {"axis": 0, "keepdims": True}):
+        if accepts(fn, args, {k: V(v) for k, v in kwargs.items()}):
+            add(args, {k: V(v) for k, v in kwargs.items()})
+    return cases
+
+
+def family_of(op, table):
+    import flopscope.numpy as fnp
+
+    if op.startswith(("linalg.", "fft.")):
+        return op.split(".")[0]
+    obj = getattr(fnp, op, None)
+    if hasattr(obj, "numpy_ufunc"):
+        return "ufunc:" + ("elementwise" if obj.numpy_ufunc.signature is None else "contraction")
+    return table.get(op, "?")
+
+
+def run_side(python, corpus_path, out_path, cwd):
+    done = subprocess.run([python, str(HERE / "worker.py"), corpus_path, out_path], capture_output=True, text=True,
+                          cwd=cwd)
+    if done.returncode != 0:
+        raise SystemExit(f"{python} worker failed:\n{done.stderr[-3000:]}")
+    with open(out_path) as f:
+        return json.load(f)
+
+
+def main() -> int:
+    p = argparse.ArgumentParser()
+    p.add_argument("--upstream", required=True, help="python of an isolated venv with flopscope==0.12.4")
+    p.add_argument("--cost-model", default=None, help="our profile (default: flopscope's default)")
+    p.add_argument("--ops", default=None, help="comma-separated op names (default: every public op)")
+    p.add_argument("--details", default=None, help="write every mismatch to this JSON file")
+    args = p.parse_args()
+    import flopscope as flops
+
+    table = flops.accounting.op_table()
+    ops = args.ops.split(",") if args.ops else public_ops()
+    corpus = [c for i, op in enumerate(ops) for c in corpus_for(op, i)]
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus_path = os.path.join(tmp, "corpus.json")
+        with open(corpus_path, "w") as f:
+            json.dump(corpus, f)
+        env_model = {"FLOPSCOPE_COST_MODEL": args.cost_model} if args.cost_model else {}
+        os.environ.update(env_model)
+        ours = run_side(sys.executable, corpus_path, os.path.join(tmp, "ours.json"), tmp)
+        theirs = run_side(args.upstream, corpus_path, os.path.join(tmp, "theirs.json"), tmp)
+
+    rows = collections.defaultdict(lambda: collections.Counter())
+    by_op = collections.defaultdict(lambda: collections.Counter())
+    details = []
+    for case in corpus:
+        o, t = ours[case["id"]], theirs[case["id"]]
+        fam = family_of(case["op"], table)
+        r = rows[fam]
+        r["cases"] += 1
+        if t["status"] == "missing" or o["status"] == "missing":
+            r["missing"] += 1
+            continue
+        kind = None
+        if (o["status"] == "raised") != (t["status"] == "raised"):
+            kind = "refusal"
+        elif o["status"] == "ok" and o["digest"] != t["digest"]:
+            kind = "result"
+        elif o["flops"] != t["flops"]:
+            kind = "flops"
+        if kind is None:
+            r["equal"] += 1
+        else:
+            r[kind] += 1
+            by_op[case["op"]][kind] += 1
+            details.append({"case": case, "ours": o, "upstream": t, "mismatch": kind})
+    print(f"corpus: {len(corpus)} cases over {len(ops)} ops; our profile: "
+          f"{args.cost_model or flops.accounting.op_table and 'default'}")
+    print(f"{'family':<26}{'cases':>7}{'equal':>7}{'flops':>7}{'refusal':>9}{'result':>8}{'missing':>9}")
+    total = collections.Counter()
+    for fam in sorted(rows):
+        r = rows[fam]
+        total.update(r)
+        print(f"{fam:<26}{r['cases']:>7}{r['equal']:>7}{r['flops']:>7}{r['refusal']:>9}{r['result']:>8}"
+              f"{r['missing']:>9}")
+    print(f"{'all':<26}{total['cases']:>7}{total['equal']:>7}{total['flops']:>7}{total['refusal']:>9}"
+          f"{total['result']:>8}{total['missing']:>9}")
+    worst = sorted(by_op.items(), key=lambda kv: -sum(kv[1].values()))[:15]
+    print("most mismatched ops: " + ", ".join(f"{op} ({sum(c.values())})" for op, c in worst))
+    if args.details:
+        with open(args.details, "w") as f:
+            json.dump(details, f, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
