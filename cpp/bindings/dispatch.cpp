@@ -60,12 +60,15 @@ PyObject* Operands::inspect_other(PyObject* o, OperandShape* shape) {
     shape->ndim = 0;
     shape->dims = kNoDims;
     shape->type_num = NPY_NOTYPE;  // a weak Python scalar (NEP 50)
+    shape->weak = PyBool_Check(o) ? dtype::Weak::Bool : PyLong_CheckExact(o) ? dtype::Weak::Int
+                  : PyFloat_CheckExact(o) ? dtype::Weak::Float : dtype::Weak::Complex;
     return o;
   }
   if (PyArray_IsScalar(o, Generic)) {
     if ((PyArray_IsScalar(o, Number) || PyArray_IsScalar(o, Bool)) && !PyArray_IsScalar(o, Timedelta)) {
       shape->ndim = 0;
       shape->dims = kNoDims;
+      shape->weak = dtype::Weak::None;
       PyArray_Descr* d = PyArray_DescrFromScalar(o);
       shape->type_num = d ? d->type_num : NPY_NOTYPE;
       Py_XDECREF(d);
@@ -416,6 +419,30 @@ PyObject* raise_value_error(const char* op, const std::string& what) {
     PyErr_Format(PyExc_ValueError, "%s: %s", op, what.c_str());
   }
   return nullptr;
+}
+
+}  // namespace flopscope::py
+
+namespace flopscope::py {
+
+bool Call::bill_dtype(const Profile& prof, Flops* cost) const {
+  dtype::Dtype arrays[kMaxNoted];
+  dtype::Weak weak[kMaxNoted];
+  std::size_t n_arrays = 0, n_weak = 0;
+  for (int i = 0; i < n_noted_; ++i) {
+    const OperandShape& s = *noted_[i];
+    if (s.type_num == NPY_NOTYPE)
+      weak[n_weak++] = s.weak;
+    else
+      arrays[n_arrays++] = dtype::from_type_num(s.type_num);
+  }
+  try {
+    *cost = cost::dtype_billed(prof, op_, *cost, {arrays, n_arrays}, {weak, n_weak});
+  } catch (const CostOverflowError&) {
+    raise_cost_overflow(name_);
+    return false;
+  }
+  return true;
 }
 
 }  // namespace flopscope::py

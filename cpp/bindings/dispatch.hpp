@@ -13,6 +13,7 @@
 
 #include "flopscope/clock.hpp"
 #include "flopscope/cost_model.hpp"
+#include "flopscope/dtype.hpp"
 #include "flopscope/meter.hpp"
 
 namespace flopscope::py {
@@ -74,6 +75,7 @@ struct OperandShape {
   const npy_intp* dims;  // ndim extents, owned by the Operands that read them
   int type_num;          // NumPy dtype number (NPY_DOUBLE, ...); NPY_NOTYPE for Python scalars
   unsigned char symmetry;
+  dtype::Weak weak;      // a Python scalar's kind (NEP 50 weak operand); None for arrays
   cost::Shape span() const { return {reinterpret_cast<const cost::Extent*>(dims), static_cast<std::size_t>(ndim)}; }
   Flops numel() const { return cost::numel(span()); }
 };
@@ -173,6 +175,7 @@ class Operands {
     shape->ndim = nd;
     shape->type_num = PyArray_TYPE(a);
     shape->symmetry = 0;
+    shape->weak = dtype::Weak::None;
     if (n_dims_ + nd <= kDimPool) [[likely]] {
       npy_intp* d = dim_pool_ + n_dims_;
       std::copy(PyArray_DIMS(a), PyArray_DIMS(a) + nd, d);
@@ -257,6 +260,9 @@ class Call {
 
   // Checks the deadline and the budget; charges `cost`. False (exception set) if refused.
   bool admit(Flops cost) {
+    if (const Profile& prof = profile(); prof.dtype_aware()) [[unlikely]] {
+      if (!bill_dtype(prof, &cost)) return false;
+    }
     if (pricing_now() != nullptr) [[unlikely]] {
       if (!priced_call_) {  // e.g. from a foreign __index__ while the priced call reads its arguments
         PyErr_Format(PyExc_RuntimeError, "%s: counted calls cannot run while flopscope.accounting prices a call",
@@ -330,6 +336,10 @@ class Call {
   void note_operand(const OperandShape& shape) {
     if (n_noted_ < kMaxNoted) noted_[n_noted_++] = &shape;
   }
+  // A dtype-aware profile's rate and complex factor (spec 2.1) applied to
+  // `cost`, from the result type of the noted operands. False (OverflowError
+  // set) when the billed cost does not fit 64 bits.
+  bool bill_dtype(const Profile& prof, Flops* cost) const;
 
  private:
   // The rest of finish() when the meter records calls (op_log) or a result

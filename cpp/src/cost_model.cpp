@@ -81,6 +81,14 @@ bool gufunc_dims(CoreLayout layout, Shape a, Shape b, GufuncDims* out) {
   return true;
 }
 
+Flops dtype_billed(const Profile& profile, OpId op, Flops flops, std::span<const dtype::Dtype> arrays,
+                   std::span<const dtype::Weak> weak) {
+  if (!profile.dtype_aware() || flops == 0) return flops;
+  const double v = static_cast<double>(flops) * profile.dtype_factor(op, dtype::result_type(arrays, weak));
+  if (!(v < 9.2e18)) throw CostOverflowError();
+  return static_cast<Flops>(v);
+}
+
 namespace detail {
 Flops apply_weight(const Profile& profile, OpId op, Flops flops) {
   double w = profile.weight(op);  // dense table by op id

@@ -1,6 +1,7 @@
 #include <cmath>
 #include "flopscope/profile.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <map>
 #include <memory>
@@ -35,8 +36,27 @@ bool parse_bool(std::string_view value, std::string_view where) {
 }  // namespace
 
 double Profile::weight(std::string_view op) const {
-  if (auto it = weights.find(op); it != weights.end()) return it->second;
-  return default_weight;
+  const double* w = lookup(weights, op);
+  return w != nullptr ? *w : default_weight;
+}
+
+double Profile::dtype_factor(OpId op, dtype::Dtype billed) const {
+  // Called only for dtype-aware profiles, once per counted call: the op's name
+  // lookups here are cached per op id by the caller's dense tables in a later
+  // step; the maps are small.
+  const std::string_view name = OpRegistry::instance().info(op).name;
+  const dtype::Compute* rule = lookup(computes, name);
+  const dtype::Dtype d = dtype::compute(rule != nullptr ? *rule : dtype::Compute::Same, billed);
+  double rate = default_dtype_rate;
+  if (d.kind != 0) {
+    auto it = dtype_rates.find(dtype::name(d));
+    rate = it != dtype_rates.end() ? it->second : default_dtype_rate;
+  }
+  if (d.kind == 'c') {
+    const double* f = lookup(complex_factors, name);
+    rate *= f != nullptr ? *f : default_complex_factor;
+  }
+  return rate;
 }
 
 // A per-op weight multiplies FLOP counts: finite and >= 0, else the budget
@@ -85,6 +105,23 @@ Profile parse_profile(std::string_view name, std::string_view text) {
       p.contraction_output_correction = parse_bool(value, where);
     } else if (key == "reduction.subtract_output") {
       p.reduction_subtracts_output = parse_bool(value, where);
+    } else if (key == "dtype_rate.default") {
+      p.default_dtype_rate = parse_weight(value, where);
+    } else if (key.starts_with("dtype_rate.")) {
+      p.dtype_rates[std::string(key.substr(11))] = parse_weight(value, where);
+    } else if (key == "complex_factor.default") {
+      p.default_complex_factor = parse_weight(value, where);
+    } else if (key.starts_with("complex_factor.")) {
+      p.complex_factors[std::string(key.substr(15))] = parse_weight(value, where);
+    } else if (key.starts_with("compute.")) {
+      static constexpr std::pair<std::string_view, dtype::Compute> kRules[] = {
+          {"same", dtype::Compute::Same}, {"float_of_int", dtype::Compute::FloatOfInt},
+          {"float64_of_int", dtype::Compute::Float64OfInt}, {"float64", dtype::Compute::Float64},
+          {"int64_accumulator", dtype::Compute::Int64Accumulator}, {"fft", dtype::Compute::Fft}};
+      const auto* rule = std::find_if(std::begin(kRules), std::end(kRules), [&](auto& r) { return r.first == value; });
+      if (rule == std::end(kRules))
+        throw std::invalid_argument(where + ": unknown compute rule '" + std::string(value) + "'");
+      p.computes[std::string(key.substr(8))] = rule->second;
     } else if (key == "weight.default") {
       p.default_weight = parse_weight(value, where);
     } else if (key.starts_with("weight.")) {

@@ -56,7 +56,7 @@ def test_zero_d_reduce_is_priced_like_numpy_runs_it():
 
 
 def test_profile_is_listed_and_named_in_the_meter():
-    assert accounting.cost_models()[0] == "primer"
+    assert {"primer", "flopscope-0.12"} <= set(accounting.cost_models())  # compiled in
     assert SUBTRACT in accounting.cost_models()
     with flops.BudgetContext(flop_budget=10, quiet=True):
         assert flops._core.active_meter().profile == SUBTRACT

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "flopscope/checked.hpp"
+#include "flopscope/dtype.hpp"
 #include "flopscope/ops.hpp"
 #include "flopscope/profile.hpp"
 
@@ -126,5 +127,13 @@ Flops partition(const Profile& profile, OpId op, Flops slice_length, Flops n_sli
 // for each of the m values searched in n sorted values, floored at 1 comparison
 // (none when n = 0).
 Flops search(const Profile& profile, OpId op, Flops n_values, Flops n_sorted);
+
+// A dtype-aware profile's billing of `flops` (spec 2.1: flop_cost x dtype_rate
+// x complex_factor, truncated): the result type of the operands (NEP 50, weak
+// Python scalars), the dtype the op computes in, that dtype's rate and, for a
+// complex one, the op's factor. `flops` unchanged for a dtype-blind profile.
+// Throws CostOverflowError past 64 bits.
+Flops dtype_billed(const Profile& profile, OpId op, Flops flops, std::span<const dtype::Dtype> arrays,
+                   std::span<const dtype::Weak> weak);
 
 }  // namespace flopscope::cost

@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "flopscope/dtype.hpp"
 #include "flopscope/ops.hpp"
 
 namespace flopscope {
@@ -34,6 +35,22 @@ struct Profile {
   double default_weight = 1.0;
   std::unordered_map<std::string, double, NameHash, std::equal_to<>> weights;  // by op name
 
+  // dtype billing (spec 2.1, 2.3, 2.4): a rate per billed dtype ("float64" 2, ...),
+  // a factor for complex dtypes per op, and the dtype each op computes in.
+  // An empty rate table is a dtype-blind profile (primer): nothing below applies.
+  std::unordered_map<std::string, double, NameHash, std::equal_to<>> dtype_rates;
+  double default_dtype_rate = 1.0;  // when a call has no typed operand
+  std::unordered_map<std::string, double, NameHash, std::equal_to<>> complex_factors;  // by op (or "prefix.*")
+  double default_complex_factor = 1.0;
+  std::unordered_map<std::string, dtype::Compute, NameHash, std::equal_to<>> computes;  // by op (or "prefix.*")
+  bool dtype_aware() const { return !dtype_rates.empty(); }
+  // rate(compute(op, billed)) x (complex: the op's complex factor).
+  double dtype_factor(OpId op, dtype::Dtype billed) const;
+
+  // Lookup of a per-op table: the exact name, else the longest "prefix.*" entry.
+  template <class Map>
+  static const typename Map::mapped_type* lookup(const Map& map, std::string_view op);
+
   double weight(std::string_view op) const;
   // The same, by op id, from a dense table compiled on first use of each id
   // (no name hashing per call). Ops are interned for the process's life and
@@ -53,6 +70,18 @@ struct Profile {
   // True when every op weighs 1 (no weighting to apply).
   bool unit_weights() const { return weights.empty() && default_weight == 1.0; }
 };
+
+template <class Map>
+const typename Map::mapped_type* Profile::lookup(const Map& map, std::string_view op) {
+  if (auto it = map.find(op); it != map.end()) return &it->second;
+  for (std::size_t dot = op.rfind('.'); dot != std::string_view::npos; dot = op.rfind('.')) {
+    op = op.substr(0, dot);  // "random.Generator.normal" -> "random.Generator.*" -> "random.*"
+    std::string key(op);
+    key += ".*";
+    if (auto it = map.find(key); it != map.end()) return &it->second;
+  }
+  return nullptr;
+}
 
 // Parses profile text ("key value" lines, '#' comments). Throws
 // std::invalid_argument naming the line on malformed input.

@@ -1,0 +1,90 @@
+// Expected values: NumPy's documented promotion table (np.promote_types,
+// NEP 50) and the worked examples of spec section 2.4 for the upstream profile.
+#include <gtest/gtest.h>
+
+#include "flopscope/cost_model.hpp"
+#include "flopscope/dtype.hpp"
+#include "flopscope/ops.hpp"
+#include "flopscope/profile.hpp"
+
+namespace fs = flopscope;
+namespace D = flopscope::dtype;
+
+namespace {
+constexpr int kBool = 0, kInt8 = 1, kUint8 = 2, kInt16 = 3, kInt32 = 5, kUint32 = 6, kInt64 = 7, kUint64 = 8,
+              kFloat32 = 11, kFloat64 = 12, kComplex64 = 14, kComplex128 = 15, kFloat16 = 23;
+D::Dtype t(int n) { return D::from_type_num(n); }
+std::string_view promoted(int a, int b) { return D::name(D::promote(t(a), t(b))); }
+}  // namespace
+
+TEST(Dtype, PromotionIsNumPys) {
+  EXPECT_EQ(promoted(kInt8, kUint8), "int16");
+  EXPECT_EQ(promoted(kInt32, kUint32), "int64");
+  EXPECT_EQ(promoted(kInt64, kUint64), "float64");
+  EXPECT_EQ(promoted(kInt16, kFloat16), "float32");
+  EXPECT_EQ(promoted(kInt32, kFloat32), "float64");
+  EXPECT_EQ(promoted(kUint8, kFloat16), "float16");
+  EXPECT_EQ(promoted(kComplex64, kFloat64), "complex128");
+  EXPECT_EQ(promoted(kComplex64, kInt16), "complex64");
+  EXPECT_EQ(promoted(kBool, kBool), "bool");
+  EXPECT_EQ(promoted(kBool, kInt8), "int8");
+  EXPECT_EQ(D::name(t(kFloat16)), "float16");
+  EXPECT_EQ(t(999).kind, 0);  // not numeric
+}
+
+TEST(Dtype, WeakPythonScalarsOnlyLiftTheKind) {
+  using W = D::Weak;
+  auto rt = [](std::initializer_list<int> arrays, std::initializer_list<W> weak) {
+    std::vector<D::Dtype> a;
+    for (int n : arrays) a.push_back(t(n));
+    std::vector<W> w(weak);
+    return std::string(D::name(D::result_type(a, w)));
+  };
+  EXPECT_EQ(rt({kFloat32}, {W::Float}), "float32");
+  EXPECT_EQ(rt({kInt32}, {W::Float}), "float64");
+  EXPECT_EQ(rt({kInt8}, {W::Int}), "int8");
+  EXPECT_EQ(rt({kBool}, {W::Int}), "int64");
+  EXPECT_EQ(rt({kFloat32}, {W::Complex}), "complex64");
+  EXPECT_EQ(rt({kInt16}, {W::Complex}), "complex128");
+  EXPECT_EQ(rt({}, {W::Float, W::Int}), "float64");
+  EXPECT_EQ(rt({}, {W::Int}), "int64");
+}
+
+TEST(Dtype, ComputeDtypes) {
+  EXPECT_EQ(D::name(D::compute(D::Compute::FloatOfInt, t(kUint8))), "float16");
+  EXPECT_EQ(D::name(D::compute(D::Compute::FloatOfInt, t(kInt16))), "float32");
+  EXPECT_EQ(D::name(D::compute(D::Compute::FloatOfInt, t(kInt32))), "float64");
+  EXPECT_EQ(D::name(D::compute(D::Compute::FloatOfInt, t(kFloat32))), "float32");
+  EXPECT_EQ(D::name(D::compute(D::Compute::Int64Accumulator, t(kInt8))), "int64");
+  EXPECT_EQ(D::name(D::compute(D::Compute::Fft, t(kFloat32))), "complex64");
+  EXPECT_EQ(D::name(D::compute(D::Compute::Fft, t(kFloat64))), "complex128");
+  EXPECT_EQ(D::name(D::compute(D::Compute::Fft, t(kInt32))), "complex128");
+  EXPECT_EQ(D::name(D::compute(D::Compute::Float64, t(kFloat32))), "float64");
+}
+
+TEST(Dtype, UpstreamProfileBillsTheWorkedExamples) {
+  // Spec 2.4, N = 100 elementwise: multiply f32 100, f64 200, c64 600, c128 1200;
+  // add 100 / 200 / 200 / 400; sin 1600 / 3200 / 5440 / 10880.
+  const fs::Profile& p = fs::profile_by_name("flopscope-0.12");
+  auto& reg = fs::OpRegistry::instance();
+  auto bill = [&](const char* op, int type) {
+    const fs::OpId id = reg.intern(op, fs::CostRule::Pointwise);
+    const D::Dtype d[1] = {t(type)};
+    return fs::cost::dtype_billed(p, id, fs::cost::detail::apply_weight(p, id, 100), d, {});
+  };
+  EXPECT_EQ(bill("multiply", kFloat32), 100);
+  EXPECT_EQ(bill("multiply", kFloat64), 200);
+  EXPECT_EQ(bill("multiply", kComplex64), 600);
+  EXPECT_EQ(bill("multiply", kComplex128), 1200);
+  EXPECT_EQ(bill("add", kComplex64), 200);
+  EXPECT_EQ(bill("add", kComplex128), 400);
+  EXPECT_EQ(bill("sin", kFloat32), 1600);
+  EXPECT_EQ(bill("sin", kFloat64), 3200);
+  EXPECT_EQ(bill("sin", kComplex64), 5440);
+  EXPECT_EQ(bill("sin", kComplex128), 10880);
+  EXPECT_EQ(bill("sin", kInt32), 3200);  // computed in float64
+  // The primer is dtype-blind.
+  const fs::Profile& primer = fs::profile_by_name("primer");
+  const D::Dtype c[1] = {t(kComplex128)};
+  EXPECT_EQ(fs::cost::dtype_billed(primer, reg.intern("multiply", fs::CostRule::Pointwise), 100, c, {}), 100);
+}

@@ -1,0 +1,72 @@
+"""The profile flopscope-0.12 (upstream flopscope 0.12.4's billing, spec section 2):
+the dtype rates, complex factors and weights of the spec's worked examples,
+NEP 50 weak scalars, compute dtypes, and accounting queries that agree with
+the charge. (Its known gaps are listed in docs/cost-model.md.)"""
+
+import numpy as np
+import pytest
+
+import flopscope as flops
+import flopscope.numpy as fnp
+from flopscope import accounting
+
+MODEL = "flopscope-0.12"
+
+
+@pytest.fixture(autouse=True)
+def upstream_profile():
+    before = flops._budget._settings["cost_model"]
+    flops.configure(cost_model=MODEL)
+    yield
+    flops.configure(cost_model=before)
+
+
+def charged(fn, *args, **kw):
+    with flops.BudgetContext(10**12, quiet=True) as ctx:
+        fn(*args, **kw)
+    assert ctx.summary_dict()["cost_model"] == MODEL
+    return ctx.flops_used
+
+
+# Spec 2.4, N = 100 elementwise.
+@pytest.mark.parametrize("op,want", [
+    ("multiply", {np.float32: 100, np.float64: 200, np.complex64: 600, np.complex128: 1200}),
+    ("add", {np.float32: 100, np.float64: 200, np.complex64: 200, np.complex128: 400}),
+])
+def test_worked_binary_examples(op, want):
+    for dt, flops_ in want.items():
+        a = fnp.ones(100, dtype=dt)
+        assert charged(getattr(fnp, op), a, a) == flops_, (op, dt)
+
+
+def test_worked_transcendental_example():
+    for dt, want in {np.float32: 1600, np.float64: 3200, np.complex64: 5440, np.complex128: 10880}.items():
+        assert charged(fnp.sin, fnp.ones(100, dtype=dt)) == want, dt
+
+
+def test_weak_python_scalars_and_compute_dtypes():
+    f32, i32 = fnp.ones(100, dtype=np.float32), fnp.ones(100, dtype=np.int32)
+    assert charged(fnp.multiply, f32, 2.0) == 100  # NEP 50: float32 * 2.0 is float32
+    assert charged(fnp.multiply, i32, 2.0) == 200  # int32 * 2.0 is float64
+    assert charged(fnp.multiply, i32, 2) == 100
+    assert charged(fnp.exp, i32) == 100 * 16 * 2  # exp of int32 computes in float64
+    assert charged(fnp.exp, fnp.ones(100, dtype=np.int8)) == 100 * 16  # ... of int8 in float16
+
+
+def test_reductions_are_n_minus_one_at_the_rate():
+    a = fnp.ones((256, 256))
+    assert charged(fnp.sum, a) == 65_535 * 2
+    assert charged(fnp.sum, fnp.ones((256, 256), dtype=np.float32), axis=0) == 65_536 - 256
+
+
+def test_matmul_is_two_flops_per_multiply_add_less_one_add_per_output():
+    for dt, want in {np.float32: 960, np.float64: 1920}.items():  # spec 2.4: (8, 8) @ (8, 8)
+        m = fnp.ones((8, 8), dtype=dt)
+        assert charged(fnp.matmul, m, m) == want
+
+
+def test_accounting_queries_agree_with_the_charge_under_the_profile():
+    a = fnp.ones((30, 7), dtype=np.float32)
+    for fn, args in ((fnp.exp, (a,)), (fnp.sum, (a,)), (fnp.matmul, (a, a.T)), (fnp.linalg.svd, (a,))):
+        assert accounting.cost(fn, *args, cost_model=MODEL) == charged(fn, *args)
+    assert accounting.cost(fnp.exp, a, cost_model="primer") == 210  # the default profile is untouched
