@@ -40,23 +40,42 @@ double Profile::weight(std::string_view op) const {
   return w != nullptr ? *w : default_weight;
 }
 
-double Profile::dtype_factor(OpId op, dtype::Dtype billed) const {
-  // Called only for dtype-aware profiles, once per counted call: the op's name
-  // lookups here are cached per op id by the caller's dense tables in a later
-  // step; the maps are small.
+const Profile::DtypeRule& Profile::dtype_rule(OpId op) const {
+  const auto i = static_cast<std::size_t>(op);
+  if (i < dtype_rule_by_op_.size() && dtype_rule_by_op_[i].compiled) [[likely]]
+    return dtype_rule_by_op_[i];
+  if (i >= dtype_rule_by_op_.size()) dtype_rule_by_op_.resize(std::max(i + 1, OpRegistry::instance().size() + 64));
   const std::string_view name = OpRegistry::instance().info(op).name;
+  DtypeRule& r = dtype_rule_by_op_[i];
   const dtype::Compute* rule = lookup(computes, name);
-  const dtype::Dtype d = dtype::compute(rule != nullptr ? *rule : dtype::Compute::Same, billed);
-  double rate = default_dtype_rate;
-  if (d.kind != 0) {
+  const double* factor = lookup(complex_factors, name);
+  r.compute = rule != nullptr ? *rule : dtype::Compute::Same;
+  r.complex_factor = factor != nullptr ? *factor : default_complex_factor;
+  r.compiled = true;
+  return r;
+}
+
+double Profile::rate_of(dtype::Dtype d) const {
+  // A dense table by kind (b, i, u, f, c) and width (8 ... 256 bits), filled on first use.
+  static constexpr std::string_view kKinds = "biufc";
+  const std::size_t k = kKinds.find(d.kind);
+  int w = 0;
+  while (w < 6 && (8 << w) < d.bits) ++w;
+  if (k == std::string_view::npos || w == 6 || (8 << w) != d.bits) return default_dtype_rate;
+  double& slot = rate_by_dtype_[k][w];
+  if (slot < 0) [[unlikely]] {
     auto it = dtype_rates.find(dtype::name(d));
-    rate = it != dtype_rates.end() ? it->second : default_dtype_rate;
+    slot = it != dtype_rates.end() ? it->second : default_dtype_rate;
   }
-  if (d.kind == 'c') {
-    const double* f = lookup(complex_factors, name);
-    rate *= f != nullptr ? *f : default_complex_factor;
-  }
-  return rate;
+  return slot;
+}
+
+double Profile::dtype_factor(OpId op, dtype::Dtype billed) const {
+  const DtypeRule& rule = dtype_rule(op);
+  const dtype::Dtype d = dtype::compute(rule.compute, billed);
+  if (d.kind == 0) return default_dtype_rate;
+  const double rate = rate_of(d);
+  return d.kind == 'c' ? rate * rule.complex_factor : rate;
 }
 
 // A per-op weight multiplies FLOP counts: finite and >= 0, else the budget

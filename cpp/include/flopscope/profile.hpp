@@ -44,7 +44,8 @@ struct Profile {
   double default_complex_factor = 1.0;
   std::unordered_map<std::string, dtype::Compute, NameHash, std::equal_to<>> computes;  // by op (or "prefix.*")
   bool dtype_aware() const { return !dtype_rates.empty(); }
-  // rate(compute(op, billed)) x (complex: the op's complex factor).
+  // rate(compute(op, billed)) x (complex: the op's complex factor). From dense
+  // tables by op id and by dtype, compiled on first use (no name lookups per call).
   double dtype_factor(OpId op, dtype::Dtype billed) const;
 
   // Lookup of a per-op table: the exact name, else the longest "prefix.*" entry.
@@ -65,6 +66,16 @@ struct Profile {
  private:
   double compile_weight(OpId op) const;
   mutable std::vector<double> weight_by_op_;  // -1 = not compiled yet
+  struct DtypeRule {
+    bool compiled = false;
+    dtype::Compute compute = dtype::Compute::Same;
+    double complex_factor = 1.0;
+  };
+  mutable std::vector<DtypeRule> dtype_rule_by_op_;
+  const DtypeRule& dtype_rule(OpId op) const;
+  double rate_of(dtype::Dtype d) const;
+  mutable double rate_by_dtype_[5][6] = {{-1, -1, -1, -1, -1, -1}, {-1, -1, -1, -1, -1, -1}, {-1, -1, -1, -1, -1, -1},
+                                         {-1, -1, -1, -1, -1, -1}, {-1, -1, -1, -1, -1, -1}};  // kind x width
 
  public:
   // True when every op weighs 1 (no weighting to apply).
