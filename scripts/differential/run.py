@@ -29,11 +29,11 @@ import warnings
 import numpy as np
 
 HERE = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from worker import values as raw  # noqa: E402  (the same construction on both sides)
 SHAPES = [[], [0], [7], [3, 4], [2, 3, 4]]
 MATRIX_SHAPES = [[4, 4], [2, 3, 3], [0, 0], [5, 3]]
 DTYPES = ["f8", "f4", "f2", "c16", "c8", "i8", "i4", "u1", "b1"]
-NP_DTYPES = {"f2": np.float16, "f4": np.float32, "f8": np.float64, "c8": np.complex64, "c16": np.complex128,
-             "i8": np.int64, "i4": np.int32, "u1": np.uint8, "b1": np.bool_}
 
 
 def A(shape, dtype="f8", **flags):
@@ -68,32 +68,6 @@ def numpy_twin(name):
         if obj is None:
             return None
     return obj
-
-
-def raw(spec, rng):
-    """The NumPy value of an argument description (same construction as worker.py)."""
-    if spec["kind"] == "value":
-        return spec["value"]
-    if spec["kind"] == "complex":
-        return complex(spec["re"], spec["im"])
-    if spec["kind"] == "list":
-        return [raw(s, rng) for s in spec["items"]]
-    if spec["kind"] != "array":
-        raise ValueError(f"unknown argument kind {spec['kind']!r}")
-    dt = NP_DTYPES[spec["dtype"]]
-    shape = tuple(spec["shape"])
-    x = rng.standard_normal(shape)
-    if spec.get("positive"):
-        x = np.abs(x) + 0.5
-    if spec.get("spd"):
-        x = x @ np.swapaxes(x, -1, -2) + shape[-1] * np.eye(shape[-1])
-    if np.issubdtype(dt, np.complexfloating):
-        x = x + 1j * rng.standard_normal(shape)
-    if np.issubdtype(dt, np.integer):
-        x = np.round(np.abs(x) * 3) if spec.get("positive") else np.round(x * 3)
-    if dt is np.bool_:
-        x = x > 0
-    return np.asarray(x).astype(dt)
 
 
 def accepts(fn, args, kwargs):
@@ -179,9 +153,9 @@ def family_of(op, table):
     return table.get(op, "?")
 
 
-def run_side(python, corpus_path, out_path, cwd):
+def run_side(python, corpus_path, out_path, cwd, env=None):
     done = subprocess.run([python, str(HERE / "worker.py"), corpus_path, out_path], capture_output=True, text=True,
-                          cwd=cwd)
+                          cwd=cwd, env={**os.environ, **(env or {})})
     if done.returncode != 0:
         raise SystemExit(f"{python} worker failed:\n{done.stderr[-3000:]}")
     with open(out_path) as f:
@@ -205,8 +179,7 @@ def main() -> int:
         with open(corpus_path, "w") as f:
             json.dump(corpus, f)
         env_model = {"FLOPSCOPE_COST_MODEL": args.cost_model} if args.cost_model else {}
-        os.environ.update(env_model)
-        ours = run_side(sys.executable, corpus_path, os.path.join(tmp, "ours.json"), tmp)
+        ours = run_side(sys.executable, corpus_path, os.path.join(tmp, "ours.json"), tmp, env_model)
         theirs = run_side(args.upstream, corpus_path, os.path.join(tmp, "theirs.json"), tmp)
 
     rows = collections.defaultdict(lambda: collections.Counter())
@@ -233,8 +206,7 @@ def main() -> int:
             r[kind] += 1
             by_op[case["op"]][kind] += 1
             details.append({"case": case, "ours": o, "upstream": t, "mismatch": kind})
-    print(f"corpus: {len(corpus)} cases over {len(ops)} ops; our profile: "
-          f"{args.cost_model or flops.accounting.op_table and 'default'}")
+    print(f"corpus: {len(corpus)} cases over {len(ops)} ops; our profile: {args.cost_model or 'the default'}")
     print(f"{'family':<26}{'cases':>7}{'equal':>7}{'flops':>7}{'refusal':>9}{'result':>8}{'missing':>9}")
     total = collections.Counter()
     for fam in sorted(rows):

@@ -25,31 +25,42 @@ DTYPES = {"f2": np.float16, "f4": np.float32, "f8": np.float64, "c8": np.complex
           "i8": np.int64, "i4": np.int32, "u1": np.uint8, "b1": np.bool_}
 
 
-def build(spec, rng):
+def values(spec, rng):
+    """The NumPy value of an argument description (also used by run.py to test
+    which calls NumPy accepts)."""
     kind = spec["kind"]
-    if kind == "array":
-        dt = DTYPES[spec["dtype"]]
-        shape = tuple(spec["shape"])
-        x = rng.standard_normal(shape)
-        if spec.get("positive"):
-            x = np.abs(x) + 0.5
-        if spec.get("spd"):  # symmetric positive definite stacks (cholesky, eigh, solve)
-            n = shape[-1]
-            x = x @ np.swapaxes(x, -1, -2) + n * np.eye(n)
-        if np.issubdtype(dt, np.complexfloating):
-            x = x + 1j * rng.standard_normal(shape)
-        if np.issubdtype(dt, np.integer):
-            x = np.round(np.abs(x) * 3) if spec.get("positive") else np.round(x * 3)
-        if dt is np.bool_:
-            x = x > 0
-        return fnp.asarray(np.asarray(x).astype(dt))
     if kind == "value":
         return spec["value"]
     if kind == "complex":
         return complex(spec["re"], spec["im"])
     if kind == "list":
-        return [build(s, rng) for s in spec["items"]]
-    raise ValueError(kind)
+        return [values(s, rng) for s in spec["items"]]
+    if kind != "array":
+        raise ValueError(f"unknown argument kind {kind!r}")
+    dt = DTYPES[spec["dtype"]]
+    shape = tuple(spec["shape"])
+    x = rng.standard_normal(shape)
+    if spec.get("positive"):
+        x = np.abs(x) + 0.5
+    if spec.get("spd"):  # symmetric positive definite stacks (cholesky, eigh, solve)
+        x = x @ np.swapaxes(x, -1, -2) + shape[-1] * np.eye(shape[-1])
+    if np.issubdtype(dt, np.complexfloating):
+        x = x + 1j * rng.standard_normal(shape)
+    if np.issubdtype(dt, np.integer):
+        x = np.round(np.abs(x) * 3) if spec.get("positive") else np.round(x * 3)
+    if dt is np.bool_:
+        x = x > 0
+    return np.asarray(x).astype(dt)
+
+
+def build(spec, rng):
+    """The argument as the op under test receives it: arrays as flopscope arrays."""
+    v = values(spec, rng)
+    if spec["kind"] == "array":
+        return fnp.asarray(v)
+    if spec["kind"] == "list":
+        return [fnp.asarray(x) if isinstance(x, np.ndarray) else x for x in v]
+    return v
 
 
 def resolve(name):
