@@ -8,6 +8,10 @@ source flopscope-spec.md section 2 (upstream flopscope 0.12.4)
 contraction.multiply_add_flops 2
 contraction.output_correction true
 reduction.subtract_output true
+# 2.6: a pointwise call costs at least 1, even on empty operands.
+pointwise.floor 1
+# Measured (scripts/differential): a 0-d or empty reduction costs 1 too.
+reduction.floor 1
 
 # 2.3: one billed FLOP = one 32-bit-class real op.
 dtype_rate.bool 1

@@ -101,7 +101,7 @@ Flops apply_weight(const Profile& profile, OpId op, Flops flops) {
 
 Flops reduction(const Profile& profile, OpId op, Flops numel_in, Flops numel_out) {
   Flops base = profile.reduction_subtracts_output ? std::max<Flops>(numel_in - numel_out, 0) : numel_in;
-  return weighted(profile, op, base);
+  return weighted(profile, op, std::max(base, profile.reduction_floor));
 }
 
 Flops reduceat_elements(std::span<const Extent> indices, Extent along) {

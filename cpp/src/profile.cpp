@@ -124,6 +124,10 @@ Profile parse_profile(std::string_view name, std::string_view text) {
       p.contraction_output_correction = parse_bool(value, where);
     } else if (key == "reduction.subtract_output") {
       p.reduction_subtracts_output = parse_bool(value, where);
+    } else if (key == "reduction.floor") {
+      p.reduction_floor = static_cast<std::int64_t>(parse_weight(value, where));
+    } else if (key == "pointwise.floor") {
+      p.pointwise_floor = static_cast<std::int64_t>(parse_weight(value, where));
     } else if (key == "dtype_rate.default") {
       p.default_dtype_rate = parse_weight(value, where);
     } else if (key.starts_with("dtype_rate.")) {

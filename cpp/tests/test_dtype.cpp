@@ -83,6 +83,13 @@ TEST(Dtype, UpstreamProfileBillsTheWorkedExamples) {
   EXPECT_EQ(bill("sin", kComplex64), 5440);
   EXPECT_EQ(bill("sin", kComplex128), 10880);
   EXPECT_EQ(bill("sin", kInt32), 3200);  // computed in float64
+  // Upstream bills at least 1 per pointwise call (before the rate), the primer 0.
+  EXPECT_EQ(fs::cost::dtype_billed(p, reg.intern("add", fs::CostRule::Pointwise),
+                                   fs::cost::pointwise(p, reg.intern("add", fs::CostRule::Pointwise), 0),
+                                   std::span<const D::Dtype>(), {}), 2);
+  EXPECT_EQ(fs::cost::pointwise(fs::profile_by_name("primer"), reg.intern("add", fs::CostRule::Pointwise), 0), 0);
+  EXPECT_EQ(fs::cost::reduction(p, reg.intern("sum", fs::CostRule::Reduction), 0, 1), 1);
+  EXPECT_EQ(fs::cost::reduction(fs::profile_by_name("primer"), reg.intern("sum", fs::CostRule::Reduction), 0, 1), 0);
   // The primer is dtype-blind.
   const fs::Profile& primer = fs::profile_by_name("primer");
   const D::Dtype c[1] = {t(kComplex128)};

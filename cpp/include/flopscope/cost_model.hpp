@@ -62,12 +62,18 @@ inline Flops weighted(const Profile& profile, OpId op, Flops flops) {
 
 // primer, "Pointwise (1 FLOP/element)": one FLOP per output element, for
 // every output of a multi-output ufunc (divmod, frexp, modf compute nout values).
+// Profiles with pointwise.floor bill at least that many (upstream: 1, even for
+// empty operands; spec section 2.6).
 inline Flops pointwise(const Profile& profile, OpId op, Flops numel_out, int nout = 1) {
-  return weighted(profile, op, checked_mul(numel_out, static_cast<Flops>(nout)));
+  Flops n = checked_mul(numel_out, static_cast<Flops>(nout));
+  if (n < profile.pointwise_floor) [[unlikely]] n = profile.pointwise_floor;
+  return weighted(profile, op, n);
 }
 
 // primer, "Reductions (input size)": the input size. Profiles with
-// reduction.subtract_output bill input - output (spec section 2.7).
+// reduction.subtract_output bill input - output (spec section 2.7), and at
+// least reduction.floor (upstream 0.12.4 bills 1 for a 0-d or empty reduction,
+// measured with scripts/differential).
 Flops reduction(const Profile& profile, OpId op, Flops numel_in, Flops numel_out);
 
 // ufunc.reduceat (primer "Reductions (input size)": what is read). The number

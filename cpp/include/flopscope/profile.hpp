@@ -3,6 +3,7 @@
 // compiles into the core. Adding a profile adds a data file, not code paths.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -25,6 +26,9 @@ struct Profile {
   bool contraction_output_correction = false;
   // Reductions cost the input size (primer) or input minus output size.
   bool reduction_subtracts_output = false;
+  // The least a pointwise call costs (primer 0: an empty call is free; upstream 1).
+  std::int64_t pointwise_floor = 0;
+  std::int64_t reduction_floor = 0;  // the least a reduction costs (upstream: 1)
 
   // Looks names up by string_view without building a std::string (no allocation per call).
   struct NameHash {
