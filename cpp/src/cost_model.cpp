@@ -99,8 +99,19 @@ Flops apply_weight(const Profile& profile, OpId op, Flops flops) {
 }
 }  // namespace detail
 
+namespace {
+// The op's reduction.form where the profile gives one, else `convention`.
+Flops reduction_base(const Profile& profile, OpId op, Flops numel_in, Flops numel_out, Flops convention) {
+  const Profile::ReductionForm* form = profile.reduction_form(op);
+  if (form == nullptr) [[likely]] return convention;
+  const Flops v = checked_add(checked_mul(form->per_input, numel_in), checked_mul(form->per_output, numel_out));
+  return std::max<Flops>(v, 0);
+}
+}  // namespace
+
 Flops reduction(const Profile& profile, OpId op, Flops numel_in, Flops numel_out) {
   Flops base = profile.reduction_subtracts_output ? std::max<Flops>(numel_in - numel_out, 0) : numel_in;
+  base = reduction_base(profile, op, numel_in, numel_out, base);
   return weighted(profile, op, std::max(base, profile.reduction_floor));
 }
 
@@ -117,7 +128,8 @@ Flops reduceat_elements(std::span<const Extent> indices, Extent along) {
 
 Flops deviation(const Profile& profile, OpId op, Flops numel_in, Flops numel_out) {
   Flops var = profile.reduction_subtracts_output ? std::max<Flops>(numel_in - numel_out, 0) : numel_in;
-  return weighted(profile, op, checked_add(var, numel_out));
+  const Flops base = reduction_base(profile, op, numel_in, numel_out, checked_add(var, numel_out));
+  return weighted(profile, op, std::max(base, profile.reduction_floor));
 }
 
 Flops contraction_step(const Profile& profile, OpId op, int k, Flops extent_product,

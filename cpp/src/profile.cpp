@@ -33,6 +33,21 @@ bool parse_bool(std::string_view value, std::string_view where) {
                               std::string(value) + "'");
 }
 
+// "<per_input> <per_output>": two integers, the first >= 0.
+Profile::ReductionForm parse_reduction_form(std::string_view value, std::string_view where) {
+  Profile::ReductionForm form;
+  const char* end = value.data() + value.size();
+  auto first = std::from_chars(value.data(), end, form.per_input);
+  const char* next = first.ptr;
+  while (next != end && (*next == ' ' || *next == '\t')) ++next;
+  auto second = std::from_chars(next, end, form.per_output);
+  if (first.ec != std::errc() || next == first.ptr || second.ec != std::errc() || second.ptr != end ||
+      form.per_input < 0)
+    throw std::invalid_argument(std::string(where) + ": expected '<per_input> <per_output>' (integers, the first >= 0), got '" +
+                                std::string(value) + "'");
+  return form;
+}
+
 }  // namespace
 
 double Profile::weight(std::string_view op) const {
@@ -40,17 +55,21 @@ double Profile::weight(std::string_view op) const {
   return w != nullptr ? *w : default_weight;
 }
 
-const Profile::DtypeRule& Profile::dtype_rule(OpId op) const {
+const Profile::OpRule& Profile::op_rule(OpId op) const {
   const auto i = static_cast<std::size_t>(op);
-  if (i < dtype_rule_by_op_.size() && dtype_rule_by_op_[i].compiled) [[likely]]
-    return dtype_rule_by_op_[i];
-  if (i >= dtype_rule_by_op_.size()) dtype_rule_by_op_.resize(std::max(i + 1, OpRegistry::instance().size() + 64));
+  if (i < op_rule_by_op_.size() && op_rule_by_op_[i].compiled) [[likely]]
+    return op_rule_by_op_[i];
+  if (i >= op_rule_by_op_.size()) op_rule_by_op_.resize(std::max(i + 1, OpRegistry::instance().size() + 64));
   const std::string_view name = OpRegistry::instance().info(op).name;
-  DtypeRule& r = dtype_rule_by_op_[i];
+  OpRule& r = op_rule_by_op_[i];
   const dtype::Compute* rule = lookup(computes, name);
   const double* factor = lookup(complex_factors, name);
   r.compute = rule != nullptr ? *rule : dtype::Compute::Same;
   r.complex_factor = factor != nullptr ? *factor : default_complex_factor;
+  if (const ReductionForm* form = lookup(reduction_forms, name)) {
+    r.has_form = true;
+    r.form = *form;
+  }
   r.compiled = true;
   return r;
 }
@@ -71,7 +90,7 @@ double Profile::rate_of(dtype::Dtype d) const {
 }
 
 double Profile::dtype_factor(OpId op, dtype::Dtype billed) const {
-  const DtypeRule& rule = dtype_rule(op);
+  const OpRule& rule = op_rule(op);
   const dtype::Dtype d = dtype::compute(rule.compute, billed);
   if (d.kind == 0) return default_dtype_rate;
   const double rate = rate_of(d);
@@ -124,6 +143,8 @@ Profile parse_profile(std::string_view name, std::string_view text) {
       p.contraction_output_correction = parse_bool(value, where);
     } else if (key == "reduction.subtract_output") {
       p.reduction_subtracts_output = parse_bool(value, where);
+    } else if (key.starts_with("reduction.form.")) {
+      p.reduction_forms[std::string(key.substr(15))] = parse_reduction_form(value, where);
     } else if (key == "reduction.floor") {
       p.reduction_floor = static_cast<std::int64_t>(parse_weight(value, where));
     } else if (key == "pointwise.floor") {

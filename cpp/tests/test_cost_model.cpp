@@ -126,6 +126,31 @@ TEST(Reduction, SubtractOutputConvention) {
   EXPECT_EQ(cost::reduction(p, sum, 3, 5), 0);  // clamped
 }
 
+// spec 2.7 "Profile C extras": a per-op form replaces the convention for that op only.
+TEST(Reduction, PerOpFormReplacesTheConvention) {
+  fs::Profile p = fs::parse_profile("forms",
+                                    "reduction.subtract_output true\nreduction.floor 1\n"
+                                    "reduction.form.nansum 2 -1\nreduction.form.mean 1 0\n"
+                                    "reduction.form.std 4 1\n");
+  auto sum = op("sum", fs::CostRule::Reduction);
+  auto nansum = op("nansum", fs::CostRule::Reduction);
+  auto mean = op("mean", fs::CostRule::Reduction);
+  auto std_ = op("std", fs::CostRule::Deviation);
+  EXPECT_EQ(cost::reduction(p, sum, 2048, 32), 2016);      // the convention: n - M
+  EXPECT_EQ(cost::reduction(p, nansum, 2048, 32), 4064);   // 2n - M
+  EXPECT_EQ(cost::reduction(p, mean, 2048, 32), 2048);     // n
+  EXPECT_EQ(cost::deviation(p, std_, 2048, 32), 8224);     // 4n + M
+  EXPECT_EQ(cost::reduction(p, nansum, 0, 1), 1);          // clamped, then the floor
+  EXPECT_EQ(cost::reduction(primer(), nansum, 2048, 32), 2048);  // other profiles untouched
+}
+
+TEST(Profile, ReductionFormIsTwoIntegers) {
+  for (const char* bad : {"reduction.form.sum 2", "reduction.form.sum 2 x", "reduction.form.sum -1 0",
+                          "reduction.form.sum 1.5 0", "reduction.form.sum 1 0 3"})
+    EXPECT_THROW(fs::parse_profile("bad", bad), std::invalid_argument) << bad;
+  EXPECT_NO_THROW(fs::parse_profile("ok", "reduction.form.sum 3\t-2"));
+}
+
 TEST(Deviation, InputPlusOutput) {
   auto std_ = op("std", fs::CostRule::Deviation);
   EXPECT_EQ(cost::deviation(primer(), std_, 60, 1), 61);

@@ -70,3 +70,19 @@ def test_accounting_queries_agree_with_the_charge_under_the_profile():
     for fn, args in ((fnp.exp, (a,)), (fnp.sum, (a,)), (fnp.matmul, (a, a.T)), (fnp.linalg.svd, (a,))):
         assert accounting.cost(fn, *args, cost_model=MODEL) == charged(fn, *args)
     assert accounting.cost(fnp.exp, a, cost_model="primer") == 210  # the default profile is untouched
+
+
+# Spec 2.7 "Profile C extras" (n = 2048 inputs of a 64 x 32 float32 array; M
+# outputs), the figures upstream 0.12.4 charges (measured with scripts/differential).
+@pytest.mark.parametrize("op,per_input,per_output", [
+    ("sum", 1, -1), ("nanmax", 1, -1), ("mean", 1, 0), ("nansum", 2, -1), ("nanargmin", 2, -1),
+    ("nancumsum", 2, -1), ("nanmean", 2, 0), ("var", 4, 0), ("std", 4, 1), ("nanvar", 5, 0),
+    ("nanstd", 5, 1), ("ptp", 2, -1), ("count_nonzero", 1, 0),
+])
+def test_reduction_forms(op, per_input, per_output):
+    a = fnp.asarray(np.random.default_rng(0).standard_normal((64, 32)).astype(np.float32))
+    for axis, m in ((None, 1), (0, 32), (1, 64)):
+        if op == "nancumsum" and axis is None:
+            m = 1  # one flattened slice
+        assert charged(getattr(fnp, op), a, axis=axis) == per_input * 2048 + per_output * m, (op, axis)
+    assert charged(getattr(fnp, op), a.astype(np.float64), axis=0) == 2 * (per_input * 2048 + per_output * 32)

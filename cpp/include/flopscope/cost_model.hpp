@@ -73,7 +73,8 @@ inline Flops pointwise(const Profile& profile, OpId op, Flops numel_out, int nou
 // primer, "Reductions (input size)": the input size. Profiles with
 // reduction.subtract_output bill input - output (spec section 2.7), and at
 // least reduction.floor (upstream 0.12.4 bills 1 for a 0-d or empty reduction,
-// measured with scripts/differential).
+// measured with scripts/differential). A profile's reduction.form.<op> replaces
+// the convention for that op (Profile::ReductionForm).
 Flops reduction(const Profile& profile, OpId op, Flops numel_in, Flops numel_out);
 
 // ufunc.reduceat (primer "Reductions (input size)": what is read). The number
@@ -84,7 +85,8 @@ Flops reduction(const Profile& profile, OpId op, Flops numel_in, Flops numel_out
 Flops reduceat_elements(std::span<const Extent> indices, Extent along);
 
 // std = var + one square root per output (primer principle for an op it does
-// not list: var is a reduction of the input size; sqrt is pointwise).
+// not list: var is a reduction of the input size; sqrt is pointwise), or the
+// op's reduction.form; at least reduction.floor.
 Flops deviation(const Profile& profile, OpId op, Flops numel_in, Flops numel_out);
 
 // One contraction step over k operands whose labels span `extent_product`

@@ -38,6 +38,21 @@ struct Profile {
 
   double default_weight = 1.0;
   std::unordered_map<std::string, double, NameHash, std::equal_to<>> weights;  // by op name
+  // reduction.form.<op> <per_input> <per_output>: the op bills per_input x its
+  // input size + per_output x its output size (integers; spec 2.7 lists
+  // upstream's forms: mean n, var 4n, std 4n + M, a nan* op one more n for its
+  // isnan scan). Ops without one follow reduction.subtract_output.
+  struct ReductionForm {
+    std::int64_t per_input = 1;
+    std::int64_t per_output = 0;
+  };
+  std::unordered_map<std::string, ReductionForm, NameHash, std::equal_to<>> reduction_forms;
+  // The op's form, or nullptr where the profile's convention applies.
+  const ReductionForm* reduction_form(OpId op) const {
+    if (reduction_forms.empty()) [[likely]] return nullptr;
+    const OpRule& r = op_rule(op);
+    return r.has_form ? &r.form : nullptr;
+  }
 
   // dtype billing (spec 2.1, 2.3, 2.4): a rate per billed dtype ("float64" 2, ...),
   // a factor for complex dtypes per op, and the dtype each op computes in.
@@ -70,13 +85,16 @@ struct Profile {
  private:
   double compile_weight(OpId op) const;
   mutable std::vector<double> weight_by_op_;  // -1 = not compiled yet
-  struct DtypeRule {
+  // What the profile says of one op, by op id, compiled on first use.
+  struct OpRule {
     bool compiled = false;
     dtype::Compute compute = dtype::Compute::Same;
     double complex_factor = 1.0;
+    bool has_form = false;
+    ReductionForm form;
   };
-  mutable std::vector<DtypeRule> dtype_rule_by_op_;
-  const DtypeRule& dtype_rule(OpId op) const;
+  mutable std::vector<OpRule> op_rule_by_op_;
+  const OpRule& op_rule(OpId op) const;
   double rate_of(dtype::Dtype d) const;
   mutable double rate_by_dtype_[5][6] = {{-1, -1, -1, -1, -1, -1}, {-1, -1, -1, -1, -1, -1}, {-1, -1, -1, -1, -1, -1},
                                          {-1, -1, -1, -1, -1, -1}, {-1, -1, -1, -1, -1, -1}};  // kind x width
