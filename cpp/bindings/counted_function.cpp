@@ -666,6 +666,13 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
     Py_DECREF(r);
     return raise_value_error(name, refusal);
   }
+  // A free op under a profile that meters writes is billed by its result,
+  // once NumPy has run (Call::charge_writes); a price query cannot know it.
+  const bool bills_writes = self->reading == OperandReading::None && call.profile().write_rule(self->op).factor > 0;
+  if (bills_writes && pricing_now() != nullptr) [[unlikely]]
+    return raise_value_error(name, "under cost model '" + call.profile().name +
+                                       "' it is billed by the elements it writes, known once it has run; "
+                                       "run it inside a BudgetContext to see its charge");
   if (!call.admit(cost)) return nullptr;
   call.backend_begin();
   PyObject* result = PyObject_Vectorcall(target, call_args, call_nargs, kwnames);
@@ -674,6 +681,8 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
     Py_DECREF(result);
     result = operands.raise_shape_changed();
   }
+  if (bills_writes && result != nullptr) [[unlikely]]
+    result = call.charge_writes(result, call_nargs > 0 ? call_args[0] : nullptr);
   operands.restore();
   return call.finish(wrap_result(operands.unview(result)));
 }

@@ -445,4 +445,53 @@ bool Call::bill_dtype(const Profile& prof, Flops* cost) const {
   return true;
 }
 
+namespace {
+// Elements and dtype of what a writing op produced: an array, or a tuple or
+// list of arrays (meshgrid, broadcast_arrays); anything else writes nothing.
+void written(PyObject* obj, Flops* elements, dtype::Dtype* type, bool* typed) {
+  if (PyArray_Check(obj)) {
+    auto* a = reinterpret_cast<PyArrayObject*>(obj);
+    *elements += PyArray_SIZE(a);
+    if (!*typed) *type = dtype::from_type_num(PyArray_TYPE(a));
+    *typed = true;
+  } else if (PyTuple_Check(obj) || PyList_Check(obj)) {
+    const Py_ssize_t n = PySequence_Fast_GET_SIZE(obj);
+    for (Py_ssize_t i = 0; i < n; ++i) {
+      PyObject* item = PySequence_Fast_GET_ITEM(obj, i);
+      if (PyArray_Check(item)) written(item, elements, type, typed);
+    }
+  }
+}
+}  // namespace
+
+PyObject* Call::charge_writes(PyObject* result, PyObject* first) {
+  const Profile& prof = profile();
+  if (result == first && prof.write_rule(op_).new_only) return result;  // NumPy handed its input back
+  Flops elements = 0;
+  dtype::Dtype types[2];
+  bool typed = false;
+  written(result == Py_None && first != nullptr ? first : result, &elements, &types[0], &typed);
+  std::size_t n_types = typed ? 1 : 0;
+  if (first != nullptr && PyArray_Check(first))
+    types[n_types++] = dtype::from_type_num(PyArray_TYPE(reinterpret_cast<PyArrayObject*>(first)));
+  Flops cost;
+  try {
+    cost = cost::dtype_billed(prof, op_, cost::writes(prof, op_, elements), {types, n_types}, {});
+  } catch (const CostOverflowError&) {
+    Py_DECREF(result);
+    meter_->refund(op_, cost_);
+    raise_cost_overflow(name_);
+    return nullptr;
+  }
+  if (!meter_->can_afford(cost)) {
+    Py_DECREF(result);
+    meter_->refund(op_, cost_);
+    raise_budget_exhausted(name_, cost, *meter_);
+    return nullptr;
+  }
+  meter_->charge_more(op_, cost);
+  cost_ += cost;
+  return result;
+}
+
 }  // namespace flopscope::py

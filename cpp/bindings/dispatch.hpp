@@ -340,6 +340,14 @@ class Call {
   // `cost`, from the result type of the noted operands. False (OverflowError
   // set) when the billed cost does not fit 64 bits.
   bool bill_dtype(const Profile& prof, Flops* cost) const;
+  // For an op the profile bills by what it writes (writes.<op>), after NumPy
+  // ran: prices the elements of `result` (of `first`, the destination, when
+  // the op works in place and returns None; nothing when NumPy handed `first`
+  // back and the rule is new-only) at the heavier rate of the result's and `first`'s dtypes,
+  // and adds it to this call's charge. Over the budget, the result is dropped
+  // and BudgetExhaustedError raised with nothing charged (upstream's deferred
+  // ops, spec 4.2). Steals `result`.
+  PyObject* charge_writes(PyObject* result, PyObject* first);
 
  private:
   // The rest of finish() when the meter records calls (op_log) or a result

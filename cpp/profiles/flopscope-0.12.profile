@@ -201,3 +201,106 @@ weight.take 4
 weight.take_along_axis 4
 weight.choose 4
 weight.where 4
+
+# 2.5 "every byte written is metered": ops the primer leaves free bill the
+# elements of their result (of the destination for copyto/putmask/place; a call
+# NumPy answers with its own input, asarray of an array, writes nothing), at
+# the heavier rate of the result's and the first operand's dtypes, at least 1
+# unless no-floor (measured: creation and copies into a destination bill 0 when
+# empty); new-only: a conversion NumPy answers with its input writes nothing.
+# Views (transpose, flip, broadcast_to, split, ...) and untouched allocations
+# (zeros, empty, *_like of them) stay free.
+writes.array 1
+writes.asarray 1 new-only
+writes.asanyarray 1 new-only
+writes.ascontiguousarray 1 new-only
+writes.asfortranarray 1 new-only
+writes.astype 1
+writes.copy 1
+writes.reshape 1
+writes.ravel 1
+writes.require 1
+writes.ones 1 no-floor
+writes.ones_like 1 no-floor
+writes.full 1 no-floor
+writes.full_like 1 no-floor
+writes.tri 1
+writes.concatenate 1
+writes.concat 1
+writes.stack 1
+writes.hstack 1
+writes.vstack 1
+writes.row_stack 1
+writes.column_stack 1
+writes.dstack 1
+writes.block 1 no-floor
+writes.tile 1
+writes.repeat 1
+writes.resize 1
+writes.roll 1
+writes.append 1
+writes.insert 1
+writes.delete 1
+writes.meshgrid 1
+writes.trim_zeros 1
+writes.fft.fftshift 1
+writes.fft.ifftshift 1
+writes.copyto 1 no-floor
+writes.putmask 1 no-floor
+writes.place 1 no-floor
+# A gather: weight 4 (above) per element taken.
+writes.take 1
+# arange and linspace: a multiply and an add per value.
+writes.arange 2 no-floor
+writes.linspace 2 no-floor
+
+# 2.11: a random draw bills its values at the result dtype's rate, weight 16
+# for the distributions, 1 for the uniform integer and [0, 1) samplers;
+# uniform 3 per value (scale and shift).
+writes.random.* 1
+weight.random.* 16
+weight.random.rand 1
+weight.random.random 1
+weight.random.random_sample 1
+weight.random.ranf 1
+weight.random.sample 1
+weight.random.randint 1
+weight.random.random_integers 1
+weight.random.uniform 1
+writes.random.uniform 3
+weight.random.Generator.random 1
+weight.random.Generator.integers 1
+weight.random.Generator.uniform 1
+writes.random.Generator.uniform 3
+weight.random.RandomState.rand 1
+weight.random.RandomState.random 1
+weight.random.RandomState.random_sample 1
+weight.random.RandomState.ranf 1
+weight.random.RandomState.sample 1
+weight.random.RandomState.randint 1
+weight.random.RandomState.random_integers 1
+weight.random.RandomState.tomaxint 1
+weight.random.RandomState.uniform 1
+writes.random.RandomState.uniform 3
+# Not reproduced yet (left free): choice, permutation, shuffle, permuted and
+# multivariate_normal have formulas of their own (2.11); bytes returns no array;
+# the bit-generator accessors draw nothing.
+writes.random.choice 0
+writes.random.permutation 0
+writes.random.shuffle 0
+writes.random.bytes 0
+writes.random.multivariate_normal 0
+writes.random.get_bit_generator 0
+writes.random.set_bit_generator 0
+writes.random.Generator.choice 0
+writes.random.Generator.permutation 0
+writes.random.Generator.permuted 0
+writes.random.Generator.shuffle 0
+writes.random.Generator.bytes 0
+writes.random.Generator.multivariate_normal 0
+writes.random.Generator.multivariate_hypergeometric 0
+writes.random.RandomState.choice 0
+writes.random.RandomState.permutation 0
+writes.random.RandomState.shuffle 0
+writes.random.RandomState.bytes 0
+writes.random.RandomState.multivariate_normal 0

@@ -115,6 +115,15 @@ Flops reduction(const Profile& profile, OpId op, Flops numel_in, Flops numel_out
   return weighted(profile, op, std::max(base, profile.reduction_floor));
 }
 
+Flops writes(const Profile& profile, OpId op, Flops elements) {
+  const Profile::WriteRule& rule = profile.write_rule(op);
+  if (rule.factor == 0.0) return 0;
+  const double v = rule.factor * static_cast<double>(elements);
+  if (!(v < 9.2e18)) throw CostOverflowError();
+  const Flops flops = static_cast<Flops>(v);
+  return weighted(profile, op, rule.floor ? std::max(flops, profile.pointwise_floor) : flops);
+}
+
 Flops reduceat_elements(std::span<const Extent> indices, Extent along) {
   Flops total = 0;
   for (std::size_t i = 0; i < indices.size(); ++i) {

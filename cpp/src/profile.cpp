@@ -66,6 +66,7 @@ const Profile::OpRule& Profile::op_rule(OpId op) const {
   const double* factor = lookup(complex_factors, name);
   r.compute = rule != nullptr ? *rule : dtype::Compute::Same;
   r.complex_factor = factor != nullptr ? *factor : default_complex_factor;
+  if (const WriteRule* w = lookup(write_rules, name)) r.write = *w;
   if (const ReductionForm* form = lookup(reduction_forms, name)) {
     r.has_form = true;
     r.form = *form;
@@ -112,6 +113,27 @@ double Profile::compile_weight(OpId op) const {
   if (i >= weight_by_op_.size()) weight_by_op_.resize(OpRegistry::instance().size() + 64, -1.0);
   if (i >= weight_by_op_.size()) weight_by_op_.resize(i + 1, -1.0);
   return weight_by_op_[i] = weight(std::string_view(OpRegistry::instance().info(op).name));
+}
+
+// "<factor> [no-floor] [new-only]".
+static Profile::WriteRule parse_write_rule(std::string_view value, std::string_view where) {
+  Profile::WriteRule rule;
+  std::size_t end = value.find_first_of(" \t");
+  rule.factor = parse_weight(value.substr(0, end), where);
+  while (end != std::string_view::npos) {
+    value = trim(value.substr(end));
+    end = value.find_first_of(" \t");
+    const std::string_view option = value.substr(0, end);
+    if (option == "no-floor") {
+      rule.floor = false;
+    } else if (option == "new-only") {
+      rule.new_only = true;
+    } else {
+      throw std::invalid_argument(std::string(where) + ": unknown writes option '" + std::string(option) +
+                                  "' (no-floor, new-only)");
+    }
+  }
+  return rule;
 }
 
 Profile parse_profile(std::string_view name, std::string_view text) {
@@ -166,6 +188,8 @@ Profile parse_profile(std::string_view name, std::string_view text) {
       if (rule == std::end(kRules))
         throw std::invalid_argument(where + ": unknown compute rule '" + std::string(value) + "'");
       p.computes[std::string(key.substr(8))] = rule->second;
+    } else if (key.starts_with("writes.")) {
+      p.write_rules[std::string(key.substr(7))] = parse_write_rule(value, where);
     } else if (key == "weight.default") {
       p.default_weight = parse_weight(value, where);
     } else if (key.starts_with("weight.")) {

@@ -151,6 +151,29 @@ TEST(Profile, ReductionFormIsTwoIntegers) {
   EXPECT_NO_THROW(fs::parse_profile("ok", "reduction.form.sum 3\t-2"));
 }
 
+// spec 2.5 / 2.11: a writes rule bills the elements written, floored unless no-floor.
+TEST(Writes, FactorFloorAndWeight) {
+  fs::Profile p = fs::parse_profile("writes",
+                                    "pointwise.floor 1\nwrites.copy 1\nwrites.ones 1 no-floor\n"
+                                    "writes.arange 2\nwrites.random.* 1\nweight.random.* 16\n"
+                                    "writes.random.uniform 3\nweight.random.uniform 1\nwrites.random.bytes 0\n"
+                                    "writes.asarray 1 new-only no-floor\n");
+  auto free_op = [](const char* name) { return op(name, fs::CostRule::Free); };
+  EXPECT_EQ(cost::writes(p, free_op("copy"), 12), 12);
+  EXPECT_EQ(cost::writes(p, free_op("copy"), 0), 1);   // the floor
+  EXPECT_EQ(cost::writes(p, free_op("ones"), 0), 0);   // no-floor
+  EXPECT_EQ(cost::writes(p, free_op("arange"), 5), 10);
+  EXPECT_EQ(cost::writes(p, free_op("random.randn"), 12), 192);  // prefix rule, weight 16
+  EXPECT_EQ(cost::writes(p, free_op("random.uniform"), 12), 36);
+  EXPECT_EQ(cost::writes(p, free_op("random.bytes"), 12), 0);    // explicitly free
+  EXPECT_EQ(cost::writes(p, free_op("transpose"), 12), 0);       // no rule: free
+  EXPECT_TRUE(p.write_rule(free_op("asarray")).new_only);
+  EXPECT_FALSE(p.write_rule(free_op("copy")).new_only);
+  EXPECT_EQ(cost::writes(primer(), free_op("copy"), 12), 0);     // the primer leaves it free
+  EXPECT_THROW(fs::parse_profile("bad", "writes.copy 1 sometimes"), std::invalid_argument);
+  EXPECT_THROW(fs::parse_profile("bad", "writes.copy -1"), std::invalid_argument);
+}
+
 TEST(Deviation, InputPlusOutput) {
   auto std_ = op("std", fs::CostRule::Deviation);
   EXPECT_EQ(cost::deviation(primer(), std_, 60, 1), 61);

@@ -86,3 +86,76 @@ def test_reduction_forms(op, per_input, per_output):
             m = 1  # one flattened slice
         assert charged(getattr(fnp, op), a, axis=axis) == per_input * 2048 + per_output * m, (op, axis)
     assert charged(getattr(fnp, op), a.astype(np.float64), axis=0) == 2 * (per_input * 2048 + per_output * 32)
+
+
+def test_readme_example_is_upstream_figure():
+    # Spec 3.4: upstream 0.12's README example, 12,459,522 FLOPs, row by row.
+    width, depth = 256, 5
+    with flops.BudgetContext(flop_budget=10**8, quiet=True) as ctx:
+        scale = fnp.sqrt(2 / width)
+        weights = [fnp.random.randn(width, width) * scale for _ in range(depth)]
+        h = fnp.random.randn(width)
+        for i, w in enumerate(weights):
+            h = fnp.einsum("ij,j->i", w, h)
+            if i < depth - 1:
+                h = fnp.maximum(h, 0)
+    by_op = {name: row["flop_cost"] for name, row in ctx.summary_dict()["operations"].items()}
+    assert by_op == {"random.randn": 10_493_952, "einsum": 1_308_160, "multiply": 655_360,
+                     "maximum": 2_048, "sqrt": 2}
+    assert ctx.flops_used == 12_459_522
+
+
+# Spec 2.5 (write metering) and 2.11 (random draws): what upstream 0.12.4
+# charged for each call (measured side by side).
+A34 = np.arange(12.0).reshape(3, 4)
+WRITES = [
+    ("ones f8", lambda: fnp.ones((3, 4)), 24),
+    ("ones f4", lambda: fnp.ones((3, 4), dtype=np.float32), 12),
+    ("ones empty", lambda: fnp.ones(0), 0),
+    ("full_like", lambda: fnp.full_like(A34, 3.0), 24),
+    ("copy", lambda: fnp.copy(A34), 24),
+    ("copy empty", lambda: fnp.copy(np.zeros(0)), 2),
+    ("reshape", lambda: fnp.reshape(A34, (4, 3)), 24),
+    ("array", lambda: fnp.array(A34), 24),
+    ("asarray no-op", lambda: fnp.asarray(A34), 0),
+    ("asarray to f4", lambda: fnp.asarray(A34, dtype=np.float32), 24),
+    ("concatenate", lambda: fnp.concatenate([A34, A34]), 48),
+    ("tile", lambda: fnp.tile(A34, 2), 48),
+    ("resize", lambda: fnp.resize(A34, (5, 5)), 50),
+    ("delete", lambda: fnp.delete(A34, 1), 22),
+    ("meshgrid", lambda: fnp.meshgrid(np.ones(3), np.ones(4)), 48),
+    ("copyto", lambda: fnp.copyto(np.empty((3, 4)), A34), 24),
+    ("take", lambda: fnp.take(A34, [0, 1, 2]), 24),
+    ("arange", lambda: fnp.arange(5), 20),
+    ("linspace", lambda: fnp.linspace(0, 1, 7), 28),
+    ("transpose (a view)", lambda: fnp.transpose(A34), 0),
+    ("zeros (untouched)", lambda: fnp.zeros((3, 4)), 0),
+    ("randn", lambda: fnp.random.randn(3, 4), 384),
+    ("rand", lambda: fnp.random.rand(3, 4), 24),
+    ("uniform", lambda: fnp.random.uniform(size=(3, 4)), 72),
+    ("randint", lambda: fnp.random.randint(0, 5, size=12), 24),
+    ("Generator.normal", lambda: fnp.random.default_rng(0).normal(size=12), 384),
+    ("Generator.random f4", lambda: fnp.random.default_rng(0).random(12, dtype=np.float32), 12),
+    ("Generator.integers", lambda: fnp.random.default_rng(0).integers(0, 5, size=12), 24),
+]
+
+
+@pytest.mark.parametrize("call,want", [w[1:] for w in WRITES], ids=[w[0] for w in WRITES])
+def test_writes_and_draws_are_metered(call, want):
+    assert charged(call) == want
+
+
+def test_a_write_over_the_budget_is_refused_and_charges_nothing():
+    with flops.BudgetContext(flop_budget=100, quiet=True) as ctx:
+        with pytest.raises(flops.BudgetExhaustedError, match="ones"):
+            fnp.ones(1000)
+        assert ctx.flops_used == 0
+        assert "ones" not in ctx.summary_dict()["operations"]
+        fnp.ones(50)  # exactly the budget
+        assert ctx.flops_used == 100
+
+
+def test_price_queries_refuse_what_only_the_result_tells():
+    with pytest.raises(ValueError, match="ones.*elements it writes"):
+        accounting.cost(fnp.ones, (3, 4), cost_model=MODEL)
+    assert accounting.cost(fnp.ones, (3, 4), cost_model="primer") == 0

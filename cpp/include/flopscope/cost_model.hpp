@@ -77,6 +77,14 @@ inline Flops pointwise(const Profile& profile, OpId op, Flops numel_out, int nou
 // the convention for that op (Profile::ReductionForm).
 Flops reduction(const Profile& profile, OpId op, Flops numel_in, Flops numel_out);
 
+// An op the profile bills by what it writes (writes.<op>; spec 2.5 "every byte
+// written is metered": a copy, a join, a fill = the elements written; arange,
+// linspace 2 per element; spec 2.11: a random draw 1 per value, uniform 3):
+// factor x `elements` (of the result, counted after the call), at least
+// pointwise.floor unless the rule says no-floor, weighted. 0 where the profile
+// gives the op no rule.
+Flops writes(const Profile& profile, OpId op, Flops elements);
+
 // ufunc.reduceat (primer "Reductions (input size)": what is read). The number
 // of elements the output slices read along the reduced axis of length
 // `along`: slice i covers [idx[i], idx[i+1]) when idx[i] < idx[i+1], else the

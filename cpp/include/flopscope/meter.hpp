@@ -66,6 +66,12 @@ class Meter {
     s.flops += cost;
     s.calls += 1;
   }
+  // Adds FLOPs to a call booked by charge() whose cost is known only once it
+  // has run (a profile's writes.<op>). Callers check can_afford first.
+  void charge_more(OpId op, Flops cost) {
+    used_ += cost;
+    slot(op).flops += cost;
+  }
   // Takes back a charge for a call that did not run (it raised).
   void refund(OpId op, Flops cost) {
     used_ -= cost;

@@ -54,6 +54,24 @@ struct Profile {
     return r.has_form ? &r.form : nullptr;
   }
 
+  // writes.<op> <factor> [no-floor] [new-only] (or "writes.random.*"): an op
+  // the primer leaves free (data movement, creation, random draws) is billed
+  // factor x the elements its result holds (spec 2.5 "every byte written is
+  // metered", 2.11 random draws), at least pointwise.floor unless no-floor;
+  // new-only: nothing when NumPy hands the input back (asarray of an array).
+  // An empty table leaves every free op free.
+  struct WriteRule {
+    double factor = 0.0;  // 0: free
+    bool floor = true;
+    bool new_only = false;
+  };
+  std::unordered_map<std::string, WriteRule, NameHash, std::equal_to<>> write_rules;
+  bool bills_writes() const { return !write_rules.empty(); }
+  const WriteRule& write_rule(OpId op) const {
+    static const WriteRule kFree;
+    return bills_writes() ? op_rule(op).write : kFree;
+  }
+
   // dtype billing (spec 2.1, 2.3, 2.4): a rate per billed dtype ("float64" 2, ...),
   // a factor for complex dtypes per op, and the dtype each op computes in.
   // An empty rate table is a dtype-blind profile (primer): nothing below applies.
@@ -92,6 +110,7 @@ struct Profile {
     double complex_factor = 1.0;
     bool has_form = false;
     ReductionForm form;
+    WriteRule write;
   };
   mutable std::vector<OpRule> op_rule_by_op_;
   const OpRule& op_rule(OpId op) const;
