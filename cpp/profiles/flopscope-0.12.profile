@@ -12,26 +12,27 @@ reduction.subtract_output true
 pointwise.floor 1
 # Measured (scripts/differential): a 0-d or empty reduction costs 1 too.
 reduction.floor 1
-# 2.7 "Profile C extras", each measured with scripts/differential: n = input
-# size, M = output size; the form is per_input per_output.
+# 2.7 "Profile C extras", each measured with scripts/differential: the form
+# is passes reductions per_output, billing passes x n + reductions x (n - M) +
+# per_output x M for n inputs and M outputs, each term at least 1.
 # mean (and unweighted average): the sum plus a divide per output.
-reduction.form.mean 1 0
+reduction.form.mean 1 0 0
 # A nan* op scans its input once more for NaNs (nanmax and nanmin do not).
-reduction.form.nansum 2 -1
-reduction.form.nanprod 2 -1
-reduction.form.nanargmax 2 -1
-reduction.form.nanargmin 2 -1
-reduction.form.nancumsum 2 -1
-reduction.form.nancumprod 2 -1
-reduction.form.nanmean 2 0
-# var and std in four passes: 2n + 2(n - M) + 2M (std: + M square roots).
-reduction.form.var 4 0
-reduction.form.std 4 1
-reduction.form.nanvar 5 0
-reduction.form.nanstd 5 1
-# ptp = max and min: 2n - M; count_nonzero: one test per element.
-reduction.form.ptp 2 -1
-reduction.form.count_nonzero 1 0
+reduction.form.nansum 1 1 0
+reduction.form.nanprod 1 1 0
+reduction.form.nanargmax 1 1 0
+reduction.form.nanargmin 1 1 0
+reduction.form.nancumsum 1 1 0
+reduction.form.nancumprod 1 1 0
+reduction.form.nanmean 2 0 0
+# var and std in four passes: 2n + 2(n - M) + 2M = 4n (std: + M square roots).
+reduction.form.var 4 0 0
+reduction.form.std 4 0 1
+reduction.form.nanvar 5 0 0
+reduction.form.nanstd 5 0 1
+# ptp = max, min and a subtract per output: 2(n - M) + M; count_nonzero: one test per element.
+reduction.form.ptp 0 2 1
+reduction.form.count_nonzero 1 0 0
 
 # 2.3: one billed FLOP = one 32-bit-class real op.
 dtype_rate.bool 1

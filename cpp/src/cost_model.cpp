@@ -104,8 +104,11 @@ namespace {
 Flops reduction_base(const Profile& profile, OpId op, Flops numel_in, Flops numel_out, Flops convention) {
   const Profile::ReductionForm* form = profile.reduction_form(op);
   if (form == nullptr) [[likely]] return convention;
-  const Flops v = checked_add(checked_mul(form->per_input, numel_in), checked_mul(form->per_output, numel_out));
-  return std::max<Flops>(v, 0);
+  auto term = [&](std::int64_t times, Flops each) {
+    return times == 0 ? 0 : checked_mul(times, std::max(each, profile.reduction_floor));
+  };
+  return checked_add(checked_add(term(form->passes, numel_in), term(form->reductions, numel_in - numel_out)),
+                     term(form->per_output, numel_out));
 }
 }  // namespace
 

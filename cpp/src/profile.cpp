@@ -33,17 +33,23 @@ bool parse_bool(std::string_view value, std::string_view where) {
                               std::string(value) + "'");
 }
 
-// "<per_input> <per_output>": two integers, the first >= 0.
+// "<passes> <reductions> <per_output>": three integers >= 0.
 Profile::ReductionForm parse_reduction_form(std::string_view value, std::string_view where) {
   Profile::ReductionForm form;
-  const char* end = value.data() + value.size();
-  auto first = std::from_chars(value.data(), end, form.per_input);
-  const char* next = first.ptr;
-  while (next != end && (*next == ' ' || *next == '\t')) ++next;
-  auto second = std::from_chars(next, end, form.per_output);
-  if (first.ec != std::errc() || next == first.ptr || second.ec != std::errc() || second.ptr != end ||
-      form.per_input < 0)
-    throw std::invalid_argument(std::string(where) + ": expected '<per_input> <per_output>' (integers, the first >= 0), got '" +
+  std::int64_t* terms[] = {&form.passes, &form.reductions, &form.per_output};
+  const char* p = value.data();
+  const char* end = p + value.size();
+  bool ok = true;
+  for (std::size_t i = 0; i < std::size(terms) && ok; ++i) {
+    const char* before = p;
+    while (i > 0 && p != end && (*p == ' ' || *p == '\t')) ++p;
+    auto [next, ec] = std::from_chars(p, end, *terms[i]);
+    ok = ec == std::errc() && next != p && *terms[i] >= 0 && (i == 0 || p != before);  // blank-separated
+    p = next;
+  }
+  if (!ok || p != end)
+    throw std::invalid_argument(std::string(where) +
+                                ": expected '<passes> <reductions> <per_output>' (three integers >= 0), got '" +
                                 std::string(value) + "'");
   return form;
 }

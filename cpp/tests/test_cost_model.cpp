@@ -130,8 +130,8 @@ TEST(Reduction, SubtractOutputConvention) {
 TEST(Reduction, PerOpFormReplacesTheConvention) {
   fs::Profile p = fs::parse_profile("forms",
                                     "reduction.subtract_output true\nreduction.floor 1\n"
-                                    "reduction.form.nansum 2 -1\nreduction.form.mean 1 0\n"
-                                    "reduction.form.std 4 1\n");
+                                    "reduction.form.nansum 1 1 0\nreduction.form.mean 1 0 0\n"
+                                    "reduction.form.std 4 0 1\nreduction.form.ptp 0 2 1\n");
   auto sum = op("sum", fs::CostRule::Reduction);
   auto nansum = op("nansum", fs::CostRule::Reduction);
   auto mean = op("mean", fs::CostRule::Reduction);
@@ -140,15 +140,20 @@ TEST(Reduction, PerOpFormReplacesTheConvention) {
   EXPECT_EQ(cost::reduction(p, nansum, 2048, 32), 4064);   // 2n - M
   EXPECT_EQ(cost::reduction(p, mean, 2048, 32), 2048);     // n
   EXPECT_EQ(cost::deviation(p, std_, 2048, 32), 8224);     // 4n + M
-  EXPECT_EQ(cost::reduction(p, nansum, 0, 1), 1);          // clamped, then the floor
+  EXPECT_EQ(cost::reduction(p, nansum, 1, 1), 2);          // each term floored: 1 + 1
+  EXPECT_EQ(cost::reduction(p, nansum, 0, 1), 2);
+  auto ptp = op("ptp", fs::CostRule::Reduction);
+  EXPECT_EQ(cost::reduction(p, ptp, 2048, 32), 4064);      // 2(n - M) + M
+  EXPECT_EQ(cost::reduction(p, ptp, 0, 1), 3);
+  EXPECT_EQ(cost::deviation(p, std_, 0, 1), 5);
   EXPECT_EQ(cost::reduction(primer(), nansum, 2048, 32), 2048);  // other profiles untouched
 }
 
-TEST(Profile, ReductionFormIsTwoIntegers) {
-  for (const char* bad : {"reduction.form.sum 2", "reduction.form.sum 2 x", "reduction.form.sum -1 0",
-                          "reduction.form.sum 1.5 0", "reduction.form.sum 1 0 3"})
+TEST(Profile, ReductionFormIsThreeIntegers) {
+  for (const char* bad : {"reduction.form.sum 2", "reduction.form.sum 2 1 x", "reduction.form.sum -1 0 0",
+                          "reduction.form.sum 1.5 0 0", "reduction.form.sum 1 0 3 4", "reduction.form.sum 1 -1 0"})
     EXPECT_THROW(fs::parse_profile("bad", bad), std::invalid_argument) << bad;
-  EXPECT_NO_THROW(fs::parse_profile("ok", "reduction.form.sum 3\t-2"));
+  EXPECT_NO_THROW(fs::parse_profile("ok", "reduction.form.sum 3\t2 1"));
 }
 
 // spec 2.5 / 2.11: a writes rule bills the elements written, floored unless no-floor.

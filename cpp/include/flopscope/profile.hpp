@@ -38,12 +38,14 @@ struct Profile {
 
   double default_weight = 1.0;
   std::unordered_map<std::string, double, NameHash, std::equal_to<>> weights;  // by op name
-  // reduction.form.<op> <per_input> <per_output>: the op bills per_input x its
-  // input size + per_output x its output size (integers; spec 2.7 lists
-  // upstream's forms: mean n, var 4n, std 4n + M, a nan* op one more n for its
+  // reduction.form.<op> <passes> <reductions> <per_output>: the op bills
+  // passes x n + reductions x (n - M) + per_output x M for n inputs and M
+  // outputs, each term at least reduction.floor (spec 2.7 "Profile C extras",
+  // measured: var 4 0 0, std 4 0 1, ptp 0 2 1, a nan* op one more pass for its
   // isnan scan). Ops without one follow reduction.subtract_output.
   struct ReductionForm {
-    std::int64_t per_input = 1;
+    std::int64_t passes = 0;
+    std::int64_t reductions = 1;
     std::int64_t per_output = 0;
   };
   std::unordered_map<std::string, ReductionForm, NameHash, std::equal_to<>> reduction_forms;
