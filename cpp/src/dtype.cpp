@@ -95,7 +95,7 @@ Dtype compute(Compute rule, Dtype in) {
     case Compute::Same: return in;
     case Compute::FloatOfInt: return integral ? as_float(in) : in;
     case Compute::Float64OfInt: return integral ? Dtype{'f', 64} : in;
-    case Compute::Float64: return in.kind == 'c' ? in : Dtype{'f', 64};
+    case Compute::Float64: return in.kind == 'c' ? Dtype{'c', 128} : Dtype{'f', 64};
     case Compute::Int64Accumulator: return integral && in.bits < 64 ? Dtype{in.kind == 'u' ? 'u' : 'i', 64} : in;
     case Compute::Fft:
       if (integral) return {'c', 128};

@@ -60,6 +60,7 @@ TEST(Dtype, ComputeDtypes) {
   EXPECT_EQ(D::name(D::compute(D::Compute::Fft, t(kFloat64))), "complex128");
   EXPECT_EQ(D::name(D::compute(D::Compute::Fft, t(kInt32))), "complex128");
   EXPECT_EQ(D::name(D::compute(D::Compute::Float64, t(kFloat32))), "float64");
+  EXPECT_EQ(D::name(D::compute(D::Compute::Float64, t(kComplex64))), "complex128");  // np.float_power
 }
 
 TEST(Dtype, UpstreamProfileBillsTheWorkedExamples) {

@@ -35,7 +35,7 @@ enum class Compute : std::uint8_t {
   Same,            // the result type
   FloatOfInt,      // float-only ufuncs: bool/int8/uint8 -> float16, 16-bit -> float32, wider -> float64
   Float64OfInt,    // integer inputs computed in float64 (mean, var, LAPACK, integer division)
-  Float64,         // always float64 (stats, cov, interp, polyfit)
+  Float64,         // always float64, complex in complex128 (stats, cov, interp, polyfit, float_power)
   Int64Accumulator,// sum/prod of narrow integers and bools: int64
   Fft,             // <= 32-bit float/complex -> complex64, else complex128 (integers: complex128)
 };
