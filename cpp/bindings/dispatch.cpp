@@ -421,10 +421,6 @@ PyObject* raise_value_error(const char* op, const std::string& what) {
   return nullptr;
 }
 
-}  // namespace flopscope::py
-
-namespace flopscope::py {
-
 bool Call::bill_dtype(const Profile& prof, Flops* cost) const {
   dtype::Dtype arrays[kMaxNoted];
   dtype::Weak weak[kMaxNoted];
@@ -447,46 +443,70 @@ bool Call::bill_dtype(const Profile& prof, Flops* cost) const {
 
 namespace {
 // Elements and dtype of what a writing op produced: an array, or a tuple or
-// list of arrays (meshgrid, broadcast_arrays); anything else writes nothing.
-void written(PyObject* obj, Flops* elements, dtype::Dtype* type, bool* typed) {
+// list of arrays (meshgrid, broadcast_arrays; `first_only`: the first of
+// them); anything else writes nothing. `nonzero`: only the nonzero elements.
+// False (exception set) if NumPy cannot count them.
+bool written(PyObject* obj, bool first_only, bool nonzero, Flops* elements, dtype::Dtype* type, bool* typed) {
   if (PyArray_Check(obj)) {
     auto* a = reinterpret_cast<PyArrayObject*>(obj);
-    *elements += PyArray_SIZE(a);
+    const npy_intp n = nonzero ? PyArray_CountNonzero(a) : PyArray_SIZE(a);
+    if (n < 0) return false;
+    *elements += n;
     if (!*typed) *type = dtype::from_type_num(PyArray_TYPE(a));
     *typed = true;
   } else if (PyTuple_Check(obj) || PyList_Check(obj)) {
     const Py_ssize_t n = PySequence_Fast_GET_SIZE(obj);
     for (Py_ssize_t i = 0; i < n; ++i) {
       PyObject* item = PySequence_Fast_GET_ITEM(obj, i);
-      if (PyArray_Check(item)) written(item, elements, type, typed);
+      if (!PyArray_Check(item)) continue;
+      if (!written(item, false, nonzero, elements, type, typed)) return false;
+      if (first_only) break;
     }
   }
+  return true;
+}
+
+// True when `result` is `first` or a view of its memory.
+bool is_input_or_view(PyObject* result, PyObject* first) {
+  if (result == first) return true;
+  if (first == nullptr || !PyArray_Check(result)) return false;
+  for (PyObject* base = PyArray_BASE(reinterpret_cast<PyArrayObject*>(result)); base != nullptr;
+       base = PyArray_Check(base) ? PyArray_BASE(reinterpret_cast<PyArrayObject*>(base)) : nullptr)
+    if (base == first) return true;
+  return false;
 }
 }  // namespace
 
 PyObject* Call::charge_writes(PyObject* result, PyObject* first) {
   const Profile& prof = profile();
-  if (result == first && prof.write_rule(op_).new_only) return result;  // NumPy handed its input back
+  const Profile::WriteRule& rule = prof.write_rule(op_);
+  if (rule.new_only && is_input_or_view(result, first)) return result;  // no new buffer
+  using W = Profile::Written;
+  PyObject* counted = rule.counted == W::Input || (result == Py_None && first != nullptr) ? first : result;
   Flops elements = 0;
   dtype::Dtype types[2];
   bool typed = false;
-  written(result == Py_None && first != nullptr ? first : result, &elements, &types[0], &typed);
+  Flops cost = 0;
+  bool ok = counted == nullptr ||
+            written(counted, rule.counted == W::FirstOutput, rule.counted == W::Nonzero, &elements, &types[0], &typed);
   std::size_t n_types = typed ? 1 : 0;
   if (first != nullptr && PyArray_Check(first))
     types[n_types++] = dtype::from_type_num(PyArray_TYPE(reinterpret_cast<PyArrayObject*>(first)));
-  Flops cost;
-  try {
-    cost = cost::dtype_billed(prof, op_, cost::writes(prof, op_, elements), {types, n_types}, {});
-  } catch (const CostOverflowError&) {
-    Py_DECREF(result);
-    meter_->refund(op_, cost_);
-    raise_cost_overflow(name_);
-    return nullptr;
+  if (ok) {
+    try {
+      cost = cost::dtype_billed(prof, op_, cost::writes(prof, op_, elements), {types, n_types}, {});
+    } catch (const CostOverflowError&) {
+      raise_cost_overflow(name_);
+      ok = false;
+    }
   }
-  if (!meter_->can_afford(cost)) {
+  if (ok && !meter_->can_afford(cost)) {
+    raise_budget_exhausted(name_, cost, *meter_);
+    ok = false;
+  }
+  if (!ok) {  // nothing charged, the result dropped
     Py_DECREF(result);
     meter_->refund(op_, cost_);
-    raise_budget_exhausted(name_, cost, *meter_);
     return nullptr;
   }
   meter_->charge_more(op_, cost);

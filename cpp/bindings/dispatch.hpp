@@ -341,12 +341,11 @@ class Call {
   // set) when the billed cost does not fit 64 bits.
   bool bill_dtype(const Profile& prof, Flops* cost) const;
   // For an op the profile bills by what it writes (writes.<op>), after NumPy
-  // ran: prices the elements of `result` (of `first`, the destination, when
-  // the op works in place and returns None; nothing when NumPy handed `first`
-  // back and the rule is new-only) at the heavier rate of the result's and `first`'s dtypes,
-  // and adds it to this call's charge. Over the budget, the result is dropped
-  // and BudgetExhaustedError raised with nothing charged (upstream's deferred
-  // ops, spec 4.2). Steals `result`.
+  // ran: prices the elements the rule counts (of `result`; of `first`, the
+  // destination, when the op works in place and returns None) at the heavier
+  // rate of their dtype and `first`'s, and adds it to this call's charge.
+  // Over the budget, the result is dropped and BudgetExhaustedError raised
+  // with nothing charged (upstream's deferred ops, spec 4.2). Steals `result`.
   PyObject* charge_writes(PyObject* result, PyObject* first);
 
  private:

@@ -265,7 +265,7 @@ weight.isclose 6
 # unless no-floor (measured: creation and copies into a destination bill 0 when
 # empty); new-only: a conversion NumPy answers with its input writes nothing.
 # Views (transpose, flip, broadcast_to, split, ...) and untouched allocations
-# (zeros, empty, *_like of them) stay free.
+# (zeros, empty, *_like of them) stay free. Options: docs/cost-model.md.
 writes.array 1
 writes.asarray 1 new-only
 writes.asanyarray 1 new-only
@@ -306,6 +306,19 @@ writes.putmask 1 no-floor
 writes.place 1 no-floor
 # A gather: weight 4 (above) per element taken.
 writes.take 1
+# eye and identity write their ones; diag and diagflat of a vector its
+# values (diag of a matrix is a view); packbits reads each input element;
+# the index helpers bill one index array.
+writes.eye 1 nonzero
+writes.identity 1 nonzero
+writes.diag 1 input new-only no-floor
+writes.diagflat 1 input no-floor
+writes.packbits 1 input
+writes.diag_indices 1 first-output
+writes.tril_indices 1 first-output
+writes.triu_indices 1 first-output
+writes.tril_indices_from 1 first-output
+writes.triu_indices_from 1 first-output
 # arange and linspace: a multiply and an add per value.
 writes.arange 2 no-floor
 writes.linspace 2 no-floor

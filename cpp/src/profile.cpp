@@ -121,7 +121,7 @@ double Profile::compile_weight(OpId op) const {
   return weight_by_op_[i] = weight(std::string_view(OpRegistry::instance().info(op).name));
 }
 
-// "<factor> [no-floor] [new-only]".
+// "<factor> [input|first-output|nonzero] [no-floor] [new-only]".
 static Profile::WriteRule parse_write_rule(std::string_view value, std::string_view where) {
   Profile::WriteRule rule;
   std::size_t end = value.find_first_of(" \t");
@@ -134,9 +134,15 @@ static Profile::WriteRule parse_write_rule(std::string_view value, std::string_v
       rule.floor = false;
     } else if (option == "new-only") {
       rule.new_only = true;
+    } else if (option == "input") {
+      rule.counted = Profile::Written::Input;
+    } else if (option == "first-output") {
+      rule.counted = Profile::Written::FirstOutput;
+    } else if (option == "nonzero") {
+      rule.counted = Profile::Written::Nonzero;
     } else {
       throw std::invalid_argument(std::string(where) + ": unknown writes option '" + std::string(option) +
-                                  "' (no-floor, new-only)");
+                                  "' (input, first-output, nonzero, no-floor, new-only)");
     }
   }
   return rule;

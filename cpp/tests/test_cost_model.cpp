@@ -176,6 +176,15 @@ TEST(Writes, FactorFloorAndWeight) {
   EXPECT_FALSE(p.write_rule(free_op("copy")).new_only);
   EXPECT_EQ(cost::writes(primer(), free_op("copy"), 12), 0);     // the primer leaves it free
   EXPECT_THROW(fs::parse_profile("bad", "writes.copy 1 sometimes"), std::invalid_argument);
+  fs::Profile q = fs::parse_profile("measures", "writes.eye 1 nonzero\nwrites.diag 1 input new-only no-floor\n"
+                                                "writes.tril_indices 1 first-output\n");
+  EXPECT_EQ(q.write_rule(free_op("eye")).counted, fs::Profile::Written::Nonzero);
+  const fs::Profile::WriteRule& diag = q.write_rule(free_op("diag"));
+  EXPECT_EQ(diag.counted, fs::Profile::Written::Input);
+  EXPECT_TRUE(diag.new_only);
+  EXPECT_FALSE(diag.floor);
+  EXPECT_EQ(q.write_rule(free_op("tril_indices")).counted, fs::Profile::Written::FirstOutput);
+  EXPECT_EQ(q.write_rule(free_op("copy")).counted, fs::Profile::Written::Result);
   EXPECT_THROW(fs::parse_profile("bad", "writes.copy -1"), std::invalid_argument);
 }
 

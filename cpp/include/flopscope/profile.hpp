@@ -56,14 +56,19 @@ struct Profile {
     return r.has_form ? &r.form : nullptr;
   }
 
-  // writes.<op> <factor> [no-floor] [new-only] (or "writes.random.*"): an op
-  // the primer leaves free (data movement, creation, random draws) is billed
-  // factor x the elements its result holds (spec 2.5 "every byte written is
-  // metered", 2.11 random draws), at least pointwise.floor unless no-floor;
-  // new-only: nothing when NumPy hands the input back (asarray of an array).
-  // An empty table leaves every free op free.
+  // writes.<op> <factor> [options] (or "writes.random.*"): an op the primer
+  // leaves free (data movement, creation, random draws) is billed factor x
+  // the elements it writes (spec 2.5 "every byte written is metered", 2.11
+  // random draws), at least pointwise.floor. Options: what is counted
+  // (default: the elements of the result; "input": of the first operand;
+  // "first-output": of the first array of a tuple result; "nonzero": the
+  // result's nonzero elements, for eye), "no-floor", and "new-only" (nothing
+  // when NumPy answers with its input or a view of it). An empty table
+  // leaves every free op free.
+  enum class Written : std::uint8_t { Result, Input, FirstOutput, Nonzero };
   struct WriteRule {
     double factor = 0.0;  // 0: free
+    Written counted = Written::Result;
     bool floor = true;
     bool new_only = false;
   };
