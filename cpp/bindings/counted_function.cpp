@@ -103,7 +103,8 @@ Arg array_arg(const OperandShape& shape) {
 
 // Reads a list or tuple of operands (each converted and watched) into an
 // Arrays argument; NumPy then sees a list of the converted items.
-bool read_operands(PyObject** slot, Operands& operands, SignatureFrame& frame, Arg* out) {
+// `call`: where the operands are noted for dtype billing (nullptr: a parameter's arrays are not).
+bool read_operands(PyObject** slot, Operands& operands, Call* call, SignatureFrame& frame, Arg* out) {
   PyObject* seq = *slot;
   const Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
   PyObject* copy = PyList_New(n);
@@ -116,6 +117,7 @@ bool read_operands(PyObject** slot, Operands& operands, SignatureFrame& frame, A
     if (converted == nullptr) return false;
     Py_INCREF(converted);
     PyList_SET_ITEM(copy, i, converted);
+    if (call != nullptr) call->note_operand(shape);
     items.push_back(array_arg(shape));
   }
   *slot = copy;
@@ -186,7 +188,7 @@ bool read_param(PyObject** slot, Operands& operands, SignatureFrame& frame, Arg*
       // is read as a sequence of operands, each converted.
       if (PyArray_Check(o) || !PyErr_ExceptionMatches(PyExc_ValueError)) return false;
       PyErr_Clear();
-      return read_operands(slot, operands, frame, out);
+      return read_operands(slot, operands, nullptr, frame, out);
     }
     *slot = converted;
     *out = array_arg(shape);
@@ -285,6 +287,7 @@ bool read_signature(const char* name, const OpInfo& info, PyObject** stack, Py_s
         PyObject* converted = operands.inspect(stack[position], &shape);
         if (converted == nullptr) return false;
         stack[position] = converted;
+        call.note_operand(shape);
         items.push_back(array_arg(shape));
       }
       frame.args[k].kind = Arg::Kind::Arrays;
@@ -325,7 +328,7 @@ bool read_signature(const char* name, const OpInfo& info, PyObject** stack, Py_s
           PyErr_Format(PyExc_TypeError, "%s: %s must be a list or tuple of arrays", name, slot.name.c_str());
           return false;
         }
-        if (!read_operands(where, operands, frame, &arg)) return false;
+        if (!read_operands(where, operands, &call, frame, &arg)) return false;
         break;
       }
     }
@@ -611,7 +614,7 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
         const OpInfo& info = OpRegistry::instance().info(self->op);
         if (!read_signature(name, info, stack, nargs, kwnames, operands, call, frame)) return nullptr;
         try {
-          cost = cost::weighted(profile, self->op, info.formula(Signature(frame.args)));
+          cost = cost::weighted(profile, self->op, profile.formula(self->op, info.formula)(Signature(frame.args)));
         } catch (const SignatureError& e) {
           priced = false;
           refusal = e.what();

@@ -8,6 +8,8 @@ source flopscope-spec.md section 2 (upstream flopscope 0.12.4)
 contraction.multiply_add_flops 2
 contraction.output_correction true
 reduction.subtract_output true
+# 2.9 and on: upstream's formulas where its constants differ (op_table/formula_variants.inc).
+formulas flopscope-0.12
 # 2.6: a pointwise call costs at least 1, even on empty operands.
 pointwise.floor 1
 # Measured (scripts/differential): a 0-d or empty reduction costs 1 too.
@@ -33,6 +35,8 @@ reduction.form.nanstd 5 0 1
 # ptp = max, min and a subtract per output: 2(n - M) + M; count_nonzero: one test per element.
 reduction.form.ptp 0 2 1
 reduction.form.count_nonzero 1 0 0
+# trace: one add per diagonal entry (2.9: the diagonal length).
+reduction.form.trace 1 0 0
 
 # 2.3: one billed FLOP = one 32-bit-class real op.
 dtype_rate.bool 1
@@ -116,6 +120,13 @@ compute.prod int64_accumulator
 compute.cumsum int64_accumulator
 compute.cumprod int64_accumulator
 compute.linalg.* float64_of_int
+# ... but the contractions keep integer operands integer, as NumPy does.
+compute.linalg.matmul same
+compute.linalg.vecdot same
+compute.linalg.tensordot same
+compute.linalg.outer same
+compute.linalg.multi_dot same
+compute.trace int64_accumulator
 compute.fft.* fft
 compute.stats.* float64
 compute.cov float64

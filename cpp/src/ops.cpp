@@ -7,6 +7,7 @@
 #include "flopscope/formulas/counting.hpp"
 #include "flopscope/formulas/fft.hpp"
 #include "flopscope/formulas/linalg.hpp"
+#include "flopscope/formulas/linalg_flopscope012.hpp"
 #include "flopscope/formulas/misc.hpp"
 #include "flopscope/formulas/polynomial.hpp"
 #include "flopscope/formulas/statistics.hpp"
@@ -74,6 +75,16 @@ constexpr StaticOp kStaticOps[] = {
 #include "op_table/misc.inc"
 };
 
+// Formulas a profile's `formulas <set>` puts in place of an op's own.
+struct FormulaVariant {
+  const char* set;
+  const char* op;
+  Formula formula;
+};
+constexpr FormulaVariant kFormulaVariants[] = {
+#include "op_table/formula_variants.inc"
+};
+
 std::mutex registry_mutex;
 
 }  // namespace
@@ -130,6 +141,19 @@ OpId OpRegistry::intern(std::string_view name, CostRule rule) {
   info.rule = rule;
   ops_.push_back(std::move(info));
   return static_cast<OpId>(ops_.size() - 1);
+}
+
+Formula formula_variant(std::string_view name, std::string_view set) {
+  for (const FormulaVariant& v : kFormulaVariants)
+    if (set == v.set && name == v.op) return v.formula;
+  return nullptr;
+}
+
+bool is_formula_set(std::string_view set) {
+  if (set == "primer") return true;  // the op table's own
+  for (const FormulaVariant& v : kFormulaVariants)
+    if (set == v.set) return true;
+  return false;
 }
 
 }  // namespace flopscope

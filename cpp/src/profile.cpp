@@ -73,6 +73,7 @@ const Profile::OpRule& Profile::op_rule(OpId op) const {
   r.compute = rule != nullptr ? *rule : dtype::Compute::Same;
   r.complex_factor = factor != nullptr ? *factor : default_complex_factor;
   if (const WriteRule* w = lookup(write_rules, name)) r.write = *w;
+  if (!formula_set.empty()) r.formula = formula_variant(name, formula_set);
   if (const ReductionForm* form = lookup(reduction_forms, name)) {
     r.has_form = true;
     r.form = *form;
@@ -200,6 +201,10 @@ Profile parse_profile(std::string_view name, std::string_view text) {
       if (rule == std::end(kRules))
         throw std::invalid_argument(where + ": unknown compute rule '" + std::string(value) + "'");
       p.computes[std::string(key.substr(8))] = rule->second;
+    } else if (key == "formulas") {
+      if (!is_formula_set(value))
+        throw std::invalid_argument(where + ": unknown formula set '" + std::string(value) + "'");
+      p.formula_set = value == "primer" ? std::string() : std::string(value);
     } else if (key.starts_with("writes.")) {
       p.write_rules[std::string(key.substr(7))] = parse_write_rule(value, where);
     } else if (key == "weight.default") {

@@ -192,6 +192,13 @@ C8, I4 = np.ones(100, np.complex64), np.ones(100, np.int32)
     (lambda: fnp.sqrt(C8), 1000), (lambda: fnp.float_power(C8, C8), 17600), (lambda: fnp.arcsin(C8), 5600),
     (lambda: fnp.angle(I4), 3200), (lambda: fnp.isclose(I4, I4), 1200), (lambda: fnp.cumprod(C8), 594),
     (lambda: fnp.fft.fftshift(I4), 100),
-], ids=["sqrt c8", "float_power c8", "arcsin c8", "angle i4", "isclose i4", "cumprod c8", "fftshift i4"])
+    (lambda: fnp.trace(np.ones((3, 4), np.int32)), 6),
+    # Spec 2.9, upstream's linalg formulas (formulas flopscope-0.12).
+    (lambda: fnp.linalg.svd(np.eye(4)), 3328),
+    (lambda: fnp.linalg.norm(np.eye(4)), 64),
+    (lambda: fnp.linalg.multi_dot([np.eye(4, dtype=np.float32)] * 2), 112),
+    (lambda: fnp.linalg.matmul(np.ones((4, 4), np.int32), np.ones((4, 4), np.int32)), 112),
+], ids=["sqrt c8", "float_power c8", "arcsin c8", "angle i4", "isclose i4", "cumprod c8", "fftshift i4",
+        "trace i4", "svd", "norm", "multi_dot f4", "linalg.matmul i4"])
 def test_measured_complex_factors_and_compute_dtypes(call, want):
     assert charged(call) == want

@@ -91,4 +91,10 @@ class OpRegistry {
   std::size_t table_size_ = 0;
 };
 
+// Formula sets other than the op table's own (op_table/formula_variants.inc),
+// chosen by a profile's `formulas <set>`: the formula `set` gives op `name`,
+// or nullptr where the set keeps the table's.
+Formula formula_variant(std::string_view name, std::string_view set);
+bool is_formula_set(std::string_view set);
+
 }  // namespace flopscope

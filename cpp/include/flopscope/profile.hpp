@@ -79,6 +79,15 @@ struct Profile {
     return bills_writes() ? op_rule(op).write : kFree;
   }
 
+  // formulas <set>: the formula set (ops.hpp, formula_variant) whose formulas
+  // replace the op table's where it has one; empty: the table's own.
+  std::string formula_set;
+  Formula formula(OpId op, Formula own) const {
+    if (formula_set.empty()) [[likely]] return own;
+    const Formula f = op_rule(op).formula;
+    return f != nullptr ? f : own;
+  }
+
   // dtype billing (spec 2.1, 2.3, 2.4): a rate per billed dtype ("float64" 2, ...),
   // a factor for complex dtypes per op, and the dtype each op computes in.
   // An empty rate table is a dtype-blind profile (primer): nothing below applies.
@@ -118,6 +127,7 @@ struct Profile {
     bool has_form = false;
     ReductionForm form;
     WriteRule write;
+    Formula formula = nullptr;
   };
   mutable std::vector<OpRule> op_rule_by_op_;
   const OpRule& op_rule(OpId op) const;

@@ -6,11 +6,11 @@
 #include <vector>
 
 #include "flopscope/cost_model.hpp"
+#include "linalg_detail.hpp"
 
 namespace flopscope::formulas::linalg {
-namespace {
+namespace detail {
 
-// n of a stack of square matrices (..., n, n); refused otherwise (NumPy's LinAlgError).
 std::int64_t square(const Signature& s, std::size_t i) {
   if (s.ndim(i) < 2) throw SignatureError("expected a stack of square matrices (at least 2 dimensions)");
   const std::int64_t n = s.dim(i, -1);
@@ -20,7 +20,152 @@ std::int64_t square(const Signature& s, std::size_t i) {
 
 Flops cube(std::int64_t n) { return checked_mul(checked_mul(n, n), n); }
 
+void matrices(const Signature& s, std::size_t i) {
+  if (s.ndim(i) < 2) throw SignatureError("expected a stack of matrices (at least 2 dimensions)");
+}
+
+Order order_of(const Signature& s, std::size_t i) {
+  Order o;
+  if (!s.given(i)) return o;
+  o.is_default = false;
+  if (s[i].kind == Arg::Kind::Str) {
+    o.is_str = true;
+    o.str = s.str_or(i, "");
+  } else {
+    o.p = s.number_or(i, 2);
+  }
+  return o;
+}
+
+namespace {
+// The matrix norm over axes (r, c) of argument i, times the other extents.
+Flops matrix_norms(const Signature& s, std::size_t i, int r, int c, const Order& o, const NormCosts& costs) {
+  const std::int64_t m = s.dim(i, r), n = s.dim(i, c);
+  Flops others = 1;
+  for (int d = 0; d < s.ndim(i); ++d)
+    if (d != r && d != c) others = checked_mul(others, s.dim(i, d));
+  return checked_mul(others, costs.matrix(m, n, o));
+}
+
+// The vector norm over the given axes of argument i (their product is the
+// vector length), times the number of vectors.
+Flops vector_norms(const Signature& s, std::size_t i, const std::vector<int>& axes, const Order& o,
+                   const NormCosts& costs) {
+  Flops len = 1;
+  for (int a : axes) len = checked_mul(len, s.dim(i, a));
+  if (len == 0) return 0;
+  return checked_mul(s.numel(i) / len, costs.vector(len, o));
+}
 }  // namespace
+
+// Slots: &x ord axis keepdims. NumPy's cases: no axis (a vector, a matrix or
+// the flattened 2-norm), one axis (vector norms), two axes (matrix norms).
+Flops norm(const Signature& s, const NormCosts& costs) {
+  const Order o = order_of(s, 1);
+  const int nd = s.ndim(0);
+  if (!s.given(2)) {
+    if (o.is_default) return vector_norms(s, 0, s.axes_or_all(2, nd), o, costs);  // sqrt(x . x) of the flattened x
+    if (nd == 1) return vector_norms(s, 0, {0}, o, costs);
+    if (nd == 2) return matrix_norms(s, 0, 0, 1, o, costs);
+    throw SignatureError("Improper number of dimensions to norm.");
+  }
+  const std::vector<int> axes = s.axes_or_all(2, nd);
+  if (axes.size() == 1) return vector_norms(s, 0, axes, o, costs);
+  if (axes.size() == 2) return matrix_norms(s, 0, axes[0], axes[1], o, costs);
+  throw SignatureError("Improper number of dimensions to norm.");
+}
+
+// Slots: &x * axis keepdims ord (default ord 2; axis None: the flattened x).
+Flops vector_norm(const Signature& s, const NormCosts& costs) {
+  return vector_norms(s, 0, s.axes_or_all(1, s.ndim(0)), order_of(s, 3), costs);
+}
+
+// Slots: &x * keepdims ord (default 'fro'), over the last two axes.
+Flops matrix_norm(const Signature& s, const NormCosts& costs) {
+  matrices(s, 0);
+  return matrix_norms(s, 0, s.ndim(0) - 2, s.ndim(0) - 1, order_of(s, 2), costs);
+}
+
+// Slots: &*arrays * out. The chain of products in the order of least total
+// `product` (matrix chain dynamic programming, as NumPy orders it by M*N*K).
+// A 1-d first (last) operand is a row (column) vector.
+Flops multi_dot(const Signature& s, Flops (*product)(Flops outputs, Flops k)) {
+  if (s[0].kind != Arg::Kind::Arrays) throw SignatureError("expected a sequence of arrays");
+  const auto items = s[0].items;
+  const std::size_t count = items.size();
+  if (count < 2) throw SignatureError("Expecting at least two arrays.");
+  if (count == 2) {  // NumPy's multi_dot of two arrays is dot(a, b), of any dimensions
+    Flops k = 1;
+    bool summed = false;
+    if (!cost::product_contraction(cost::Product::Dot, items[0].ints, items[1].ints, {}, {}, &k, &summed))
+      throw SignatureError("shapes not aligned");
+    if (k == 0) return 0;
+    return product(checked_mul(cost::numel(items[0].ints) / k, cost::numel(items[1].ints) / k), k);
+  }
+  std::vector<std::int64_t> p;  // A_i is p[i] x p[i + 1]
+  for (std::size_t i = 0; i < count; ++i) {
+    const auto shape = items[i].ints;
+    const bool end = i == 0 || i + 1 == count;
+    if (shape.size() != 2 && !(end && shape.size() == 1))
+      throw SignatureError("multi_dot: the first and last arrays may be 1-d, the others must be 2-d");
+    std::int64_t rows = shape.size() == 2 ? shape[0] : (i == 0 ? 1 : shape[0]);
+    std::int64_t cols = shape.size() == 2 ? shape[1] : (i == 0 ? shape[0] : 1);
+    if (i == 0) p.push_back(rows);
+    else if (p.back() != rows) throw SignatureError("shapes not aligned");
+    p.push_back(cols);
+  }
+  std::vector<std::vector<Flops>> best(count, std::vector<Flops>(count, 0));
+  for (std::size_t len = 1; len < count; ++len)
+    for (std::size_t i = 0; i + len < count; ++i) {
+      const std::size_t j = i + len;
+      Flops cheapest = -1;
+      for (std::size_t k = i; k < j; ++k) {
+        const Flops c = checked_add(checked_add(best[i][k], best[k + 1][j]),
+                                    product(checked_mul(p[i], p[j + 1]), p[k + 1]));
+        if (cheapest < 0 || c < cheapest) cheapest = c;
+      }
+      best[i][j] = cheapest;
+    }
+  return best[0][count - 1];
+}
+
+// A 1-d operand is promoted to a row (first) or column (second) and dropped after.
+cost::GufuncDims matmul_dims(const Signature& s) {
+  cost::GufuncDims d;
+  if (!cost::gufunc_dims(cost::CoreLayout::Matmul, s.shape(0), s.shape(1), &d))
+    throw SignatureError("matmul: the operands' core dimensions do not match (or their batch dimensions do not "
+                         "broadcast)");
+  return d;
+}
+
+cost::GufuncDims vecdot_dims(const Signature& s) {
+  const int axis = s.int_or(2, -1);
+  const int axes[1] = {axis};
+  std::vector<cost::Extent> a, b;
+  cost::GufuncDims d;
+  if (!cost::move_axes_last(s.shape(0), axes, &a) || !cost::move_axes_last(s.shape(1), axes, &b) ||
+      !cost::gufunc_dims(cost::CoreLayout::Vecdot, a, b, &d))
+    throw SignatureError("vecdot: the vectors' lengths differ along axis " + std::to_string(axis) +
+                         " (or their other dimensions do not broadcast)");
+  return d;
+}
+
+std::string_view qr_mode(const Signature& s) {
+  std::string_view mode = s.str_or(1, "reduced");
+  if (mode == "f" || mode == "full") mode = "reduced";  // NumPy's deprecated spellings
+  if (mode == "e" || mode == "economic") mode = "r";
+  if (mode != "reduced" && mode != "complete" && mode != "r" && mode != "raw")
+    throw SignatureError("Unrecognized mode '" + std::string(mode) + "'");
+  return mode;
+}
+
+}  // namespace detail
+
+using detail::cube;
+using detail::matrices;
+using detail::Order;
+using detail::order_of;
+using detail::square;
 
 // LU with partial pivoting, 2n^3/3, then a forward and a back substitution per
 // right-hand side, 2n^2 each (Golub & Van Loan, Matrix Computations, 3.2 and 3.1).
@@ -98,11 +243,6 @@ Flops svd_one(std::int64_t m, std::int64_t n, bool uv, bool full) {
                        checked_mul(9, cube(q)));
   return checked_add(checked_mul(4, pq2), checked_mul(8, cube(q)));
 }
-
-std::int64_t matrices(const Signature& s, std::size_t i) {
-  if (s.ndim(i) < 2) throw SignatureError("expected a stack of matrices (at least 2 dimensions)");
-  return 0;
-}
 }  // namespace
 
 // flopscope's top-k (k=, spec section 2.9): the k leading singular triplets,
@@ -170,27 +310,6 @@ Flops householder_q(std::int64_t m, std::int64_t k, bool full) {
   return checked_mul(4, checked_mul(checked_mul(m, m), k) - checked_mul(m, kk)) + checked_mul(4, checked_mul(kk, k)) / 3;
 }
 
-// A norm order: absent/None, a number (inf included) or a string ('fro', 'nuc').
-struct Order {
-  bool is_default = true;
-  bool is_str = false;
-  std::string_view str;
-  double p = 0;
-};
-
-Order order_of(const Signature& s, std::size_t i) {
-  Order o;
-  if (!s.given(i)) return o;
-  o.is_default = false;
-  if (s[i].kind == Arg::Kind::Str) {
-    o.is_str = true;
-    o.str = s.str_or(i, "");
-  } else {
-    o.p = s.number_or(i, 2);
-  }
-  return o;
-}
-
 // One vector norm of n entries (primer principle: pointwise ops 1 per element,
 // reductions the input size, a multiply-add counted once):
 // 2-norm n multiply-adds + 1 square root; 1-norm abs + sum 2n; inf/-inf abs +
@@ -218,23 +337,6 @@ Flops matrix_norm_one(std::int64_t m, std::int64_t n, const Order& o) {
   throw SignatureError("Invalid norm order for matrices");
 }
 
-// The matrix norm over axes (r, c) of argument i, times the other extents.
-Flops matrix_norms(const Signature& s, std::size_t i, int r, int c, const Order& o) {
-  const std::int64_t m = s.dim(i, r), n = s.dim(i, c);
-  Flops others = 1;
-  for (int d = 0; d < s.ndim(i); ++d)
-    if (d != r && d != c) others = checked_mul(others, s.dim(i, d));
-  return checked_mul(others, matrix_norm_one(m, n, o));
-}
-
-// The vector norm over the given axes of argument i (their product is the
-// vector length), times the number of vectors.
-Flops vector_norms(const Signature& s, std::size_t i, const std::vector<int>& axes, const Order& o) {
-  Flops len = 1;
-  for (int a : axes) len = checked_mul(len, s.dim(i, a));
-  if (len == 0) return 0;
-  return checked_mul(s.numel(i) / len, vector_norm_one(len, o));
-}
 }  // namespace
 
 // Slots: &a mode. R: householder_r; 'reduced' adds the thin Q, 'complete' the
@@ -242,12 +344,9 @@ Flops vector_norms(const Signature& s, std::size_t i, const std::vector<int>& ax
 Flops qr(const Signature& s) {
   matrices(s, 0);
   const std::int64_t m = s.dim(0, -2), n = s.dim(0, -1), k = std::min(m, n);
-  std::string_view mode = s.str_or(1, "reduced");
-  if (mode == "f" || mode == "full") mode = "reduced";  // NumPy's deprecated spellings
-  if (mode == "e" || mode == "economic") mode = "r";
+  const std::string_view mode = detail::qr_mode(s);
   Flops one = householder_r(m, n);
   if (mode == "reduced" || mode == "complete") one = checked_add(one, householder_q(m, k, mode == "complete"));
-  else if (mode != "r" && mode != "raw") throw SignatureError("Unrecognized mode '" + std::string(mode) + "'");
   return checked_mul(formula_util::batch(s.shape(0), 2), one);
 }
 
@@ -275,33 +374,13 @@ Flops pinv(const Signature& s) {
   return checked_mul(formula_util::batch(s.shape(0), 2), checked_add(factor, rebuild));
 }
 
-// Slots: &x ord axis keepdims. NumPy's cases: no axis (a vector, a matrix or
-// the flattened 2-norm), one axis (vector norms), two axes (matrix norms).
-Flops norm(const Signature& s) {
-  const Order o = order_of(s, 1);
-  const int nd = s.ndim(0);
-  if (!s.given(2)) {
-    if (o.is_default) return vector_norms(s, 0, s.axes_or_all(2, nd), o);  // sqrt(x . x) of the flattened x
-    if (nd == 1) return vector_norms(s, 0, {0}, o);
-    if (nd == 2) return matrix_norms(s, 0, 0, 1, o);
-    throw SignatureError("Improper number of dimensions to norm.");
-  }
-  const std::vector<int> axes = s.axes_or_all(2, nd);
-  if (axes.size() == 1) return vector_norms(s, 0, axes, o);
-  if (axes.size() == 2) return matrix_norms(s, 0, axes[0], axes[1], o);
-  throw SignatureError("Improper number of dimensions to norm.");
-}
+namespace {
+constexpr detail::NormCosts kNormCosts{vector_norm_one, matrix_norm_one};
+}  // namespace
 
-// Slots: &x * axis keepdims ord (default ord 2; axis None: the flattened x).
-Flops vector_norm(const Signature& s) {
-  return vector_norms(s, 0, s.axes_or_all(1, s.ndim(0)), order_of(s, 3));
-}
-
-// Slots: &x * keepdims ord (default 'fro'), over the last two axes.
-Flops matrix_norm(const Signature& s) {
-  matrices(s, 0);
-  return matrix_norms(s, 0, s.ndim(0) - 2, s.ndim(0) - 1, order_of(s, 2));
-}
+Flops norm(const Signature& s) { return detail::norm(s, kNormCosts); }
+Flops vector_norm(const Signature& s) { return detail::vector_norm(s, kNormCosts); }
+Flops matrix_norm(const Signature& s) { return detail::matrix_norm(s, kNormCosts); }
 
 // Slots: &A tol hermitian * rtol. Below 2-d: one comparison per element. Else
 // the singular values (hermitian: eigvalsh 4n^3/3 and n absolute values), then
@@ -344,71 +423,23 @@ Flops matrix_power(const Signature& s) {
   return checked_mul(formula_util::batch(s.shape(0), 2), one);
 }
 
-// Slots: &*arrays * out. The cheapest order of the chain of products (matrix
-// chain dynamic programming, which is how NumPy orders it), each product
-// M*N*K (primer "Matmul"). A 1-d first (last) operand is a row (column) vector.
+// Slots: &*arrays * out. The cheapest order of the chain of products, each
+// product M*N*K (primer "Matmul").
 Flops multi_dot(const Signature& s) {
-  if (s[0].kind != Arg::Kind::Arrays) throw SignatureError("expected a sequence of arrays");
-  const auto items = s[0].items;
-  const std::size_t count = items.size();
-  if (count < 2) throw SignatureError("Expecting at least two arrays.");
-  if (count == 2) {  // NumPy's multi_dot of two arrays is dot(a, b), of any dimensions
-    Flops k = 1;
-    bool summed = false;
-    if (!cost::product_contraction(cost::Product::Dot, items[0].ints, items[1].ints, {}, {}, &k, &summed))
-      throw SignatureError("shapes not aligned");
-    auto numel = [](cost::Shape sh) { return cost::numel(sh); };
-    return k == 0 ? 0 : checked_mul(numel(items[0].ints), numel(items[1].ints)) / k;
-  }
-  std::vector<std::int64_t> p;  // A_i is p[i] x p[i + 1]
-  for (std::size_t i = 0; i < count; ++i) {
-    const auto shape = items[i].ints;
-    const bool end = i == 0 || i + 1 == count;
-    if (shape.size() != 2 && !(end && shape.size() == 1))
-      throw SignatureError("multi_dot: the first and last arrays may be 1-d, the others must be 2-d");
-    std::int64_t rows = shape.size() == 2 ? shape[0] : (i == 0 ? 1 : shape[0]);
-    std::int64_t cols = shape.size() == 2 ? shape[1] : (i == 0 ? shape[0] : 1);
-    if (i == 0) p.push_back(rows);
-    else if (p.back() != rows) throw SignatureError("shapes not aligned");
-    p.push_back(cols);
-  }
-  std::vector<std::vector<Flops>> best(count, std::vector<Flops>(count, 0));
-  for (std::size_t len = 1; len < count; ++len)
-    for (std::size_t i = 0; i + len < count; ++i) {
-      const std::size_t j = i + len;
-      Flops cheapest = -1;
-      for (std::size_t k = i; k < j; ++k) {
-        const Flops c = checked_add(checked_add(best[i][k], best[k + 1][j]),
-                                    checked_mul(checked_mul(p[i], p[k + 1]), p[j + 1]));
-        if (cheapest < 0 || c < cheapest) cheapest = c;
-      }
-      best[i][j] = cheapest;
-    }
-  return best[0][count - 1];
+  return detail::multi_dot(s, [](Flops outputs, Flops k) { return checked_mul(outputs, k); });
 }
 
 // Slots: &x1 &x2 (positional only). NumPy's matmul: batch * M * N * K (primer
-// "Matmul"), the batch being the broadcast of the leading dimensions; a 1-d
-// operand is promoted to a row (first) or column (second) and dropped after.
+// "Matmul"), the batch being the broadcast of the leading dimensions.
 Flops matmul(const Signature& s) {
-  cost::GufuncDims d;
-  if (!cost::gufunc_dims(cost::CoreLayout::Matmul, s.shape(0), s.shape(1), &d))
-    throw SignatureError("matmul: the operands' core dimensions do not match (or their batch dimensions do not "
-                         "broadcast)");
+  const cost::GufuncDims d = detail::matmul_dims(s);
   return checked_mul(checked_mul(checked_mul(d.batch, d.m), d.n), d.k);
 }
 
 // Slots: &x1 &x2 * axis. One multiply-add per element of the broadcast pair
 // (primer "Matmul" with M = N = 1 per output).
 Flops vecdot(const Signature& s) {
-  const int axis = s.int_or(2, -1);
-  const int axes[1] = {axis};
-  std::vector<cost::Extent> a, b;
-  cost::GufuncDims d;
-  if (!cost::move_axes_last(s.shape(0), axes, &a) || !cost::move_axes_last(s.shape(1), axes, &b) ||
-      !cost::gufunc_dims(cost::CoreLayout::Vecdot, a, b, &d))
-    throw SignatureError("vecdot: the vectors' lengths differ along axis " + std::to_string(axis) +
-                         " (or their other dimensions do not broadcast)");
+  const cost::GufuncDims d = detail::vecdot_dims(s);
   return checked_mul(d.batch, d.k);
 }
 

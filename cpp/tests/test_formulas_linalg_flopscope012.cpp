@@ -1,0 +1,72 @@
+// Upstream flopscope 0.12.4's linalg formulas: expected values from the
+// spec's table (flopscope-spec.md section 2.9), a = max(m, n), b = min(m, n).
+#include <gtest/gtest.h>
+
+#include "flopscope/formulas/linalg_flopscope012.hpp"
+#include "flopscope/ops.hpp"
+#include "flopscope/profile.hpp"
+#include "signature_builder.hpp"
+
+using flopscope::SignatureError;
+using flopscope::testing::SigBuilder;
+namespace U = flopscope::formulas::linalg::flopscope012;
+
+TEST(LinalgFlopscope012, Svd) {
+  SigBuilder sq; sq.array({4, 4});
+  EXPECT_EQ(U::svd(sq.sig()), 6 * 64 + 20 * 64);  // thin 6ab^2 + 20b^3
+  SigBuilder full; full.array({6, 3});
+  EXPECT_EQ(U::svd(full.sig()), 4 * 36 * 3 + 22 * 27);  // full 4a^2 b + 22b^3
+  SigBuilder thin; thin.array({6, 3}).boolean(false);
+  EXPECT_EQ(U::svd(thin.sig()), 6 * 54 + 20 * 27);
+  SigBuilder values; values.array({2, 256, 256}).absent().boolean(false);
+  EXPECT_EQ(U::svd(values.sig()), 2 * 67'108'864);  // spec: svd_cost(256, 256) = 2*256^3 + 2*256^3
+  SigBuilder top; top.array({256, 256}).absent().absent().absent().integer(10);
+  EXPECT_EQ(U::svd(top.sig()), 2'621'440);  // spec: 4 * 256 * 256 * 10
+  SigBuilder vals; vals.array({5, 3});
+  EXPECT_EQ(U::svdvals(vals.sig()), 2 * 45 + 2 * 27);
+  SigBuilder bad; bad.array({4, 4}).absent().absent().absent().integer(5);
+  EXPECT_THROW(U::svd(bad.sig()), SignatureError);
+}
+
+TEST(LinalgFlopscope012, Factorisations) {
+  SigBuilder a; a.array({4, 4});
+  EXPECT_EQ(U::slogdet(a.sig()), 128 / 3 + 72);            // 2n^3/3 + 18n
+  EXPECT_EQ(U::qr(a.sig()), 2 * (128 - 128 / 3));          // 2(2mnk - 2k^3/3)
+  SigBuilder r; r.array({4, 4}).str("r");
+  EXPECT_EQ(U::qr(r.sig()), 128 - 128 / 3);
+  EXPECT_EQ(U::matrix_rank(a.sig()), 256 + 4);             // values + min(m, n)
+  EXPECT_EQ(U::cond(a.sig()), 257);                        // values + 1
+  SigBuilder c1; c1.array({4, 4}).integer(1);
+  EXPECT_EQ(U::cond(c1.sig()), 128 + 64 + 1);              // 2n^3 + 4mn + 1
+  EXPECT_EQ(U::pinv(a.sig()), 1664 + 4 + 16 + 7 * 16);     // thin + k + nk + (2k - 1)nm
+  SigBuilder ls; ls.array({4, 4}).array({4, 4});
+  EXPECT_EQ(U::lstsq(ls.sig()), 1664 + 112 + 16 + 112);
+}
+
+TEST(LinalgFlopscope012, NormsAndProducts) {
+  SigBuilder fro; fro.array({4, 4});
+  EXPECT_EQ(U::norm(fro.sig()), 32);                       // 2 numel
+  SigBuilder nuc; nuc.array({4, 4}).str("nuc");
+  EXPECT_EQ(U::norm(nuc.sig()), 256);                      // the singular values
+  SigBuilder p3; p3.array({3, 5}).absent().absent().number(3.0);  // x axis keepdims ord
+  EXPECT_EQ(U::vector_norm(p3.sig()), 18 * 15 + 16);       // general p
+  SigBuilder mm; mm.array({2, 4, 3}).array({3, 5});
+  EXPECT_EQ(U::matmul(mm.sig()), 2 * 4 * 5 * 5);           // (2K - 1) per output
+  SigBuilder vd; vd.array({4, 4}).array({4, 4});
+  EXPECT_EQ(U::vecdot(vd.sig()), 4 * 7);
+  SigBuilder chain; chain.arrays({{10, 30}, {30, 5}, {5, 60}});
+  // (AB)C: 10x5 outputs of 30 terms, then 10x60 of 5: 50*59 + 600*9.
+  EXPECT_EQ(U::multi_dot(chain.sig()), 50 * 59 + 600 * 9);
+}
+
+TEST(LinalgFlopscope012, ProfilesSelectTheSet) {
+  const auto& reg = flopscope::OpRegistry::instance();
+  const flopscope::OpId svd = reg.find("linalg.svd"), solve = reg.find("linalg.solve");
+  ASSERT_GE(svd, 0);
+  const flopscope::Profile& up = flopscope::profile_by_name("flopscope-0.12");
+  const flopscope::Profile& primer = flopscope::profile_by_name("primer");
+  EXPECT_EQ(up.formula(svd, reg.info(svd).formula), &U::svd);
+  EXPECT_EQ(up.formula(solve, reg.info(solve).formula), reg.info(solve).formula);  // the same in both sets
+  EXPECT_EQ(primer.formula(svd, reg.info(svd).formula), reg.info(svd).formula);
+  EXPECT_THROW(flopscope::parse_profile("bad", "formulas nonesuch"), std::invalid_argument);
+}
