@@ -186,6 +186,7 @@ def test_reduction_forms_floor_each_pass(op, zero_d, empty):
 # Complex factors and compute dtypes the spec's table leaves out, as upstream
 # 0.12.4 bills them (measured side by side; 100 elements).
 C8, I4 = np.ones(100, np.complex64), np.ones(100, np.int32)
+F7 = np.linspace(-1.0, 2.0, 7).astype(np.float32)
 
 
 @pytest.mark.parametrize("call,want", [
@@ -198,7 +199,17 @@ C8, I4 = np.ones(100, np.complex64), np.ones(100, np.int32)
     (lambda: fnp.linalg.norm(np.eye(4)), 64),
     (lambda: fnp.linalg.multi_dot([np.eye(4, dtype=np.float32)] * 2), 112),
     (lambda: fnp.linalg.matmul(np.ones((4, 4), np.int32), np.ones((4, 4), np.int32)), 112),
+    # Spec 2.7, 2.12, 2.14 (float32 operands of 7 elements, as the harness measured).
+    (lambda: fnp.hamming(5), 180),
+    (lambda: fnp.polyval(F7, F7), 84),
+    (lambda: fnp.median(F7), 7),
+    (lambda: fnp.percentile(F7, 50), 11),
+    (lambda: fnp.isin(F7, F7), 98),
+    (lambda: fnp.intersect1d(F7, F7), 392),
+    (lambda: fnp.unwrap(F7), 91),
+    (lambda: fnp.trapezoid(F7), 28),
 ], ids=["sqrt c8", "float_power c8", "arcsin c8", "angle i4", "isclose i4", "cumprod c8", "fftshift i4",
-        "trace i4", "svd", "norm", "multi_dot f4", "linalg.matmul i4"])
+        "trace i4", "svd", "norm", "multi_dot f4", "linalg.matmul i4", "hamming", "polyval", "median",
+        "percentile", "isin", "intersect1d", "unwrap", "trapezoid"])
 def test_measured_complex_factors_and_compute_dtypes(call, want):
     assert charged(call) == want

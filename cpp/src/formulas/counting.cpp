@@ -1,6 +1,7 @@
 #include "flopscope/formulas/counting.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace flopscope::formulas::counting {
 namespace {
@@ -158,5 +159,33 @@ Flops trapezoid(const Signature& s) {
 
 // One comparison or operation per element of the input.
 Flops elements(const Signature& s) { return s.numel(0); }
+
+namespace flopscope012 {
+namespace {
+// spec 2.12: sort_cost(n) = max(n ceil(log2 n), 1), ceil(log2 n) at least 1; sizes at least 1.
+Flops sort_cost(Flops n) { return std::max<Flops>(sort_comparisons(std::max<Flops>(n, 1)), 1); }
+}  // namespace
+
+Flops intersect1d(const Signature& s) {
+  const Flops n = std::max<Flops>(s.numel(0), 1), m = std::max<Flops>(s.numel(1), 1);
+  return checked_add(checked_add(sort_cost(n), sort_cost(m)), sort_cost(checked_add(n, m)));
+}
+
+// NumPy's isin loops over test_elements when m < 10 n^0.145 (numpy/lib/_arraysetops_impl.py);
+// upstream bills integer and bool operands (NumPy's table path) as sorted.
+Flops isin(const Signature& s) {
+  const Flops n = s.numel(0), m = s.numel(1);
+  const Flops sorted = sort_cost(checked_add(n, m));
+  auto integral = [&](std::size_t i) { return s[i].dtype >= 0 && s[i].dtype <= 10; };  // NPY_BOOL ... NPY_ULONGLONG
+  if (!(integral(0) && integral(1)) && static_cast<double>(m) < 10.0 * std::pow(static_cast<double>(n), 0.145))
+    return std::max(sorted, checked_mul(2, checked_mul(n, m)));
+  return sorted;
+}
+
+Flops trapezoid(const Signature& s) {
+  if (s.ndim(0) == 0) throw SignatureError("trapezoid needs at least 1 dimension");
+  return checked_mul(4, s.numel(0));
+}
+}  // namespace flopscope012
 
 }  // namespace flopscope::formulas::counting

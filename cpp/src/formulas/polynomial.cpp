@@ -131,4 +131,8 @@ Flops vander(const Signature& s) {
   return checked_mul(n, std::max<std::int64_t>(cols - 2, 0));
 }
 
+namespace flopscope012 {
+Flops polyval(const Signature& s) { return checked_mul(2, polynomial::polyval(s)); }
+}  // namespace flopscope012
+
 }  // namespace flopscope::formulas::polynomial

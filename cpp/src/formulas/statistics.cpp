@@ -239,4 +239,41 @@ Flops unique(const Signature& s) {
 
 Flops unique_flat(const Signature& s) { return sort_comparisons(s.numel(0)); }
 
+namespace flopscope012 {
+namespace {
+// Upstream bills its nan scan at least 1.
+Flops nan_scan(const Signature& s) { return std::max<Flops>(s.numel(0), 1); }
+}  // namespace
+
+// spec 2.7 "Profile C extras": the axis length per output slice.
+Flops median(const Signature& s) { return s.numel(0); }
+Flops nanmedian(const Signature& s) {
+  if (s.numel(0) == 0) return 1;  // measured: an empty nanmedian returns before its scan
+  return checked_add(std::max<Flops>(median(s), 1), nan_scan(s));
+}
+
+// spec 2.7: unweighted, per output slice n min(k, 1 + 4 ceil(log2 min(k, n))) + 4k
+// for k quantiles; weighted 4n ceil(log2 n) + 3n + k (ceil(log2 n) + 4).
+Flops quantiles(const Signature& s) {
+  const Slices sl = slices(s, 0, 2);
+  const Flops n = sl.length, k = std::max<Flops>(s.numel(1), 1);
+  Flops one;
+  if (s.given(7)) {
+    const Flops lg = formula_util::ceil_log2(n);
+    one = checked_add(checked_add(checked_mul(4, checked_mul(n, lg)), checked_mul(3, n)), checked_mul(k, lg + 4));
+  } else {
+    const Flops passes = std::min<Flops>(k, 1 + 4 * formula_util::ceil_log2(std::min(k, n)));
+    one = checked_add(checked_mul(n, passes), checked_mul(4, k));
+  }
+  return checked_mul(std::max<Flops>(sl.count, 1), one);
+}
+Flops nanquantiles(const Signature& s) { return checked_add(quantiles(s), nan_scan(s)); }
+
+// spec 2.14: 13 per element.
+Flops unwrap(const Signature& s) {
+  if (s.ndim(0) == 0) throw SignatureError("diff requires input that is at least one dimensional");
+  return checked_mul(13, s.numel(0));
+}
+}  // namespace flopscope012
+
 }  // namespace flopscope::formulas::statistics

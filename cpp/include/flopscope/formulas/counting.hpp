@@ -20,4 +20,12 @@ Flops ediff1d(const Signature& s);       // &ary &to_end &to_begin
 Flops trapezoid(const Signature& s);     // &y &x dx axis
 Flops elements(const Signature& s);      // &a: one operation per element
 
+// Upstream flopscope 0.12.4's forms (spec 2.12, 2.14), selected by a profile's
+// `formulas flopscope-0.12` (op_table/formula_variants.inc).
+namespace flopscope012 {
+Flops intersect1d(const Signature& s);  // sort(n) + sort(m) + sort(n + m)
+Flops isin(const Signature& s);         // sort(n + m), or at least 2nm on NumPy's loop path
+Flops trapezoid(const Signature& s);    // 4 per element of y
+}  // namespace flopscope012
+
 }  // namespace flopscope::formulas::counting

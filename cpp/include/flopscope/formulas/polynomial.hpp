@@ -24,4 +24,9 @@ Flops window(const Signature& s) {
   return m <= 1 ? 0 : checked_mul(PerSample, m);
 }
 
+// Upstream flopscope 0.12.4's polyval (spec 2.14): 2 deg per point.
+namespace flopscope012 {
+Flops polyval(const Signature& s);
+}  // namespace flopscope012
+
 }  // namespace flopscope::formulas::polynomial

@@ -24,4 +24,14 @@ Flops cross(const Signature& s);          // &a &b axisa axisb axisc axis
 Flops unique(const Signature& s);         // &ar return_index return_inverse return_counts axis ...
 Flops unique_flat(const Signature& s);    // &x (unique_all / counts / inverse / values)
 
+// Upstream flopscope 0.12.4's forms (spec 2.7, 2.14), selected by a profile's
+// `formulas flopscope-0.12` (op_table/formula_variants.inc).
+namespace flopscope012 {
+Flops median(const Signature& s);        // the input size
+Flops nanmedian(const Signature& s);     // + the nan scan
+Flops quantiles(const Signature& s);     // per slice n min(k, 1 + 4 ceil(log2 min(k, n))) + 4k
+Flops nanquantiles(const Signature& s);  // + the nan scan
+Flops unwrap(const Signature& s);        // 13 per element
+}  // namespace flopscope012
+
 }  // namespace flopscope::formulas::statistics

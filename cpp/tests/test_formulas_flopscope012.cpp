@@ -1,8 +1,12 @@
-// Upstream flopscope 0.12.4's linalg formulas: expected values from the
-// spec's table (flopscope-spec.md section 2.9), a = max(m, n), b = min(m, n).
+// Upstream flopscope 0.12.4's formula set (`formulas flopscope-0.12`):
+// expected values from the spec's tables (flopscope-spec.md sections 2.7,
+// 2.9, 2.12 and 2.14), a = max(m, n), b = min(m, n).
 #include <gtest/gtest.h>
 
+#include "flopscope/formulas/counting.hpp"
 #include "flopscope/formulas/linalg_flopscope012.hpp"
+#include "flopscope/formulas/polynomial.hpp"
+#include "flopscope/formulas/statistics.hpp"
 #include "flopscope/ops.hpp"
 #include "flopscope/profile.hpp"
 #include "signature_builder.hpp"
@@ -57,6 +61,36 @@ TEST(LinalgFlopscope012, NormsAndProducts) {
   SigBuilder chain; chain.arrays({{10, 30}, {30, 5}, {5, 60}});
   // (AB)C: 10x5 outputs of 30 terms, then 10x60 of 5: 50*59 + 600*9.
   EXPECT_EQ(U::multi_dot(chain.sig()), 50 * 59 + 600 * 9);
+}
+
+TEST(Flopscope012, StatisticsCountingPolynomial) {
+  namespace S = flopscope::formulas::statistics::flopscope012;
+  namespace C = flopscope::formulas::counting::flopscope012;
+  namespace P = flopscope::formulas::polynomial;
+  SigBuilder a; a.array({3, 4});
+  EXPECT_EQ(S::median(a.sig()), 12);                        // the input size
+  EXPECT_EQ(S::nanmedian(a.sig()), 24);                     // + the nan scan
+  SigBuilder q1; q1.array({7}).array({});                    // one quantile of 7: 7 min(1, 1) + 4
+  EXPECT_EQ(S::quantiles(q1.sig()), 11);
+  EXPECT_EQ(S::nanquantiles(q1.sig()), 18);
+  SigBuilder q3; q3.array({2, 100}).array({3}).integer(1);  // per row: 100 min(3, 1 + 4*2) + 12
+  EXPECT_EQ(S::quantiles(q3.sig()), 2 * (300 + 12));
+  SigBuilder u; u.array({3, 4});
+  EXPECT_EQ(S::unwrap(u.sig()), 13 * 12);
+  SigBuilder sets; sets.array({7}).array({7});              // sort(7) + sort(7) + sort(14)
+  EXPECT_EQ(C::intersect1d(sets.sig()), 21 + 21 + 56);
+  EXPECT_EQ(C::isin(sets.sig()), 2 * 49);                   // NumPy's loop path: 2nm
+  SigBuilder big; big.array({24}).array({24});              // the sorted path: (n + m) ceil(log2(n + m))
+  EXPECT_EQ(C::isin(big.sig()), 48 * 6);
+  SigBuilder ints; ints.array({7}, 5).array({7}, 5);         // int32: the sorted (table) path
+  EXPECT_EQ(C::isin(ints.sig()), 14 * 4);
+  SigBuilder y; y.array({3, 4});
+  EXPECT_EQ(C::trapezoid(y.sig()), 48);
+  SigBuilder pv; pv.array({7}).array({7});                  // 2 deg per point
+  EXPECT_EQ(P::flopscope012::polyval(pv.sig()), 2 * 6 * 7);
+  SigBuilder m; m.integer(5);                                // windows: 18 / 40 / 23 per sample
+  EXPECT_EQ(P::window<18>(m.sig()), 90);
+  EXPECT_EQ(P::window<40>(m.sig()), 200);
 }
 
 TEST(LinalgFlopscope012, ProfilesSelectTheSet) {
