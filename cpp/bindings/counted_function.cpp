@@ -614,7 +614,7 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
         const OpInfo& info = OpRegistry::instance().info(self->op);
         if (!read_signature(name, info, stack, nargs, kwnames, operands, call, frame)) return nullptr;
         try {
-          cost = cost::weighted(profile, self->op, profile.formula(self->op, info.formula)(Signature(frame.args)));
+          cost = cost::formula_call(profile, self->op, profile.formula(self->op, info.formula)(Signature(frame.args)));
         } catch (const SignatureError& e) {
           priced = false;
           refusal = e.what();

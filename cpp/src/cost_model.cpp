@@ -118,6 +118,10 @@ Flops reduction(const Profile& profile, OpId op, Flops numel_in, Flops numel_out
   return weighted(profile, op, std::max(base, profile.reduction_floor));
 }
 
+Flops formula_call(const Profile& profile, OpId op, Flops formula_flops) {
+  return weighted(profile, op, std::max(formula_flops, profile.floor(op)));
+}
+
 Flops writes(const Profile& profile, OpId op, Flops elements) {
   const Profile::WriteRule& rule = profile.write_rule(op);
   if (rule.factor == 0.0) return 0;

@@ -3,7 +3,9 @@
 // 2.9, 2.12 and 2.14), a = max(m, n), b = min(m, n).
 #include <gtest/gtest.h>
 
+#include "flopscope/cost_model.hpp"
 #include "flopscope/formulas/counting.hpp"
+#include "flopscope/formulas/misc.hpp"
 #include "flopscope/formulas/linalg_flopscope012.hpp"
 #include "flopscope/formulas/polynomial.hpp"
 #include "flopscope/formulas/statistics.hpp"
@@ -91,6 +93,17 @@ TEST(Flopscope012, StatisticsCountingPolynomial) {
   SigBuilder m; m.integer(5);                                // windows: 18 / 40 / 23 per sample
   EXPECT_EQ(P::window<18>(m.sig()), 90);
   EXPECT_EQ(P::window<40>(m.sig()), 200);
+}
+
+TEST(Flopscope012, PadAndFloors) {
+  SigBuilder p; p.array({3, 4}).table({1}, -1);  // pad_width 1: a (5, 6) result, constant mode
+  EXPECT_EQ(flopscope::formulas::misc::flopscope012::pad(p.sig()), 30);
+  const auto& reg = flopscope::OpRegistry::instance();
+  const flopscope::OpId polyval = reg.find("polyval");
+  const flopscope::Profile f = flopscope::parse_profile("floors", "floor.polyval 1\n");
+  EXPECT_EQ(flopscope::cost::formula_call(f, polyval, 0), 1);
+  EXPECT_EQ(flopscope::cost::formula_call(f, polyval, 12), 12);
+  EXPECT_EQ(flopscope::cost::formula_call(flopscope::profile_by_name("primer"), polyval, 0), 0);
 }
 
 TEST(LinalgFlopscope012, ProfilesSelectTheSet) {

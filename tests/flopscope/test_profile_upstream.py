@@ -208,8 +208,10 @@ F7 = np.linspace(-1.0, 2.0, 7).astype(np.float32)
     (lambda: fnp.intersect1d(F7, F7), 392),
     (lambda: fnp.unwrap(F7), 91),
     (lambda: fnp.trapezoid(F7), 28),
+    (lambda: fnp.pad(F7, 1), 9),
+    (lambda: fnp.polyval(np.zeros(0), np.zeros(0)), 2),  # floor.polyval: at least 1
 ], ids=["sqrt c8", "float_power c8", "arcsin c8", "angle i4", "isclose i4", "cumprod c8", "fftshift i4",
         "trace i4", "svd", "norm", "multi_dot f4", "linalg.matmul i4", "hamming", "polyval", "median",
-        "percentile", "isin", "intersect1d", "unwrap", "trapezoid"])
+        "percentile", "isin", "intersect1d", "unwrap", "trapezoid", "pad", "polyval empty"])
 def test_measured_complex_factors_and_compute_dtypes(call, want):
     assert charged(call) == want

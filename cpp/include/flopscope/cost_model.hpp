@@ -77,6 +77,10 @@ inline Flops pointwise(const Profile& profile, OpId op, Flops numel_out, int nou
 // the convention for that op (Profile::ReductionForm).
 Flops reduction(const Profile& profile, OpId op, Flops numel_in, Flops numel_out);
 
+// A formula's count for one call (formulas/*.hpp), at least the profile's
+// floor.<op>, weighted.
+Flops formula_call(const Profile& profile, OpId op, Flops formula_flops);
+
 // An op the profile bills by what it writes (writes.<op>; spec 2.5 "every byte
 // written is metered": a copy, a join, a fill = the elements written; arange,
 // linspace 2 per element; spec 2.11: a random draw 1 per value, uniform 3):

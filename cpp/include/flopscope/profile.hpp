@@ -79,6 +79,11 @@ struct Profile {
     return bills_writes() ? op_rule(op).write : kFree;
   }
 
+  // floor.<op> <n>: the least a priced (formula) call of the op costs
+  // (upstream bills 1 for an empty sort, set operation, polyval, ...).
+  std::unordered_map<std::string, std::int64_t, NameHash, std::equal_to<>> floors;
+  std::int64_t floor(OpId op) const { return floors.empty() ? 0 : op_rule(op).floor; }
+
   // formulas <set>: the formula set (ops.hpp, formula_variant) whose formulas
   // replace the op table's where it has one; empty: the table's own.
   std::string formula_set;
@@ -128,6 +133,7 @@ struct Profile {
     ReductionForm form;
     WriteRule write;
     Formula formula = nullptr;
+    std::int64_t floor = 0;
   };
   mutable std::vector<OpRule> op_rule_by_op_;
   const OpRule& op_rule(OpId op) const;

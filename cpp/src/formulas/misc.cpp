@@ -163,4 +163,17 @@ Flops pad(const Signature& s) {
   return total;
 }
 
+namespace flopscope012 {
+Flops pad(const Signature& s) {
+  const Flops work = misc::pad(s);  // validates; the primer's mode surcharges
+  const auto shape = s.shape(0);
+  const auto widths = as_pairs(s, 1, static_cast<int>(shape.size()), 0, "pad_width");
+  if (!widths) return work;
+  Flops out = 1;
+  for (std::size_t d = 0; d < shape.size(); ++d)
+    out = checked_mul(out, checked_add(shape[d], checked_add((*widths)[d][0], (*widths)[d][1])));
+  return checked_add(out, work);
+}
+}  // namespace flopscope012
+
 }  // namespace flopscope::formulas::misc
