@@ -444,8 +444,10 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
         Flops numel_out;
         if (!reduced_numel(name, shapes[0], argument(args, nargs, kwnames, 1, "axis"), &numel_out)) return nullptr;
         const OpInfo& info = OpRegistry::instance().info(self->op);
-        cost = info.rule == CostRule::Deviation ? cost::deviation(profile, self->op, shapes[0].numel(), numel_out)
-                                                : cost::reduction(profile, self->op, shapes[0].numel(), numel_out);
+        const bool integral = shapes[0].type_num >= NPY_BOOL && shapes[0].type_num <= NPY_ULONGLONG;
+        cost = info.rule == CostRule::Deviation
+                   ? cost::deviation(profile, self->op, shapes[0].numel(), numel_out, integral)
+                   : cost::reduction(profile, self->op, shapes[0].numel(), numel_out, integral);
         break;
       }
       case OperandReading::Pointwise:

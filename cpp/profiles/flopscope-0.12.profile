@@ -38,6 +38,16 @@ reduction.form.nanargmin 1 1 0
 reduction.form.nancumsum 1 1 0
 reduction.form.nancumprod 1 1 0
 reduction.form.nanmean 2 0 0
+# ... but not for bool and integer inputs (no NaN to find): the plain op's form.
+reduction.integer_form.nansum 0 1 0
+reduction.integer_form.nanprod 0 1 0
+reduction.integer_form.nanargmax 0 1 0
+reduction.integer_form.nanargmin 0 1 0
+reduction.integer_form.nancumsum 0 1 0
+reduction.integer_form.nancumprod 0 1 0
+reduction.integer_form.nanmean 1 0 0
+reduction.integer_form.nanvar 4 0 0
+reduction.integer_form.nanstd 4 0 1
 # var and std in four passes: 2n + 2(n - M) + 2M = 4n (std: + M square roots).
 reduction.form.var 4 0 0
 reduction.form.std 4 0 1
@@ -133,6 +143,10 @@ compute.fft.fftshift same
 compute.fft.ifftshift same
 compute.prod int64_accumulator
 compute.cumsum int64_accumulator
+compute.nansum int64_accumulator
+compute.nanprod int64_accumulator
+compute.nancumsum int64_accumulator
+compute.nancumprod int64_accumulator
 compute.cumprod int64_accumulator
 compute.linalg.* float64_of_int
 # ... but the contractions keep integer operands integer, as NumPy does.

@@ -101,8 +101,9 @@ Flops apply_weight(const Profile& profile, OpId op, Flops flops) {
 
 namespace {
 // The op's reduction.form where the profile gives one, else `convention`.
-Flops reduction_base(const Profile& profile, OpId op, Flops numel_in, Flops numel_out, Flops convention) {
-  const Profile::ReductionForm* form = profile.reduction_form(op);
+Flops reduction_base(const Profile& profile, OpId op, Flops numel_in, Flops numel_out, bool integral,
+                     Flops convention) {
+  const Profile::ReductionForm* form = profile.reduction_form(op, integral);
   if (form == nullptr) [[likely]] return convention;
   auto term = [&](std::int64_t times, Flops each) {
     return times == 0 ? 0 : checked_mul(times, std::max(each, profile.reduction_floor));
@@ -112,9 +113,9 @@ Flops reduction_base(const Profile& profile, OpId op, Flops numel_in, Flops nume
 }
 }  // namespace
 
-Flops reduction(const Profile& profile, OpId op, Flops numel_in, Flops numel_out) {
+Flops reduction(const Profile& profile, OpId op, Flops numel_in, Flops numel_out, bool integral) {
   Flops base = profile.reduction_subtracts_output ? std::max<Flops>(numel_in - numel_out, 0) : numel_in;
-  base = reduction_base(profile, op, numel_in, numel_out, base);
+  base = reduction_base(profile, op, numel_in, numel_out, integral, base);
   return weighted(profile, op, std::max(base, profile.reduction_floor));
 }
 
@@ -142,9 +143,9 @@ Flops reduceat_elements(std::span<const Extent> indices, Extent along) {
   return total;
 }
 
-Flops deviation(const Profile& profile, OpId op, Flops numel_in, Flops numel_out) {
+Flops deviation(const Profile& profile, OpId op, Flops numel_in, Flops numel_out, bool integral) {
   Flops var = profile.reduction_subtracts_output ? std::max<Flops>(numel_in - numel_out, 0) : numel_in;
-  const Flops base = reduction_base(profile, op, numel_in, numel_out, checked_add(var, numel_out));
+  const Flops base = reduction_base(profile, op, numel_in, numel_out, integral, checked_add(var, numel_out));
   return weighted(profile, op, std::max(base, profile.reduction_floor));
 }
 

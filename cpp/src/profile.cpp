@@ -79,6 +79,10 @@ const Profile::OpRule& Profile::op_rule(OpId op) const {
     r.has_form = true;
     r.form = *form;
   }
+  if (const ReductionForm* form = lookup(integer_forms, name)) {
+    r.has_integer_form = true;
+    r.integer_form = *form;
+  }
   r.compiled = true;
   return r;
 }
@@ -179,6 +183,8 @@ Profile parse_profile(std::string_view name, std::string_view text) {
       p.contraction_output_correction = parse_bool(value, where);
     } else if (key == "reduction.subtract_output") {
       p.reduction_subtracts_output = parse_bool(value, where);
+    } else if (key.starts_with("reduction.integer_form.")) {
+      p.integer_forms[std::string(key.substr(23))] = parse_reduction_form(value, where);
     } else if (key.starts_with("reduction.form.")) {
       p.reduction_forms[std::string(key.substr(15))] = parse_reduction_form(value, where);
     } else if (key == "reduction.floor") {

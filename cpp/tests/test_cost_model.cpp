@@ -147,6 +147,10 @@ TEST(Reduction, PerOpFormReplacesTheConvention) {
   EXPECT_EQ(cost::reduction(p, ptp, 0, 1), 3);
   EXPECT_EQ(cost::deviation(p, std_, 0, 1), 5);
   EXPECT_EQ(cost::reduction(primer(), nansum, 2048, 32), 2048);  // other profiles untouched
+  fs::Profile q = fs::parse_profile("int", "reduction.subtract_output true\nreduction.form.nansum 1 1 0\n"
+                                           "reduction.integer_form.nansum 0 1 0\n");
+  EXPECT_EQ(cost::reduction(q, nansum, 2048, 32), 4064);
+  EXPECT_EQ(cost::reduction(q, nansum, 2048, 32, /*integral=*/true), 2016);  // no isnan scan
 }
 
 TEST(Profile, ReductionFormIsThreeIntegers) {

@@ -74,8 +74,9 @@ inline Flops pointwise(const Profile& profile, OpId op, Flops numel_out, int nou
 // reduction.subtract_output bill input - output (spec section 2.7), and at
 // least reduction.floor (upstream 0.12.4 bills 1 for a 0-d or empty reduction,
 // measured with scripts/differential). A profile's reduction.form.<op> replaces
-// the convention for that op (Profile::ReductionForm).
-Flops reduction(const Profile& profile, OpId op, Flops numel_in, Flops numel_out);
+// the convention for that op (Profile::ReductionForm; `integral`: the input is
+// bool or integer, for reduction.integer_form.<op>).
+Flops reduction(const Profile& profile, OpId op, Flops numel_in, Flops numel_out, bool integral = false);
 
 // A formula's count for one call (formulas/*.hpp), at least the profile's
 // floor.<op>, weighted.
@@ -99,7 +100,7 @@ Flops reduceat_elements(std::span<const Extent> indices, Extent along);
 // std = var + one square root per output (primer principle for an op it does
 // not list: var is a reduction of the input size; sqrt is pointwise), or the
 // op's reduction.form; at least reduction.floor.
-Flops deviation(const Profile& profile, OpId op, Flops numel_in, Flops numel_out);
+Flops deviation(const Profile& profile, OpId op, Flops numel_in, Flops numel_out, bool integral = false);
 
 // One contraction step over k operands whose labels span `extent_product`
 // index tuples; `summed` says whether any label is summed away.

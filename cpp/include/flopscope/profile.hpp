@@ -49,10 +49,15 @@ struct Profile {
     std::int64_t per_output = 0;
   };
   std::unordered_map<std::string, ReductionForm, NameHash, std::equal_to<>> reduction_forms;
-  // The op's form, or nullptr where the profile's convention applies.
-  const ReductionForm* reduction_form(OpId op) const {
-    if (reduction_forms.empty()) [[likely]] return nullptr;
+  // reduction.integer_form.<op>: the form for bool and integer inputs, where
+  // it differs (upstream's nan* ops skip their isnan scan there).
+  std::unordered_map<std::string, ReductionForm, NameHash, std::equal_to<>> integer_forms;
+  // The op's form (for an `integral` input: its integer form, if any), or
+  // nullptr where the profile's convention applies.
+  const ReductionForm* reduction_form(OpId op, bool integral) const {
+    if (reduction_forms.empty() && integer_forms.empty()) [[likely]] return nullptr;
     const OpRule& r = op_rule(op);
+    if (integral && r.has_integer_form) return &r.integer_form;
     return r.has_form ? &r.form : nullptr;
   }
 
@@ -131,6 +136,8 @@ struct Profile {
     double complex_factor = 1.0;
     bool has_form = false;
     ReductionForm form;
+    bool has_integer_form = false;
+    ReductionForm integer_form;
     WriteRule write;
     Formula formula = nullptr;
     std::int64_t floor = 0;
