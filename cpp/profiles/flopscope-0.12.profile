@@ -19,6 +19,8 @@ floor.ediff1d 1
 floor.unwrap 1
 floor.kron 1
 floor.pad 1
+floor.tril 1
+floor.triu 1
 # 2.9 and on: upstream's formulas where its constants differ (op_table/formula_variants.inc).
 formulas flopscope-0.12
 # 2.6: a pointwise call costs at least 1, even on empty operands.
@@ -286,7 +288,6 @@ weight.setdiff1d 4
 weight.setxor1d 4
 weight.isin 1
 weight.histogram 4
-weight.sort_complex 4
 weight.histogram2d 4
 weight.histogramdd 4
 weight.histogram_bin_edges 4

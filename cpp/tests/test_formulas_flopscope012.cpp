@@ -5,6 +5,7 @@
 
 #include "flopscope/cost_model.hpp"
 #include "flopscope/formulas/counting.hpp"
+#include "flopscope/formulas/fft.hpp"
 #include "flopscope/formulas/misc.hpp"
 #include "flopscope/formulas/linalg_flopscope012.hpp"
 #include "flopscope/formulas/polynomial.hpp"
@@ -93,6 +94,33 @@ TEST(Flopscope012, StatisticsCountingPolynomial) {
   SigBuilder m; m.integer(5);                                // windows: 18 / 40 / 23 per sample
   EXPECT_EQ(P::window<18>(m.sig()), 90);
   EXPECT_EQ(P::window<40>(m.sig()), 200);
+}
+
+TEST(Flopscope012, StagedRealTransforms) {
+  namespace F = flopscope::formulas::fft::flopscope012;
+  // rfft2 of (3, 4): real stage 5 (4//2) 2 x 3 rows, then a complex stage of 3 over 3 columns.
+  SigBuilder a; a.array({3, 4});
+  EXPECT_EQ(F::rfft2(a.sig()), 60 + 90);
+  // irfft2 of (3, 4): the complex stage over 4 columns, then real stages of 6 (= 2(4 - 1)) x 3.
+  EXPECT_EQ(F::irfft2(a.sig()), 120 + 135);
+  SigBuilder b; b.array({2, 3, 4});
+  EXPECT_EQ(F::rfftn(b.sig()), 120 + 180 + 90);
+  EXPECT_EQ(F::irfftn(b.sig()), 270 + 240 + 120);
+}
+
+TEST(Flopscope012, TrianglesKeepTheirCells) {
+  namespace M = flopscope::formulas::misc;
+  SigBuilder a; a.array({3, 4});
+  EXPECT_EQ(M::flopscope012::tril(a.sig()), 1 + 2 + 3);
+  EXPECT_EQ(M::flopscope012::triu(a.sig()), 4 + 3 + 2);
+  SigBuilder v; v.array({7});                        // a 1-d m is a 7 x 7 square
+  EXPECT_EQ(M::flopscope012::tril(v.sig()), 28);
+  SigBuilder k; k.array({2, 4, 4}).integer(-1);      // below the diagonal, two matrices
+  EXPECT_EQ(M::flopscope012::tril(k.sig()), 2 * 6);
+  EXPECT_EQ(M::flopscope012::triu(k.sig()), 2 * 13);
+  EXPECT_EQ(M::masked_copy(a.sig()), 0);             // the primer: free
+  SigBuilder z; z.array({});
+  EXPECT_THROW(M::masked_copy(z.sig()), SignatureError);
 }
 
 TEST(Flopscope012, PadAndFloors) {

@@ -57,9 +57,14 @@ Flops one_axis(const Signature& s, Kind kind) {
 // fftn(a, s=None, axes=None, norm=None), read as NumPy's _cook_nd_args does:
 // s defaults to the input's extents (the last one 2(m-1) for the inverse real
 // transform), an s without axes names the last len(s) axes, s[i] = -1 keeps
-// the input's extent. N is the size of the full-length (complex, or for the
-// real kinds real) signal, the lengths' log2 are summed over the axes.
-Flops many_axes(const Signature& s, Kind kind, Default fallback) {
+// the input's extent. `full` is the full-length (complex, or for the real
+// kinds real) signal's shape; no axes: nothing is transformed.
+struct Plan {
+  std::vector<int> axes;           // as listed; NumPy transforms the last first
+  std::vector<std::int64_t> full;  // the signal's shape
+};
+
+Plan plan_of(const Signature& s, Kind kind, Default fallback) {
   const auto shape = s.shape(0);
   const int nd = static_cast<int>(shape.size());
   const bool shapeless = !s.given(1);
@@ -73,33 +78,63 @@ Flops many_axes(const Signature& s, Kind kind, Default fallback) {
     const std::int64_t k = shapeless ? nd : static_cast<std::int64_t>(lengths.size());
     for (std::int64_t i = 0; i < k; ++i) raw.push_back(shapeless ? i : i - k);
   }
-  std::vector<int> axes;
-  for (std::int64_t a : raw) axes.push_back(normalize(a, nd));
+  Plan plan;
+  for (std::int64_t a : raw) plan.axes.push_back(normalize(a, nd));
   if (shapeless)
-    for (int a : axes) lengths.push_back(shape[static_cast<std::size_t>(a)]);
-  if (lengths.size() != axes.size()) throw SignatureError("Shape and axes have different lengths.");
-  if (axes.empty()) {
+    for (int a : plan.axes) lengths.push_back(shape[static_cast<std::size_t>(a)]);
+  if (lengths.size() != plan.axes.size()) throw SignatureError("Shape and axes have different lengths.");
+  if (plan.axes.empty()) {
     if (kind != Kind::Complex) throw SignatureError("a real transform needs at least one axis");
-    return 0;  // no axis transformed: NumPy returns the input
+    return plan;  // no axis transformed: NumPy returns the input
   }
-  if (kind == Kind::RealInverse && shapeless) lengths.back() = 2 * (shape[static_cast<std::size_t>(axes.back())] - 1);
-  for (std::size_t i = 0; i < axes.size(); ++i)
-    if (lengths[i] == -1) lengths[i] = shape[static_cast<std::size_t>(axes[i])];
+  if (kind == Kind::RealInverse && shapeless)
+    lengths.back() = 2 * (shape[static_cast<std::size_t>(plan.axes.back())] - 1);
+  for (std::size_t i = 0; i < plan.axes.size(); ++i)
+    if (lengths[i] == -1) lengths[i] = shape[static_cast<std::size_t>(plan.axes[i])];
   check_norm(s, 3);
-  // The signal's shape: NumPy transforms the last listed axis first, so the
-  // first listing of a repeated axis sets its final length.
-  std::vector<std::int64_t> full(shape.begin(), shape.end());
+  // The first listing of a repeated axis sets its final length.
+  plan.full.assign(shape.begin(), shape.end());
+  for (std::size_t i = plan.axes.size(); i-- > 0;) plan.full[static_cast<std::size_t>(plan.axes[i])] = points(lengths[i]);
+  return plan;
+}
+
+// The primer's count: the lengths' log2 summed over the axes, N the product
+// of the transformed lengths.
+Flops many_axes(const Signature& s, Kind kind, Default fallback) {
+  const Plan plan = plan_of(s, kind, fallback);
+  if (plan.axes.empty()) return 0;
   Flops log_sum = 0;
-  for (std::size_t i = axes.size(); i-- > 0;) {
-    full[static_cast<std::size_t>(axes[i])] = points(lengths[i]);
-    log_sum += formula_util::ceil_log2(lengths[i]);
-  }
+  for (std::size_t i = plan.axes.size(); i-- > 0;)
+    log_sum += formula_util::ceil_log2(plan.full[static_cast<std::size_t>(plan.axes[i])]);
   Flops transforms = 1, n = 1;
-  for (int d = 0; d < nd; ++d) {
-    Flops& factor = std::find(axes.begin(), axes.end(), d) != axes.end() ? n : transforms;
-    factor = checked_mul(factor, full[static_cast<std::size_t>(d)]);
+  for (int d = 0; d < static_cast<int>(plan.full.size()); ++d) {
+    Flops& factor = std::find(plan.axes.begin(), plan.axes.end(), d) != plan.axes.end() ? n : transforms;
+    factor = checked_mul(factor, plan.full[static_cast<std::size_t>(d)]);
   }
   return priced(kind, transforms, n, log_sum);
+}
+
+// 1-d transforms of `shape` along `axis` (length shape[axis]), one per other index.
+Flops stage(Kind kind, const std::vector<std::int64_t>& shape, int axis) {
+  const std::int64_t n = shape[static_cast<std::size_t>(axis)];
+  Flops transforms = 1;
+  for (std::size_t d = 0; d < shape.size(); ++d)
+    if (static_cast<int>(d) != axis) transforms = checked_mul(transforms, shape[d]);
+  return priced(kind, transforms, n, formula_util::ceil_log2(n));
+}
+
+// Upstream 0.12.4's real n-d transforms (spec 2.10, "newest"): the real 1-d
+// stage on the last axis, complex stages on the half spectrum for the others
+// (the inverse: the complex stages first, then the real one).
+Flops staged_real(const Signature& s, Kind kind, Default fallback) {
+  const Plan plan = plan_of(s, kind, fallback);
+  const int last = plan.axes.back();
+  std::vector<std::int64_t> half = plan.full;
+  half[static_cast<std::size_t>(last)] = plan.full[static_cast<std::size_t>(last)] / 2 + 1;
+  Flops total = stage(kind, plan.full, last);
+  for (std::size_t i = plan.axes.size() - 1; i-- > 0;)
+    if (plan.axes[i] != last) total = checked_add(total, stage(Kind::Complex, half, plan.axes[i]));
+  return total;
 }
 
 // fftfreq(n, d=1.0): n must be an int; n = 0 divides by zero (n d).
@@ -133,5 +168,12 @@ Flops rfftfreq(const Signature& s) {
   const std::int64_t n = frequencies(s);
   return n < 0 ? 0 : n / 2 + 1;
 }
+
+namespace flopscope012 {
+Flops rfftn(const Signature& s) { return staged_real(s, Kind::RealForward, Default::AllAxes); }
+Flops rfft2(const Signature& s) { return staged_real(s, Kind::RealForward, Default::LastTwo); }
+Flops irfftn(const Signature& s) { return staged_real(s, Kind::RealInverse, Default::AllAxes); }
+Flops irfft2(const Signature& s) { return staged_real(s, Kind::RealInverse, Default::LastTwo); }
+}  // namespace flopscope012
 
 }  // namespace flopscope::formulas::fft

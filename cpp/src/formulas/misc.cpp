@@ -163,7 +163,47 @@ Flops pad(const Signature& s) {
   return total;
 }
 
+namespace {
+// The (rows, cols) of m as np.tril/np.triu read it (a 1-d m is its own
+// square), and the number of such matrices.
+void triangle_dims(const Signature& s, std::int64_t* rows, std::int64_t* cols, Flops* batch) {
+  if (s.ndim(0) == 0) throw SignatureError("the array must have at least one dimension");
+  *cols = s.dim(0, -1);
+  *rows = s.ndim(0) == 1 ? *cols : s.dim(0, -2);
+  *batch = s.ndim(0) == 1 ? 1 : formula_util::batch(s.shape(0), 2);
+}
+
+// Cells (i, j) with j <= i + k of a rows x cols matrix.
+Flops lower_cells(std::int64_t rows, std::int64_t cols, std::int64_t k) {
+  Flops kept = 0;
+  for (std::int64_t i = 0; i < rows; ++i) kept = checked_add(kept, std::clamp<std::int64_t>(i + k + 1, 0, cols));
+  return kept;
+}
+}  // namespace
+
+Flops masked_copy(const Signature& s) {
+  std::int64_t rows, cols;
+  Flops batch;
+  triangle_dims(s, &rows, &cols, &batch);
+  return 0;
+}
+
 namespace flopscope012 {
+Flops tril(const Signature& s) {
+  std::int64_t rows, cols;
+  Flops batch;
+  triangle_dims(s, &rows, &cols, &batch);
+  return checked_mul(batch, lower_cells(rows, cols, s.int_or(1, 0)));
+}
+
+// triu keeps j >= i + k: everything tril(k - 1) does not.
+Flops triu(const Signature& s) {
+  std::int64_t rows, cols;
+  Flops batch;
+  triangle_dims(s, &rows, &cols, &batch);
+  return checked_mul(batch, checked_mul(rows, cols) - lower_cells(rows, cols, s.int_or(1, 0) - 1));
+}
+
 Flops pad(const Signature& s) {
   const Flops work = misc::pad(s);  // validates; the primer's mode surcharges
   const auto shape = s.shape(0);

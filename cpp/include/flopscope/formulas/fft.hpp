@@ -20,4 +20,13 @@ Flops irfft2(const Signature& s);    // &a s axes norm
 Flops fftfreq(const Signature& s);   // n d device
 Flops rfftfreq(const Signature& s);  // n d device
 
+// Upstream flopscope 0.12.4's real n-d transforms (spec 2.10, "newest"): a
+// real 1-d stage on the last axis and complex stages on the half spectrum.
+namespace flopscope012 {
+Flops rfftn(const Signature& s);
+Flops rfft2(const Signature& s);
+Flops irfftn(const Signature& s);
+Flops irfft2(const Signature& s);
+}  // namespace flopscope012
+
 }  // namespace flopscope::formulas::fft

@@ -13,9 +13,15 @@ Flops select(const Signature& s);          // &*condlist &*choicelist &default
 Flops piecewise(const Signature& s);       // &x &condlist nfuncs (the conditions, stacked)
 Flops pad(const Signature& s);             // &array #pad_width mode * #stat_length reflect_type
 
-// Upstream flopscope 0.12.4's pad (spec 2.14): numel(out) + the mode's own work.
+// tril / triu (&m k): free (primer "Free": copies); validates m.
+Flops masked_copy(const Signature& s);
+
+// Upstream flopscope 0.12.4's pad (spec 2.14): numel(out) + the mode's own
+// work; tril / triu: the cells they keep (spec 2.5).
 namespace flopscope012 {
 Flops pad(const Signature& s);
+Flops tril(const Signature& s);
+Flops triu(const Signature& s);
 }  // namespace flopscope012
 
 }  // namespace flopscope::formulas::misc
