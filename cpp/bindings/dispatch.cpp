@@ -425,12 +425,15 @@ bool Call::bill_dtype(const Profile& prof, Flops* cost) const {
   dtype::Dtype arrays[kMaxNoted];
   dtype::Weak weak[kMaxNoted];
   std::size_t n_arrays = 0, n_weak = 0;
+  const bool strong = prof.strong_scalars(op_);
   for (int i = 0; i < n_noted_; ++i) {
     const OperandShape& s = *noted_[i];
-    if (s.type_num == NPY_NOTYPE)
-      weak[n_weak++] = s.weak;
-    else
+    if (s.type_num != NPY_NOTYPE)
       arrays[n_arrays++] = dtype::from_type_num(s.type_num);
+    else if (strong)  // the array np.asarray would make of the scalar
+      arrays[n_arrays++] = dtype::result_type({}, {&s.weak, 1});
+    else
+      weak[n_weak++] = s.weak;
   }
   try {
     *cost = cost::dtype_billed(prof, op_, *cost, {arrays, n_arrays}, {weak, n_weak});

@@ -8,6 +8,20 @@ source flopscope-spec.md section 2 (upstream flopscope 0.12.4)
 contraction.multiply_add_flops 2
 contraction.output_correction true
 reduction.subtract_output true
+# Measured: these read a Python-scalar operand as an array (int64, float64).
+strong_scalars.dot true
+strong_scalars.inner true
+strong_scalars.outer true
+strong_scalars.kron true
+strong_scalars.polyval true
+strong_scalars.allclose true
+strong_scalars.array_equal true
+strong_scalars.array_equiv true
+strong_scalars.isin true
+strong_scalars.intersect1d true
+strong_scalars.union1d true
+strong_scalars.setdiff1d true
+strong_scalars.setxor1d true
 # Measured: upstream bills at least 1 for these calls, empty ones included.
 floor.sort_complex 1
 floor.union1d 1

@@ -89,6 +89,12 @@ struct Profile {
   std::unordered_map<std::string, std::int64_t, NameHash, std::equal_to<>> floors;
   std::int64_t floor(OpId op) const { return floors.empty() ? 0 : op_rule(op).floor; }
 
+  // strong_scalars.<op> true: the op's Python-scalar operands bill as the
+  // arrays np.asarray makes of them (int64, float64, complex128), not as NEP 50
+  // weak scalars (upstream converts them so for dot, kron, isin, ...).
+  std::unordered_map<std::string, bool, NameHash, std::equal_to<>> strong_scalar_ops;
+  bool strong_scalars(OpId op) const { return !strong_scalar_ops.empty() && op_rule(op).strong_scalars; }
+
   // formulas <set>: the formula set (ops.hpp, formula_variant) whose formulas
   // replace the op table's where it has one; empty: the table's own.
   std::string formula_set;
@@ -141,6 +147,7 @@ struct Profile {
     WriteRule write;
     Formula formula = nullptr;
     std::int64_t floor = 0;
+    bool strong_scalars = false;
   };
   mutable std::vector<OpRule> op_rule_by_op_;
   const OpRule& op_rule(OpId op) const;
