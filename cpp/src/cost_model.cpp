@@ -187,13 +187,16 @@ Flops ceil_log2_at_least_1(Flops n) {
 }  // namespace
 
 Flops sort(const Profile& profile, OpId op, Flops slice_length, Flops n_slices) {
-  if (slice_length <= 0 || n_slices <= 0) return 0;
-  return weighted(profile, op, checked_mul(checked_mul(slice_length, ceil_log2_at_least_1(slice_length)), n_slices));
+  Flops n = 0;
+  if (slice_length > 0 && n_slices > 0)
+    n = checked_mul(checked_mul(slice_length, ceil_log2_at_least_1(slice_length)), n_slices);
+  return weighted(profile, op, std::max(n, profile.floor(op)));
 }
 
 Flops partition(const Profile& profile, OpId op, Flops slice_length, Flops n_slices, Flops n_kth) {
-  if (slice_length <= 0 || n_slices <= 0 || n_kth <= 0) return 0;
-  return weighted(profile, op, checked_mul(checked_mul(slice_length, n_kth), n_slices));
+  Flops n = 0;
+  if (slice_length > 0 && n_slices > 0 && n_kth > 0) n = checked_mul(checked_mul(slice_length, n_kth), n_slices);
+  return weighted(profile, op, std::max(n, profile.floor(op)));
 }
 
 Flops kept_numel(Shape shape, std::span<const int> axes) {

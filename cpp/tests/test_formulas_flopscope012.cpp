@@ -132,6 +132,10 @@ TEST(Flopscope012, PadAndFloors) {
   EXPECT_EQ(flopscope::cost::formula_call(f, polyval, 0), 1);
   EXPECT_EQ(flopscope::cost::formula_call(f, polyval, 12), 12);
   EXPECT_EQ(flopscope::cost::formula_call(flopscope::profile_by_name("primer"), polyval, 0), 0);
+  const flopscope::OpId isnan = flopscope::OpRegistry::instance().intern("isnan", flopscope::CostRule::Pointwise);
+  const flopscope::Profile pf = flopscope::parse_profile("pf", "pointwise.floor 1\nfloor.isnan 0\n");
+  EXPECT_EQ(flopscope::cost::pointwise(pf, isnan, 0), 0);   // its own floor replaces pointwise.floor
+  EXPECT_EQ(flopscope::cost::pointwise(pf, polyval, 0), 1);
 }
 
 TEST(LinalgFlopscope012, ProfilesSelectTheSet) {

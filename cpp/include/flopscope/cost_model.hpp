@@ -63,10 +63,10 @@ inline Flops weighted(const Profile& profile, OpId op, Flops flops) {
 // primer, "Pointwise (1 FLOP/element)": one FLOP per output element, for
 // every output of a multi-output ufunc (divmod, frexp, modf compute nout values).
 // Profiles with pointwise.floor bill at least that many (upstream: 1, even for
-// empty operands; spec section 2.6).
+// empty operands; spec section 2.6), or the op's own floor.<op>.
 inline Flops pointwise(const Profile& profile, OpId op, Flops numel_out, int nout = 1) {
   Flops n = checked_mul(numel_out, static_cast<Flops>(nout));
-  if (n < profile.pointwise_floor) [[unlikely]] n = profile.pointwise_floor;
+  if (n < profile.pointwise_floor) [[unlikely]] n = profile.floor_or(op, profile.pointwise_floor);
   return weighted(profile, op, n);
 }
 

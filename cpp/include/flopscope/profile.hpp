@@ -84,10 +84,16 @@ struct Profile {
     return bills_writes() ? op_rule(op).write : kFree;
   }
 
-  // floor.<op> <n>: the least a priced (formula) call of the op costs
-  // (upstream bills 1 for an empty sort, set operation, polyval, ...).
+  // floor.<op> <n>: the least a call of the op costs (upstream bills 1 for an
+  // empty sort, set operation, polyval, ...); for a pointwise op it replaces
+  // pointwise.floor (upstream bills an empty isnan 0).
   std::unordered_map<std::string, std::int64_t, NameHash, std::equal_to<>> floors;
-  std::int64_t floor(OpId op) const { return floors.empty() ? 0 : op_rule(op).floor; }
+  std::int64_t floor_or(OpId op, std::int64_t fallback) const {
+    if (floors.empty()) [[likely]] return fallback;
+    const std::int64_t f = op_rule(op).floor;
+    return f >= 0 ? f : fallback;
+  }
+  std::int64_t floor(OpId op) const { return floor_or(op, 0); }
 
   // strong_scalars.<op> true: the op's Python-scalar operands bill as the
   // arrays np.asarray makes of them (int64, float64, complex128), not as NEP 50
@@ -146,7 +152,7 @@ struct Profile {
     ReductionForm integer_form;
     WriteRule write;
     Formula formula = nullptr;
-    std::int64_t floor = 0;
+    std::int64_t floor = -1;  // -1: none of its own
     bool strong_scalars = false;
   };
   mutable std::vector<OpRule> op_rule_by_op_;
