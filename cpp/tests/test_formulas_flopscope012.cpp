@@ -80,6 +80,12 @@ TEST(Flopscope012, StatisticsCountingPolynomial) {
   EXPECT_EQ(S::quantiles(q3.sig()), 2 * (300 + 12));
   SigBuilder u; u.array({3, 4});
   EXPECT_EQ(S::unwrap(u.sig()), 13 * 12);
+  SigBuilder x; x.array({7});                                 // one variable of 7 observations
+  EXPECT_EQ(S::cov(x.sig()), 2 * 7 + 2 * 7);
+  EXPECT_EQ(S::corrcoef(x.sig()), 28 + 2 + 1);
+  EXPECT_EQ(S::average(x.sig()), 6 + 1);                     // the sum, one division
+  SigBuilder w; w.array({7}).absent().array({7});            // weighted: 3n - M
+  EXPECT_EQ(S::average(w.sig()), 20);
   SigBuilder sets; sets.array({7}).array({7});              // sort(7) + sort(7) + sort(14)
   EXPECT_EQ(C::intersect1d(sets.sig()), 21 + 21 + 56);
   EXPECT_EQ(C::isin(sets.sig()), 2 * 49);                   // NumPy's loop path: 2nm

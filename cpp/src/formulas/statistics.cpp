@@ -269,6 +269,38 @@ Flops quantiles(const Signature& s) {
 }
 Flops nanquantiles(const Signature& s) { return checked_add(quantiles(s), nan_scan(s)); }
 
+// spec 2.7 "Profile C extras"; measured: each term at least 1.
+Flops average(const Signature& s) {
+  const Slices sl = slices(s, 0, 1);
+  const Flops n = s.numel(0), m = std::max<Flops>(sl.count, 1);
+  if (s.given(2)) return std::max<Flops>(checked_mul(3, n) - m, 1);
+  return checked_add(std::max<Flops>(n - m, 1), m);
+}
+
+// spec 2.14, f variables (x's and y's) of s observations each.
+Flops cov(const Signature& s) {
+  Flops f, n;
+  variables(s, 0, s.bool_or(2, true), &f, &n);
+  if (s.given(1)) {
+    Flops fy, ny;
+    variables(s, 1, s.bool_or(2, true), &fy, &ny);
+    f = checked_add(f, fy);
+  }
+  return checked_add(checked_mul(2, checked_mul(checked_mul(f, f), n)), checked_mul(2, checked_mul(f, n)));
+}
+
+Flops corrcoef(const Signature& s) {
+  Flops f, n;
+  variables(s, 0, s.bool_or(2, true), &f, &n);
+  if (s.given(1)) {
+    Flops fy, ny;
+    variables(s, 1, s.bool_or(2, true), &fy, &ny);
+    f = checked_add(f, fy);
+  }
+  // measured: the covariance part costs at least 1 (an empty input)
+  return checked_add(std::max<Flops>(cov(s), 1), checked_add(checked_mul(2, checked_mul(f, f)), f));
+}
+
 // spec 2.14: 13 per element.
 Flops unwrap(const Signature& s) {
   if (s.ndim(0) == 0) throw SignatureError("diff requires input that is at least one dimensional");

@@ -32,6 +32,9 @@ Flops nanmedian(const Signature& s);     // + the nan scan
 Flops quantiles(const Signature& s);     // per slice n min(k, 1 + 4 ceil(log2 min(k, n))) + 4k
 Flops nanquantiles(const Signature& s);  // + the nan scan
 Flops unwrap(const Signature& s);        // 13 per element
+Flops average(const Signature& s);       // the sum (n - M) + a division per output; weighted 3n - M
+Flops cov(const Signature& s);           // 2 f^2 s + 2 f s (f variables, s observations)
+Flops corrcoef(const Signature& s);      // cov + 2 f^2 + f
 }  // namespace flopscope012
 
 }  // namespace flopscope::formulas::statistics
