@@ -469,14 +469,22 @@ bool written(PyObject* obj, bool first_only, bool nonzero, Flops* elements, dtyp
   return true;
 }
 
-// True when `result` is `first` or a view of its memory.
+// The array that owns `a`'s memory (NumPy collapses a view's base to it; our
+// operands' plain views add one more step).
+PyObject* memory_owner(PyObject* a) {
+  while (PyArray_Check(a)) {
+    PyObject* base = PyArray_BASE(reinterpret_cast<PyArrayObject*>(a));
+    if (base == nullptr || !PyArray_Check(base)) break;
+    a = base;
+  }
+  return a;
+}
+
+// True when `result` is `first` or a view of the same memory.
 bool is_input_or_view(PyObject* result, PyObject* first) {
   if (result == first) return true;
-  if (first == nullptr || !PyArray_Check(result)) return false;
-  for (PyObject* base = PyArray_BASE(reinterpret_cast<PyArrayObject*>(result)); base != nullptr;
-       base = PyArray_Check(base) ? PyArray_BASE(reinterpret_cast<PyArrayObject*>(base)) : nullptr)
-    if (base == first) return true;
-  return false;
+  if (first == nullptr || !PyArray_Check(result) || !PyArray_Check(first)) return false;
+  return memory_owner(result) == memory_owner(first);
 }
 }  // namespace
 

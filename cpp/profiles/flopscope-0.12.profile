@@ -47,6 +47,10 @@ floor.unwrap 1
 floor.kron 1
 floor.pad 1
 floor.cov 1
+floor.diff 1
+floor.gradient 1
+floor.polyadd 1
+floor.polysub 1
 floor.tril 1
 floor.triu 1
 # 2.9 and on: upstream's formulas where its constants differ (op_table/formula_variants.inc).
@@ -160,6 +164,7 @@ compute.angle float64_of_int
 compute.i0 float64_of_int
 compute.gradient float64_of_int
 compute.isclose float64_of_int
+compute.allclose float64_of_int
 compute.copysign float_of_int
 compute.fabs float_of_int
 compute.heaviside float_of_int

@@ -125,6 +125,9 @@ TEST(Flopscope012, TrianglesKeepTheirCells) {
   EXPECT_EQ(M::flopscope012::tril(k.sig()), 2 * 6);
   EXPECT_EQ(M::flopscope012::triu(k.sig()), 2 * 13);
   EXPECT_EQ(M::masked_copy(a.sig()), 0);             // the primer: free
+  SigBuilder pair; pair.array({3, 1}).array({4});
+  EXPECT_EQ(M::pair_elements(pair.sig()), 12);
+  EXPECT_EQ(M::flopscope012::allclose(pair.sig()), 72 + 11);  // isclose 6n + all (n - 1)
   SigBuilder z; z.array({});
   EXPECT_THROW(M::masked_copy(z.sig()), SignatureError);
 }

@@ -181,6 +181,13 @@ Flops lower_cells(std::int64_t rows, std::int64_t cols, std::int64_t k) {
 }
 }  // namespace
 
+Flops pair_elements(const Signature& s) {
+  const cost::Shape shapes[2] = {s.shape(0), s.shape(1)};
+  std::vector<cost::Extent> out;
+  if (!cost::broadcast_shapes(shapes, &out)) throw SignatureError("operands could not be broadcast together");
+  return cost::numel(out);
+}
+
 Flops masked_copy(const Signature& s) {
   std::int64_t rows, cols;
   Flops batch;
@@ -189,6 +196,12 @@ Flops masked_copy(const Signature& s) {
 }
 
 namespace flopscope012 {
+// Measured: at least 1 (an empty pair).
+Flops allclose(const Signature& s) {
+  const Flops n = pair_elements(s);
+  return std::max<Flops>(checked_add(checked_mul(6, n), std::max<Flops>(n - 1, 0)), 1);
+}
+
 Flops tril(const Signature& s) {
   std::int64_t rows, cols;
   Flops batch;

@@ -13,6 +13,9 @@ Flops select(const Signature& s);          // &*condlist &*choicelist &default
 Flops piecewise(const Signature& s);       // &x &condlist nfuncs (the conditions, stacked)
 Flops pad(const Signature& s);             // &array #pad_width mode * #stat_length reflect_type
 
+// &a &b ...: one per element of the broadcast of a and b (primer "Pointwise").
+Flops pair_elements(const Signature& s);
+
 // tril / triu (&m k): free (primer "Free": copies); validates m.
 Flops masked_copy(const Signature& s);
 
@@ -22,6 +25,7 @@ namespace flopscope012 {
 Flops pad(const Signature& s);
 Flops tril(const Signature& s);
 Flops triu(const Signature& s);
+Flops allclose(const Signature& s);  // isclose (6 per element) + all (n - 1)
 }  // namespace flopscope012
 
 }  // namespace flopscope::formulas::misc
