@@ -404,6 +404,19 @@ NB_MODULE(_core, m) {
     }
     return rows;
   }, "One dict per op of the table: name, rule, method, slots, formula (its documentation).");
+  m.def("wrap", [](nb::handle x) {
+    // flopscope's own conversion of the inputs of its Python-implemented ops:
+    // x as a flopscope array, refused where a counted call would refuse it, and
+    // billed by no profile (upstream converts such inputs with np.asarray).
+    py::Operands operands("flopscope");
+    py::OperandShape shape;
+    PyObject* converted = operands.inspect(x.ptr(), &shape);
+    if (converted == nullptr) throw nb::python_error();
+    PyObject* array = PyArray_FromAny(converted, nullptr, 0, 0, 0, nullptr);
+    PyObject* wrapped = py::wrap_result(array);
+    if (wrapped == nullptr) throw nb::python_error();
+    return nb::steal(wrapped);
+  }, nb::arg("x"), "x as a flopscope array, free under every profile (flopscope's internal conversion).");
   m.def("bind_op", [](const std::string& name, nb::handle impl) {
     // For table ops that NumPy has no function for (flops.stats, ...): the
     // Python implementation, bound once when flopscope is imported. Never rebound.
