@@ -5,11 +5,13 @@ Prints the best time of each call (ns) over alternating rounds and the ratio flo
 flopscope arrays, and an estimator-like loop of ~1,000 calls. Then checks that
 the cost of a summary does not grow with the number of recorded calls.
 
-Optionally also times upstream flopscope 0.12.4 when it is importable from a
-separate folder given by --upstream PATH (installed with
-`pip install --target PATH flopscope==0.12.4`; never importable as ours).
+Optionally also times upstream flopscope 0.12.4, given by --upstream PATH: the
+python of an isolated venv with flopscope==0.12.4, or a folder it was installed
+into with `pip install --target PATH flopscope==0.12.4` (run with `python -S`,
+so that our editable install's import hook cannot shadow it). Our figures are
+under the profile FLOPSCOPE_COST_MODEL names (default: primer).
 
-Run: python benchmarks/bench_overhead.py [--quick] [--upstream PATH]
+Run: [FLOPSCOPE_COST_MODEL=flopscope-0.12] python benchmarks/bench_overhead.py [--quick] [--upstream PATH]
 """
 
 from __future__ import annotations
@@ -112,15 +114,20 @@ def main() -> None:
         print(f"  {calls:>7} calls recorded: summary_dict {dt * 1e6:8.1f} us")
 
     if args.upstream:
+        import os
+
+        runs_itself = os.path.isfile(args.upstream) and os.access(args.upstream, os.X_OK)
         code = (
-            "import sys,timeit,statistics; sys.path.insert(0, %r)\n"
-            "import numpy as np, flopscope as flops, flopscope.numpy as fnp\n"
+            "import sys,timeit,statistics\n"
+            + ("" if runs_itself else "sys.path.insert(0, %r)\n" % args.upstream)
+            + "import numpy as np, flopscope as flops, flopscope.numpy as fnp\n"
             "a=fnp.ones(1); b=fnp.ones(1)\n"
             "with flops.BudgetContext(flop_budget=10**15, quiet=True):\n"
             "  t=statistics.median(timeit.repeat(lambda: fnp.add(a,b), number=2000, repeat=5))/2000*1e9\n"
-            "print(t)\n" % args.upstream
+            "print(t)\n"
         )
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        command = [args.upstream, "-c", code] if runs_itself else [sys.executable, "-S", "-c", code]
+        out = subprocess.run(command, capture_output=True, text=True, cwd="/")
         if out.returncode == 0:
             t_up = float(out.stdout.strip().splitlines()[-1])
             ours = next(r for r in rows if r[0] == "fnp.add(a, b)" and r[1] == 1)
