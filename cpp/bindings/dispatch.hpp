@@ -31,7 +31,12 @@ struct State {
   PyObject* str_axis = nullptr;
   PyObject* str_where = nullptr;
   PyObject* result_check = nullptr;       // callable(op, result) run after each call, or nullptr
+  bool immutable = false;                 // configure(immutable=True): our arrays refuse in-place updates
 };
+
+// Under configure(immutable=True): raises TypeError (ValueError for the
+// in-place methods) naming `what` and the functional form to use instead.
+PyObject* raise_immutable(PyObject* type, const char* what, const char* instead);
 inline State g_state;
 inline State& state() { return g_state; }
 

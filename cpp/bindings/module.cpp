@@ -534,6 +534,8 @@ NB_MODULE(_core, m) {
     s.dtype_error = dtype.inc_ref().ptr();
   });
 
+  m.def("_set_immutable", [](bool on) { py::state().immutable = on; }, nb::arg("on"),
+        "configure(immutable=True): flopscope arrays refuse item assignment, in-place operators and methods.");
   m.def(
       "_set_result_check",
       [](nb::handle check) {

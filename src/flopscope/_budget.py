@@ -40,7 +40,8 @@ _lock = threading.RLock()
 _closed: dict[str, Any] | None = None  # merged summaries of closed explicit contexts
 _live: "weakref.WeakSet[BudgetContext]" = weakref.WeakSet()
 _local = threading.local()
-_settings: dict[str, Any] = {"cost_model": os.environ.get("FLOPSCOPE_COST_MODEL", "primer"), "check_nan_inf": False}
+_settings: dict[str, Any] = {"cost_model": os.environ.get("FLOPSCOPE_COST_MODEL", "primer"), "check_nan_inf": False,
+                            "immutable": False}
 
 
 def _check_limit(wall_time_limit_s: Any) -> float:
@@ -403,6 +404,10 @@ def configure(**settings: Any) -> None:
                       (flopscope.accounting.cost_models() lists them);
     check_nan_inf=B   after every counted call, warn (FlopscopeWarning) when its result holds
                       NaN or Inf; off by default; the scan is booked as flopscope overhead.
+    immutable=B       flopscope arrays refuse item assignment (a[i] = v, a[i] += v), in-place
+                      operators (a += b) and the in-place methods sort, partition, fill, put and
+                      resize, as upstream flopscope (the grader) does; off by default (mutable,
+                      and in-place work is billed like its functional form).
 
     All settings are validated before any is applied.
     """
@@ -410,14 +415,16 @@ def configure(**settings: Any) -> None:
         if key == "cost_model":
             if value not in _core.profile_names():
                 raise ValueError(f"Unknown cost_model {value!r}; known: {', '.join(_core.profile_names())}")
-        elif key == "check_nan_inf":
+        elif key in ("check_nan_inf", "immutable"):
             if not isinstance(value, bool):
-                raise TypeError(f"check_nan_inf must be True or False, got {value!r}")
+                raise TypeError(f"{key} must be True or False, got {value!r}")
         else:
-            raise ValueError(f"Unknown setting: {key!r} (supported: cost_model, check_nan_inf)")
+            raise ValueError(f"Unknown setting: {key!r} (supported: cost_model, check_nan_inf, immutable)")
     for key, value in settings.items():
         if key == "cost_model":
             _core.set_default_profile(value)
+        elif key == "immutable":
+            _core._set_immutable(value)
         else:
             _core._set_result_check(_scan_nan_inf if value else None)
         _settings[key] = value
