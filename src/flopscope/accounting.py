@@ -66,11 +66,11 @@ def _square(n: int) -> _np.ndarray:
 
 def svd_cost(m: int, n: int, k: int | None = None, *, with_vectors: bool = False, full_matrices: bool = False,
              cost_model: str | None = None) -> int:
-    """FLOPs of linalg.svd of an m x n matrix (with_vectors: U and V too)."""
-    if k is not None:
-        raise ValueError("svd_cost: k= (a truncated SVD) is not supported; flopscope prices NumPy's full SVD")
+    """FLOPs of linalg.svd of an m x n matrix (with_vectors: U and V too; k: the top-k
+    singular triplets, fnp.linalg.svd's k=, 1 <= k <= min(m, n))."""
+    extra = {} if k is None else {"k": k}
     return cost("linalg.svd", like((m, n)), full_matrices=full_matrices, compute_uv=with_vectors,
-                cost_model=cost_model)
+                cost_model=cost_model, **extra)
 
 
 def svdvals_cost(m: int, n: int, cost_model: str | None = None) -> int:
