@@ -546,7 +546,8 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
         PyObject* optimize = find_kwarg(kwnames, args, nargs, "optimize");
         if (!einsum_path_from(name, optimize, profile, self->op, expr, &path, &use_path)) return nullptr;
         try {
-          cost = einsum::path_cost(profile, self->op, expr, use_path ? path : einsum::Path{});
+          if (!use_path) path = einsum::unoptimized_pricing_path(profile, self->op, expr);
+          cost = einsum::path_cost(profile, self->op, expr, path);
         } catch (const std::invalid_argument& e) {
           return raise_value_error(name, e.what());
         }

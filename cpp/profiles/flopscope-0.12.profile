@@ -8,6 +8,8 @@ source flopscope-spec.md section 2 (upstream flopscope 0.12.4)
 contraction.multiply_add_flops 2
 contraction.output_correction true
 reduction.subtract_output true
+# 2.8: an einsum of 3+ operands bills a path's summed cost, optimize= or not.
+einsum.path_summed true
 # Measured: these read a Python-scalar operand as an array (int64, float64).
 strong_scalars.dot true
 strong_scalars.inner true

@@ -372,4 +372,10 @@ Path find_path(const Profile& profile, OpId op, const Expression& expr, std::str
   return greedy_path(profile, op, expr);
 }
 
+Path unoptimized_pricing_path(const Profile& profile, OpId op, const Expression& expr) {
+  const std::size_t n = expr.inputs.size();
+  if (!profile.einsum_path_summed || n < 3) return {};
+  return find_path(profile, op, expr, n <= 4 ? "optimal" : "greedy");
+}
+
 }  // namespace flopscope::einsum

@@ -180,6 +180,8 @@ Profile parse_profile(std::string_view name, std::string_view text) {
       double v = parse_number(value, where);
       if (v != 1 && v != 2) throw std::invalid_argument(where + ": multiply_add_flops is 1 or 2");
       p.multiply_add_flops = static_cast<int>(v);
+    } else if (key == "einsum.path_summed") {
+      p.einsum_path_summed = parse_bool(value, where);
     } else if (key == "contraction.output_correction") {
       p.contraction_output_correction = parse_bool(value, where);
     } else if (key == "reduction.subtract_output") {

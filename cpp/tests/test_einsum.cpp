@@ -283,3 +283,16 @@ TEST(EinsumFindPath, OptimalHandlesTwelveOperandsAndFallsBackToGreedyBeyond) {
   EXPECT_EQ(optimal.size(), 11u);
   EXPECT_LE(es::path_cost(primer(), einsum_op(), expr12, optimal), es::path_cost(primer(), einsum_op(), expr12, greedy));
 }
+
+// spec 2.8: upstream bills a 3+-operand einsum by a path even with optimize=False.
+TEST(Einsum, UnoptimizedCallsArePricedByAPathOnlyWhereTheProfileSaysSo) {
+  const auto op = flopscope::OpRegistry::instance().intern("einsum", flopscope::CostRule::Contraction);
+  const auto expr = flopscope::einsum::parse("ij,jk,kl,l->i", {{8, 16}, {16, 4}, {4, 10}, {10}});
+  const flopscope::Profile& up = flopscope::profile_by_name("flopscope-0.12");
+  const auto path = flopscope::einsum::unoptimized_pricing_path(up, op, expr);
+  // C v first (76), then B (Cv) (112), then A (...) (248): 436 FLOPs at FMA 2.
+  EXPECT_EQ(flopscope::einsum::path_cost(up, op, expr, path), 436);
+  EXPECT_TRUE(flopscope::einsum::unoptimized_pricing_path(flopscope::profile_by_name("primer"), op, expr).empty());
+  const auto two = flopscope::einsum::parse("ij,jk->ik", {{8, 16}, {16, 4}});
+  EXPECT_TRUE(flopscope::einsum::unoptimized_pricing_path(up, op, two).empty());
+}

@@ -49,4 +49,10 @@ inline constexpr std::size_t kMaxOptimalOperands = 12;
 // Throws CostOverflowError when no path's cost fits in 64 bits.
 Path find_path(const Profile& profile, OpId op, const Expression& expr, std::string_view strategy);
 
+// The path a call without one (optimize=False) is priced by: none (the one
+// contraction NumPy runs), or under a profile with einsum.path_summed and 3+
+// operands the optimal path (up to 4 operands, else greedy, as opt_einsum's
+// 'auto' chooses), as upstream bills it (spec 2.8).
+Path unoptimized_pricing_path(const Profile& profile, OpId op, const Expression& expr);
+
 }  // namespace flopscope::einsum

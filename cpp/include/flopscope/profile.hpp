@@ -24,6 +24,11 @@ struct Profile {
   int multiply_add_flops = 1;
   // Contractions subtract one add per output cell (the first product is a copy).
   bool contraction_output_correction = false;
+  // einsum.path_summed: an einsum of 3+ operands without a path (optimize=False)
+  // bills a path's summed cost (optimal up to 4 operands, else greedy), as
+  // upstream does (spec 2.8), while NumPy runs its own contraction; the primer
+  // bills the contraction NumPy runs.
+  bool einsum_path_summed = false;
   // Reductions cost the input size (primer) or input minus output size.
   bool reduction_subtracts_output = false;
   // The least a pointwise call costs (primer 0: an empty call is free; upstream 1).
