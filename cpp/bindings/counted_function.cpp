@@ -428,8 +428,11 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
       PyObject* o = PyTuple_Check(out) ? PyTuple_GET_ITEM(out, i) : out;
       OperandShape ignored;
       if (PyArray_Check(o) && operands.inspect(o, &ignored) == nullptr) return nullptr;
+      if (PyArray_Check(o)) call.note_out_type(PyArray_TYPE(reinterpret_cast<PyArrayObject*>(o)));
     }
   }
+  if (nkw != 0 && profile.dtype_aware()) [[unlikely]]
+    call.read_dtype_argument(find_kwarg(kwnames, args, nargs, "dtype"));
   Flops cost = 0;
   SignatureFrame frame;
   bool priced = true;     // false: the formula refused the call (see below)
@@ -548,6 +551,9 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
         try {
           if (!use_path) path = einsum::unoptimized_pricing_path(profile, self->op, expr);
           cost = einsum::path_cost(profile, self->op, expr, path);
+          PyObject* out = find_kwarg(kwnames, args, nargs, "out");
+          if (out != nullptr && PyArray_Check(out))
+            cost = checked_add(cost, einsum::out_copy_cost(profile, PyArray_SIZE(reinterpret_cast<PyArrayObject*>(out))));
         } catch (const std::invalid_argument& e) {
           return raise_value_error(name, e.what());
         }

@@ -185,7 +185,10 @@ PyObject* counted_ufunc_call(CountedUfunc* self, PyObject* const* args, Py_ssize
     raise_cost_overflow(self->cname);
     return nullptr;
   }
-  for (int i = 0; i < self->nin; ++i) call.note_operand(shapes[i]);
+  // The inputs, and out= buffers (and a where= mask, bool: it never raises the type).
+  for (int i = 0; i < nshapes; ++i) call.note_operand(shapes[i]);
+  if (nkw != 0 && call.profile().dtype_aware()) [[unlikely]]
+    call.read_dtype_argument(find_kwarg(kwnames, args, nargs, "dtype"));
   if (!operands.shapes_unchanged()) return operands.raise_shape_changed();
   if (operands.refuses_object_arithmetic(args, nargs)) return nullptr;  // positional operands (not out=)
   if (!call.admit(cost)) return nullptr;

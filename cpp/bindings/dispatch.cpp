@@ -421,11 +421,33 @@ PyObject* raise_value_error(const char* op, const std::string& what) {
   return nullptr;
 }
 
+void Call::read_dtype_argument(PyObject* dtype) {
+  if (dtype == nullptr || dtype == Py_None) return;
+  PyArray_Descr* descr = nullptr;
+  if (!PyArray_DescrCheck(dtype) && !PyType_Check(dtype) && !PyUnicode_Check(dtype)) return;  // no user code run
+  if (PyArray_DescrConverter2(dtype, &descr) != NPY_SUCCEED || descr == nullptr) {
+    PyErr_Clear();
+    return;
+  }
+  billed_as_ = dtype::from_type_num(descr->type_num);
+  Py_DECREF(descr);
+}
+
 bool Call::bill_dtype(const Profile& prof, Flops* cost) const {
-  dtype::Dtype arrays[kMaxNoted];
+  dtype::Dtype arrays[2 * kMaxNoted];
   dtype::Weak weak[kMaxNoted];
   std::size_t n_arrays = 0, n_weak = 0;
+  if (billed_as_.kind != 0) {  // dtype=: billed exactly as requested
+    try {
+      *cost = cost::dtype_billed_exactly(prof, op_, *cost, billed_as_);
+    } catch (const CostOverflowError&) {
+      raise_cost_overflow(name_);
+      return false;
+    }
+    return true;
+  }
   const bool strong = prof.strong_scalars(op_);
+  for (int i = 0; i < n_out_types_; ++i) arrays[n_arrays++] = dtype::from_type_num(out_types_[i]);
   for (int i = 0; i < n_noted_; ++i) {
     const OperandShape& s = *noted_[i];
     if (s.type_num != NPY_NOTYPE)

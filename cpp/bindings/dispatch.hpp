@@ -341,9 +341,21 @@ class Call {
   void note_operand(const OperandShape& shape) {
     if (n_noted_ < kMaxNoted) noted_[n_noted_++] = &shape;
   }
+  // An out= buffer's dtype: it takes part in the billed result type, so it can
+  // raise the rate, never lower it (spec 2.3).
+  void note_out_type(int type_num) {
+    if (n_out_types_ < kMaxNoted) out_types_[n_out_types_++] = type_num;
+  }
+  // An explicit dtype= argument: billed exactly as requested (spec 2.3), not
+  // from the operands or the op's compute rule.
+  void bill_as(dtype::Dtype d) { billed_as_ = d; }
+  // Reads a dtype= argument (NumPy's spellings) for bill_as; anything NumPy
+  // cannot read is left to NumPy to refuse.
+  void read_dtype_argument(PyObject* dtype);
   // A dtype-aware profile's rate and complex factor (spec 2.1) applied to
-  // `cost`, from the result type of the noted operands. False (OverflowError
-  // set) when the billed cost does not fit 64 bits.
+  // `cost`, from the result type of the noted operands and out= buffers, or
+  // the explicit dtype=. False (OverflowError set) when the billed cost does
+  // not fit 64 bits.
   bool bill_dtype(const Profile& prof, Flops* cost) const;
   // For an op the profile bills by what it writes (writes.<op>), after NumPy
   // ran: prices the elements the rule counts (of `result`; of `first`, the
@@ -363,6 +375,9 @@ class Call {
   static constexpr int kMaxNoted = 8;
   const OperandShape* noted_[kMaxNoted];
   int n_noted_ = 0;
+  int out_types_[kMaxNoted];
+  int n_out_types_ = 0;
+  dtype::Dtype billed_as_;
 
   clock::Ticks t0_, t1_ = 0;
   clock::Ticks booked_before_ = 0;

@@ -10,6 +10,8 @@ contraction.output_correction true
 reduction.subtract_output true
 # 2.8: an einsum of 3+ operands bills a path's summed cost, optimize= or not.
 einsum.path_summed true
+# 2.8 (newest): einsum(..., out=dest) also bills a copy of dest.
+einsum.out_copy true
 # Measured: these read a Python-scalar operand as an array (int64, float64).
 strong_scalars.dot true
 strong_scalars.inner true

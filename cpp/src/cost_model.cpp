@@ -89,6 +89,13 @@ Flops dtype_billed(const Profile& profile, OpId op, Flops flops, std::span<const
   return static_cast<Flops>(v);
 }
 
+Flops dtype_billed_exactly(const Profile& profile, OpId op, Flops flops, dtype::Dtype billed) {
+  if (!profile.dtype_aware() || flops == 0) return flops;
+  const double v = static_cast<double>(flops) * profile.dtype_factor_exactly(op, billed);
+  if (!(v < 9.2e18)) throw CostOverflowError();
+  return static_cast<Flops>(v);
+}
+
 namespace detail {
 Flops apply_weight(const Profile& profile, OpId op, Flops flops) {
   double w = profile.weight(op);  // dense table by op id

@@ -378,4 +378,6 @@ Path unoptimized_pricing_path(const Profile& profile, OpId op, const Expression&
   return find_path(profile, op, expr, n <= 4 ? "optimal" : "greedy");
 }
 
+Flops out_copy_cost(const Profile& profile, Flops numel_out) { return profile.einsum_out_copy ? numel_out : 0; }
+
 }  // namespace flopscope::einsum

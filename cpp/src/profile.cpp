@@ -111,6 +111,12 @@ double Profile::dtype_factor(OpId op, dtype::Dtype billed) const {
   return d.kind == 'c' ? rate * rule.complex_factor : rate;
 }
 
+double Profile::dtype_factor_exactly(OpId op, dtype::Dtype billed) const {
+  if (billed.kind == 0) return default_dtype_rate;
+  const double rate = rate_of(billed);
+  return billed.kind == 'c' ? rate * op_rule(op).complex_factor : rate;
+}
+
 // A per-op weight multiplies FLOP counts: finite and >= 0, else the budget
 // arithmetic would be meaningless (inf * 0, negative charges).
 double parse_weight(std::string_view value, std::string_view where) {
@@ -180,6 +186,8 @@ Profile parse_profile(std::string_view name, std::string_view text) {
       double v = parse_number(value, where);
       if (v != 1 && v != 2) throw std::invalid_argument(where + ": multiply_add_flops is 1 or 2");
       p.multiply_add_flops = static_cast<int>(v);
+    } else if (key == "einsum.out_copy") {
+      p.einsum_out_copy = parse_bool(value, where);
     } else if (key == "einsum.path_summed") {
       p.einsum_path_summed = parse_bool(value, where);
     } else if (key == "contraction.output_correction") {

@@ -296,3 +296,8 @@ TEST(Einsum, UnoptimizedCallsArePricedByAPathOnlyWhereTheProfileSaysSo) {
   const auto two = flopscope::einsum::parse("ij,jk->ik", {{8, 16}, {16, 4}});
   EXPECT_TRUE(flopscope::einsum::unoptimized_pricing_path(up, op, two).empty());
 }
+
+TEST(Einsum, OutCopyOnlyWhereTheProfileSaysSo) {
+  EXPECT_EQ(flopscope::einsum::out_copy_cost(flopscope::profile_by_name("flopscope-0.12"), 16), 16);
+  EXPECT_EQ(flopscope::einsum::out_copy_cost(flopscope::profile_by_name("primer"), 16), 0);
+}

@@ -228,3 +228,24 @@ F7 = np.linspace(-1.0, 2.0, 7).astype(np.float32)
         "percentile", "isin", "intersect1d", "unwrap", "trapezoid", "pad", "polyval empty", "tril", "triu", "rfft2", "irfftn", "dot f4 by 2", "sort empty", "einsum 3 operands", "einsum 4 operands", "isnan empty", "cov", "corrcoef", "allclose", "diag of our matrix (a view)", "nansum i4", "nanstd i4"])
 def test_measured_complex_factors_and_compute_dtypes(call, want):
     assert charged(call) == want
+
+
+# Spec 2.3 and 2.8: dtype= is billed exactly as asked; out= can raise the rate,
+# never lower it; einsum(out=) also bills the copy into dest. 1,000 elements,
+# the figures upstream 0.12.4 charges.
+I32, F8, F4 = np.ones(1000, np.int32), np.ones(1000), np.ones(1000, np.float32)
+
+
+@pytest.mark.parametrize("call,want", [
+    (lambda: fnp.sum(I32), 1998), (lambda: fnp.sum(I32, dtype=np.int32), 999),
+    (lambda: fnp.sum(F8, dtype=np.float32), 999), (lambda: fnp.sum(F4, dtype=np.float64), 1998),
+    (lambda: fnp.sum(F4, out=np.zeros((), np.float64)), 1998),
+    (lambda: fnp.add(F4, F4, out=np.zeros(1000)), 2000),
+    (lambda: fnp.add(F8, F8, out=np.zeros(1000, np.float32), casting="unsafe"), 2000),
+    (lambda: fnp.add(F4, F4, dtype=np.float64), 2000), (lambda: fnp.exp(F4, out=np.zeros(1000)), 32000),
+    (lambda: fnp.cumsum(I32, dtype=np.int32), 999),
+    (lambda: fnp.einsum("ij,jk->ik", np.ones((4, 4)), np.ones((4, 4)), out=np.zeros((4, 4))), 256),
+], ids=["sum i32", "sum i32 as i32", "sum f8 as f4", "sum f4 as f8", "sum f4 into f8", "add f4 into f8",
+        "add f8 into f4", "add f4 as f8", "exp f4 into f8", "cumsum i32 as i32", "einsum into out"])
+def test_dtype_and_out_arguments(call, want):
+    assert charged(call) == want

@@ -78,6 +78,10 @@ inline Flops pointwise(const Profile& profile, OpId op, Flops numel_out, int nou
 // bool or integer, for reduction.integer_form.<op>).
 Flops reduction(const Profile& profile, OpId op, Flops numel_in, Flops numel_out, bool integral = false);
 
+// The same at the rate of `billed` itself (an explicit dtype= argument: no
+// compute rule, spec 2.3).
+Flops dtype_billed_exactly(const Profile& profile, OpId op, Flops flops, dtype::Dtype billed);
+
 // A formula's count for one call (formulas/*.hpp), at least the profile's
 // floor.<op>, weighted.
 Flops formula_call(const Profile& profile, OpId op, Flops formula_flops);

@@ -55,4 +55,8 @@ Path find_path(const Profile& profile, OpId op, const Expression& expr, std::str
 // 'auto' chooses), as upstream bills it (spec 2.8).
 Path unoptimized_pricing_path(const Profile& profile, OpId op, const Expression& expr);
 
+// What writing the result into out= adds: a copy of its `numel_out` elements
+// under a profile with einsum.out_copy (spec 2.8), else nothing.
+Flops out_copy_cost(const Profile& profile, Flops numel_out);
+
 }  // namespace flopscope::einsum

@@ -29,6 +29,9 @@ struct Profile {
   // upstream does (spec 2.8), while NumPy runs its own contraction; the primer
   // bills the contraction NumPy runs.
   bool einsum_path_summed = false;
+  // einsum.out_copy: einsum(..., out=dest) also bills a copy of dest's elements
+  // (upstream's newest rule, spec 2.8).
+  bool einsum_out_copy = false;
   // Reductions cost the input size (primer) or input minus output size.
   bool reduction_subtracts_output = false;
   // The least a pointwise call costs (primer 0: an empty call is free; upstream 1).
@@ -127,6 +130,8 @@ struct Profile {
   // rate(compute(op, billed)) x (complex: the op's complex factor). From dense
   // tables by op id and by dtype, compiled on first use (no name lookups per call).
   double dtype_factor(OpId op, dtype::Dtype billed) const;
+  // The same for a dtype the call asked for (dtype=): no compute rule.
+  double dtype_factor_exactly(OpId op, dtype::Dtype billed) const;
 
   // Lookup of a per-op table: the exact name, else the longest "prefix.*" entry.
   template <class Map>
