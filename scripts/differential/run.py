@@ -40,6 +40,10 @@ def A(shape, dtype="f8", **flags):
     return {"kind": "array", "shape": list(shape), "dtype": dtype, **flags}
 
 
+def D(name):
+    return {"kind": "dtype", "name": name}
+
+
 def V(value):
     if isinstance(value, complex):  # JSON has no complex numbers
         return {"kind": "complex", "re": value.real, "im": value.imag}
@@ -139,7 +143,28 @@ def corpus_for(op, case_id):
     for kwargs in ({"axis": 0}, {"axis": -1}, {"keepdims": True}, {"axis": 0, "keepdims": True}):
         if accepts(fn, args, {k: V(v) for k, v in kwargs.items()}):
             add(args, {k: V(v) for k, v in kwargs.items()})
+    # out= buffers of a wider and a narrower type, and explicit dtype= (spec 2.3).
+    shape = result_shape(fn, args)
+    if shape is not None:
+        for dtype in ("f8", "f4"):
+            if accepts(fn, args, {"out": A(shape, dtype)}):
+                add(args, {"out": A(shape, dtype)})
+    for name in ("float64", "float32"):
+        if accepts(fn, args, {"dtype": D(name)}):
+            add(args, {"dtype": D(name)})
     return cases
+
+
+def result_shape(fn, args):
+    """The shape of NumPy's (single array) result for these arguments, or None."""
+    rng = np.random.default_rng(0)
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            r = fn(*[raw(a, rng) for a in args])
+    except Exception:  # noqa: BLE001
+        return None
+    return list(r.shape) if isinstance(r, np.ndarray) else None
 
 
 def family_of(op, table):

@@ -35,6 +35,8 @@ def values(spec, rng):
         return complex(spec["re"], spec["im"])
     if kind == "list":
         return [values(s, rng) for s in spec["items"]]
+    if kind == "dtype":
+        return np.dtype(spec["name"])
     if kind != "array":
         raise ValueError(f"unknown argument kind {kind!r}")
     dt = DTYPES[spec["dtype"]]
