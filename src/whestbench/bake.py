@@ -299,12 +299,17 @@ def _write_json(path: str, data: Any) -> None:
     _write_atomic(path, write)
 
 
+# Plain encoding: dictionary-encoding float weights never pays and made writing
+# a 1024 x 16 row 11x slower (5.9 s against 0.5 s).
+PARQUET_OPTIONS = {"compression": "none", "use_dictionary": False}
+
+
 def write_table(table, path: str) -> None:
     """The parquet file of a split: one row group, uncompressed, as upstream writes it."""
     import pyarrow.parquet as pq
 
-    _write_atomic(path, lambda tmp: pq.write_table(table.combine_chunks(), tmp, compression="none",
-                                                   row_group_size=max(table.num_rows, 1)))
+    _write_atomic(path, lambda tmp: pq.write_table(table.combine_chunks(), tmp, row_group_size=max(table.num_rows, 1),
+                                                   **PARQUET_OPTIONS))
 
 
 def _utc_now() -> str:
@@ -405,7 +410,7 @@ def _row_bytes(settings: Dict[str, Any], mlp_id: int, name: str) -> tuple:
     t0 = time.perf_counter()
     table, _ = bake_row(spec, mlp_id, name, threads=1)
     sink = pa.BufferOutputStream()
-    pq.write_table(table, sink, compression="none")
+    pq.write_table(table, sink, **PARQUET_OPTIONS)
     return sink.getvalue().to_pybytes(), time.perf_counter() - t0
 
 
