@@ -91,18 +91,24 @@ void variables(const Signature& s, std::size_t i, bool rowvar, Flops* f, Flops* 
   *n = rows ? s.dim(i, 1) : s.dim(i, 0);
 }
 
-// Centring (a mean and a subtraction per entry, 2fs), the product X X^T (f^2 s
-// multiply-adds) and the normalisation (f^2); weights scale the entries (fs each).
-Flops covariance(const Signature& s, std::size_t rowvar_slot, std::size_t n_weights) {
+// The variables f of cov's m and y together, and the observations n of each
+// (refused when y's count differs).
+void all_variables(const Signature& s, std::size_t rowvar_slot, Flops* f, Flops* n) {
   const bool rowvar = s.bool_or(rowvar_slot, true);
-  Flops f, n;
-  variables(s, 0, rowvar, &f, &n);
+  variables(s, 0, rowvar, f, n);
   if (s.given(1)) {
     Flops fy, ny;
     variables(s, 1, rowvar, &fy, &ny);
-    if (ny != n) throw SignatureError("all the input array dimensions except for the concatenation axis must match");
-    f = checked_add(f, fy);
+    if (ny != *n) throw SignatureError("all the input array dimensions except for the concatenation axis must match");
+    *f = checked_add(*f, fy);
   }
+}
+
+// Centring (a mean and a subtraction per entry, 2fs), the product X X^T (f^2 s
+// multiply-adds) and the normalisation (f^2); weights scale the entries (fs each).
+Flops covariance(const Signature& s, std::size_t rowvar_slot, std::size_t n_weights) {
+  Flops f, n;
+  all_variables(s, rowvar_slot, &f, &n);
   const Flops fs = checked_mul(f, n);
   Flops c = checked_add(checked_add(checked_mul(f, fs), checked_mul(2, fs)), checked_mul(f, f));
   for (std::size_t k = 0; k < n_weights; ++k)
@@ -131,12 +137,7 @@ Flops cov(const Signature& s) { return covariance(s, 2, 2); }
 // entry by the product of two of them (2f^2).
 Flops corrcoef(const Signature& s) {
   Flops f, n;
-  variables(s, 0, s.bool_or(2, true), &f, &n);
-  if (s.given(1)) {
-    Flops fy, ny;
-    variables(s, 1, s.bool_or(2, true), &fy, &ny);
-    f = checked_add(f, fy);
-  }
+  all_variables(s, 2, &f, &n);
   return checked_add(covariance(s, 2, 0), checked_add(f, checked_mul(2, checked_mul(f, f))));
 }
 
@@ -280,23 +281,13 @@ Flops average(const Signature& s) {
 // spec 2.14, f variables (x's and y's) of s observations each.
 Flops cov(const Signature& s) {
   Flops f, n;
-  variables(s, 0, s.bool_or(2, true), &f, &n);
-  if (s.given(1)) {
-    Flops fy, ny;
-    variables(s, 1, s.bool_or(2, true), &fy, &ny);
-    f = checked_add(f, fy);
-  }
+  all_variables(s, 2, &f, &n);
   return checked_add(checked_mul(2, checked_mul(checked_mul(f, f), n)), checked_mul(2, checked_mul(f, n)));
 }
 
 Flops corrcoef(const Signature& s) {
   Flops f, n;
-  variables(s, 0, s.bool_or(2, true), &f, &n);
-  if (s.given(1)) {
-    Flops fy, ny;
-    variables(s, 1, s.bool_or(2, true), &fy, &ny);
-    f = checked_add(f, fy);
-  }
+  all_variables(s, 2, &f, &n);
   // measured: the covariance part costs at least 1 (an empty input)
   return checked_add(std::max<Flops>(cov(s), 1), checked_add(checked_mul(2, checked_mul(f, f)), f));
 }
