@@ -694,7 +694,7 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
     result = operands.raise_shape_changed();
   }
   if (bills_writes && result != nullptr) [[unlikely]]
-    result = call.charge_writes(result, call_nargs > 0 ? call_args[0] : nullptr);
+    result = call.charge_writes(result, call_nargs > 0 ? call_args[0] : nullptr, call_nargs > 1 ? call_args[1] : nullptr);
   operands.restore();
   return call.finish(wrap_result(operands.unview(result)));
 }

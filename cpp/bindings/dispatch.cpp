@@ -510,20 +510,28 @@ bool is_input_or_view(PyObject* result, PyObject* first) {
 }
 }  // namespace
 
-PyObject* Call::charge_writes(PyObject* result, PyObject* first) {
+PyObject* Call::charge_writes(PyObject* result, PyObject* first, PyObject* second) {
   const Profile& prof = profile();
   const Profile::WriteRule& rule = prof.write_rule(op_);
   if (rule.new_only && is_input_or_view(result, first)) return result;  // no new buffer
   using W = Profile::Written;
-  PyObject* counted = rule.counted == W::Input || (result == Py_None && first != nullptr) ? first : result;
+  PyObject* counted = rule.counted == W::Input || rule.counted == W::Diagonal || (result == Py_None && first != nullptr)
+                          ? first
+                          : rule.counted == W::SecondInput ? second : result;
   Flops elements = 0;
   dtype::Dtype types[2];
   bool typed = false;
   Flops cost = 0;
   bool ok = counted == nullptr ||
             written(counted, rule.counted == W::FirstOutput, rule.counted == W::Nonzero, &elements, &types[0], &typed);
+  if (ok && rule.counted == W::Diagonal && counted != nullptr && PyArray_Check(counted)) {
+    // The diagonal of the (..., m, n) array: min of its extents (NumPy's fill_diagonal needs equal
+    // extents beyond 2-d, and without wrap= writes min(m, n) entries of a 2-d one).
+    auto* a = reinterpret_cast<PyArrayObject*>(counted);
+    elements = PyArray_NDIM(a) == 0 ? 0 : *std::min_element(PyArray_DIMS(a), PyArray_DIMS(a) + PyArray_NDIM(a));
+  }
   std::size_t n_types = typed ? 1 : 0;
-  if (first != nullptr && PyArray_Check(first))
+  if (first != nullptr && PyArray_Check(first) && rule.counted != W::SecondInput)  // extract's first is its condition
     types[n_types++] = dtype::from_type_num(PyArray_TYPE(reinterpret_cast<PyArrayObject*>(first)));
   if (ok) {
     try {

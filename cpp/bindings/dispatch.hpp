@@ -363,7 +363,7 @@ class Call {
   // rate of their dtype and `first`'s, and adds it to this call's charge.
   // Over the budget, the result is dropped and BudgetExhaustedError raised
   // with nothing charged (upstream's deferred ops, spec 4.2). Steals `result`.
-  PyObject* charge_writes(PyObject* result, PyObject* first);
+  PyObject* charge_writes(PyObject* result, PyObject* first, PyObject* second);
 
  private:
   // The rest of finish() when the meter records calls (op_log) or a result

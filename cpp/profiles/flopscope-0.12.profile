@@ -399,6 +399,8 @@ writes.identity 1 nonzero
 writes.diag 1 input new-only no-floor
 writes.diagflat 1 input no-floor
 writes.packbits 1 input
+writes.extract 1 second-input no-floor
+writes.fill_diagonal 1 diagonal no-floor
 writes.diag_indices 1 first-output
 writes.tril_indices 1 first-output
 writes.triu_indices 1 first-output

@@ -134,7 +134,7 @@ double Profile::compile_weight(OpId op) const {
   return weight_by_op_[i] = weight(std::string_view(OpRegistry::instance().info(op).name));
 }
 
-// "<factor> [input|first-output|nonzero] [no-floor] [new-only]".
+// "<factor> [input|second-input|first-output|nonzero|diagonal] [no-floor] [new-only]".
 static Profile::WriteRule parse_write_rule(std::string_view value, std::string_view where) {
   Profile::WriteRule rule;
   std::size_t end = value.find_first_of(" \t");
@@ -149,13 +149,17 @@ static Profile::WriteRule parse_write_rule(std::string_view value, std::string_v
       rule.new_only = true;
     } else if (option == "input") {
       rule.counted = Profile::Written::Input;
+    } else if (option == "second-input") {
+      rule.counted = Profile::Written::SecondInput;
+    } else if (option == "diagonal") {
+      rule.counted = Profile::Written::Diagonal;
     } else if (option == "first-output") {
       rule.counted = Profile::Written::FirstOutput;
     } else if (option == "nonzero") {
       rule.counted = Profile::Written::Nonzero;
     } else {
       throw std::invalid_argument(std::string(where) + ": unknown writes option '" + std::string(option) +
-                                  "' (input, first-output, nonzero, no-floor, new-only)");
+                                  "' (input, second-input, first-output, nonzero, diagonal, no-floor, new-only)");
     }
   }
   return rule;

@@ -189,6 +189,9 @@ TEST(Writes, FactorFloorAndWeight) {
   EXPECT_FALSE(diag.floor);
   EXPECT_EQ(q.write_rule(free_op("tril_indices")).counted, fs::Profile::Written::FirstOutput);
   EXPECT_EQ(q.write_rule(free_op("copy")).counted, fs::Profile::Written::Result);
+  fs::Profile r = fs::parse_profile("more", "writes.extract 1 second-input\nwrites.fill_diagonal 1 diagonal\n");
+  EXPECT_EQ(r.write_rule(free_op("extract")).counted, fs::Profile::Written::SecondInput);
+  EXPECT_EQ(r.write_rule(free_op("fill_diagonal")).counted, fs::Profile::Written::Diagonal);
   EXPECT_THROW(fs::parse_profile("bad", "writes.copy -1"), std::invalid_argument);
 }
 

@@ -137,6 +137,8 @@ WRITES = [
     ("packbits", lambda: fnp.packbits(np.ones(10, np.uint8)), 10),
     ("diag_indices", lambda: fnp.diag_indices(5), 10),
     ("tril_indices", lambda: fnp.tril_indices(4), 20),
+    ("extract", lambda: fnp.extract(np.ones((3, 4), bool), A34), 24),  # the elements of arr
+    ("fill_diagonal", lambda: fnp.fill_diagonal(np.zeros((4, 6)), 1.0), 8),  # min(4, 6) ones
     ("arange", lambda: fnp.arange(5), 20),
     ("linspace", lambda: fnp.linspace(0, 1, 7), 28),
     ("transpose (a view)", lambda: fnp.transpose(A34), 0),

@@ -74,11 +74,13 @@ struct Profile {
   // the elements it writes (spec 2.5 "every byte written is metered", 2.11
   // random draws), at least pointwise.floor. Options: what is counted
   // (default: the elements of the result; "input": of the first operand;
-  // "first-output": of the first array of a tuple result; "nonzero": the
-  // result's nonzero elements, for eye), "no-floor", and "new-only" (nothing
+  // "second-input": of the second (extract's arr); "first-output": of the
+  // first array of a tuple result; "nonzero": the result's nonzero elements,
+  // for eye; "diagonal": the first operand's diagonal, min of its extents, for
+  // fill_diagonal), "no-floor", and "new-only" (nothing
   // when NumPy answers with its input or a view of it). An empty table
   // leaves every free op free.
-  enum class Written : std::uint8_t { Result, Input, FirstOutput, Nonzero };
+  enum class Written : std::uint8_t { Result, Input, SecondInput, FirstOutput, Nonzero, Diagonal };
   struct WriteRule {
     double factor = 0.0;  // 0: free
     Written counted = Written::Result;
