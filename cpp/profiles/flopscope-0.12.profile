@@ -173,6 +173,7 @@ compute.copysign float_of_int
 compute.fabs float_of_int
 compute.heaviside float_of_int
 compute.frexp float_of_int
+compute.modf float_of_int
 compute.isneginf float_of_int
 compute.isposinf float_of_int
 compute.ldexp float_of_int

@@ -65,9 +65,9 @@ inline Flops weighted(const Profile& profile, OpId op, Flops flops) {
 // Profiles with pointwise.floor bill at least that many (upstream: 1, even for
 // empty operands; spec section 2.6), or the op's own floor.<op>.
 inline Flops pointwise(const Profile& profile, OpId op, Flops numel_out, int nout = 1) {
-  Flops n = checked_mul(numel_out, static_cast<Flops>(nout));
-  if (n < profile.pointwise_floor) [[unlikely]] n = profile.floor_or(op, profile.pointwise_floor);
-  return weighted(profile, op, n);
+  // The floor is per output (measured: upstream bills an empty divmod 2).
+  if (numel_out < profile.pointwise_floor) [[unlikely]] numel_out = profile.floor_or(op, profile.pointwise_floor);
+  return weighted(profile, op, checked_mul(numel_out, static_cast<Flops>(nout)));
 }
 
 // primer, "Reductions (input size)": the input size. Profiles with
