@@ -220,15 +220,16 @@ F7 = np.linspace(-1.0, 2.0, 7).astype(np.float32)
     # Spec 2.8: a 3+-operand einsum bills its path's summed cost, optimize= or not.
     (lambda: fnp.einsum("ij,jk,kl->il", np.ones((8, 16)), np.ones((16, 4)), np.ones((4, 10))), 3104),
     (lambda: fnp.einsum("ij,jk,kl,l->i", np.ones((8, 16)), np.ones((16, 4)), np.ones((4, 10)), np.ones(10)), 872),
-    (lambda: fnp.cov(F7), 56), (lambda: fnp.corrcoef(F7), 62),
-    (lambda: fnp.allclose(F7, F7), 48), (lambda: fnp.diag(fnp.asarray(np.ones((4, 4)))), 0),  # 2f^2 s + 2fs (+ 2f^2 + f), in float64
+    (lambda: fnp.cov(F7), 56), (lambda: fnp.corrcoef(F7), 62),  # 2f^2 s + 2fs (+ 2f^2 + f), in float64
+    (lambda: fnp.allclose(F7, F7), 48), (lambda: fnp.diag(fnp.asarray(np.ones((4, 4)))), 0),
     (lambda: fnp.isnan(np.zeros(0, np.float32)), 0),  # floor.isnan 0 replaces pointwise.floor
     (lambda: fnp.divmod(np.zeros(0, np.float32), np.ones(0, np.float32)), 32),  # the floor per output: 2 x 16  # strong_scalars.dot: 2 reads as int64
     (lambda: fnp.nansum(np.arange(7, dtype=np.int32)), 12),  # no nan scan for integers
     (lambda: fnp.nanstd(np.int32(3) * np.ones((), np.int32)), 10),
 ], ids=["sqrt c8", "float_power c8", "arcsin c8", "angle i4", "isclose i4", "cumprod c8", "fftshift i4",
         "trace i4", "svd", "norm", "multi_dot f4", "linalg.matmul i4", "hamming", "polyval", "median",
-        "percentile", "isin", "intersect1d", "unwrap", "trapezoid", "pad", "polyval empty", "tril", "triu", "rfft2", "irfftn", "dot f4 by 2", "sort empty", "einsum 3 operands", "einsum 4 operands", "isnan empty", "cov", "corrcoef", "allclose", "diag of our matrix (a view)", "nansum i4", "nanstd i4"])
+        "percentile", "isin", "intersect1d", "unwrap", "trapezoid", "pad", "polyval empty", "tril", "triu", "rfft2", "irfftn", "dot f4 by 2", "sort empty", "einsum 3 operands", "einsum 4 operands", "cov", "corrcoef", "allclose",
+        "diag of our matrix (a view)", "isnan empty", "divmod empty", "nansum i4", "nanstd i4"])
 def test_measured_complex_factors_and_compute_dtypes(call, want):
     assert charged(call) == want
 
