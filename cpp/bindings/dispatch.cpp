@@ -437,15 +437,6 @@ bool Call::bill_dtype(const Profile& prof, Flops* cost) const {
   dtype::Dtype arrays[2 * kMaxNoted];
   dtype::Weak weak[kMaxNoted];
   std::size_t n_arrays = 0, n_weak = 0;
-  if (billed_as_.kind != 0) {  // dtype=: billed exactly as requested
-    try {
-      *cost = cost::dtype_billed_exactly(prof, op_, *cost, billed_as_);
-    } catch (const CostOverflowError&) {
-      raise_cost_overflow(name_);
-      return false;
-    }
-    return true;
-  }
   const bool strong = prof.strong_scalars(op_);
   for (int i = 0; i < n_out_types_; ++i) arrays[n_arrays++] = dtype::from_type_num(out_types_[i]);
   for (int i = 0; i < n_noted_; ++i) {
@@ -458,7 +449,8 @@ bool Call::bill_dtype(const Profile& prof, Flops* cost) const {
       weak[n_weak++] = s.weak;
   }
   try {
-    *cost = cost::dtype_billed(prof, op_, *cost, {arrays, n_arrays}, {weak, n_weak});
+    *cost = billed_as_.kind != 0 ? cost::dtype_billed_exactly(prof, op_, *cost, billed_as_)  // dtype=: as asked
+                                 : cost::dtype_billed(prof, op_, *cost, {arrays, n_arrays}, {weak, n_weak});
   } catch (const CostOverflowError&) {
     raise_cost_overflow(name_);
     return false;
@@ -522,13 +514,16 @@ PyObject* Call::charge_writes(PyObject* result, PyObject* first, PyObject* secon
   dtype::Dtype types[2];
   bool typed = false;
   Flops cost = 0;
-  bool ok = counted == nullptr ||
-            written(counted, rule.counted == W::FirstOutput, rule.counted == W::Nonzero, &elements, &types[0], &typed);
-  if (ok && rule.counted == W::Diagonal && counted != nullptr && PyArray_Check(counted)) {
+  bool ok = true;
+  if (rule.counted == W::Diagonal && counted != nullptr && PyArray_Check(counted)) {
     // The diagonal of the (..., m, n) array: min of its extents (NumPy's fill_diagonal needs equal
     // extents beyond 2-d, and without wrap= writes min(m, n) entries of a 2-d one).
     auto* a = reinterpret_cast<PyArrayObject*>(counted);
     elements = PyArray_NDIM(a) == 0 ? 0 : *std::min_element(PyArray_DIMS(a), PyArray_DIMS(a) + PyArray_NDIM(a));
+    types[0] = dtype::from_type_num(PyArray_TYPE(a));
+    typed = true;
+  } else if (counted != nullptr) {
+    ok = written(counted, rule.counted == W::FirstOutput, rule.counted == W::Nonzero, &elements, &types[0], &typed);
   }
   std::size_t n_types = typed ? 1 : 0;
   if (first != nullptr && PyArray_Check(first) && rule.counted != W::SecondInput)  // extract's first is its condition

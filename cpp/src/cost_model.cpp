@@ -81,28 +81,30 @@ bool gufunc_dims(CoreLayout layout, Shape a, Shape b, GufuncDims* out) {
   return true;
 }
 
+namespace {
+// int(flops x factor), refused past 64 bits (spec 2.1: the billed cost is truncated).
+Flops scaled(Flops flops, double factor) {
+  const double v = static_cast<double>(flops) * factor;
+  if (!(v < 9.2e18)) throw CostOverflowError();
+  return static_cast<Flops>(v);
+}
+}  // namespace
+
 Flops dtype_billed(const Profile& profile, OpId op, Flops flops, std::span<const dtype::Dtype> arrays,
                    std::span<const dtype::Weak> weak) {
   if (!profile.dtype_aware() || flops == 0) return flops;
-  const double v = static_cast<double>(flops) * profile.dtype_factor(op, dtype::result_type(arrays, weak));
-  if (!(v < 9.2e18)) throw CostOverflowError();
-  return static_cast<Flops>(v);
+  return scaled(flops, profile.dtype_factor(op, dtype::result_type(arrays, weak)));
 }
 
 Flops dtype_billed_exactly(const Profile& profile, OpId op, Flops flops, dtype::Dtype billed) {
   if (!profile.dtype_aware() || flops == 0) return flops;
-  const double v = static_cast<double>(flops) * profile.dtype_factor_exactly(op, billed);
-  if (!(v < 9.2e18)) throw CostOverflowError();
-  return static_cast<Flops>(v);
+  return scaled(flops, profile.dtype_factor_exactly(op, billed));
 }
 
 namespace detail {
 Flops apply_weight(const Profile& profile, OpId op, Flops flops) {
-  double w = profile.weight(op);  // dense table by op id
-  if (w == 1.0) return flops;
-  double v = static_cast<double>(flops) * w;
-  if (!(v < 9.2e18)) throw CostOverflowError();
-  return static_cast<Flops>(v);
+  const double w = profile.weight(op);  // dense table by op id
+  return w == 1.0 ? flops : scaled(flops, w);
 }
 }  // namespace detail
 
@@ -133,9 +135,7 @@ Flops formula_call(const Profile& profile, OpId op, Flops formula_flops) {
 Flops writes(const Profile& profile, OpId op, Flops elements) {
   const Profile::WriteRule& rule = profile.write_rule(op);
   if (rule.factor == 0.0) return 0;
-  const double v = rule.factor * static_cast<double>(elements);
-  if (!(v < 9.2e18)) throw CostOverflowError();
-  const Flops flops = static_cast<Flops>(v);
+  const Flops flops = scaled(elements, rule.factor);
   return weighted(profile, op, rule.floor ? std::max(flops, profile.pointwise_floor) : flops);
 }
 

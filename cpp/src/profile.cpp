@@ -104,11 +104,7 @@ double Profile::rate_of(dtype::Dtype d) const {
 }
 
 double Profile::dtype_factor(OpId op, dtype::Dtype billed) const {
-  const OpRule& rule = op_rule(op);
-  const dtype::Dtype d = dtype::compute(rule.compute, billed);
-  if (d.kind == 0) return default_dtype_rate;
-  const double rate = rate_of(d);
-  return d.kind == 'c' ? rate * rule.complex_factor : rate;
+  return dtype_factor_exactly(op, dtype::compute(op_rule(op).compute, billed));
 }
 
 double Profile::dtype_factor_exactly(OpId op, dtype::Dtype billed) const {
