@@ -74,15 +74,19 @@ def numpy_twin(name):
     return obj
 
 
-def accepts(fn, args, kwargs):
+def try_numpy(fn, args, kwargs):
+    """(True, NumPy's result) for these argument descriptions, or (False, None) if NumPy refuses."""
     rng = np.random.default_rng(0)
     try:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
-            fn(*[raw(a, rng) for a in args], **{k: raw(v, rng) for k, v in kwargs.items()})
-        return True
+            return True, fn(*[raw(a, rng) for a in args], **{k: raw(v, rng) for k, v in kwargs.items()})
     except Exception:  # noqa: BLE001
-        return False
+        return False, None
+
+
+def accepts(fn, args, kwargs):
+    return try_numpy(fn, args, kwargs)[0]
 
 
 def public_ops():
@@ -157,13 +161,7 @@ def corpus_for(op, case_id):
 
 def result_shape(fn, args):
     """The shape of NumPy's (single array) result for these arguments, or None."""
-    rng = np.random.default_rng(0)
-    try:
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")
-            r = fn(*[raw(a, rng) for a in args])
-    except Exception:  # noqa: BLE001
-        return None
+    _, r = try_numpy(fn, args, {})
     return list(r.shape) if isinstance(r, np.ndarray) else None
 
 
