@@ -447,7 +447,7 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
         Flops numel_out;
         if (!reduced_numel(name, shapes[0], argument(args, nargs, kwnames, 1, "axis"), &numel_out)) return nullptr;
         const OpInfo& info = OpRegistry::instance().info(self->op);
-        const bool integral = shapes[0].type_num >= NPY_BOOL && shapes[0].type_num <= NPY_ULONGLONG;
+        const bool integral = dtype::from_type_num(shapes[0].type_num).integral();
         cost = info.rule == CostRule::Deviation
                    ? cost::deviation(profile, self->op, shapes[0].numel(), numel_out, integral)
                    : cost::reduction(profile, self->op, shapes[0].numel(), numel_out, integral);

@@ -79,7 +79,7 @@ Dtype result_type(std::span<const Dtype> arrays, std::span<const Weak> weak) {
       case Weak::None: return {};
     }
   }
-  const bool integral = out.kind == 'b' || out.kind == 'i' || out.kind == 'u';
+  const bool integral = out.integral();
   if (strongest == Weak::Int && out.kind == 'b') return {'i', 64};
   if (strongest == Weak::Float && integral) return {'f', 64};
   if (strongest == Weak::Complex) {
@@ -90,7 +90,7 @@ Dtype result_type(std::span<const Dtype> arrays, std::span<const Weak> weak) {
 }
 
 Dtype compute(Compute rule, Dtype in) {
-  const bool integral = in.kind == 'b' || in.kind == 'i' || in.kind == 'u';
+  const bool integral = in.integral();
   switch (rule) {
     case Compute::Same: return in;
     case Compute::FloatOfInt: return integral ? as_float(in) : in;

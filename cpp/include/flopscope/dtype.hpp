@@ -14,6 +14,7 @@ struct Dtype {
   char kind = 0;  // 'b' bool, 'i' signed, 'u' unsigned, 'f' float, 'c' complex; 0 = none
   int bits = 0;   // item width (complex: both parts)
   bool operator==(const Dtype&) const = default;
+  bool integral() const { return kind == 'b' || kind == 'i' || kind == 'u'; }  // bool or an integer
 };
 
 // A Python scalar operand (NEP 50 "weak"): its kind only.

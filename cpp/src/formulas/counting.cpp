@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "flopscope/dtype.hpp"
+
 namespace flopscope::formulas::counting {
 namespace {
 
@@ -176,7 +178,7 @@ Flops intersect1d(const Signature& s) {
 Flops isin(const Signature& s) {
   const Flops n = s.numel(0), m = s.numel(1);
   const Flops sorted = sort_cost(checked_add(n, m));
-  auto integral = [&](std::size_t i) { return s[i].dtype >= 0 && s[i].dtype <= 10; };  // NPY_BOOL ... NPY_ULONGLONG
+  auto integral = [&](std::size_t i) { return dtype::from_type_num(s[i].dtype).integral(); };
   if (!(integral(0) && integral(1)) && static_cast<double>(m) < 10.0 * std::pow(static_cast<double>(n), 0.145))
     return std::max(sorted, checked_mul(2, checked_mul(n, m)));
   return sorted;
