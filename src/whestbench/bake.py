@@ -344,7 +344,11 @@ def check_output(output: str, resume: bool = False) -> str:
 def bake(spec: BakeSpec, output: str, *, resume: bool = False, threads: Optional[int] = None,
          on_progress: Optional[Callable[[Dict[str, Any]], None]] = None, ray_address: Optional[str] = None) -> str:
     """Bakes `spec` into the directory `output` (which must not exist). Returns its path.
-    `ray_address`: run the MLPs as Ray tasks on that cluster ("local": a local one for the run)."""
+    `ray_address`: run the MLPs as Ray tasks on that cluster ("local": a local one for the run).
+    With the cpu backend (and cuda on one GPU model) a Ray bake is byte for byte the
+    single-machine bake. With the numpy backend it need not be: numpy's OpenBLAS rounds
+    differently at another thread count (a Ray task runs it on one thread) on its FMA
+    kernels (Haswell, Zen, SkylakeX)."""
     from whestbench.sampling import closed_form_flops, _cost_model
 
     output = check_output(output, resume)

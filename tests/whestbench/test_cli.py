@@ -174,7 +174,7 @@ def test_max_threads_sets_the_environment(capsys, monkeypatch):
 
 
 def test_smoke_test(capsys, norm_stats):
-    code, out, _ = whest(capsys, "smoke-test", "--format", "json")
+    code, out, _ = whest(capsys, "smoke-test", "--format", "json", "--no-residual-wall-time-limit")  # load-proof
     rep = json.loads(out)
     assert code == 0
     assert (rep["run_config"]["width"], rep["run_config"]["depth"], rep["run_config"]["n_mlps"]) == (1024, 16, 3)
@@ -201,8 +201,11 @@ def test_init_writes_a_runnable_starter(capsys, tmp_path):
     code, out, _ = whest(capsys, "init", str(tmp_path))
     assert code == 0 and "kept" in out
     assert whest(capsys, "validate", "--estimator", str(tmp_path / "estimator.py"))[0] == 0
-    code, rep, _ = run_json(capsys, "--estimator", str(tmp_path / "estimator.py"), *TINY)
-    assert code == 0 and rep["results"]["n_failed_mlps"] == 0
+    # Without the residual-time gate: the test asks whether the starter runs, and a
+    # loaded machine can push its Python time past the 0.4 s default.
+    code, rep, _ = run_json(capsys, "--estimator", str(tmp_path / "estimator.py"), *TINY,
+                            "--no-residual-wall-time-limit")
+    assert code == 0 and rep["results"]["n_failed_mlps"] == 0, rep["results"]["per_mlp"]
 
 
 def test_version(capsys):

@@ -42,12 +42,19 @@ struct Blocking {
   int64_t kc, mc;
 };
 
-// kc x NR: one panel of B, kept in L1 (32 KiB at kc=256, NR=32); mc x kc: the
-// packed block of A, kept in L2 (168 KiB). On the sampler's shapes (two
-// threads, widths 1024 and 256) this measured at least as fast as kc=384/512
-// with larger mc, and the single-thread kernel runs at 0.93-0.97 of OpenBLAS.
+// AVX-512: kc x NR, one panel of B, kept in L1 (32 KiB at kc=256, NR=32);
+// mc x kc, the packed block of A, kept in L2 (168 KiB). On the sampler's
+// shapes (two threads, widths 1024 and 256, on a Xeon) this measured at least
+// as fast as kc=384/512 with larger mc, 0.93-0.97 of OpenBLAS on one thread.
 constexpr Blocking kAvx512{14, 32, 256, 14 * 12};
-constexpr Blocking kAvx2{6, 16, 256, 6 * 24};
+// AVX2: each fma chain must start from the partial stored in C (BLIS adds C
+// after the k loop instead, and so can hide its load), so every k block after
+// the first waits for its C tile to come back from L3 or memory. A k block of
+// 1024 covers the sampler's widths up to 1024 in one pass (C is only written);
+// B's panel (64 KiB) and A's 24 rows stream from L2. On a 2-core Zen 3, two
+// threads, 1024 x 1024 x 1024: 0.92 of OpenBLAS against 0.74 with BLIS's
+// 256/144 blocking.
+constexpr Blocking kAvx2{6, 16, 1024, 6 * 4};
 constexpr Blocking kScalar{4, 16, 256, 4 * 32};
 
 const Blocking& blocking(Isa isa) {
@@ -227,6 +234,51 @@ void pack_a(const float* a, int64_t lda, int64_t rows, int64_t k0, int64_t kc, i
   }
 }
 
+#ifdef FSS_X86
+// pack_a for the AVX2 kernel (MR = 6), 8 values of k at a time: the 6 rows
+// (and 2 zero rows) are transposed in registers, and each k's 6 floats are
+// written by an 8-float store whose last 2 floats the next store overwrites
+// (the scratch buffer has room for the last one's). A copy: no effect on bits.
+__attribute__((target("avx2"))) void pack_a_mr6(const float* a, int64_t lda, int64_t rows, int64_t k0,
+                                                int64_t kc, float* pa) {
+  constexpr int MR = 6;
+  for (int64_t i0 = 0; i0 < rows; i0 += MR, pa += MR * kc) {
+    if (rows - i0 < MR) {
+      pack_a(a + i0 * lda, lda, rows - i0, k0, kc, MR, pa);
+      continue;
+    }
+    const float* src = a + i0 * lda + k0;
+    int64_t k = 0;
+    for (; k + 8 <= kc; k += 8) {
+      const __m256 z = _mm256_setzero_ps();
+      __m256 r[MR];
+      for (int i = 0; i < MR; ++i) r[i] = _mm256_loadu_ps(src + i * lda + k);
+      const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+      const __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+      const __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
+      // u[j]: k = j and j + 4 in the two 128-bit halves; rows 0-3 in u[0..3], rows 4-5 (and 0, 0) in u[4..7].
+      const __m256 u[8] = {_mm256_shuffle_ps(t0, t2, 0x44), _mm256_shuffle_ps(t0, t2, 0xEE),
+                           _mm256_shuffle_ps(t1, t3, 0x44), _mm256_shuffle_ps(t1, t3, 0xEE),
+                           _mm256_shuffle_ps(t4, z, 0x44),  _mm256_shuffle_ps(t4, z, 0xEE),
+                           _mm256_shuffle_ps(t5, z, 0x44),  _mm256_shuffle_ps(t5, z, 0xEE)};
+      float* d = pa + k * MR;
+      for (int j = 0; j < 4; ++j) _mm256_storeu_ps(d + j * MR, _mm256_permute2f128_ps(u[j], u[j + 4], 0x20));
+      for (int j = 0; j < 4; ++j) _mm256_storeu_ps(d + (j + 4) * MR, _mm256_permute2f128_ps(u[j], u[j + 4], 0x31));
+    }
+    for (; k < kc; ++k)
+      for (int i = 0; i < MR; ++i) pa[k * MR + i] = src[i * lda + k];
+  }
+}
+#endif
+
+// Packs rows [0, rows) x columns [k0, k0+kc) of A for the kernel of `isa`.
+void pack_a_for(Isa isa, const float* a, int64_t lda, int64_t rows, int64_t k0, int64_t kc, int mr, float* pa) {
+#ifdef FSS_X86
+  if (isa == Isa::Avx2) return pack_a_mr6(a, lda, rows, k0, kc, pa);
+#endif
+  pack_a(a, lda, rows, k0, kc, mr, pa);
+}
+
 }  // namespace
 
 bool isa_supported(Isa isa) {
@@ -297,7 +349,8 @@ void sgemm_fixed_order(int64_t m, const float* a, const PackedMatrix& b, float* 
   const Kernel kernel = kernel_for(b.isa());
   const int64_t K = b.k(), N = b.n(), MR = blk.mr, NR = blk.nr;
   const int64_t panels = (N + NR - 1) / NR;
-  float* pa = scratch.packed_a(static_cast<size_t>(((blk.mc + MR - 1) / MR) * MR * blk.kc));
+  // + 8: room for the overlapping stores of pack_a_mr6.
+  float* pa = scratch.packed_a(static_cast<size_t>(((blk.mc + MR - 1) / MR) * MR * blk.kc + 8));
   alignas(64) float edge[32 * 32];  // MR x NR tile for partial tiles (MR, NR <= 32)
   double edge_sum[32], edge_sumsq[32];
 
@@ -306,7 +359,7 @@ void sgemm_fixed_order(int64_t m, const float* a, const PackedMatrix& b, float* 
     const bool resume = k0 > 0, last = k0 + kc >= K;
     for (int64_t i0 = 0; i0 < m; i0 += blk.mc) {
       const int64_t mc = std::min(blk.mc, m - i0);
-      pack_a(a + i0 * K, K, mc, k0, kc, blk.mr, pa);
+      pack_a_for(b.isa(), a + i0 * K, K, mc, k0, kc, blk.mr, pa);
       for (int64_t p = 0; p < panels; ++p) {
         const float* pb = b.panel(p) + k0 * NR;
         const int64_t j0 = p * NR, cols = std::min(NR, N - j0);
@@ -317,6 +370,13 @@ void sgemm_fixed_order(int64_t m, const float* a, const PackedMatrix& b, float* 
           const float* pat = pa + r0 * kc;
           TileEpilogue ep{nullptr, nullptr, rows};
           if (relu && last) ep = {relu->sum + j0, relu->sumsq ? relu->sumsq + j0 : nullptr, rows};
+          if (resume) {
+            // The next tile's chains resume from C too: start fetching it now.
+            const bool same_panel = r0 + MR < mc;
+            const float* next = same_panel ? ct + MR * N : (p + 1 < panels ? c + i0 * N + j0 + NR : nullptr);
+            const int64_t next_rows = std::min(MR, same_panel ? mc - r0 - MR : mc);
+            for (int64_t r = 0; next && r < next_rows; ++r) __builtin_prefetch(next + r * N, 0, 3);
+          }
           if (rows == MR && cols == NR) {
             kernel(kc, pat, pb, ct, N, resume, ep.sum ? &ep : nullptr);
             continue;

@@ -65,12 +65,13 @@ std::vector<float> fma_chain_product(const std::vector<float>& A, const std::vec
 }
 
 TEST(FixedOrderSgemm, EveryKernelEqualsTheFmaChainBitForBit) {
-  // Shapes around every block edge: k across the k-block (512), m across the
-  // register tile and the row block, n across the 16- and 32-wide panels.
+  // Shapes around every block edge: k across the k-blocks (256 for AVX-512,
+  // 1024 for AVX2) and the 8-wide steps of the AVX2 packing, m across the
+  // register tiles and the row blocks, n across the 16- and 32-wide panels.
   std::mt19937 gen(5);
   std::normal_distribution<float> nd;
-  const int64_t shapes[][3] = {{1, 1, 1},   {13, 7, 31},   {15, 64, 33},  {29, 100, 100},
-                               {337, 513, 17}, {6, 1030, 48}, {14, 512, 32}, {50, 300, 65}};
+  const int64_t shapes[][3] = {{1, 1, 1},      {13, 7, 31},   {15, 64, 33},  {29, 100, 100}, {337, 513, 17},
+                               {6, 1030, 48},  {14, 512, 32}, {50, 300, 65}, {50, 2100, 40}, {25, 1024, 16}};
   for (auto [m, k, n] : shapes) {
     std::vector<float> A(static_cast<size_t>(m * k)), B(static_cast<size_t>(k * n));
     for (auto& v : A) v = nd(gen);
