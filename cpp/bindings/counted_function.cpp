@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <deque>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -381,6 +382,29 @@ bool einsum_path_from(const char* op, PyObject* optimize, const Profile& profile
   return true;
 }
 
+// ("out",): the keyword of a fast reduce called with out=... .
+PyObject* out_ellipsis_kwnames() {
+  static PyObject* const names = Py_BuildValue("(s)", "out");
+  return names;
+}
+
+// Whether this NumPy's ufunc.reduce takes out=... (added in NumPy 2.3); asked
+// once, of `reduce` (a bound ufunc.reduce), with no exception pending.
+bool reduce_returns_arrays(PyObject* reduce) {
+  static const bool yes = [reduce] {
+    npy_intp one = 1;
+    PyObject* zero = PyArray_ZEROS(1, &one, NPY_DOUBLE, 0);
+    PyObject* stack[] = {zero, Py_None, Py_Ellipsis};
+    PyObject* r = zero ? PyObject_Vectorcall(reduce, stack, 2, out_ellipsis_kwnames()) : nullptr;
+    const bool ok = r != nullptr && PyArray_CheckExact(r);
+    Py_XDECREF(r);
+    Py_XDECREF(zero);
+    PyErr_Clear();
+    return ok;
+  }();
+  return yes;
+}
+
 PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py_ssize_t nargs,
                                 PyObject* kwnames) {
   const char* name = self->cname;
@@ -434,7 +458,7 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
   if (nkw != 0 && profile.dtype_aware()) [[unlikely]]
     call.read_dtype_argument(find_kwarg(kwnames, args, nargs, "dtype"));
   Flops cost = 0;
-  SignatureFrame frame;
+  std::optional<SignatureFrame> frame;  // only for the Signature reading (its deques allocate)
   bool priced = true;     // false: the formula refused the call (see below)
   std::string refusal;
   PyObject* einsum_optimize = nullptr;  // replaces optimize= when we chose the path
@@ -621,9 +645,9 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
       }
       case OperandReading::Signature: {
         const OpInfo& info = OpRegistry::instance().info(self->op);
-        if (!read_signature(name, info, stack, nargs, kwnames, operands, call, frame)) return nullptr;
+        if (!read_signature(name, info, stack, nargs, kwnames, operands, call, frame.emplace())) return nullptr;
         try {
-          cost = cost::formula_call(profile, self->op, profile.formula(self->op, info.formula)(Signature(frame.args)));
+          cost = cost::formula_call(profile, self->op, profile.formula(self->op, info.formula)(Signature(frame->args)));
         } catch (const SignatureError& e) {
           priced = false;
           refusal = e.what();
@@ -654,17 +678,22 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
     if ((stack[i] = operands.plain(stack[i])) == nullptr) return nullptr;
 
   // Bare sum/prod/max/min(a[, axis]) go straight to ufunc.reduce: the same
-  // NumPy call np.sum makes, without its Python-level wrapper.
+  // NumPy call np.sum makes, without its Python-level wrapper. With out=...
+  // (NumPy >= 2.3) a whole reduction comes back as a 0-d array, which we
+  // adopt, instead of a NumPy scalar that we would turn back into one.
   PyObject* target = self->impl;
-  PyObject* reduce_stack[2];
+  PyObject* reduce_stack[3];
   PyObject* const* call_args = stack;
   Py_ssize_t call_nargs = nargs;
+  PyObject* call_kwnames = kwnames;
   if (self->fast_reduce != nullptr && nkw == 0 && nargs <= 2 && PyArray_CheckExact(stack[0])) {
     reduce_stack[0] = stack[0];
     reduce_stack[1] = nargs == 2 ? stack[1] : Py_None;
+    reduce_stack[2] = Py_Ellipsis;
     call_args = reduce_stack;
     call_nargs = 2;
     target = self->fast_reduce;
+    if (reduce_returns_arrays(target)) call_kwnames = out_ellipsis_kwnames();
   }
   if (!operands.shapes_unchanged()) return operands.raise_shape_changed();
   if (operands.refuses_object_arithmetic(args, nargs)) return nullptr;  // positional operands (not out=)
@@ -673,7 +702,7 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
     // The formula found no price for this call: NumPy gives its own refusal
     // (its exception type, nothing charged); if NumPy would run it, the
     // result is dropped and the call refused, so that no work is free.
-    PyObject* r = PyObject_Vectorcall(target, call_args, call_nargs, kwnames);
+    PyObject* r = PyObject_Vectorcall(target, call_args, call_nargs, call_kwnames);
     if (r == nullptr) return nullptr;
     Py_DECREF(r);
     return raise_value_error(name, refusal);
@@ -687,7 +716,7 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
                                        "run it inside a BudgetContext to see its charge");
   if (!call.admit(cost)) return nullptr;
   call.backend_begin();
-  PyObject* result = PyObject_Vectorcall(target, call_args, call_nargs, kwnames);
+  PyObject* result = PyObject_Vectorcall(target, call_args, call_nargs, call_kwnames);
   call.backend_end(result != nullptr);
   if (result != nullptr && !operands.shapes_unchanged()) {  // reshaped while NumPy ran: charged, result dropped
     Py_DECREF(result);

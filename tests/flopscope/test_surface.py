@@ -882,3 +882,19 @@ def test_out_is_handed_back_itself_like_numpy(n):
     assert fnp.random.default_rng(0).random(out=o) is o
     assert fnp.asarray(x) is x
     np.testing.assert_array_equal(np.asarray(o), np.random.default_rng(0).random(n))
+
+
+@pytest.mark.parametrize("name", ["sum", "prod", "max", "min", "amax", "amin"])
+@pytest.mark.parametrize("dtype", [np.bool_, np.int8, np.uint16, np.int64, np.float16, np.float32, np.float64,
+                                   np.complex64])
+def test_bare_reductions_equal_numpy_and_return_flopscope_arrays(name, dtype):
+    # sum/prod/max/min(a[, axis]) call ufunc.reduce directly (with out=... where
+    # NumPy has it, so that a whole reduction comes back as an array): the value,
+    # dtype and shape must be NumPy's own, and a 0-d result a flopscope array.
+    x = (np.arange(1, 7).reshape(2, 3) % 4).astype(dtype)
+    for axis in ((), (None,), (0,), (1,), (-1,)):
+        got = getattr(fnp, name)(fnp.asarray(x), *axis)
+        assert_same(got, getattr(np, name)(x, *axis))
+        assert type(got) is fnp.ndarray
+        if name in ("sum", "prod", "max", "min"):
+            assert_same(getattr(fnp.asarray(x), name)(*axis), getattr(x, name)(*axis))
