@@ -422,7 +422,7 @@ PyObject* raise_value_error(const char* op, const std::string& what) {
 }
 
 void Call::read_dtype_argument(PyObject* dtype) {
-  if (dtype == nullptr || dtype == Py_None) return;
+  if (dtype == nullptr || dtype == Py_None || profile().ignores_dtype_argument(op_)) return;
   PyArray_Descr* descr = nullptr;
   if (!PyArray_DescrCheck(dtype) && !PyType_Check(dtype) && !PyUnicode_Check(dtype)) return;  // no user code run
   if (PyArray_DescrConverter2(dtype, &descr) != NPY_SUCCEED || descr == nullptr) {
@@ -526,8 +526,11 @@ PyObject* Call::charge_writes(PyObject* result, PyObject* first, PyObject* secon
     ok = written(counted, rule.counted == W::FirstOutput, rule.counted == W::Nonzero, &elements, &types[0], &typed);
   }
   std::size_t n_types = typed ? 1 : 0;
-  if (first != nullptr && PyArray_Check(first) && rule.counted != W::SecondInput)  // extract's first is its condition
-    types[n_types++] = dtype::from_type_num(PyArray_TYPE(reinterpret_cast<PyArrayObject*>(first)));
+  // The written elements bill at their dtype and the input's, except where
+  // dtype= chose the result's dtype (array(x, dtype=...), ones_like, linspace).
+  const bool dtype_chosen = billed_as_.kind != 0 && counted == result;
+  if (first != nullptr && PyArray_Check(first) && rule.counted != W::SecondInput && !dtype_chosen)
+    types[n_types++] = dtype::from_type_num(PyArray_TYPE(reinterpret_cast<PyArrayObject*>(first)));  // extract's first is its condition
   if (ok) {
     try {
       cost = cost::dtype_billed(prof, op_, cost::writes(prof, op_, elements), {types, n_types}, {});

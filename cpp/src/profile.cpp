@@ -76,6 +76,7 @@ const Profile::OpRule& Profile::op_rule(OpId op) const {
   if (!formula_set.empty()) r.formula = formula_variant(name, formula_set);
   if (const std::int64_t* f = lookup(floors, name)) r.floor = *f;
   if (const bool* strong = lookup(strong_scalar_ops, name)) r.strong_scalars = *strong;
+  if (const bool* ignored = lookup(dtype_argument_ignored_ops, name)) r.ignores_dtype_argument = *ignored;
   if (const ReductionForm* form = lookup(reduction_forms, name)) {
     r.has_form = true;
     r.form = *form;
@@ -221,6 +222,10 @@ Profile parse_profile(std::string_view name, std::string_view text) {
       p.computes[std::string(key.substr(8))] = rule->second;
     } else if (key.starts_with("strong_scalars.")) {
       p.strong_scalar_ops[std::string(key.substr(15))] = parse_bool(value, where);
+    } else if (key.starts_with("dtype_argument.")) {
+      if (value != "ignored" && value != "billed")
+        throw std::invalid_argument(where + ": dtype_argument takes 'ignored' or 'billed', got '" + std::string(value) + "'");
+      p.dtype_argument_ignored_ops[std::string(key.substr(15))] = value == "ignored";
     } else if (key.starts_with("floor.")) {
       p.floors[std::string(key.substr(6))] = static_cast<std::int64_t>(parse_weight(value, where));
     } else if (key == "formulas") {

@@ -125,3 +125,15 @@ TEST(Profile, DenseWeightTableByOpIdAgreesWithTheNames) {
   EXPECT_EQ(p.weight(late), 2.0);  // an op interned after the table was first compiled
   EXPECT_EQ(flopscope::profile_by_name("primer").weight(late), 1.0);
 }
+
+TEST(ParseProfile, DtypeArgumentRule) {
+  fs::Profile p = fs::parse_profile("d", "dtype_argument.clip ignored\ndtype_argument.sum billed\n");
+  const auto& ops = fs::OpRegistry::instance();
+  for (const char* name : {"clip", "sum", "sort", "cov"}) ASSERT_GE(ops.find(name), 0) << name;
+  EXPECT_TRUE(p.ignores_dtype_argument(ops.find("clip")));
+  EXPECT_FALSE(p.ignores_dtype_argument(ops.find("sum")));
+  EXPECT_FALSE(p.ignores_dtype_argument(ops.find("sort")));  // not listed
+  EXPECT_FALSE(fs::profile_by_name("primer").ignores_dtype_argument(ops.find("clip")));
+  EXPECT_TRUE(fs::profile_by_name("flopscope-0.12").ignores_dtype_argument(ops.find("cov")));
+  EXPECT_THROW(fs::parse_profile("e", "dtype_argument.clip maybe\n"), std::invalid_argument);
+}

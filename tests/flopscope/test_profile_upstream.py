@@ -253,3 +253,22 @@ I32, F8, F4 = np.ones(1000, np.int32), np.ones(1000), np.ones(1000, np.float32)
         "add f8 into f4", "add f4 as f8", "exp f4 into f8", "cumsum i32 as i32", "einsum into out"])
 def test_dtype_and_out_arguments(call, want):
     assert charged(call) == want
+
+
+# Where dtype= sets the billed dtype and where it does not, as upstream 0.12.4
+# charges a (3, 4) float64 operand with dtype=float32 (rates: f8 2, f4 1); the
+# joins are given the array itself (its rows), as the differential corpus does.
+X34 = np.ones((3, 4))
+
+
+@pytest.mark.parametrize("call,want", [
+    # the result's dtype, as asked
+    (lambda: fnp.array(X34, dtype=np.float32), 12), (lambda: fnp.ones_like(X34, dtype=np.float32), 12),
+    (lambda: fnp.linspace(X34, X34 + 1, dtype=np.float32), 1200),
+    # the operands' dtype, whatever dtype= asks
+    (lambda: fnp.asarray(X34, dtype=np.float32), 24), (lambda: fnp.concatenate(X34, dtype=np.float32), 24),
+    (lambda: fnp.stack(X34, dtype=np.float32), 24), (lambda: fnp.clip(X34, 0, 1, dtype=np.float32), 24),
+    (lambda: fnp.asarray_chkfinite(X34, dtype=np.float32), 24), (lambda: fnp.cov(X34, dtype=np.float32), 192),
+], ids=["array", "ones_like", "linspace", "asarray", "concatenate", "stack", "clip", "asarray_chkfinite", "cov"])
+def test_where_dtype_argument_sets_the_billed_dtype(call, want):
+    assert charged(call) == want

@@ -111,6 +111,14 @@ struct Profile {
   std::unordered_map<std::string, bool, NameHash, std::equal_to<>> strong_scalar_ops;
   bool strong_scalars(OpId op) const { return !strong_scalar_ops.empty() && op_rule(op).strong_scalars; }
 
+  // dtype_argument.<op> ignored: the op's dtype= argument does not set the
+  // billed dtype; its operands' dtypes do (upstream bills clip, cov, corrcoef
+  // asarray_chkfinite, asarray and the joins so).
+  std::unordered_map<std::string, bool, NameHash, std::equal_to<>> dtype_argument_ignored_ops;
+  bool ignores_dtype_argument(OpId op) const {
+    return !dtype_argument_ignored_ops.empty() && op_rule(op).ignores_dtype_argument;
+  }
+
   // formulas <set>: the formula set (ops.hpp, formula_variant) whose formulas
   // replace the op table's where it has one; empty: the table's own.
   std::string formula_set;
@@ -166,6 +174,7 @@ struct Profile {
     Formula formula = nullptr;
     std::int64_t floor = -1;  // -1: none of its own
     bool strong_scalars = false;
+    bool ignores_dtype_argument = false;
   };
   mutable std::vector<OpRule> op_rule_by_op_;
   const OpRule& op_rule(OpId op) const;
