@@ -23,7 +23,7 @@ def assert_only_mlp1_failed(records, code):
     assert records[1]["error_code"] == code
     assert records[1]["traceback"] and records[1]["failure_message"]
     for r in (records[0], records[2]):
-        assert "error_code" not in r and r["traceback"] is None
+        assert "error_code" not in r and r["traceback"] is None, (r.get("error_code"), r.get("failure_message"))
         assert r["final_layer_mse"] > 0 and r["flops_used"] == 0  # zeros: scored, no FLOPs
 
 

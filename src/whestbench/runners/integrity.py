@@ -188,7 +188,9 @@ class IntegrityGuard:
             self._meter_violation = Violation("METER_TAMPERED", "; ".join(problems), restart_worker=True)
 
     def after(self, ctx, outer_wall_s: float) -> Optional[Violation]:
-        """Called once the window closed; the first violation found, or None."""
+        """Called once the window closed; the first violation found, or None.
+        `outer_wall_s`: the time from just inside the predict context to just before
+        it was left, which an untouched meter covers."""
         self.gate.disarm()
         if self.audit:
             _AuditLog.armed = False

@@ -123,6 +123,10 @@ def _error(code: str, message: str, *, details=None, tb=None, exc=None) -> Predi
     return PredictOutcome(ERROR, error_code=code, message=message, details=details, traceback=tb, exception=exc)
 
 
+def _span(t_in: Optional[float], t_out: Optional[float]) -> float:
+    return t_out - t_in if t_in is not None and t_out is not None else 0.0
+
+
 def metered_predict(estimator: BaseEstimator, mlp: MLP, budget: int, *, wall_time_limit_s: Optional[float],
                     guard: IntegrityGuard,
                     watchdog: Callable[[], ContextManager] = contextlib.nullcontext) -> PredictOutcome:
@@ -137,9 +141,13 @@ def metered_predict(estimator: BaseEstimator, mlp: MLP, budget: int, *, wall_tim
     outcome: Optional[PredictOutcome] = None
     predictions = None
     guard.before()
-    t0 = time.perf_counter()
+    # The span the meter must cover, timed inside the `with`: a pause while the
+    # context is entered or left (a garbage collection, a descheduled process)
+    # lies outside the meter and must not look like a stopped meter.
+    t_in = t_out = None
     try:
         with ctx:
+            t_in = time.perf_counter()
             ctx._meter.deduct(SENTINEL_OP, 0)
             try:
                 with watchdog(), contextlib.redirect_stdout(sys.stderr):  # stdout carries the report
@@ -148,6 +156,7 @@ def metered_predict(estimator: BaseEstimator, mlp: MLP, budget: int, *, wall_tim
                     del result  # the estimator's object is released inside the window
             finally:
                 guard.inspect_meter(ctx)
+                t_out = time.perf_counter()
     except BudgetExhaustedError as exc:
         outcome = PredictOutcome(BUDGET_EXHAUSTED, message=str(exc), traceback=traceback.format_exc(), exception=exc)
     except TimeExhaustedError as exc:
@@ -158,14 +167,12 @@ def metered_predict(estimator: BaseEstimator, mlp: MLP, budget: int, *, wall_tim
     except OutputError as exc:
         outcome = _error(exc.code, str(exc), details=exc.details, tb=traceback.format_exc(), exc=exc)
     except KeyboardInterrupt:
-        guard.after(ctx, time.perf_counter() - t0)
+        guard.after(ctx, _span(t_in, t_out))
         raise
     except BaseException as exc:  # noqa: BLE001 - SystemExit and MemoryError must not end the run either
         outcome = _error("PREDICT_ERROR", f"predict() raised {type(exc).__name__}: {exc}",
                          details={"exception_type": type(exc).__name__}, tb=traceback.format_exc(), exc=exc)
-    outer_wall = time.perf_counter() - t0
-
-    violation = guard.after(ctx, outer_wall)
+    violation = guard.after(ctx, _span(t_in, t_out))
     if violation is not None:
         bad = _error(violation.code, violation.message)
         bad.restart_worker = violation.restart_worker
