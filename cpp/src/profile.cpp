@@ -62,6 +62,8 @@ double Profile::weight(std::string_view op) const {
 }
 
 const Profile::OpRule& Profile::op_rule(OpId op) const {
+  static const OpRule kNone{};
+  if (op < 0) [[unlikely]] return kNone;  // an unknown op (OpRegistry::find's -1): nothing of its own
   const auto i = static_cast<std::size_t>(op);
   if (i < op_rule_by_op_.size() && op_rule_by_op_[i].compiled) [[likely]]
     return op_rule_by_op_[i];
@@ -125,6 +127,7 @@ double parse_weight(std::string_view value, std::string_view where) {
 }
 
 double Profile::compile_weight(OpId op) const {
+  if (op < 0) [[unlikely]] return default_weight;  // an unknown op
   const auto i = static_cast<std::size_t>(op);
   if (i >= weight_by_op_.size()) weight_by_op_.resize(OpRegistry::instance().size() + 64, -1.0);
   if (i >= weight_by_op_.size()) weight_by_op_.resize(i + 1, -1.0);

@@ -135,5 +135,7 @@ TEST(ParseProfile, DtypeArgumentRule) {
   EXPECT_FALSE(p.ignores_dtype_argument(ops.find("sort")));  // not listed
   EXPECT_FALSE(fs::profile_by_name("primer").ignores_dtype_argument(ops.find("clip")));
   EXPECT_TRUE(fs::profile_by_name("flopscope-0.12").ignores_dtype_argument(ops.find("cov")));
+  EXPECT_FALSE(p.ignores_dtype_argument(ops.find("no-such-op")));  // -1: no rule of its own, no crash
+  EXPECT_DOUBLE_EQ(p.weight(ops.find("no-such-op")), p.default_weight);
   EXPECT_THROW(fs::parse_profile("e", "dtype_argument.clip maybe\n"), std::invalid_argument);
 }
