@@ -405,8 +405,16 @@ bool reduce_returns_arrays(PyObject* reduce) {
   return yes;
 }
 
+extern PyObject* exported_ops;  // array_type.cpp: name -> counted object
+
 PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py_ssize_t nargs,
                                 PyObject* kwnames) {
+  if (self->reading == OperandReading::Where && nargs == 1 && kwnames == nullptr) {
+    // where(condition) is NumPy's asarray(condition).nonzero(): the counted
+    // nonzero prices and records it (as upstream does), not where's pointwise rule.
+    if (PyObject* nonzero = exported_ops ? PyDict_GetItemString(exported_ops, "nonzero") : nullptr)
+      return PyObject_Vectorcall(nonzero, args, 1, nullptr);
+  }
   const char* name = self->cname;
   Call call(self->op, name);
   Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;

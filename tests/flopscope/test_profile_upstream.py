@@ -272,3 +272,16 @@ X34 = np.ones((3, 4))
 ], ids=["array", "ones_like", "linspace", "asarray", "concatenate", "stack", "clip", "asarray_chkfinite", "cov"])
 def test_where_dtype_argument_sets_the_billed_dtype(call, want):
     assert charged(call) == want
+
+
+def test_one_argument_where_is_billed_and_recorded_as_nonzero():
+    # NumPy's where(condition) is asarray(condition).nonzero(); upstream 0.12.4
+    # bills and records it as nonzero: (3, 4) float64 24, complex128 48, empty 0.
+    for x, want in [(np.ones((3, 4)), 24), (np.ones((3, 4), np.complex128), 48), (np.ones(0), 0)]:
+        fx = fnp.asarray(x)
+        with flops.BudgetContext(10**12, quiet=True) as ctx:
+            got = fnp.where(fx)
+        assert ctx.flops_used == want
+        assert set(ctx.summary_dict()["operations"]) == {"nonzero"}
+        for g, e in zip(got, np.where(x), strict=True):
+            np.testing.assert_array_equal(np.asarray(g), e, strict=True)
