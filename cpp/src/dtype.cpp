@@ -100,6 +100,9 @@ Dtype compute(Compute rule, Dtype in) {
     case Compute::Fft:
       if (integral) return {'c', 128};
       return (in.kind == 'f' ? in.bits : in.bits / 2) <= 32 ? Dtype{'c', 64} : Dtype{'c', 128};
+    case Compute::ComplexResult:  // NumPy's sort_complex: int8/16 and uint8/16 as 'F', other reals as 'D'
+      if (in.kind == 'c') return in;
+      return (in.kind == 'i' || in.kind == 'u') && in.bits <= 16 ? Dtype{'c', 64} : Dtype{'c', 128};
   }
   return in;
 }

@@ -218,7 +218,8 @@ Profile parse_profile(std::string_view name, std::string_view text) {
       static constexpr std::pair<std::string_view, dtype::Compute> kRules[] = {
           {"same", dtype::Compute::Same}, {"float_of_int", dtype::Compute::FloatOfInt},
           {"float64_of_int", dtype::Compute::Float64OfInt}, {"float64", dtype::Compute::Float64},
-          {"int64_accumulator", dtype::Compute::Int64Accumulator}, {"fft", dtype::Compute::Fft}};
+          {"int64_accumulator", dtype::Compute::Int64Accumulator}, {"fft", dtype::Compute::Fft},
+          {"complex_result", dtype::Compute::ComplexResult}};
       const auto* rule = std::find_if(std::begin(kRules), std::end(kRules), [&](auto& r) { return r.first == value; });
       if (rule == std::end(kRules))
         throw std::invalid_argument(where + ": unknown compute rule '" + std::string(value) + "'");

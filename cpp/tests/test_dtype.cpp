@@ -61,6 +61,13 @@ TEST(Dtype, ComputeDtypes) {
   EXPECT_EQ(D::name(D::compute(D::Compute::Fft, t(kInt32))), "complex128");
   EXPECT_EQ(D::name(D::compute(D::Compute::Float64, t(kFloat32))), "float64");
   EXPECT_EQ(D::name(D::compute(D::Compute::Float64, t(kComplex64))), "complex128");  // np.float_power
+  // np.sort_complex's result: 'bhBH' -> complex64, other reals -> complex128, complex kept.
+  EXPECT_EQ(D::name(D::compute(D::Compute::ComplexResult, t(kInt8))), "complex64");
+  EXPECT_EQ(D::name(D::compute(D::Compute::ComplexResult, t(4 /* uint16 */))), "complex64");
+  EXPECT_EQ(D::name(D::compute(D::Compute::ComplexResult, t(kInt32))), "complex128");
+  EXPECT_EQ(D::name(D::compute(D::Compute::ComplexResult, t(kFloat32))), "complex128");
+  EXPECT_EQ(D::name(D::compute(D::Compute::ComplexResult, t(kBool))), "complex128");
+  EXPECT_EQ(D::name(D::compute(D::Compute::ComplexResult, t(kComplex64))), "complex64");
 }
 
 TEST(Dtype, UpstreamProfileBillsTheWorkedExamples) {

@@ -285,3 +285,14 @@ def test_one_argument_where_is_billed_and_recorded_as_nonzero():
         assert set(ctx.summary_dict()["operations"]) == {"nonzero"}
         for g, e in zip(got, np.where(x), strict=True):
             np.testing.assert_array_equal(np.asarray(g), e, strict=True)
+
+
+@pytest.mark.parametrize("dtype,n,want", [
+    (np.float64, 7, 84), (np.float32, 7, 84), (np.int8, 7, 42), (np.bool_, 7, 84), (np.complex64, 7, 42),
+    (np.complex128, 7, 84), (np.float32, 0, 4), (np.int8, 1, 2),
+])
+def test_sort_complex_bills_at_the_rate_of_the_complex_array_it_returns(dtype, n, want):
+    # Upstream 0.12.4's figures: 7 ceil(log2 7) = 21 comparisons, x 4 for a
+    # complex128 result (rate 2, complex factor 2), x 2 for complex64; at least 1.
+    x = np.arange(n).astype(dtype)
+    assert charged(fnp.sort_complex, x) == want

@@ -39,6 +39,7 @@ enum class Compute : std::uint8_t {
   Float64,         // always float64, complex in complex128 (stats, cov, interp, polyfit, float_power)
   Int64Accumulator,// sum/prod of narrow integers and bools: int64
   Fft,             // <= 32-bit float/complex -> complex64, else complex128 (integers: complex128)
+  ComplexResult,   // sort_complex's result: 8/16-bit integers -> complex64, other reals -> complex128
 };
 Dtype compute(Compute rule, Dtype in);
 
