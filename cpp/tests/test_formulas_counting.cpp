@@ -19,6 +19,8 @@ TEST(CountingFormulas, SetsAndSorts) {
   EXPECT_EQ(C::lexsort(k.sig()), 2 * 700);
   SigBuilder k3; k3.array({3, 4, 5}).integer(0);  // keys of shape (4, 5) sorted along axis 0
   EXPECT_EQ(C::lexsort(k3.sig()), 3 * 5 * 8);
+  SigBuilder k1; k1.array({7});  // 7 keys of one element (NumPy returns a 0-d index): 7 comparisons
+  EXPECT_EQ(C::lexsort(k1.sig()), 7);
   SigBuilder c; c.array({4, 6});
   EXPECT_EQ(C::sort_last(c.sig()), 4 * 18);
 }

@@ -39,7 +39,8 @@ Flops lexsort(const Signature& s) {
   if (s.ndim(0) == 0) throw SignatureError("need sequence of keys with len(keys) >= 1");
   const int nd = s.ndim(0);
   const int axis = s.axis_or(1, std::max(nd - 1, 1), -1) + (nd > 1 ? 1 : 0);  // the keys' own axis, after the key index
-  const Flops n = s.dim(0, axis);
+  // A 1-d array is k keys of one element each (NumPy returns a 0-d index): one comparison per key.
+  const Flops n = nd == 1 ? 1 : s.dim(0, axis);
   return n == 0 ? 0 : checked_mul(sort_comparisons(n), s.numel(0) / n);
 }
 
