@@ -296,3 +296,10 @@ def test_sort_complex_bills_at_the_rate_of_the_complex_array_it_returns(dtype, n
     # complex128 result (rate 2, complex factor 2), x 2 for complex64; at least 1.
     x = np.arange(n).astype(dtype)
     assert charged(fnp.sort_complex, x) == want
+
+
+@pytest.mark.parametrize("x,want", [(np.zeros(0), 0), (np.zeros(5), 10), (np.array([0.0, 1.0, 0.0]), 6),
+                                    (np.ones(4, np.float32), 4)])
+def test_trim_zeros_bills_the_input_it_scans(x, want):
+    # Upstream 0.12.4's figures: the input's elements at its rate, nothing when empty.
+    assert charged(fnp.trim_zeros, x) == want
