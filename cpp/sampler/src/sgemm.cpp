@@ -42,11 +42,14 @@ struct Blocking {
   int64_t kc, mc;
 };
 
-// AVX-512: kc x NR, one panel of B, kept in L1 (32 KiB at kc=256, NR=32);
-// mc x kc, the packed block of A, kept in L2 (168 KiB). On the sampler's
-// shapes (two threads, widths 1024 and 256, on a Xeon) this measured at least
-// as fast as kc=384/512 with larger mc, 0.93-0.97 of OpenBLAS on one thread.
-constexpr Blocking kAvx512{14, 32, 256, 14 * 12};
+// AVX-512: a k block of 1024 covers the sampler's widths up to 1024 in one
+// pass, so no chain waits for a partial stored in C (see AVX2 below); the
+// packed block of A (mc x kc = 168 x 1024, 672 KiB) and one panel of B
+// (kc x NR, 128 KiB) stay in a 1 MiB L2. On a 2-core Zen 4, two threads, the
+// sampler's 1024 x 16 rose from 0.83-0.88 of OpenBLAS's SGEMM (kc 256, the
+// BLIS-like blocking measured on a Xeon) to 0.95-0.98; 256 x 8 stayed at
+// 0.87-0.92.
+constexpr Blocking kAvx512{14, 32, 1024, 14 * 12};
 // AVX2: each fma chain must start from the partial stored in C (BLIS adds C
 // after the k loop instead, and so can hide its load), so every k block after
 // the first waits for its C tile to come back from L3 or memory. A k block of
