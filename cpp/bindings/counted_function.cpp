@@ -557,6 +557,9 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
           return raise_value_error(name, "shapes are not aligned for this contraction");
         const Flops na = a.numel(), nb = b.numel();
         cost = cost::binary_contraction(profile, self->op, na, nb, contracted, summed);
+        if (profile.complex_contractions_exact() && (a.complex() || b.complex()))
+          call.bill_complex_exactly(
+              cost::binary_contraction(profile, self->op, na, nb, contracted, summed, cost::Arithmetic::Complex));
         break;
       }
       case OperandReading::Einsum: {
@@ -583,6 +586,9 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
         try {
           if (!use_path) path = einsum::unoptimized_pricing_path(profile, self->op, expr);
           cost = einsum::path_cost(profile, self->op, expr, path);
+          if (profile.complex_contractions_exact() &&
+              std::any_of(shapes + 1, shapes + nargs, [](const OperandShape& s) { return s.complex(); }))
+            call.bill_complex_exactly(einsum::path_cost(profile, self->op, expr, path, nullptr, cost::Arithmetic::Complex));
           PyObject* out = find_kwarg(kwnames, args, nargs, "out");
           if (out != nullptr && PyArray_Check(out))
             cost = checked_add(cost, einsum::out_copy_cost(profile, PyArray_SIZE(reinterpret_cast<PyArrayObject*>(out))));

@@ -25,11 +25,14 @@ cost::CoreLayout layout_of(const CountedUfunc* self) {
 }
 
 // Prices a contraction gufunc from its operand shapes (the core's gufunc_dims).
+// `call`: where an exact complex count goes (Profile::complex_contractions_exact).
 bool price_contraction(const CountedUfunc* self, const Profile& profile, const OperandShape& a,
-                       const OperandShape& b, Flops* cost) {
+                       const OperandShape& b, Flops* cost, Call* call) {
   cost::GufuncDims d;
   if (!cost::gufunc_dims(layout_of(self), a.span(), b.span(), &d)) return false;
   *cost = cost::matmul(profile, self->op, d.batch, d.m, d.k, d.n);
+  if (call != nullptr && profile.complex_contractions_exact() && (a.complex() || b.complex()))
+    call->bill_complex_exactly(cost::matmul(profile, self->op, d.batch, d.m, d.k, d.n, cost::Arithmetic::Complex));
   return true;
 }
 
@@ -162,7 +165,7 @@ PyObject* counted_ufunc_call(CountedUfunc* self, PyObject* const* args, Py_ssize
       if ((axes != nullptr || axis != nullptr) && nshapes >= 2 &&
           !apply_core_axes(self, axes, axis, shapes, moved))
         return nullptr;
-      if (!price_contraction(self, call.profile(), shapes[0], shapes[1], &cost))
+      if (!price_contraction(self, call.profile(), shapes[0], shapes[1], &cost, &call))
         return shape_error(self, "operand shapes do not match for this contraction");
     } else {
       Flops numel_out;

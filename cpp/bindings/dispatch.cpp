@@ -449,8 +449,9 @@ bool Call::bill_dtype(const Profile& prof, Flops* cost) const {
       weak[n_weak++] = s.weak;
   }
   try {
-    *cost = billed_as_.kind != 0 ? cost::dtype_billed_exactly(prof, op_, *cost, billed_as_)  // dtype=: as asked
-                                 : cost::dtype_billed(prof, op_, *cost, {arrays, n_arrays}, {weak, n_weak});
+    *cost = billed_as_.kind != 0
+                ? cost::dtype_billed_exactly(prof, op_, *cost, billed_as_, complex_cost_)  // dtype=: as asked
+                : cost::dtype_billed(prof, op_, *cost, {arrays, n_arrays}, {weak, n_weak}, complex_cost_);
   } catch (const CostOverflowError&) {
     raise_cost_overflow(name_);
     return false;

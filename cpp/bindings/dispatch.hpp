@@ -83,6 +83,7 @@ struct OperandShape {
   dtype::Weak weak;      // a Python scalar's kind (NEP 50 weak operand); None for arrays
   cost::Shape span() const { return {reinterpret_cast<const cost::Extent*>(dims), static_cast<std::size_t>(ndim)}; }
   Flops numel() const { return cost::numel(span()); }
+  bool complex() const { return PyTypeNum_ISCOMPLEX(type_num) || weak == dtype::Weak::Complex; }
 };
 static_assert(sizeof(npy_intp) == sizeof(cost::Extent));
 
@@ -349,6 +350,9 @@ class Call {
   // An explicit dtype= argument: billed exactly as requested (spec 2.3), not
   // from the operands or the op's compute rule.
   void bill_as(dtype::Dtype d) { billed_as_ = d; }
+  // A contraction's exact complex count (cost::Arithmetic::Complex): billed,
+  // at the rate alone, instead of the admitted cost when the billed dtype is complex.
+  void bill_complex_exactly(Flops complex_cost) { complex_cost_ = complex_cost; }
   // Reads a dtype= argument (NumPy's spellings) for bill_as; anything NumPy
   // cannot read is left to NumPy to refuse.
   void read_dtype_argument(PyObject* dtype);
@@ -378,6 +382,7 @@ class Call {
   int out_types_[kMaxNoted];
   int n_out_types_ = 0;
   dtype::Dtype billed_as_;
+  Flops complex_cost_ = -1;  // -1: none (the complex factor applies)
 
   clock::Ticks t0_, t1_ = 0;
   clock::Ticks booked_before_ = 0;

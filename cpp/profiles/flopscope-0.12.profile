@@ -7,6 +7,10 @@
 source flopscope-spec.md section 2 (upstream flopscope 0.12.4)
 contraction.multiply_add_flops 2
 contraction.output_correction true
+# 2.4: a complex contraction is counted exactly, 6 per complex multiply and 2
+# per complex add, at the component rate (no complex factor).
+contraction.complex_multiply_flops 6
+contraction.complex_add_flops 2
 reduction.subtract_output true
 # 2.8: an einsum of 3+ operands bills a path's summed cost, optimize= or not.
 einsum.path_summed true
@@ -36,6 +40,9 @@ dtype_argument.asarray ignored
 dtype_argument.stack ignored
 dtype_argument.concat ignored
 dtype_argument.concatenate ignored
+dtype_argument.vecdot ignored
+dtype_argument.matvec ignored
+dtype_argument.vecmat ignored
 # Measured: upstream bills at least 1 for these calls, empty ones included.
 floor.sort 1
 floor.argsort 1

@@ -90,15 +90,17 @@ Flops scaled(Flops flops, double factor) {
 }
 }  // namespace
 
-Flops dtype_billed(const Profile& profile, OpId op, Flops flops, std::span<const dtype::Dtype> arrays,
-                   std::span<const dtype::Weak> weak) {
+Flops dtype_billed_exactly(const Profile& profile, OpId op, Flops flops, dtype::Dtype billed, Flops complex_exact) {
   if (!profile.dtype_aware() || flops == 0) return flops;
-  return scaled(flops, profile.dtype_factor(op, dtype::result_type(arrays, weak)));
+  if (complex_exact >= 0 && billed.kind == 'c') return scaled(complex_exact, profile.rate_of(billed));
+  return scaled(flops, profile.dtype_factor_exactly(op, billed));
 }
 
-Flops dtype_billed_exactly(const Profile& profile, OpId op, Flops flops, dtype::Dtype billed) {
+Flops dtype_billed(const Profile& profile, OpId op, Flops flops, std::span<const dtype::Dtype> arrays,
+                   std::span<const dtype::Weak> weak, Flops complex_exact) {
   if (!profile.dtype_aware() || flops == 0) return flops;
-  return scaled(flops, profile.dtype_factor_exactly(op, billed));
+  return dtype_billed_exactly(profile, op, flops, profile.billed_dtype(op, dtype::result_type(arrays, weak)),
+                              complex_exact);
 }
 
 namespace detail {
@@ -157,8 +159,15 @@ Flops deviation(const Profile& profile, OpId op, Flops numel_in, Flops numel_out
 }
 
 Flops contraction_step(const Profile& profile, OpId op, int k, Flops extent_product,
-                       Flops numel_out, bool summed) {
+                       Flops numel_out, bool summed, Arithmetic arithmetic) {
   if (extent_product == 0) return 0;
+  if (arithmetic == Arithmetic::Complex && profile.complex_contractions_exact()) {
+    // spec 2.4, "contraction: exact per call, 6 (multiplies) + 2 (adds)".
+    const Flops multiplies = k <= 1 ? 0 : checked_mul(extent_product, k - 1);
+    const Flops adds = !summed ? 0 : (k <= 1 ? extent_product : multiplies) - numel_out;
+    return weighted(profile, op, checked_add(checked_mul(multiplies, profile.complex_multiply_flops),
+                                             checked_mul(adds, profile.complex_add_flops)));
+  }
   Flops flops;
   if (k <= 1) {
     flops = summed ? extent_product : 0;
@@ -171,17 +180,17 @@ Flops contraction_step(const Profile& profile, OpId op, int k, Flops extent_prod
   return weighted(profile, op, flops);
 }
 
-Flops matmul(const Profile& profile, OpId op, Flops batch, Flops m, Flops n, Flops k) {
+Flops matmul(const Profile& profile, OpId op, Flops batch, Flops m, Flops n, Flops k, Arithmetic arithmetic) {
   Flops product = checked_mul(checked_mul(checked_mul(batch, m), n), k);
-  return contraction_step(profile, op, 2, product, checked_mul(checked_mul(batch, m), k), n > 1);
+  return contraction_step(profile, op, 2, product, checked_mul(checked_mul(batch, m), k), n > 1, arithmetic);
 }
 
 Flops binary_contraction(const Profile& profile, OpId op, Flops numel_a, Flops numel_b, Flops contracted,
-                         bool summed) {
+                         bool summed, Arithmetic arithmetic) {
   if (contracted <= 0) return 0;
   // K divides numel(a): dividing first keeps vdot of long vectors from overflowing.
   Flops product = checked_mul(numel_a / contracted, numel_b);
-  return contraction_step(profile, op, 2, product, product / contracted, summed);
+  return contraction_step(profile, op, 2, product, product / contracted, summed, arithmetic);
 }
 
 namespace {

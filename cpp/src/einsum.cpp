@@ -101,11 +101,12 @@ struct Step {
   Flops result_size;
   Flops flops;
 };
-Step price_join(const Profile& profile, OpId op, const Expression& expr, int k, LabelSet all, LabelSet needed) {
+Step price_join(const Profile& profile, OpId op, const Expression& expr, int k, LabelSet all, LabelSet needed,
+                cost::Arithmetic arithmetic = cost::Arithmetic::Real) {
   const LabelSet result = all & needed;
   const Flops result_size = extent_product(expr, result);
   const Flops flops = cost::contraction_step(profile, op, k, extent_product(expr, all), result_size,
-                                             /*summed=*/!(result == all));
+                                             /*summed=*/!(result == all), arithmetic);
   return {result, result_size, flops};
 }
 
@@ -198,14 +199,14 @@ Expression parse(std::string_view subscripts, const std::vector<std::vector<cost
 }
 
 Flops path_cost(const Profile& profile, OpId op, const Expression& expr, const Path& path,
-                std::vector<StepCost>* steps) {
+                std::vector<StepCost>* steps, cost::Arithmetic arithmetic) {
   validate_path(path, expr.inputs.size());
   const LabelSet output = LabelSet::of(expr.output);
   if (path.empty()) {
     // One step over all operands (NumPy's einsum without optimize=).
     LabelSet all;
     for (const auto& t : expr.inputs) all = all | LabelSet::of(t);
-    const Step r = price_join(profile, op, expr, static_cast<int>(expr.inputs.size()), all, output);
+    const Step r = price_join(profile, op, expr, static_cast<int>(expr.inputs.size()), all, output, arithmetic);
     if (steps) {
       std::vector<int> every(expr.inputs.size());
       for (std::size_t i = 0; i < every.size(); ++i) every[i] = static_cast<int>(i);
@@ -229,7 +230,7 @@ Flops path_cost(const Profile& profile, OpId op, const Expression& expr, const P
         next.push_back(operands[i]);
       }
     }
-    const Step r = price_join(profile, op, expr, static_cast<int>(picked.size()), all, needed);
+    const Step r = price_join(profile, op, expr, static_cast<int>(picked.size()), all, needed, arithmetic);
     total = checked_add(total, r.flops);
     if (steps) steps->push_back({picked, r.flops});
     next.push_back(r.result);

@@ -107,7 +107,7 @@ double Profile::rate_of(dtype::Dtype d) const {
 }
 
 double Profile::dtype_factor(OpId op, dtype::Dtype billed) const {
-  return dtype_factor_exactly(op, dtype::compute(op_rule(op).compute, billed));
+  return dtype_factor_exactly(op, billed_dtype(op, billed));
 }
 
 double Profile::dtype_factor_exactly(OpId op, dtype::Dtype billed) const {
@@ -190,6 +190,10 @@ Profile parse_profile(std::string_view name, std::string_view text) {
       double v = parse_number(value, where);
       if (v != 1 && v != 2) throw std::invalid_argument(where + ": multiply_add_flops is 1 or 2");
       p.multiply_add_flops = static_cast<int>(v);
+    } else if (key == "contraction.complex_multiply_flops" || key == "contraction.complex_add_flops") {
+      const double v = parse_number(value, where);
+      if (v < 1 || v != static_cast<int>(v)) throw std::invalid_argument(where + ": a whole number of FLOPs, at least 1");
+      (key.ends_with("multiply_flops") ? p.complex_multiply_flops : p.complex_add_flops) = static_cast<int>(v);
     } else if (key == "einsum.out_copy") {
       p.einsum_out_copy = parse_bool(value, where);
     } else if (key == "einsum.path_summed") {

@@ -225,6 +225,29 @@ TEST(Matmul, MultiplyAddTwoWithOutputCorrection) {
   EXPECT_EQ(cost::matmul(q, mm, 1, 2, 3, 4), 48);
 }
 
+TEST(ContractionStep, ComplexCountedExactly) {
+  fs::Profile p = fs::parse_profile("c", "contraction.multiply_add_flops 2\ncontraction.output_correction true\n"
+                                         "contraction.complex_multiply_flops 6\ncontraction.complex_add_flops 2\n");
+  auto mm = op("matmul", fs::CostRule::Contraction);
+  const auto C = cost::Arithmetic::Complex;
+  // spec 2.4: (5,6) @ (6,7) is 210 multiplies and 35 * 5 adds: 6 * 210 + 2 * 175.
+  EXPECT_EQ(cost::matmul(p, mm, 1, 5, 6, 7, C), 1610);
+  EXPECT_EQ(cost::matmul(p, mm, 1, 5, 6, 7), 2 * 210 - 35);  // the real count is unchanged
+  // K = 1 (nothing summed): multiplies only.
+  EXPECT_EQ(cost::matmul(p, mm, 1, 5, 1, 7, C), 6 * 35);
+  // One operand summed ('ij->', 30 elements): adds only; a view: nothing.
+  EXPECT_EQ(cost::contraction_step(p, mm, 1, 30, 1, true, C), 2 * 29);
+  EXPECT_EQ(cost::contraction_step(p, mm, 1, 30, 30, false, C), 0);
+  // vdot of 6: 6 multiplies, 5 adds.
+  EXPECT_EQ(cost::binary_contraction(p, mm, 6, 6, 6, true, C), 46);
+  EXPECT_EQ(cost::contraction_step(p, mm, 2, 0, 0, true, C), 0);
+  // A profile without the keys prices complex like real (its complex factor applies later).
+  EXPECT_EQ(cost::matmul(primer(), mm, 1, 5, 6, 7, C), cost::matmul(primer(), mm, 1, 5, 6, 7));
+  EXPECT_FALSE(primer().complex_contractions_exact());
+  EXPECT_THROW(fs::parse_profile("bad", "contraction.complex_add_flops 0\n"), std::invalid_argument);
+  EXPECT_THROW(fs::parse_profile("bad", "contraction.complex_multiply_flops 2.5\n"), std::invalid_argument);
+}
+
 TEST(ContractionStep, OneOperand) {
   auto es = op("einsum", fs::CostRule::Contraction);
   // summed (e.g. 'ij->i'): the input size

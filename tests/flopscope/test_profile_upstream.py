@@ -303,3 +303,57 @@ def test_sort_complex_bills_at_the_rate_of_the_complex_array_it_returns(dtype, n
 def test_trim_zeros_bills_the_input_it_scans(x, want):
     # Upstream 0.12.4's figures: the input's elements at its rate, nothing when empty.
     assert charged(fnp.trim_zeros, x) == want
+
+
+# Spec 2.4, "contraction: exact per call, 6 (multiplies) + 2 (adds)", at the
+# component rate (complex64 1, complex128 2). Upstream 0.12.4's figures for
+# A (5, 6), B (6, 7), C (7, 3), v (6,), complex128, distinct objects (the
+# same object twice is the symmetry rule of a later issue).
+def _complex_operands(dt):
+    r = np.random.default_rng(0)
+    A, B, C = ((r.standard_normal(s) + 1j).astype(dt) for s in ((5, 6), (6, 7), (7, 3)))
+    v, w = ((r.standard_normal(6) + 1j).astype(dt) for _ in range(2))
+    return A, B, C, v, w
+
+
+@pytest.mark.parametrize("call,want", [
+    (lambda A, B, C, v, w: fnp.matmul(A, B), 3220),  # 6 * 210 + 2 * 175 = 1610, rate 2
+    (lambda A, B, C, v, w: fnp.matmul(A, B.real.copy()), 3220),  # a real operand: the result is complex
+    (lambda A, B, C, v, w: fnp.dot(A, B), 3220),
+    (lambda A, B, C, v, w: fnp.tensordot(A, B, axes=1), 3220),
+    (lambda A, B, C, v, w: fnp.einsum("ij,jk->ik", A, B), 3220),
+    (lambda A, B, C, v, w: fnp.einsum("ij,jk,kl->il", A, B, C), 3324),  # the path's steps, each exact
+    (lambda A, B, C, v, w: fnp.einsum("ij->", A), 116),  # 29 adds
+    (lambda A, B, C, v, w: fnp.einsum("ij,ij->ij", A, A), 360),  # 30 multiplies, no add
+    (lambda A, B, C, v, w: fnp.outer(v, w), 432),
+    (lambda A, B, C, v, w: fnp.matmul(np.stack([A, A]), B), 6440),
+    (lambda A, B, C, v, w: fnp.matmul(A[:, :1], B[:1]), 420),  # K = 1: multiplies only
+    (lambda A, B, C, v, w: fnp.dot(A, 2.0), (360, 360)),  # strong_scalars.dot: 2.0 is float64, so complex128
+    (lambda A, B, C, v, w: fnp.vdot(v, v), 92),
+    (lambda A, B, C, v, w: fnp.inner(v, v), 92),
+    (lambda A, B, C, v, w: fnp.vecdot(A, A), 460),
+    (lambda A, B, C, v, w: fnp.matvec(A, v), 460),
+    (lambda A, B, C, v, w: fnp.vecmat(v, B), 644),
+    (lambda A, B, C, v, w: fnp.linalg.tensordot(A, B, axes=1), 3220),
+], ids=["matmul", "matmul by real", "dot", "tensordot", "einsum 2", "einsum 3", "einsum sum", "einsum product",
+        "outer", "batched matmul", "matmul K=1", "dot by scalar", "vdot", "inner", "vecdot", "matvec", "vecmat",
+        "linalg.tensordot"])
+def test_complex_contractions_count_each_multiply_and_add(call, want):
+    c128, c64 = want if isinstance(want, tuple) else (want, want // 2)  # complex64: rate 1
+    assert charged(call, *_complex_operands(np.complex128)) == c128
+    assert charged(call, *_complex_operands(np.complex64)) == c64
+
+
+def test_complex_contraction_price_queries_agree_with_the_charge():
+    A, B, *_ = _complex_operands(np.complex128)
+    assert accounting.cost(fnp.matmul, A, B, cost_model=MODEL) == charged(fnp.matmul, A, B) == 3220
+    assert accounting.cost(fnp.einsum, "ij,jk->ik", A, B, cost_model=MODEL) == 3220
+
+
+@pytest.mark.parametrize("op,args,want", [
+    ("matvec", (np.ones((3, 4)), np.ones(4)), 42), ("vecmat", (np.ones(3), np.ones((3, 4))), 40),
+    ("vecdot", (np.ones((3, 4)), np.ones((3, 4))), 42),
+])
+def test_contraction_gufuncs_bill_their_operands_whatever_dtype_asks(op, args, want):
+    # Upstream 0.12.4 bills float64 operands with dtype=float32 at float64's rate.
+    assert charged(getattr(fnp, op), *args, dtype=np.float32) == want

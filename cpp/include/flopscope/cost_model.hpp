@@ -80,7 +80,10 @@ Flops reduction(const Profile& profile, OpId op, Flops numel_in, Flops numel_out
 
 // The same at the rate of `billed` itself (an explicit dtype= argument: no
 // compute rule, spec 2.3).
-Flops dtype_billed_exactly(const Profile& profile, OpId op, Flops flops, dtype::Dtype billed);
+// complex_exact >= 0: the call's exact complex count (Arithmetic::Complex),
+// billed at the rate alone when the billed dtype is complex.
+Flops dtype_billed_exactly(const Profile& profile, OpId op, Flops flops, dtype::Dtype billed,
+                           Flops complex_exact = -1);
 
 // A formula's count for one call (formulas/*.hpp), at least the profile's
 // floor.<op>, weighted.
@@ -113,19 +116,25 @@ Flops deviation(const Profile& profile, OpId op, Flops numel_in, Flops numel_out
 // A one-operand step is a reduction (input size) if it sums, else a free view/copy.
 // With multiply_add_flops = 2 each multiply-add is two FLOPs, and with the output
 // correction one add per output cell is dropped (spec section 2.8, Profile C).
+// Arithmetic::Complex: the count of a complex contraction under a profile that
+// counts them exactly (Profile::complex_contractions_exact): complex_multiply_flops
+// per multiply ((k - 1) per index tuple) and complex_add_flops per add (a sum
+// over the index tuples less one per output cell), spec 2.4 "contraction".
+enum class Arithmetic { Real, Complex };
 Flops contraction_step(const Profile& profile, OpId op, int k, Flops extent_product,
-                       Flops numel_out, bool summed);
+                       Flops numel_out, bool summed, Arithmetic arithmetic = Arithmetic::Real);
 
 // primer, "Matmul": batch * M * N * K for (M,N) @ (N,K), the same as the binary
 // contraction step over extents (batch, M, N, K).
-Flops matmul(const Profile& profile, OpId op, Flops batch, Flops m, Flops n, Flops k);
+Flops matmul(const Profile& profile, OpId op, Flops batch, Flops m, Flops n, Flops k,
+             Arithmetic arithmetic = Arithmetic::Real);
 
 // A binary contraction known by its operand sizes and the product K of the
 // extents it contracts (dot, inner, tensordot, vdot; outer has K = 1): every
 // (output cell, contracted index) pair is one multiply-add, so the step spans
 // numel(a) * numel(b) / K index tuples (primer "Matmul" rule, via contraction_step).
 Flops binary_contraction(const Profile& profile, OpId op, Flops numel_a, Flops numel_b, Flops contracted,
-                         bool summed);
+                         bool summed, Arithmetic arithmetic = Arithmetic::Real);
 
 // The product functions dot, inner, outer, vdot and tensordot as binary
 // contractions: the product K of the extents they contract and whether a sum
@@ -158,7 +167,8 @@ Flops search(const Profile& profile, OpId op, Flops n_values, Flops n_sorted);
 // Python scalars), the dtype the op computes in, that dtype's rate and, for a
 // complex one, the op's factor. `flops` unchanged for a dtype-blind profile.
 // Throws CostOverflowError past 64 bits.
+// complex_exact: as dtype_billed_exactly.
 Flops dtype_billed(const Profile& profile, OpId op, Flops flops, std::span<const dtype::Dtype> arrays,
-                   std::span<const dtype::Weak> weak);
+                   std::span<const dtype::Weak> weak, Flops complex_exact = -1);
 
 }  // namespace flopscope::cost

@@ -37,8 +37,9 @@ struct StepCost {
 };
 
 // Price of running `expr` along `path` (an empty path = one step over all operands).
+// arithmetic: as cost::contraction_step (complex contractions counted exactly).
 Flops path_cost(const Profile& profile, OpId op, const Expression& expr, const Path& path,
-                std::vector<StepCost>* steps = nullptr);
+                std::vector<StepCost>* steps = nullptr, cost::Arithmetic arithmetic = cost::Arithmetic::Real);
 
 // Operand count up to which "optimal" searches exactly (3^n subset splits); beyond it, greedy.
 inline constexpr std::size_t kMaxOptimalOperands = 12;

@@ -24,6 +24,13 @@ struct Profile {
   int multiply_add_flops = 1;
   // Contractions subtract one add per output cell (the first product is a copy).
   bool contraction_output_correction = false;
+  // contraction.complex_multiply_flops / complex_add_flops: a contraction whose
+  // billed dtype is complex counts each complex multiply and add exactly (spec
+  // 2.4: 6 and 2 real FLOPs) at the component rate, with no complex factor;
+  // 0 (the default): the real count times the op's complex factor.
+  int complex_multiply_flops = 0;
+  int complex_add_flops = 0;
+  bool complex_contractions_exact() const { return complex_multiply_flops > 0; }
   // einsum.path_summed: an einsum of 3+ operands without a path (optimize=False)
   // bills a path's summed cost (optimal up to 4 operands, else greedy), as
   // upstream does (spec 2.8), while NumPy runs its own contraction; the primer
@@ -142,6 +149,10 @@ struct Profile {
   double dtype_factor(OpId op, dtype::Dtype billed) const;
   // The same for a dtype the call asked for (dtype=): no compute rule.
   double dtype_factor_exactly(OpId op, dtype::Dtype billed) const;
+  // The rate of one dtype (no complex factor).
+  double rate_of(dtype::Dtype d) const;
+  // The dtype a call whose operands promote to `result` is billed at (the op's compute rule).
+  dtype::Dtype billed_dtype(OpId op, dtype::Dtype result) const { return dtype::compute(op_rule(op).compute, result); }
 
   // Lookup of a per-op table: the exact name, else the longest "prefix.*" entry.
   template <class Map>
@@ -178,7 +189,6 @@ struct Profile {
   };
   mutable std::vector<OpRule> op_rule_by_op_;
   const OpRule& op_rule(OpId op) const;
-  double rate_of(dtype::Dtype d) const;
   mutable double rate_by_dtype_[5][6] = {{-1, -1, -1, -1, -1, -1}, {-1, -1, -1, -1, -1, -1}, {-1, -1, -1, -1, -1, -1},
                                          {-1, -1, -1, -1, -1, -1}, {-1, -1, -1, -1, -1, -1}};  // kind x width
 
