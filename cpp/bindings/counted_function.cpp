@@ -337,6 +337,15 @@ bool read_signature(const char* name, const OpInfo& info, PyObject** stack, Py_s
   (void)name;
   return true;
 }
+// True when a histogram's `bins` argument is its edges (a sequence or an array
+// of them); a count, an estimator name or nothing makes NumPy compute them.
+// Reads types only: no user code runs.
+bool edges_given(PyObject* bins) {
+  if (bins == nullptr || bins == Py_None || PyUnicode_Check(bins)) return false;
+  if (PyArray_Check(bins)) return PyArray_NDIM(reinterpret_cast<PyArrayObject*>(bins)) > 0;
+  return PySequence_Check(bins) != 0;
+}
+
 }  // namespace
 
 bool einsum_path_from(const char* op, PyObject* optimize, const Profile& profile, OpId id,
@@ -722,8 +731,13 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
     return raise_value_error(name, refusal);
   }
   // A free op under a profile that meters writes is billed by its result,
-  // once NumPy has run (Call::charge_writes); a price query cannot know it.
-  const bool bills_writes = self->reading == OperandReading::None && call.profile().write_rule(self->op).factor > 0;
+  // once NumPy has run (Call::charge_writes), and so are the edges a histogram
+  // computes (not those it was given); a price query cannot know them.
+  const Profile::WriteRule& write_rule = call.profile().write_rule(self->op);
+  const bool bills_writes =
+      write_rule.factor > 0 &&
+      (self->reading == OperandReading::None ||
+       (write_rule.counted == Profile::Written::Edges && !edges_given(argument(args, nargs, kwnames, 1, "bins"))));
   if (bills_writes && pricing_now() != nullptr) [[unlikely]]
     return raise_value_error(name, "under cost model '" + call.profile().name +
                                        "' it is billed by the elements it writes, known once it has run; "

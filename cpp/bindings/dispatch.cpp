@@ -511,6 +511,11 @@ PyObject* Call::charge_writes(PyObject* result, PyObject* first, PyObject* secon
   PyObject* counted = rule.counted == W::Input || rule.counted == W::Diagonal || (result == Py_None && first != nullptr)
                           ? first
                           : rule.counted == W::SecondInput ? second : result;
+  if (rule.counted == W::Edges && (PyTuple_Check(result) || PyList_Check(result))) {  // histogram's (hist, edges)
+    const Py_ssize_t n = PySequence_Fast_GET_SIZE(result);
+    counted = n > 0 ? PySequence_Fast_GET_ITEM(result, n - 1) : nullptr;
+  }
+  const OpId billed = rule.as_op >= 0 ? rule.as_op : op_;  // writes.<op> ... as OP
   Flops elements = 0;
   dtype::Dtype types[2];
   bool typed = false;
@@ -534,7 +539,7 @@ PyObject* Call::charge_writes(PyObject* result, PyObject* first, PyObject* secon
     types[n_types++] = dtype::from_type_num(PyArray_TYPE(reinterpret_cast<PyArrayObject*>(first)));  // extract's first is its condition
   if (ok) {
     try {
-      cost = cost::dtype_billed(prof, op_, cost::writes(prof, op_, elements), {types, n_types}, {});
+      cost = cost::dtype_billed(prof, billed, cost::writes(prof, op_, elements), {types, n_types}, {});
     } catch (const CostOverflowError&) {
       raise_cost_overflow(name_);
       ok = false;

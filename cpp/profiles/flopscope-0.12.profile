@@ -73,6 +73,10 @@ floor.gradient 1
 floor.polyadd 1
 floor.polysub 1
 floor.tril 1
+floor.histogram 1
+floor.histogram_bin_edges 1
+floor.histogram2d 1
+floor.histogramdd 1
 floor.triu 1
 # 2.9 and on: upstream's formulas where its constants differ (op_table/formula_variants.inc).
 formulas flopscope-0.12
@@ -194,6 +198,12 @@ compute.modf float_of_int
 compute.isneginf float_of_int
 compute.isposinf float_of_int
 compute.ldexp float_of_int
+# Measured: a histogram's search bills at the rate of its int64 counts promoted
+# with the samples (float32 samples: float64's); the edges at their own dtype.
+compute.histogram with_int64
+compute.histogram2d with_int64
+compute.histogramdd with_int64
+compute.histogram_bin_edges float64_of_int
 # Measured: sort_complex bills at the rate of the complex array it returns.
 compute.sort_complex complex_result
 compute.rint float_of_int
@@ -430,6 +440,10 @@ writes.triu_indices_from 1 first-output
 # arange and linspace: a multiply and an add per value.
 writes.arange 2 no-floor
 writes.linspace 2 no-floor
+# The edges histogram and histogram_bin_edges compute (not those they are
+# given) are billed as the linspace upstream makes them with (measured).
+writes.histogram 2 edges no-floor as linspace
+writes.histogram_bin_edges 2 edges no-floor as linspace
 
 # 2.11: a random draw bills its values at the result dtype's rate, weight 16
 # for the distributions, 1 for the uniform integer and [0, 1) samplers;

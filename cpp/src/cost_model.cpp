@@ -138,7 +138,8 @@ Flops writes(const Profile& profile, OpId op, Flops elements) {
   const Profile::WriteRule& rule = profile.write_rule(op);
   if (rule.factor == 0.0) return 0;
   const Flops flops = scaled(elements, rule.factor);
-  return weighted(profile, op, rule.floor ? std::max(flops, profile.pointwise_floor) : flops);
+  // "as OP": weighed as OP (upstream's histogram bills its edges as a linspace).
+  return weighted(profile, rule.as_op >= 0 ? rule.as_op : op, rule.floor ? std::max(flops, profile.pointwise_floor) : flops);
 }
 
 Flops reduceat_elements(std::span<const Extent> indices, Extent along) {

@@ -103,6 +103,7 @@ Dtype compute(Compute rule, Dtype in) {
     case Compute::ComplexResult:  // NumPy's sort_complex: int8/16 and uint8/16 as 'F', other reals as 'D'
       if (in.kind == 'c') return in;
       return (in.kind == 'i' || in.kind == 'u') && in.bits <= 16 ? Dtype{'c', 64} : Dtype{'c', 128};
+    case Compute::WithInt64: return promote(in, Dtype{'i', 64});
   }
   return in;
 }

@@ -74,7 +74,10 @@ const Profile::OpRule& Profile::op_rule(OpId op) const {
   const double* factor = lookup(complex_factors, name);
   r.compute = rule != nullptr ? *rule : dtype::Compute::Same;
   r.complex_factor = factor != nullptr ? *factor : default_complex_factor;
-  if (const WriteRule* w = lookup(write_rules, name)) r.write = *w;
+  if (const WriteRule* w = lookup(write_rules, name)) {
+    r.write = *w;
+    if (!w->as.empty()) r.write.as_op = OpRegistry::instance().find(w->as);
+  }
   if (!formula_set.empty()) r.formula = formula_variant(name, formula_set);
   if (const std::int64_t* f = lookup(floors, name)) r.floor = *f;
   if (const bool* strong = lookup(strong_scalar_ops, name)) r.strong_scalars = *strong;
@@ -134,7 +137,7 @@ double Profile::compile_weight(OpId op) const {
   return weight_by_op_[i] = weight(std::string_view(OpRegistry::instance().info(op).name));
 }
 
-// "<factor> [input|second-input|first-output|nonzero|diagonal] [no-floor] [new-only]".
+// "<factor> [input|second-input|first-output|nonzero|diagonal|edges] [no-floor] [new-only] [as OP]".
 static Profile::WriteRule parse_write_rule(std::string_view value, std::string_view where) {
   Profile::WriteRule rule;
   std::size_t end = value.find_first_of(" \t");
@@ -157,9 +160,17 @@ static Profile::WriteRule parse_write_rule(std::string_view value, std::string_v
       rule.counted = Profile::Written::FirstOutput;
     } else if (option == "nonzero") {
       rule.counted = Profile::Written::Nonzero;
+    } else if (option == "edges") {
+      rule.counted = Profile::Written::Edges;
+    } else if (option == "as") {
+      value = end == std::string_view::npos ? std::string_view() : trim(value.substr(end));
+      end = value.find_first_of(" \t");
+      rule.as = std::string(value.substr(0, end));
+      if (rule.as.empty()) throw std::invalid_argument(std::string(where) + ": 'as' needs an op name");
     } else {
       throw std::invalid_argument(std::string(where) + ": unknown writes option '" + std::string(option) +
-                                  "' (input, second-input, first-output, nonzero, diagonal, no-floor, new-only)");
+                                  "' (input, second-input, first-output, nonzero, diagonal, edges, no-floor, "
+                                  "new-only, as OP)");
     }
   }
   return rule;
@@ -223,7 +234,7 @@ Profile parse_profile(std::string_view name, std::string_view text) {
           {"same", dtype::Compute::Same}, {"float_of_int", dtype::Compute::FloatOfInt},
           {"float64_of_int", dtype::Compute::Float64OfInt}, {"float64", dtype::Compute::Float64},
           {"int64_accumulator", dtype::Compute::Int64Accumulator}, {"fft", dtype::Compute::Fft},
-          {"complex_result", dtype::Compute::ComplexResult}};
+          {"complex_result", dtype::Compute::ComplexResult}, {"with_int64", dtype::Compute::WithInt64}};
       const auto* rule = std::find_if(std::begin(kRules), std::end(kRules), [&](auto& r) { return r.first == value; });
       if (rule == std::end(kRules))
         throw std::invalid_argument(where + ": unknown compute rule '" + std::string(value) + "'");

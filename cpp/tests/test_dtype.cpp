@@ -68,6 +68,13 @@ TEST(Dtype, ComputeDtypes) {
   EXPECT_EQ(D::name(D::compute(D::Compute::ComplexResult, t(kFloat32))), "complex128");
   EXPECT_EQ(D::name(D::compute(D::Compute::ComplexResult, t(kBool))), "complex128");
   EXPECT_EQ(D::name(D::compute(D::Compute::ComplexResult, t(kComplex64))), "complex64");
+  // A histogram's counts (int64) promoted with its samples.
+  EXPECT_EQ(D::name(D::compute(D::Compute::WithInt64, t(kFloat32))), "float64");
+  EXPECT_EQ(D::name(D::compute(D::Compute::WithInt64, t(kFloat16))), "float64");
+  EXPECT_EQ(D::name(D::compute(D::Compute::WithInt64, t(kBool))), "int64");
+  EXPECT_EQ(D::name(D::compute(D::Compute::WithInt64, t(kUint8))), "int64");
+  EXPECT_EQ(D::name(D::compute(D::Compute::WithInt64, t(kUint64))), "float64");
+  EXPECT_EQ(D::name(D::compute(D::Compute::WithInt64, t(kComplex64))), "complex128");
 }
 
 TEST(Dtype, UpstreamProfileBillsTheWorkedExamples) {

@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "flopscope/cost_model.hpp"
 #include "flopscope/profile.hpp"
 
 namespace fs = flopscope;
@@ -124,6 +125,25 @@ TEST(Profile, DenseWeightTableByOpIdAgreesWithTheNames) {
   const flopscope::OpId late = reg.intern("dense-weights-test.late-op", flopscope::CostRule::External);
   EXPECT_EQ(p.weight(late), 2.0);  // an op interned after the table was first compiled
   EXPECT_EQ(flopscope::profile_by_name("primer").weight(late), 1.0);
+}
+
+TEST(ParseProfile, WriteRuleEdgesBilledAsAnotherOp) {
+  const auto& ops = fs::OpRegistry::instance();
+  ASSERT_GE(ops.find("histogram"), 0);
+  ASSERT_GE(ops.find("linspace"), 0);
+  fs::Profile p = fs::parse_profile("w", "writes.histogram 2 edges as linspace no-floor\nwrites.copy 1\n");
+  const fs::Profile::WriteRule& h = p.write_rule(ops.find("histogram"));
+  EXPECT_EQ(h.counted, fs::Profile::Written::Edges);
+  EXPECT_EQ(h.as_op, ops.find("linspace"));
+  EXPECT_FALSE(h.floor);
+  EXPECT_DOUBLE_EQ(h.factor, 2.0);
+  EXPECT_EQ(p.write_rule(ops.find("copy")).as_op, -1);
+  EXPECT_THROW(fs::parse_profile("e", "writes.histogram 2 as\n"), std::invalid_argument);
+  EXPECT_THROW(fs::parse_profile("e", "writes.histogram 2 edge\n"), std::invalid_argument);
+  // The shipped profile: histogram's edges as upstream's linspace (weight 1), its search at weight 4.
+  const fs::Profile& up = fs::profile_by_name("flopscope-0.12");
+  EXPECT_EQ(up.write_rule(ops.find("histogram")).as_op, ops.find("linspace"));
+  EXPECT_EQ(fs::cost::writes(up, ops.find("histogram"), 11), 22);  // 2 per edge, weighed as linspace
 }
 
 TEST(ParseProfile, DtypeArgumentRule) {

@@ -87,12 +87,19 @@ struct Profile {
   // fill_diagonal), "no-floor", and "new-only" (nothing
   // when NumPy answers with its input or a view of it). An empty table
   // leaves every free op free.
-  enum class Written : std::uint8_t { Result, Input, SecondInput, FirstOutput, Nonzero, Diagonal };
+  // Edges: the bin edges a histogram computed (the result's last array); none
+  // when the call was given its edges.
+  enum class Written : std::uint8_t { Result, Input, SecondInput, FirstOutput, Nonzero, Diagonal, Edges };
   struct WriteRule {
     double factor = 0.0;  // 0: free
     Written counted = Written::Result;
     bool floor = true;
     bool new_only = false;
+    // "as OP": the elements are billed as OP bills what it writes (its write
+    // factor and floor, weight, compute rule and complex factor), as upstream
+    // bills the edges a histogram makes by calling linspace.
+    std::string as;
+    OpId as_op = -1;  // `as` resolved when the op's rule is compiled
   };
   std::unordered_map<std::string, WriteRule, NameHash, std::equal_to<>> write_rules;
   bool bills_writes() const { return !write_rules.empty(); }

@@ -77,8 +77,10 @@ namespace {
 // array, histogram2d only: the same edges for both; or one row of edges per
 // dimension). `pair` is histogram2d's rule: a sequence of other than 1 or 2
 // entries is one set of edges for both dimensions.
-std::vector<Flops> bins_per_dim(const Arg& b, std::size_t dims, bool pair) {
+std::vector<Flops> bins_per_dim(const Arg& b, std::size_t dims, bool pair, bool* edges = nullptr) {
   auto all = [&](Flops n) { return std::vector<Flops>(dims, std::max<Flops>(n, 1)); };
+  if (edges != nullptr) *edges = b.kind == Arg::Kind::Arrays || b.kind == Arg::Kind::Array ||
+                                 (b.kind == Arg::Kind::Ints && b.ints.size() != dims && pair);
   switch (b.kind) {
     case Arg::Kind::Absent:
     case Arg::Kind::None: return all(10);
@@ -188,6 +190,63 @@ Flops isin(const Signature& s) {
 Flops trapezoid(const Signature& s) {
   if (s.ndim(0) == 0) throw SignatureError("trapezoid needs at least 1 dimension");
   return checked_mul(4, s.numel(0));
+}
+
+namespace {
+// Passes over the data of each bin-width estimator NumPy names, as upstream
+// 0.12.4 bills them (measured: histogram_bin_edges of 100 and 1000 float64 samples).
+Flops estimator_passes(std::string_view name) {
+  static constexpr std::pair<std::string_view, Flops> kPasses[] = {
+      {"auto", 3}, {"fd", 3}, {"doane", 8}, {"scott", 6}, {"stone", 102}, {"rice", 2}, {"sturges", 2}, {"sqrt", 2}};
+  for (const auto& [n, p] : kPasses)
+    if (n == name) return p;
+  throw SignatureError(std::string(name) + " is not a valid estimator for `bins`");
+}
+
+// The binary-search depth per sample upstream bills for a `bins` argument:
+// ceil(log2) of the count, or of the number of edges given (not of the bins
+// between them), at least 1. A name: the estimator's passes, plus the depth
+// of at most n bins (upstream uses the count it resolved, known only after
+// NumPy ran: see docs/cost-model.md).
+Flops search_per_sample(const Signature& s, std::size_t slot, Flops n) {
+  const Arg& b = s[slot];
+  switch (b.kind) {
+    case Arg::Kind::Str: return checked_add(estimator_passes(b.s), search_depth(n));
+    case Arg::Kind::Ints: return search_depth(static_cast<Flops>(b.ints.size()));
+    case Arg::Kind::Array: return search_depth(s.numel(slot));
+    default: {
+      bool estimator;
+      return search_depth(bins_of(s, slot, n, &estimator));
+    }
+  }
+}
+
+// histogram2d / histogramdd: the depths of each dimension's bins (or edges given).
+Flops search_per_sample_nd(const Arg& b, std::size_t dims, bool pair) {
+  bool edges;
+  Flops depth = 0;
+  for (Flops bins : bins_per_dim(b, dims, pair, &edges)) depth = checked_add(depth, search_depth(edges ? bins + 1 : bins));
+  return depth;
+}
+}  // namespace
+
+Flops histogram(const Signature& s) { return checked_mul(s.numel(0), search_per_sample(s, 1, s.numel(0))); }
+
+Flops histogram_bin_edges(const Signature& s) {
+  return s[1].kind == Arg::Kind::Str ? checked_mul(s.numel(0), estimator_passes(s[1].s)) : s.numel(0);
+}
+
+Flops histogram2d(const Signature& s) {
+  if (s.numel(0) != s.numel(1)) throw SignatureError("x and y must have the same length");
+  return checked_mul(s.numel(0), search_per_sample_nd(s[2], 2, true));
+}
+
+Flops histogramdd(const Signature& s) {
+  const auto shape = s.shape(0);
+  if (shape.size() > 2) throw SignatureError("sample must be an (N, D) array");
+  const Flops n = shape.empty() ? 1 : shape[0];
+  const std::size_t dims = shape.size() <= 1 ? 1 : static_cast<std::size_t>(shape[1]);
+  return checked_mul(n, search_per_sample_nd(s[1], dims, false));
 }
 }  // namespace flopscope012
 

@@ -26,6 +26,11 @@ namespace flopscope012 {
 Flops intersect1d(const Signature& s);  // sort(n) + sort(m) + sort(n + m)
 Flops isin(const Signature& s);         // sort(n + m), or at least 2nm on NumPy's loop path
 Flops trapezoid(const Signature& s);    // 4 per element of y
+// Histograms as upstream bills them (the edges it computes are billed apart, as a linspace):
+Flops histogram(const Signature& s);            // n ceil(log2 bins or len(edges)); a name: n (passes + ceil(log2 n))
+Flops histogram_bin_edges(const Signature& s);  // n; a name: n passes
+Flops histogram2d(const Signature& s);          // n sum over both dimensions of ceil(log2 bins or len(edges))
+Flops histogramdd(const Signature& s);          // the same over D dimensions
 }  // namespace flopscope012
 
 }  // namespace flopscope::formulas::counting
