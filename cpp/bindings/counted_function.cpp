@@ -537,7 +537,9 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
         std::vector<cost::Extent> out;
         const bool same = std::equal(spans[0].begin(), spans[0].end(), spans[1].begin(), spans[1].end());
         if ((self->reading == OperandReading::Equal && !same) || !cost::broadcast_shapes(spans, &out)) {
-          cost = 0;
+          cost = profile.equality_bills_mismatched_shapes
+                     ? cost::pointwise(profile, self->op, std::max(shapes[0].numel(), shapes[1].numel()))
+                     : 0;
         } else {
           cost = cost::pointwise(profile, self->op, cost::numel(out));
         }

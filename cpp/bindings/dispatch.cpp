@@ -438,8 +438,10 @@ bool Call::bill_dtype(const Profile& prof, Flops* cost) const {
   dtype::Weak weak[kMaxNoted];
   std::size_t n_arrays = 0, n_weak = 0;
   const bool strong = prof.strong_scalars(op_);
+  const int limit = prof.billed_operands(op_);
+  const int n_billed = limit > 0 ? std::min(limit, n_noted_) : n_noted_;
   for (int i = 0; i < n_out_types_; ++i) arrays[n_arrays++] = dtype::from_type_num(out_types_[i]);
-  for (int i = 0; i < n_noted_; ++i) {
+  for (int i = 0; i < n_billed; ++i) {
     const OperandShape& s = *noted_[i];
     if (s.type_num != NPY_NOTYPE)
       arrays[n_arrays++] = dtype::from_type_num(s.type_num);
@@ -517,7 +519,7 @@ PyObject* Call::charge_writes(PyObject* result, PyObject* first, PyObject* secon
   }
   const OpId billed = rule.as_op >= 0 ? rule.as_op : op_;  // writes.<op> ... as OP
   Flops elements = 0;
-  dtype::Dtype types[2];
+  dtype::Dtype types[3];
   bool typed = false;
   Flops cost = 0;
   bool ok = true;
@@ -532,11 +534,26 @@ PyObject* Call::charge_writes(PyObject* result, PyObject* first, PyObject* secon
     ok = written(counted, rule.counted == W::FirstOutput, rule.counted == W::Nonzero, &elements, &types[0], &typed);
   }
   std::size_t n_types = typed ? 1 : 0;
-  // The written elements bill at their dtype and the input's, except where
-  // dtype= chose the result's dtype (array(x, dtype=...), ones_like, linspace).
+  // The written elements bill at their dtype and the input's (not extract's
+  // first operand, its condition), except where dtype= chose the result's
+  // dtype (array(x, dtype=...), ones_like, linspace) or the rule says otherwise.
+  using D = Profile::WriteRule::Dtypes;
   const bool dtype_chosen = billed_as_.kind != 0 && counted == result;
-  if (first != nullptr && PyArray_Check(first) && rule.counted != W::SecondInput && !dtype_chosen)
-    types[n_types++] = dtype::from_type_num(PyArray_TYPE(reinterpret_cast<PyArrayObject*>(first)));  // extract's first is its condition
+  if (first != nullptr && PyArray_Check(first) && rule.counted != W::SecondInput && !dtype_chosen &&
+      rule.dtypes != D::Own)
+    types[n_types++] = dtype::from_type_num(PyArray_TYPE(reinterpret_cast<PyArrayObject*>(first)));
+  if (rule.dtypes == D::WithSource && second != nullptr) {
+    if (PyArray_Check(second))
+      types[n_types++] = dtype::from_type_num(PyArray_TYPE(reinterpret_cast<PyArrayObject*>(second)));
+    else if (PyBool_Check(second))
+      types[n_types++] = {'b', 8};
+    else if (PyLong_Check(second))
+      types[n_types++] = {'i', 64};
+    else if (PyFloat_Check(second))
+      types[n_types++] = {'f', 64};
+    else if (PyComplex_Check(second))
+      types[n_types++] = {'c', 128};
+  }
   if (ok) {
     try {
       cost = cost::dtype_billed(prof, billed, cost::writes(prof, op_, elements), {types, n_types}, {});

@@ -16,6 +16,8 @@ reduction.subtract_output true
 einsum.path_summed true
 # 2.8 (newest): einsum(..., out=dest) also bills a copy of dest.
 einsum.out_copy true
+# Measured: array_equal / array_equiv of shapes NumPy does not compare bill the larger operand.
+equality.mismatched_shapes larger_operand
 # Measured: these read a Python-scalar operand as an array (int64, float64).
 strong_scalars.dot true
 strong_scalars.inner true
@@ -185,7 +187,7 @@ compute.unwrap float64_of_int
 compute.logspace float64_of_int
 compute.sum int64_accumulator
 # Measured: integer inputs NumPy (or upstream) computes in a float type.
-compute.angle float64_of_int
+compute.angle float_of_int_with_int
 compute.i0 float64_of_int
 compute.gradient float64_of_int
 compute.isclose float64_of_int
@@ -198,6 +200,8 @@ compute.modf float_of_int
 compute.isneginf float_of_int
 compute.isposinf float_of_int
 compute.ldexp float_of_int
+# Measured: ldexp bills its mantissas' float dtype (NumPy's result), not the exponents'.
+billed_operands.ldexp 1
 # Measured: a histogram's search bills at the rate of its int64 counts promoted
 # with the samples (float32 samples: float64's); the edges at their own dtype.
 compute.histogram with_int64
@@ -417,7 +421,7 @@ writes.meshgrid 1
 writes.trim_zeros 1 input no-floor
 writes.fft.fftshift 1
 writes.fft.ifftshift 1
-writes.copyto 1 no-floor
+writes.copyto 1 no-floor with-source
 writes.putmask 1 no-floor
 writes.place 1 no-floor
 # A gather: weight 4 (above) per element taken.
@@ -435,8 +439,9 @@ writes.fill_diagonal 1 diagonal no-floor
 writes.diag_indices 1 first-output
 writes.tril_indices 1 first-output
 writes.triu_indices 1 first-output
-writes.tril_indices_from 1 first-output
-writes.triu_indices_from 1 first-output
+writes.tril_indices_from 1 first-output own-dtype
+writes.triu_indices_from 1 first-output own-dtype
+writes.diag_indices_from 1 first-output own-dtype
 # arange and linspace: a multiply and an add per value.
 writes.arange 2 no-floor
 writes.linspace 2 no-floor

@@ -82,6 +82,7 @@ const Profile::OpRule& Profile::op_rule(OpId op) const {
   if (const std::int64_t* f = lookup(floors, name)) r.floor = *f;
   if (const bool* strong = lookup(strong_scalar_ops, name)) r.strong_scalars = *strong;
   if (const bool* ignored = lookup(dtype_argument_ignored_ops, name)) r.ignores_dtype_argument = *ignored;
+  if (const int* n = lookup(billed_operand_counts, name)) r.billed_operands = *n;
   if (const ReductionForm* form = lookup(reduction_forms, name)) {
     r.has_form = true;
     r.form = *form;
@@ -137,7 +138,8 @@ double Profile::compile_weight(OpId op) const {
   return weight_by_op_[i] = weight(std::string_view(OpRegistry::instance().info(op).name));
 }
 
-// "<factor> [input|second-input|first-output|nonzero|diagonal|edges] [no-floor] [new-only] [as OP]".
+// "<factor> [input|second-input|first-output|nonzero|diagonal|edges] [no-floor] [new-only]
+//  [own-dtype|with-source] [as OP]".
 static Profile::WriteRule parse_write_rule(std::string_view value, std::string_view where) {
   Profile::WriteRule rule;
   std::size_t end = value.find_first_of(" \t");
@@ -160,6 +162,10 @@ static Profile::WriteRule parse_write_rule(std::string_view value, std::string_v
       rule.counted = Profile::Written::FirstOutput;
     } else if (option == "nonzero") {
       rule.counted = Profile::Written::Nonzero;
+    } else if (option == "own-dtype") {
+      rule.dtypes = Profile::WriteRule::Dtypes::Own;
+    } else if (option == "with-source") {
+      rule.dtypes = Profile::WriteRule::Dtypes::WithSource;
     } else if (option == "edges") {
       rule.counted = Profile::Written::Edges;
     } else if (option == "as") {
@@ -170,7 +176,7 @@ static Profile::WriteRule parse_write_rule(std::string_view value, std::string_v
     } else {
       throw std::invalid_argument(std::string(where) + ": unknown writes option '" + std::string(option) +
                                   "' (input, second-input, first-output, nonzero, diagonal, edges, no-floor, "
-                                  "new-only, as OP)");
+                                  "new-only, own-dtype, with-source, as OP)");
     }
   }
   return rule;
@@ -205,6 +211,10 @@ Profile parse_profile(std::string_view name, std::string_view text) {
       const double v = parse_number(value, where);
       if (v < 1 || v != static_cast<int>(v)) throw std::invalid_argument(where + ": a whole number of FLOPs, at least 1");
       (key.ends_with("multiply_flops") ? p.complex_multiply_flops : p.complex_add_flops) = static_cast<int>(v);
+    } else if (key == "equality.mismatched_shapes") {
+      if (value != "larger_operand" && value != "free")
+        throw std::invalid_argument(where + ": equality.mismatched_shapes takes 'larger_operand' or 'free'");
+      p.equality_bills_mismatched_shapes = value == "larger_operand";
     } else if (key == "einsum.out_copy") {
       p.einsum_out_copy = parse_bool(value, where);
     } else if (key == "einsum.path_summed") {
@@ -234,7 +244,8 @@ Profile parse_profile(std::string_view name, std::string_view text) {
           {"same", dtype::Compute::Same}, {"float_of_int", dtype::Compute::FloatOfInt},
           {"float64_of_int", dtype::Compute::Float64OfInt}, {"float64", dtype::Compute::Float64},
           {"int64_accumulator", dtype::Compute::Int64Accumulator}, {"fft", dtype::Compute::Fft},
-          {"complex_result", dtype::Compute::ComplexResult}, {"with_int64", dtype::Compute::WithInt64}};
+          {"complex_result", dtype::Compute::ComplexResult}, {"with_int64", dtype::Compute::WithInt64},
+          {"float_of_int_with_int", dtype::Compute::FloatOfIntWithInt}};
       const auto* rule = std::find_if(std::begin(kRules), std::end(kRules), [&](auto& r) { return r.first == value; });
       if (rule == std::end(kRules))
         throw std::invalid_argument(where + ": unknown compute rule '" + std::string(value) + "'");
@@ -245,6 +256,10 @@ Profile parse_profile(std::string_view name, std::string_view text) {
       if (value != "ignored" && value != "billed")
         throw std::invalid_argument(where + ": dtype_argument takes 'ignored' or 'billed', got '" + std::string(value) + "'");
       p.dtype_argument_ignored_ops[std::string(key.substr(15))] = value == "ignored";
+    } else if (key.starts_with("billed_operands.")) {
+      const double n = parse_number(value, where);
+      if (n < 1 || n != static_cast<int>(n)) throw std::invalid_argument(where + ": billed_operands is a count, at least 1");
+      p.billed_operand_counts[std::string(key.substr(16))] = static_cast<int>(n);
     } else if (key.starts_with("floor.")) {
       p.floors[std::string(key.substr(6))] = static_cast<std::int64_t>(parse_weight(value, where));
     } else if (key == "formulas") {

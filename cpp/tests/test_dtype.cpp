@@ -75,6 +75,12 @@ TEST(Dtype, ComputeDtypes) {
   EXPECT_EQ(D::name(D::compute(D::Compute::WithInt64, t(kUint8))), "int64");
   EXPECT_EQ(D::name(D::compute(D::Compute::WithInt64, t(kUint64))), "float64");
   EXPECT_EQ(D::name(D::compute(D::Compute::WithInt64, t(kComplex64))), "complex128");
+  // NumPy's angle of a real array, arctan2(0, z): a Python int 0 promotes bool to int64.
+  EXPECT_EQ(D::name(D::compute(D::Compute::FloatOfIntWithInt, t(kBool))), "float64");
+  EXPECT_EQ(D::name(D::compute(D::Compute::FloatOfIntWithInt, t(kUint8))), "float16");
+  EXPECT_EQ(D::name(D::compute(D::Compute::FloatOfIntWithInt, t(kInt16))), "float32");
+  EXPECT_EQ(D::name(D::compute(D::Compute::FloatOfIntWithInt, t(kInt32))), "float64");
+  EXPECT_EQ(D::name(D::compute(D::Compute::FloatOfIntWithInt, t(kFloat32))), "float32");
 }
 
 TEST(Dtype, UpstreamProfileBillsTheWorkedExamples) {

@@ -146,6 +146,28 @@ TEST(ParseProfile, WriteRuleEdgesBilledAsAnotherOp) {
   EXPECT_EQ(fs::cost::writes(up, ops.find("histogram"), 11), 22);  // 2 per edge, weighed as linspace
 }
 
+TEST(ParseProfile, WriteDtypesBilledOperandsAndEquality) {
+  const auto& ops = fs::OpRegistry::instance();
+  const fs::OpId ldexp = fs::OpRegistry::instance().intern("ldexp", fs::CostRule::Pointwise);  // a ufunc: interned at import
+  const fs::OpId copyto = ops.find("copyto"), tif = ops.find("tril_indices_from");
+  ASSERT_GE(copyto, 0);
+  ASSERT_GE(tif, 0);
+  ASSERT_GE(ldexp, 0);
+  using D = fs::Profile::WriteRule::Dtypes;
+  fs::Profile p = fs::parse_profile("w", "writes.copyto 1 with-source\nwrites.tril_indices_from 1 first-output own-dtype\n"
+                                         "billed_operands.ldexp 1\nequality.mismatched_shapes larger_operand\n");
+  EXPECT_EQ(p.write_rule(copyto).dtypes, D::WithSource);
+  EXPECT_EQ(p.write_rule(tif).dtypes, D::Own);
+  EXPECT_EQ(p.write_rule(tif).counted, fs::Profile::Written::FirstOutput);
+  EXPECT_EQ(p.billed_operands(ldexp), 1);
+  EXPECT_EQ(p.billed_operands(copyto), 0);  // all of them
+  EXPECT_TRUE(p.equality_bills_mismatched_shapes);
+  EXPECT_FALSE(fs::profile_by_name("primer").equality_bills_mismatched_shapes);
+  EXPECT_EQ(fs::profile_by_name("primer").billed_operands(ldexp), 0);
+  EXPECT_THROW(fs::parse_profile("e", "billed_operands.ldexp 0\n"), std::invalid_argument);
+  EXPECT_THROW(fs::parse_profile("e", "equality.mismatched_shapes sometimes\n"), std::invalid_argument);
+}
+
 TEST(ParseProfile, DtypeArgumentRule) {
   fs::Profile p = fs::parse_profile("d", "dtype_argument.clip ignored\ndtype_argument.sum billed\n");
   const auto& ops = fs::OpRegistry::instance();

@@ -404,3 +404,41 @@ def test_histogram_edges_charge_is_dropped_with_the_result_over_the_budget():
         with pytest.raises(flops.BudgetExhaustedError):
             fnp.histogram(_X)
     assert ctx.flops_used == 0
+
+
+# Upstream 0.12.4's figures for (3, 4) operands (measured): index arrays at
+# their own dtype, copyto at the source's too, angle as NumPy's arctan2(0, z),
+# ldexp at its mantissas' float dtype, equality of shapes NumPy does not compare.
+_F4 = np.ones((3, 4), np.float32)
+
+
+@pytest.mark.parametrize("call,want", [
+    (lambda: fnp.tril_indices_from(_F4.astype(np.complex64)), 12),
+    (lambda: fnp.triu_indices_from(_F4.astype(np.complex128)), 18),
+    (lambda: fnp.diag_indices_from(np.ones((3, 3), np.complex64)), 6),
+    (lambda: fnp.copyto(_F4.copy(), 2), 24), (lambda: fnp.copyto(_F4.copy(), 2.5), 24),
+    (lambda: fnp.copyto(_F4.copy(), _F4.astype(np.float64)), 24), (lambda: fnp.copyto(_F4.copy(), True), 12),
+    (lambda: fnp.copyto(_F4.copy(), _F4.astype(np.int8)), 12),
+    (lambda: fnp.copyto(_F4.astype(np.complex64), 1j), 48),
+    (lambda: fnp.angle(_F4.astype(np.uint8)), 192), (lambda: fnp.angle(_F4.astype(np.int16)), 192),
+    (lambda: fnp.angle(_F4.astype(bool)), 384), (lambda: fnp.angle(_F4.astype(np.int32)), 384),
+    (lambda: fnp.ldexp(_F4.astype(bool), 1), 12), (lambda: fnp.ldexp(_F4, _F4.astype(np.int32)), 12),
+    (lambda: fnp.ldexp(_F4.astype(np.uint8), _F4.astype(np.int32)), 12),
+    (lambda: fnp.ldexp(_F4.astype(np.int32), 1), 24),
+    (lambda: fnp.array_equal(_F4.astype(np.float64), np.ones(4)), 24),
+    (lambda: fnp.array_equal(_F4.astype(np.float64), np.ones((3, 5))), 30),
+    (lambda: fnp.array_equal(_F4.astype(np.float64), np.ones((2, 3, 4))), 48),
+    (lambda: fnp.array_equiv(_F4.astype(np.float64), np.ones((3, 5))), 30),
+], ids=["tril_indices_from c8", "triu_indices_from c16", "diag_indices_from c8", "copyto int", "copyto float",
+        "copyto f8", "copyto bool", "copyto i1", "copyto complex", "angle u1", "angle i2", "angle bool",
+        "angle i4", "ldexp bool", "ldexp f4 by i4", "ldexp u1 by i4", "ldexp i4", "array_equal (4,)",
+        "array_equal (3, 5)", "array_equal (2, 3, 4)", "array_equiv (3, 5)"])
+def test_write_dtypes_compute_rules_and_equality_as_upstream(call, want):
+    assert charged(call) == want
+
+
+def test_equality_of_mismatched_shapes_stays_free_under_the_primer():
+    flops.configure(cost_model="primer")
+    with flops.BudgetContext(10**6, quiet=True) as ctx:
+        assert not fnp.array_equal(np.ones((3, 4)), np.ones((3, 5)))
+    assert ctx.flops_used == 0

@@ -41,6 +41,7 @@ enum class Compute : std::uint8_t {
   Fft,             // <= 32-bit float/complex -> complex64, else complex128 (integers: complex128)
   ComplexResult,   // sort_complex's result: 8/16-bit integers -> complex64, other reals -> complex128
   WithInt64,       // promoted with int64 (a histogram's counts): integers -> int64, floats -> float64, complex -> complex128
+  FloatOfIntWithInt,  // FloatOfInt after promotion with a Python int (angle of a real z is arctan2(0, z)): bool -> float64
 };
 Dtype compute(Compute rule, Dtype in);
 

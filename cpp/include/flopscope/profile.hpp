@@ -39,6 +39,10 @@ struct Profile {
   // einsum.out_copy: einsum(..., out=dest) also bills a copy of dest's elements
   // (upstream's newest rule, spec 2.8).
   bool einsum_out_copy = false;
+  // equality.mismatched_shapes larger_operand: array_equal / array_equiv of
+  // shapes NumPy does not compare (it answers False) bill one comparison per
+  // element of the larger operand, as upstream does; the primer bills nothing.
+  bool equality_bills_mismatched_shapes = false;
   // Reductions cost the input size (primer) or input minus output size.
   bool reduction_subtracts_output = false;
   // The least a pointwise call costs (primer 0: an empty call is free; upstream 1).
@@ -95,6 +99,11 @@ struct Profile {
     Written counted = Written::Result;
     bool floor = true;
     bool new_only = false;
+    // Whose dtypes join the written elements' in the billed dtype: the first
+    // operand's (the default), none ("own-dtype": index arrays such as
+    // tril_indices_from's), or the first's and the second's ("with-source":
+    // copyto's source, a Python scalar read as np.asarray reads it).
+    enum class Dtypes : std::uint8_t { WithInput, Own, WithSource } dtypes = Dtypes::WithInput;
     // "as OP": the elements are billed as OP bills what it writes (its write
     // factor and floor, weight, compute rule and complex factor), as upstream
     // bills the edges a histogram makes by calling linspace.
@@ -132,6 +141,12 @@ struct Profile {
   bool ignores_dtype_argument(OpId op) const {
     return !dtype_argument_ignored_ops.empty() && op_rule(op).ignores_dtype_argument;
   }
+
+  // billed_operands.<op> N: only the op's first N operands take part in the
+  // billed dtype (ldexp: its mantissas; NumPy returns their float dtype
+  // whatever the exponents' integer dtype). 0: all of them.
+  std::unordered_map<std::string, int, NameHash, std::equal_to<>> billed_operand_counts;
+  int billed_operands(OpId op) const { return billed_operand_counts.empty() ? 0 : op_rule(op).billed_operands; }
 
   // formulas <set>: the formula set (ops.hpp, formula_variant) whose formulas
   // replace the op table's where it has one; empty: the table's own.
@@ -193,6 +208,7 @@ struct Profile {
     std::int64_t floor = -1;  // -1: none of its own
     bool strong_scalars = false;
     bool ignores_dtype_argument = false;
+    int billed_operands = 0;
   };
   mutable std::vector<OpRule> op_rule_by_op_;
   const OpRule& op_rule(OpId op) const;
