@@ -337,6 +337,11 @@ bool read_signature(const char* name, const OpInfo& info, PyObject** stack, Py_s
   (void)name;
   return true;
 }
+// True when slot i of a signature holds a complex array.
+bool complex_operand(const Signature& s, std::size_t i) {
+  return s.size() > i && s[i].kind == Arg::Kind::Array && PyTypeNum_ISCOMPLEX(s[i].dtype);
+}
+
 // True when a histogram's `bins` argument is its edges (a sequence or an array
 // of them); a count, an estimator name or nothing makes NumPy compute them.
 // Reads types only: no user code runs.
@@ -672,7 +677,15 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
         const OpInfo& info = OpRegistry::instance().info(self->op);
         if (!read_signature(name, info, stack, nargs, kwnames, operands, call, frame.emplace())) return nullptr;
         try {
-          cost = cost::formula_call(profile, self->op, profile.formula(self->op, info.formula)(Signature(frame->args)));
+          const Signature signature(frame->args);
+          if (info.dims != nullptr) {  // a matmul-like contraction: the engine prices it, as the ufunc
+            const cost::GufuncDims d = info.dims(signature);
+            cost = cost::matmul(profile, self->op, d.batch, d.m, d.k, d.n);
+            if (profile.complex_contractions_exact() && (complex_operand(signature, 0) || complex_operand(signature, 1)))
+              call.bill_complex_exactly(cost::matmul(profile, self->op, d.batch, d.m, d.k, d.n, cost::Arithmetic::Complex));
+          } else {
+            cost = cost::formula_call(profile, self->op, profile.formula(self->op, info.formula)(signature));
+          }
         } catch (const SignatureError& e) {
           priced = false;
           refusal = e.what();

@@ -30,6 +30,7 @@ struct StaticOp {
   Formula formula;
   const char* formula_doc;
   bool python = false;
+  ContractionDims dims = nullptr;
 };
 
 // Row helpers: a free op; an op read by a dedicated reading; an op whose
@@ -43,6 +44,12 @@ constexpr StaticOp op(const char* name, CostRule rule, OperandReading reading, i
 constexpr StaticOp sig(const char* name, CostRule family, const char* slots, Formula formula, const char* doc,
                        bool method = false) {
   return {name, family, In::Signature, 0, nullptr, method, slots, formula, doc};
+}
+// A matmul-like contraction whose slots are read into a Signature and priced
+// by the contraction engine (cost::matmul) from the extents `dims` finds,
+// so that real and complex calls price as the matmul ufunc does.
+constexpr StaticOp contraction_sig(const char* name, const char* slots, ContractionDims dims, const char* doc) {
+  return {name, R::Contraction, In::Signature, 0, nullptr, false, slots, nullptr, doc, false, dims};
 }
 // A row priced here whose implementation is flopscope's own Python (bound with
 // _core.bind_op at import), even where NumPy has a function of that name.
@@ -116,7 +123,8 @@ OpRegistry::OpRegistry() {
   ops_.reserve(kCapacity);
   for (const auto& op : kStaticOps)
     ops_.push_back({op.name, op.rule, op.reading, op.arity, op.reduce_ufunc, op.method,
-                    op.slots ? parse_slots(op.slots) : std::vector<Slot>{}, op.formula, op.formula_doc, op.python});
+                    op.slots ? parse_slots(op.slots) : std::vector<Slot>{}, op.formula, op.formula_doc, op.python,
+                    op.dims});
   table_size_ = ops_.size();
 }
 

@@ -57,10 +57,6 @@ TEST(LinalgFlopscope012, NormsAndProducts) {
   EXPECT_EQ(U::norm(nuc.sig()), 256);                      // the singular values
   SigBuilder p3; p3.array({3, 5}).absent().absent().number(3.0);  // x axis keepdims ord
   EXPECT_EQ(U::vector_norm(p3.sig()), 18 * 15 + 16);       // general p
-  SigBuilder mm; mm.array({2, 4, 3}).array({3, 5});
-  EXPECT_EQ(U::matmul(mm.sig()), 2 * 4 * 5 * 5);           // (2K - 1) per output
-  SigBuilder vd; vd.array({4, 4}).array({4, 4});
-  EXPECT_EQ(U::vecdot(vd.sig()), 4 * 7);
   SigBuilder chain; chain.arrays({{10, 30}, {30, 5}, {5, 60}});
   // (AB)C: 10x5 outputs of 30 terms, then 10x60 of 5: 50*59 + 600*9.
   EXPECT_EQ(U::multi_dot(chain.sig()), 50 * 59 + 600 * 9);

@@ -194,14 +194,25 @@ TEST(LinalgFormulas, MultiDot) {
 }
 
 TEST(LinalgFormulas, ProductsAndTensors) {
+  // linalg.matmul / linalg.vecdot: the extents the contraction engine prices.
   SigBuilder mm; mm.array({2, 1, 3, 4}).array({5, 4, 6});  // batch (2, 5)
-  EXPECT_EQ(L::matmul(mm.sig()), 10 * 3 * 4 * 6);
+  const auto d = L::matmul_dims(mm.sig());
+  EXPECT_EQ(d.batch, 10);
+  EXPECT_EQ(d.m, 3);
+  EXPECT_EQ(d.k, 4);
+  EXPECT_EQ(d.n, 6);
   SigBuilder mv; mv.array({3, 4}).array({4});
-  EXPECT_EQ(L::matmul(mv.sig()), 12);
+  const auto v = L::matmul_dims(mv.sig());
+  EXPECT_EQ(v.batch * v.m * v.k * v.n, 12);
   SigBuilder bad; bad.array({3, 4}).array({3, 4});
-  EXPECT_THROW(L::matmul(bad.sig()), SignatureError);
+  EXPECT_THROW(L::matmul_dims(bad.sig()), SignatureError);
   SigBuilder vd; vd.array({5, 1, 3}).array({4, 3});
-  EXPECT_EQ(L::vecdot(vd.sig()), 60);
+  const auto e = L::vecdot_dims(vd.sig());
+  EXPECT_EQ(e.batch, 20);
+  EXPECT_EQ(e.batch * e.m * e.k * e.n, 60);
+  SigBuilder va; va.array({3, 5}).array({3, 5}).integer(0);  // x1 x2 axis=0
+  EXPECT_EQ(L::vecdot_dims(va.sig()).batch, 5);
+  EXPECT_EQ(L::vecdot_dims(va.sig()).k, 3);
   SigBuilder ti; ti.array({4, 6, 8, 3});
   EXPECT_EQ(L::tensorinv(ti.sig()), 2 * 24 * 24 * 24);
   SigBuilder tb; tb.array({4, 6, 8, 3}).integer(1);

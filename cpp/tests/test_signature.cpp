@@ -66,11 +66,14 @@ TEST(OpTable, EverySignatureRowHasAFormulaAndEveryFormulaRowSlots) {
   for (std::size_t i = 0; i < reg.table_size(); ++i) {
     const OpInfo& info = reg.info(static_cast<OpId>(i));
     if (info.reading == OperandReading::Signature) {
-      EXPECT_NE(info.formula, nullptr) << info.name;
+      // One way to price it: a formula, or (a matmul-like contraction) the extents the engine prices.
+      EXPECT_NE(info.formula == nullptr, info.dims == nullptr) << info.name;
+      if (info.dims != nullptr) EXPECT_EQ(info.rule, CostRule::Contraction) << info.name;
       EXPECT_NE(info.formula_doc, nullptr) << info.name;
       EXPECT_FALSE(info.slots.empty()) << info.name;
     } else {
       EXPECT_EQ(info.formula, nullptr) << info.name;
+      EXPECT_EQ(info.dims, nullptr) << info.name;
     }
     EXPECT_EQ(reg.find(info.name), static_cast<OpId>(i)) << "duplicate row " << info.name;
   }

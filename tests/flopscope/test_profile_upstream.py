@@ -335,9 +335,12 @@ def _complex_operands(dt):
     (lambda A, B, C, v, w: fnp.matvec(A, v), 460),
     (lambda A, B, C, v, w: fnp.vecmat(v, B), 644),
     (lambda A, B, C, v, w: fnp.linalg.tensordot(A, B, axes=1), 3220),
+    (lambda A, B, C, v, w: fnp.linalg.matmul(A, B), 3220),
+    (lambda A, B, C, v, w: fnp.linalg.vecdot(A, A), 460),
+    (lambda A, B, C, v, w: fnp.linalg.vecdot(A, A, axis=0), 6 * (6 * 5 + 2 * 4) * 2),  # 6 outputs of K = 5
 ], ids=["matmul", "matmul by real", "dot", "tensordot", "einsum 2", "einsum 3", "einsum sum", "einsum product",
         "outer", "batched matmul", "matmul K=1", "dot by scalar", "vdot", "inner", "vecdot", "matvec", "vecmat",
-        "linalg.tensordot"])
+        "linalg.tensordot", "linalg.matmul", "linalg.vecdot", "linalg.vecdot axis 0"])
 def test_complex_contractions_count_each_multiply_and_add(call, want):
     c128, c64 = want if isinstance(want, tuple) else (want, want // 2)  # complex64: rate 1
     assert charged(call, *_complex_operands(np.complex128)) == c128

@@ -65,6 +65,7 @@ struct OpInfo {
   Formula formula = nullptr;            // Signature: the cost formula
   const char* formula_doc = nullptr;    // the formula as written in the op reference
   bool python = false;                  // implemented by flopscope's Python (bound at import)
+  ContractionDims dims = nullptr;       // Signature, instead of a formula: priced as cost::matmul of these
 };
 
 // Process-wide registry. The static table (ops.def) is loaded first; derived

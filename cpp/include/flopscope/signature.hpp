@@ -113,6 +113,11 @@ class Signature {
 // SignatureError for invalid input and CostOverflowError past 64 bits.
 using Formula = Flops (*)(const Signature&);
 
+// The loop and core extents of a matmul-like contraction (cost::GufuncDims),
+// for a row priced by the contraction engine instead of a formula.
+namespace cost { struct GufuncDims; }
+using ContractionDims = cost::GufuncDims (*)(const Signature&);
+
 namespace formula_util {
 // ceil(log2 n) for n >= 1, 0 for n <= 1.
 int ceil_log2(std::int64_t n);

@@ -129,6 +129,17 @@ Flops multi_dot(const Signature& s, Flops (*product)(Flops outputs, Flops k)) {
   return best[0][count - 1];
 }
 
+std::string_view qr_mode(const Signature& s) {
+  std::string_view mode = s.str_or(1, "reduced");
+  if (mode == "f" || mode == "full") mode = "reduced";  // NumPy's deprecated spellings
+  if (mode == "e" || mode == "economic") mode = "r";
+  if (mode != "reduced" && mode != "complete" && mode != "r" && mode != "raw")
+    throw SignatureError("Unrecognized mode '" + std::string(mode) + "'");
+  return mode;
+}
+
+}  // namespace detail
+
 // A 1-d operand is promoted to a row (first) or column (second) and dropped after.
 cost::GufuncDims matmul_dims(const Signature& s) {
   cost::GufuncDims d;
@@ -149,17 +160,6 @@ cost::GufuncDims vecdot_dims(const Signature& s) {
                          " (or their other dimensions do not broadcast)");
   return d;
 }
-
-std::string_view qr_mode(const Signature& s) {
-  std::string_view mode = s.str_or(1, "reduced");
-  if (mode == "f" || mode == "full") mode = "reduced";  // NumPy's deprecated spellings
-  if (mode == "e" || mode == "economic") mode = "r";
-  if (mode != "reduced" && mode != "complete" && mode != "r" && mode != "raw")
-    throw SignatureError("Unrecognized mode '" + std::string(mode) + "'");
-  return mode;
-}
-
-}  // namespace detail
 
 using detail::cube;
 using detail::matrices;
@@ -429,19 +429,6 @@ Flops multi_dot(const Signature& s) {
   return detail::multi_dot(s, [](Flops outputs, Flops k) { return checked_mul(outputs, k); });
 }
 
-// Slots: &x1 &x2 (positional only). NumPy's matmul: batch * M * N * K (primer
-// "Matmul"), the batch being the broadcast of the leading dimensions.
-Flops matmul(const Signature& s) {
-  const cost::GufuncDims d = detail::matmul_dims(s);
-  return checked_mul(checked_mul(checked_mul(d.batch, d.m), d.n), d.k);
-}
-
-// Slots: &x1 &x2 * axis. One multiply-add per element of the broadcast pair
-// (primer "Matmul" with M = N = 1 per output).
-Flops vecdot(const Signature& s) {
-  const cost::GufuncDims d = detail::vecdot_dims(s);
-  return checked_mul(d.batch, d.k);
-}
 
 // Slots: &a ind. inv of a reshaped to (prod(shape[:ind]), prod(shape[ind:])): 2n^3.
 Flops tensorinv(const Signature& s) {

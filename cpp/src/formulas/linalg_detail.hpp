@@ -38,10 +38,6 @@ Flops matrix_norm(const Signature& s, const NormCosts& costs);  // &x * keepdims
 // &*arrays * out, `product(outputs, k)` being the cost of one product.
 Flops multi_dot(const Signature& s, Flops (*product)(Flops outputs, Flops k));
 
-// matmul's and vecdot's (&x1 &x2 * axis) core dimensions and batch; refused
-// when they do not match.
-cost::GufuncDims matmul_dims(const Signature& s);
-cost::GufuncDims vecdot_dims(const Signature& s);
 // qr's mode (slot 1), NumPy's deprecated spellings mapped: reduced, complete, r or raw.
 std::string_view qr_mode(const Signature& s);
 

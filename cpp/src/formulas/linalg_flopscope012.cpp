@@ -145,15 +145,4 @@ Flops cond(const Signature& s) {
 
 Flops multi_dot(const Signature& s) { return detail::multi_dot(s, product); }
 
-// The contraction engine: (2K - 1) per output cell.
-Flops matmul(const Signature& s) {
-  const cost::GufuncDims d = detail::matmul_dims(s);
-  return product(checked_mul(checked_mul(d.batch, d.m), d.n), d.k);
-}
-
-Flops vecdot(const Signature& s) {
-  const cost::GufuncDims d = detail::vecdot_dims(s);
-  return product(d.batch, d.k);
-}
-
 }  // namespace flopscope::formulas::linalg::flopscope012

@@ -3,6 +3,7 @@
 // Slots (see op_table/linalg.inc) are NumPy's parameters in order.
 #pragma once
 
+#include "flopscope/cost_model.hpp"
 #include "flopscope/signature.hpp"
 
 namespace flopscope::formulas::linalg {
@@ -29,9 +30,13 @@ Flops matrix_rank(const Signature& s);   // &A tol hermitian * rtol
 Flops cond(const Signature& s);          // &x p
 Flops matrix_power(const Signature& s);  // &a n
 Flops multi_dot(const Signature& s);     // &*arrays * out
-Flops matmul(const Signature& s);        // &x1 &x2
-Flops vecdot(const Signature& s);        // &x1 &x2 * axis
 Flops tensorinv(const Signature& s);     // &a ind
 Flops tensorsolve(const Signature& s);   // &a &b axes
+
+// linalg.matmul (&x1 &x2) and linalg.vecdot (&x1 &x2 * axis), priced by the
+// contraction engine as the matmul and vecdot ufuncs are: their core
+// dimensions and batch; SignatureError when they do not match.
+cost::GufuncDims matmul_dims(const Signature& s);
+cost::GufuncDims vecdot_dims(const Signature& s);
 
 }  // namespace flopscope::formulas::linalg

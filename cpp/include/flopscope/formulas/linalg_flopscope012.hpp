@@ -20,7 +20,5 @@ Flops matrix_norm(const Signature& s);  // &x * keepdims ord
 Flops matrix_rank(const Signature& s);  // &A tol hermitian * rtol
 Flops cond(const Signature& s);         // &x p
 Flops multi_dot(const Signature& s);    // &*arrays * out
-Flops matmul(const Signature& s);       // &x1 &x2
-Flops vecdot(const Signature& s);       // &x1 &x2 * axis
 
 }  // namespace flopscope::formulas::linalg::flopscope012
