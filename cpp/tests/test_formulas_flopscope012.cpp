@@ -57,6 +57,18 @@ TEST(LinalgFlopscope012, NormsAndProducts) {
   EXPECT_EQ(U::norm(nuc.sig()), 256);                      // the singular values
   SigBuilder p3; p3.array({3, 5}).absent().absent().number(3.0);  // x axis keepdims ord
   EXPECT_EQ(U::vector_norm(p3.sig()), 18 * 15 + 16);       // general p
+  // Two n-d arrays: upstream's reading, A.shape[0] x B.shape[0] x B.shape[-1] (its figures / rate 2).
+  SigBuilder nd; nd.arrays({{2, 3, 4}, {6, 4, 5}});
+  EXPECT_EQ(U::multi_dot(nd.sig()), 110);  // 2 x 5 outputs of K = 6
+  SigBuilder nv; nv.arrays({{4}, {2, 4, 5}});
+  EXPECT_EQ(U::multi_dot(nv.sig()), 15);
+  SigBuilder ndv; ndv.arrays({{2, 3, 4}, {4}});
+  EXPECT_EQ(U::multi_dot(ndv.sig()), 14);
+  // Every product at least 1, an empty one included.
+  SigBuilder empty; empty.arrays({{3, 0}, {0, 4}, {4, 2}});
+  EXPECT_EQ(U::multi_dot(empty.sig()), 2);
+  SigBuilder empty2; empty2.arrays({{3, 0}, {0, 4}});
+  EXPECT_EQ(U::multi_dot(empty2.sig()), 1);
   SigBuilder chain; chain.arrays({{10, 30}, {30, 5}, {5, 60}});
   // (AB)C: 10x5 outputs of 30 terms, then 10x60 of 5: 50*59 + 600*9.
   EXPECT_EQ(U::multi_dot(chain.sig()), 50 * 59 + 600 * 9);

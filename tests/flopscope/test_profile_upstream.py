@@ -445,3 +445,14 @@ def test_equality_of_mismatched_shapes_stays_free_under_the_primer():
     with flops.BudgetContext(10**6, quiet=True) as ctx:
         assert not fnp.array_equal(np.ones((3, 4)), np.ones((3, 5)))
     assert ctx.flops_used == 0
+
+
+@pytest.mark.parametrize("shapes,want", [
+    (((3, 4), (4, 5)), 210), (((2, 3, 3), (2, 3, 3)), 36), (((2, 3, 4), (4, 5)), 140),
+    (((3, 4), (2, 4, 5)), 90), (((2, 3, 4), (4,)), 28), (((4,), (2, 4, 5)), 30), (((2, 3, 4), (6, 4, 5)), 220),
+    (((0, 0), (0, 0)), 2), (((3, 0), (0, 4)), 2), (((3, 0), (0, 4), (4, 2)), 4),
+])
+def test_multi_dot_as_upstream_reads_it(shapes, want):
+    # Upstream 0.12.4 (float64, rate 2): two n-d arrays read as A.shape[0] x B.shape[0] x
+    # B.shape[-1] whatever NumPy's dot of them computes; every product at least 1.
+    assert charged(fnp.linalg.multi_dot, [np.ones(s) for s in shapes]) == want

@@ -143,6 +143,20 @@ Flops cond(const Signature& s) {
   return checked_mul(batch(s), checked_add(checked_add(checked_mul(2, cube(n)), checked_mul(4, checked_mul(m, n))), 1));
 }
 
-Flops multi_dot(const Signature& s) { return detail::multi_dot(s, product); }
+// Each product of the chain at least 1, an empty one included (measured).
+// Two arrays of more than 2 dimensions (NumPy hands them to dot): upstream reads
+// them as matrices, A.shape[0] x B.shape[0] times B.shape[0] x B.shape[-1]
+// (1 for a 1-d end), whatever the dot computes (measured, upstream 0.12.4).
+Flops multi_dot(const Signature& s) {
+  auto step = [](Flops outputs, Flops k) { return std::max<Flops>(product(outputs, k), 1); };
+  const Flops chain = detail::multi_dot(s, step);  // refuses what NumPy refuses
+  const auto items = s[0].items;
+  if (items.size() == 2 && (items[0].ints.size() > 2 || items[1].ints.size() > 2) && !items[0].ints.empty() &&
+      !items[1].ints.empty()) {
+    const auto a = items[0].ints, b = items[1].ints;
+    return step(checked_mul(a.size() >= 2 ? a[0] : 1, b.size() >= 2 ? b.back() : 1), b[0]);
+  }
+  return std::max<Flops>(chain, 1);  // two arrays with nothing to contract: dot's early return
+}
 
 }  // namespace flopscope::formulas::linalg::flopscope012
