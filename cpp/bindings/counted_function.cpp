@@ -295,6 +295,26 @@ bool read_signature(const char* name, const OpInfo& info, PyObject** stack, Py_s
       frame.args[k].items = items;
       continue;
     }
+    if (slot.kind == Slot::Kind::RestValues) {  // NumPy's *name, each by value (ints, shapes)
+      auto& items = frame.items.emplace_back();
+      for (; position < nargs; ++position) {
+        Arg& item = items.emplace_back();
+        if (!read_int_table(stack[position], frame, &item)) return false;
+        PyObject* o = stack[position];
+        if (item.kind == Arg::Kind::Other && (PyTuple_Check(o) || PyList_Check(o))) {
+          // Extents NumPy reads later with __index__: their number is known, their values are not (-1).
+          auto& unknown = frame.ints.emplace_back(static_cast<std::size_t>(PySequence_Fast_GET_SIZE(o)), -1);
+          item.kind = Arg::Kind::Ints;
+          item.ints = unknown;
+        } else if (item.kind == Arg::Kind::Other && PyIndex_Check(o)) {
+          item.kind = Arg::Kind::Int;  // one extent, read with __index__ by NumPy
+          item.i = -1;
+        }
+      }
+      frame.args[k].kind = Arg::Kind::Arrays;
+      frame.args[k].items = items;
+      continue;
+    }
     if (!slot.keyword_only && position < nargs) where = &stack[position];
     if (!slot.keyword_only) ++position;
     for (Py_ssize_t j = 0; where == nullptr && j < nkw; ++j)
@@ -313,7 +333,8 @@ bool read_signature(const char* name, const OpInfo& info, PyObject** stack, Py_s
       case Slot::Kind::IntTable:
         if (!read_int_table(*where, frame, &arg)) return false;
         break;
-      case Slot::Kind::Rest: break;  // read above
+      case Slot::Kind::Rest:
+      case Slot::Kind::RestValues: break;  // read above
       case Slot::Kind::Operand: {
         OperandShape& shape = frame.shapes.emplace_back();
         PyObject* converted = operands.inspect(*where, &shape);

@@ -69,6 +69,7 @@ const char* slot_prefix(Slot::Kind kind) {
     case Slot::Kind::Operand: return "&";
     case Slot::Kind::Operands: return "&*";
     case Slot::Kind::Rest: return "&+";
+    case Slot::Kind::RestValues: return "#+";
     case Slot::Kind::IntTable: return "#";
     case Slot::Kind::Param: break;
   }

@@ -204,6 +204,9 @@ compute.ldexp float_of_int
 billed_operands.ldexp 1
 # Measured: a histogram's search bills at the rate of its int64 counts promoted
 # with the samples (float32 samples: float64's); the edges at their own dtype.
+# Measured: broadcast_shapes bills one per dimension at rate 1; NumPy broadcasts
+# np.empty(shape, bool) arrays.
+compute.broadcast_shapes bool
 compute.histogram with_int64
 compute.histogram2d with_int64
 compute.histogramdd with_int64

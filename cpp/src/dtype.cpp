@@ -104,6 +104,7 @@ Dtype compute(Compute rule, Dtype in) {
       if (in.kind == 'c') return in;
       return (in.kind == 'i' || in.kind == 'u') && in.bits <= 16 ? Dtype{'c', 64} : Dtype{'c', 128};
     case Compute::WithInt64: return promote(in, Dtype{'i', 64});
+    case Compute::Bool: return {'b', 8};
     case Compute::FloatOfIntWithInt: return in.kind == 'b' ? Dtype{'f', 64} : integral ? as_float(in) : in;
   }
   return in;

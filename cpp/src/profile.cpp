@@ -245,7 +245,7 @@ Profile parse_profile(std::string_view name, std::string_view text) {
           {"float64_of_int", dtype::Compute::Float64OfInt}, {"float64", dtype::Compute::Float64},
           {"int64_accumulator", dtype::Compute::Int64Accumulator}, {"fft", dtype::Compute::Fft},
           {"complex_result", dtype::Compute::ComplexResult}, {"with_int64", dtype::Compute::WithInt64},
-          {"float_of_int_with_int", dtype::Compute::FloatOfIntWithInt}};
+          {"float_of_int_with_int", dtype::Compute::FloatOfIntWithInt}, {"bool", dtype::Compute::Bool}};
       const auto* rule = std::find_if(std::begin(kRules), std::end(kRules), [&](auto& r) { return r.first == value; });
       if (rule == std::end(kRules))
         throw std::invalid_argument(where + ": unknown compute rule '" + std::string(value) + "'");

@@ -75,6 +75,8 @@ TEST(Dtype, ComputeDtypes) {
   EXPECT_EQ(D::name(D::compute(D::Compute::WithInt64, t(kUint8))), "int64");
   EXPECT_EQ(D::name(D::compute(D::Compute::WithInt64, t(kUint64))), "float64");
   EXPECT_EQ(D::name(D::compute(D::Compute::WithInt64, t(kComplex64))), "complex128");
+  EXPECT_EQ(D::name(D::compute(D::Compute::Bool, t(kFloat64))), "bool");
+  EXPECT_EQ(D::name(D::compute(D::Compute::Bool, D::Dtype{})), "bool");  // no operand at all
   // NumPy's angle of a real array, arctan2(0, z): a Python int 0 promotes bool to int64.
   EXPECT_EQ(D::name(D::compute(D::Compute::FloatOfIntWithInt, t(kBool))), "float64");
   EXPECT_EQ(D::name(D::compute(D::Compute::FloatOfIntWithInt, t(kUint8))), "float16");

@@ -19,6 +19,10 @@ TEST(Slots, ParsesOperandsParamsAndKeywordOnly) {
   EXPECT_EQ(slots[2].kind, Slot::Kind::Param);
   EXPECT_FALSE(slots[2].keyword_only);
   EXPECT_TRUE(slots[3].keyword_only);
+  auto shapes = parse_slots("#+args");
+  ASSERT_EQ(shapes.size(), 1u);
+  EXPECT_EQ(shapes[0].kind, Slot::Kind::RestValues);
+  EXPECT_EQ(shapes[0].name, "args");
 }
 
 TEST(Slots, ParsesVarargsAndIntTables) {

@@ -456,3 +456,22 @@ def test_multi_dot_as_upstream_reads_it(shapes, want):
     # Upstream 0.12.4 (float64, rate 2): two n-d arrays read as A.shape[0] x B.shape[0] x
     # B.shape[-1] whatever NumPy's dot of them computes; every product at least 1.
     assert charged(fnp.linalg.multi_dot, [np.ones(s) for s in shapes]) == want
+
+
+class _Index:
+    def __index__(self):
+        return 3
+
+
+@pytest.mark.parametrize("args,want", [
+    ((5,), 1), (((3, 4), (4,)), 3), (((2, 3, 4), (3, 1), (4,)), 6), (((),), 1), ((), 1),
+    (((0,), (1,)), 2), (((np.int64(3), 4),), 2), (((3, 4), np.array([4])), 3), ((_Index(),), 1),
+    (((_Index(), 2),), 2),
+])
+def test_broadcast_shapes_bills_the_shapes_length_as_upstream(args, want):
+    # Upstream 0.12.4: one per dimension given (an int is one), at least 1, at rate 1.
+    assert charged(fnp.broadcast_shapes, *args) == want
+    flops.configure(cost_model="primer")
+    with flops.BudgetContext(10**6, quiet=True) as ctx:
+        assert fnp.broadcast_shapes(*args) == np.broadcast_shapes(*args)
+    assert ctx.flops_used == 0  # the primer: a computation on shapes, free

@@ -42,6 +42,7 @@ enum class Compute : std::uint8_t {
   ComplexResult,   // sort_complex's result: 8/16-bit integers -> complex64, other reals -> complex128
   WithInt64,       // promoted with int64 (a histogram's counts): integers -> int64, floats -> float64, complex -> complex128
   FloatOfIntWithInt,  // FloatOfInt after promotion with a Python int (angle of a real z is arctan2(0, z)): bool -> float64
+  Bool,            // always bool (NumPy's broadcast_shapes broadcasts np.empty(shape, bool) arrays)
 };
 Dtype compute(Compute rule, Dtype in);
 

@@ -39,7 +39,7 @@ struct Arg {
                                             // number of rows (-1: a flat sequence)
   int dtype = -1;                           // Array: NumPy dtype number (-1: a Python scalar)
   unsigned char symmetry = 0;               // Array: symmetry tag (0 = none; reserved)
-  std::span<const Arg> items;               // Arrays
+  std::span<const Arg> items;               // Arrays (of a "#+" slot: Int / Ints / Other values)
 };
 
 // Raised by formulas and accessors for a call NumPy would refuse, or one whose
@@ -56,6 +56,7 @@ struct Slot {
     Operand,   // an array operand
     Operands,  // a sequence of array operands
     Rest,      // every remaining positional argument, each an array operand (NumPy's *varargs)
+    RestValues,  // every remaining positional argument, each read as an IntTable (broadcast_shapes' *args)
     IntTable,  // integer values: an int, a sequence or a 2-level nesting of ints, an integer array
   };
   std::string name;
@@ -66,7 +67,8 @@ struct Slot {
 // Parses an op's slot list: NumPy's parameter names in order, separated by
 // spaces; "&name" marks an array operand, "&*name" a sequence of them,
 // "&+name" NumPy's *name (the remaining positional operands), "#name"
-// integer values (pad widths), and names after a lone "*" are keyword-only.
+// integer values (pad widths), "#+name" NumPy's *name read as such values
+// (shapes), and names after a lone "*" are keyword-only.
 // E.g. "&a n axis norm".
 std::vector<Slot> parse_slots(std::string_view text);
 

@@ -195,7 +195,20 @@ Flops masked_copy(const Signature& s) {
   return 0;
 }
 
+Flops shape_query(const Signature&) { return 0; }
+
 namespace flopscope012 {
+// Measured: one per dimension of the shapes given (an int is one), at least 1.
+Flops broadcast_shapes(const Signature& s) {
+  Flops n = 0;
+  for (const Arg& shape : s[0].items) {
+    if (shape.kind == Arg::Kind::Int) ++n;
+    else if (shape.kind == Arg::Kind::Ints) n = checked_add(n, static_cast<Flops>(shape.ints.size()));
+    else throw SignatureError("each shape must be an int or a tuple of ints");
+  }
+  return std::max<Flops>(n, 1);
+}
+
 // Measured: at least 1 (an empty pair).
 Flops allclose(const Signature& s) {
   const Flops n = pair_elements(s);

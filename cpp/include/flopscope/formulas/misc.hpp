@@ -19,6 +19,9 @@ Flops pair_elements(const Signature& s);
 // tril / triu (&m k): free (primer "Free": copies); validates m.
 Flops masked_copy(const Signature& s);
 
+// broadcast_shapes (#+args): free (a computation on shapes, no array work).
+Flops shape_query(const Signature& s);
+
 // Upstream flopscope 0.12.4's pad (spec 2.14): numel(out) + the mode's own
 // work; tril / triu: the cells they keep (spec 2.5).
 namespace flopscope012 {
@@ -26,6 +29,7 @@ Flops pad(const Signature& s);
 Flops tril(const Signature& s);
 Flops triu(const Signature& s);
 Flops allclose(const Signature& s);  // isclose (6 per element) + all (n - 1)
+Flops broadcast_shapes(const Signature& s);  // the shapes' total length (an int: 1), at least 1
 }  // namespace flopscope012
 
 }  // namespace flopscope::formulas::misc
