@@ -514,7 +514,10 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
         Flops numel_out;
         if (!reduced_numel(name, shapes[0], argument(args, nargs, kwnames, 1, "axis"), &numel_out)) return nullptr;
         const OpInfo& info = OpRegistry::instance().info(self->op);
-        const bool integral = dtype::from_type_num(shapes[0].type_num).integral();
+        // A Python int or bool reduces as the integer array NumPy makes of it.
+        const dtype::Weak weak = shapes[0].weak;
+        const bool integral = dtype::from_type_num(shapes[0].type_num).integral() || weak == dtype::Weak::Int ||
+                              weak == dtype::Weak::Bool;
         cost = info.rule == CostRule::Deviation
                    ? cost::deviation(profile, self->op, shapes[0].numel(), numel_out, integral)
                    : cost::reduction(profile, self->op, shapes[0].numel(), numel_out, integral);

@@ -190,6 +190,7 @@ PyObject* counted_ufunc_call(CountedUfunc* self, PyObject* const* args, Py_ssize
   }
   // The inputs, and out= buffers (and a where= mask, bool: it never raises the type).
   for (int i = 0; i < nshapes; ++i) call.note_operand(shapes[i]);
+  call.note_inputs(self->nin);
   if (nkw != 0 && call.profile().dtype_aware()) [[unlikely]]
     call.read_dtype_argument(find_kwarg(kwnames, args, nargs, "dtype"));
   if (!operands.shapes_unchanged()) return operands.raise_shape_changed();

@@ -450,10 +450,18 @@ bool Call::bill_dtype(const Profile& prof, Flops* cost) const {
     else
       weak[n_weak++] = s.weak;
   }
+  Flops complex_cost = complex_cost_;
+  if (prof.complex_factor_needs_one_dtype(op_)) {  // the same count at the rate alone unless one dtype throughout
+    const int n_inputs = std::min(n_inputs_, n_noted_);
+    bool one_dtype = n_inputs > 0;
+    for (int i = 0; i < n_inputs; ++i)
+      one_dtype = one_dtype && noted_[i]->type_num != NPY_NOTYPE && noted_[i]->type_num == noted_[0]->type_num;
+    if (!one_dtype) complex_cost = *cost;
+  }
   try {
     *cost = billed_as_.kind != 0
-                ? cost::dtype_billed_exactly(prof, op_, *cost, billed_as_, complex_cost_)  // dtype=: as asked
-                : cost::dtype_billed(prof, op_, *cost, {arrays, n_arrays}, {weak, n_weak}, complex_cost_);
+                ? cost::dtype_billed_exactly(prof, op_, *cost, billed_as_, complex_cost)  // dtype=: as asked
+                : cost::dtype_billed(prof, op_, *cost, {arrays, n_arrays}, {weak, n_weak}, complex_cost);
   } catch (const CostOverflowError&) {
     raise_cost_overflow(name_);
     return false;

@@ -342,6 +342,9 @@ class Call {
   void note_operand(const OperandShape& shape) {
     if (n_noted_ < kMaxNoted) noted_[n_noted_++] = &shape;
   }
+  // How many of the noted operands are the op's inputs (a ufunc's out= and
+  // where= are noted after them); all of them unless said.
+  void note_inputs(int n) { n_inputs_ = n; }
   // An out= buffer's dtype: it takes part in the billed result type, so it can
   // raise the rate, never lower it (spec 2.3).
   void note_out_type(int type_num) {
@@ -383,6 +386,7 @@ class Call {
   int n_out_types_ = 0;
   dtype::Dtype billed_as_;
   Flops complex_cost_ = -1;  // -1: none (the complex factor applies)
+  int n_inputs_ = kMaxNoted;
 
   clock::Ticks t0_, t1_ = 0;
   clock::Ticks booked_before_ = 0;

@@ -32,6 +32,35 @@ strong_scalars.intersect1d true
 strong_scalars.union1d true
 strong_scalars.setdiff1d true
 strong_scalars.setxor1d true
+# Measured: the reductions read a Python-scalar input as an array (5 as int64,
+# 2.5 as float64), which an out= of a narrower dtype cannot lower.
+strong_scalars.sum true
+strong_scalars.prod true
+strong_scalars.max true
+strong_scalars.min true
+strong_scalars.amax true
+strong_scalars.amin true
+strong_scalars.mean true
+strong_scalars.nansum true
+strong_scalars.nanprod true
+strong_scalars.nanmax true
+strong_scalars.nanmin true
+strong_scalars.nanmean true
+strong_scalars.cumsum true
+strong_scalars.cumprod true
+strong_scalars.nancumsum true
+strong_scalars.nancumprod true
+strong_scalars.cumulative_sum true
+strong_scalars.cumulative_prod true
+strong_scalars.std true
+strong_scalars.var true
+strong_scalars.any true
+strong_scalars.all true
+strong_scalars.ptp true
+strong_scalars.median true
+strong_scalars.nanstd true
+strong_scalars.nanvar true
+strong_scalars.nanmedian true
 # Measured: these bill their operands' dtype whatever dtype= asks for (the
 # other ops with a dtype= bill the dtype it asks for: array, ones_like, linspace, ...).
 dtype_argument.clip ignored
@@ -231,6 +260,8 @@ compute.nanprod int64_accumulator
 compute.nancumsum int64_accumulator
 compute.nancumprod int64_accumulator
 compute.cumprod int64_accumulator
+compute.cumulative_sum int64_accumulator
+compute.cumulative_prod int64_accumulator
 compute.linalg.* float64_of_int
 # ... but the contractions keep integer operands integer, as NumPy does.
 compute.linalg.matmul same
@@ -303,6 +334,12 @@ complex_factor.geomspace 5.5
 complex_factor.cumprod 6
 complex_factor.nanprod 6
 complex_factor.nancumprod 6
+complex_factor.cumulative_prod 6
+# Measured: logical_and/or/xor drop the complex factor unless both operands are
+# arrays of one dtype (complex64 with complex128, or with a Python 1j: the rate alone).
+complex_factor_when.logical_and one_dtype
+complex_factor_when.logical_or one_dtype
+complex_factor_when.logical_xor one_dtype
 complex_factor.nanvar 2.5
 complex_factor.nanstd 2.5
 complex_factor.outer 6

@@ -83,6 +83,7 @@ const Profile::OpRule& Profile::op_rule(OpId op) const {
   if (const bool* strong = lookup(strong_scalar_ops, name)) r.strong_scalars = *strong;
   if (const bool* ignored = lookup(dtype_argument_ignored_ops, name)) r.ignores_dtype_argument = *ignored;
   if (const int* n = lookup(billed_operand_counts, name)) r.billed_operands = *n;
+  if (const bool* one = lookup(complex_factor_one_dtype_ops, name)) r.complex_factor_one_dtype = *one;
   if (const ReductionForm* form = lookup(reduction_forms, name)) {
     r.has_form = true;
     r.form = *form;
@@ -256,6 +257,9 @@ Profile parse_profile(std::string_view name, std::string_view text) {
       if (value != "ignored" && value != "billed")
         throw std::invalid_argument(where + ": dtype_argument takes 'ignored' or 'billed', got '" + std::string(value) + "'");
       p.dtype_argument_ignored_ops[std::string(key.substr(15))] = value == "ignored";
+    } else if (key.starts_with("complex_factor_when.")) {
+      if (value != "one_dtype") throw std::invalid_argument(where + ": complex_factor_when takes 'one_dtype'");
+      p.complex_factor_one_dtype_ops[std::string(key.substr(20))] = true;
     } else if (key.starts_with("billed_operands.")) {
       const double n = parse_number(value, where);
       if (n < 1 || n != static_cast<int>(n)) throw std::invalid_argument(where + ": billed_operands is a count, at least 1");

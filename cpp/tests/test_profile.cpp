@@ -166,6 +166,13 @@ TEST(ParseProfile, WriteDtypesBilledOperandsAndEquality) {
   EXPECT_EQ(fs::profile_by_name("primer").billed_operands(ldexp), 0);
   EXPECT_THROW(fs::parse_profile("e", "billed_operands.ldexp 0\n"), std::invalid_argument);
   EXPECT_THROW(fs::parse_profile("e", "equality.mismatched_shapes sometimes\n"), std::invalid_argument);
+  const fs::OpId land = fs::OpRegistry::instance().intern("logical_and", fs::CostRule::Pointwise);
+  fs::Profile c = fs::parse_profile("c", "complex_factor_when.logical_and one_dtype\n");
+  EXPECT_TRUE(c.complex_factor_needs_one_dtype(land));
+  EXPECT_FALSE(c.complex_factor_needs_one_dtype(ldexp));
+  EXPECT_TRUE(fs::profile_by_name("flopscope-0.12").complex_factor_needs_one_dtype(land));
+  EXPECT_FALSE(fs::profile_by_name("primer").complex_factor_needs_one_dtype(land));
+  EXPECT_THROW(fs::parse_profile("e", "complex_factor_when.logical_and always\n"), std::invalid_argument);
 }
 
 TEST(ParseProfile, DtypeArgumentRule) {

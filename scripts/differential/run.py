@@ -63,6 +63,7 @@ TEMPLATES = [
     lambda s, d: [V(0.0), V(1.0), V(5)],
     lambda s, d: [{"kind": "list", "items": [A(s, d), A(s, d)]}],
 ]
+VALUE_TEMPLATES = TEMPLATES[7:9]  # Python values only: the shape and dtype loops vary nothing
 
 
 def numpy_twin(name):
@@ -110,18 +111,21 @@ def corpus_for(op, case_id):
     base = [4, 4] if matrix else [3, 4]
     template = None
     for t in TEMPLATES:
-        for flags in ({"spd": True} if matrix else {},):
-            args = t(base, "f8")
-            if matrix:
-                args = [dict(a, spd=True) if a["kind"] == "array" else a for a in args]
-            if accepts(fn, args, {}):
-                template = (t, matrix)
-                break
-        if template:
+        args = t(base, "f8")
+        if matrix:
+            args = [dict(a, spd=True) if a["kind"] == "array" else a for a in args]
+        if accepts(fn, args, {}):
+            template = t
             break
     if template is None:
         return []
-    t, _ = template
+    if template in VALUE_TEMPLATES and not matrix:
+        # An op that needs an axis= for n-d input (cumulative_sum): its arrays at a 1-d base.
+        for t in TEMPLATES:
+            if t not in VALUE_TEMPLATES and accepts(fn, t([7], "f8"), {}):
+                template, base = t, [7]
+                break
+    t = template
     cases = []
 
     def add(args, kwargs=None):

@@ -475,3 +475,34 @@ def test_broadcast_shapes_bills_the_shapes_length_as_upstream(args, want):
     with flops.BudgetContext(10**6, quiet=True) as ctx:
         assert fnp.broadcast_shapes(*args) == np.broadcast_shapes(*args)
     assert ctx.flops_used == 0  # the primer: a computation on shapes, free
+
+
+@pytest.mark.parametrize("call,want", [
+    # Reductions read a Python scalar as an array (5: int64), which a float32 out= cannot lower.
+    (lambda: fnp.sum(5, out=np.zeros((), np.float32)), 2), (lambda: fnp.mean(2.5, out=np.zeros((), np.float32)), 2),
+    (lambda: fnp.cumsum(5, out=np.zeros(1, np.float32)), 2),
+    (lambda: fnp.cumulative_sum(5, out=np.zeros(1, np.float32)), 2),
+    (lambda: fnp.std(5, out=np.zeros((), np.float32)), 10), (lambda: fnp.nansum(5, out=np.zeros((), np.float32)), 2),
+    (lambda: fnp.nansum(True), 2),  # an integer input: no NaN scan
+    # cumulative_sum / cumulative_prod accumulate narrow integers in int64; complex products bill 6.
+    (lambda: fnp.cumulative_sum(np.ones(7, np.int8)), 12), (lambda: fnp.cumulative_prod(np.ones(7, bool)), 12),
+    (lambda: fnp.cumulative_prod(np.ones(7, np.complex128)), 72),
+    # logical_and/or/xor: the complex factor only for operands of one dtype.
+    (lambda: fnp.logical_and(_F4.astype(np.complex64), _F4.astype(np.complex64)), 24),
+    (lambda: fnp.logical_and(_F4.astype(np.complex64), _F4.astype(np.complex128)), 24),
+    (lambda: fnp.logical_or(_F4.astype(np.complex128), 1j), 24),
+    (lambda: fnp.logical_xor(_F4.astype(np.complex128), _F4.astype(np.complex128)), 48),
+    (lambda: fnp.logical_and(_F4.astype(np.complex128), _F4.astype(np.complex128), out=np.zeros((3, 4), bool)), 48),
+], ids=["sum 5 into f4", "mean 2.5 into f4", "cumsum 5", "cumulative_sum 5", "std 5", "nansum 5", "nansum True",
+        "cumulative_sum i1", "cumulative_prod bool", "cumulative_prod c16", "logical_and c8", "logical_and c8 c16",
+        "logical_or c16 1j", "logical_xor c16", "logical_and out bool"])
+def test_reduction_scalars_cumulative_and_logical_as_upstream(call, want):
+    assert charged(call) == want
+
+
+def test_complex_tensordot_counts_exactly_where_upstream_truncates_a_float_ratio():
+    # A deliberate deviation: upstream 0.12.4 bills real x (8K - 2)/(2K - 1) in floating
+    # point and truncates, 235 for (5, 3) . (5, 3) complex128 (K = 15); the exact count
+    # is 6 * 15 + 2 * 14 = 118, at rate 2: 236.
+    a = np.ones((5, 3), np.complex128)
+    assert charged(fnp.linalg.tensordot, a, a.copy()) == 236

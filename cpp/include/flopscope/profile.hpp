@@ -142,6 +142,14 @@ struct Profile {
     return !dtype_argument_ignored_ops.empty() && op_rule(op).ignores_dtype_argument;
   }
 
+  // complex_factor_when.<op> one_dtype: the op's complex factor applies only
+  // when its operands are arrays of one dtype (a Python scalar, or a second
+  // dtype, bills the rate alone), as upstream bills logical_and/or/xor.
+  std::unordered_map<std::string, bool, NameHash, std::equal_to<>> complex_factor_one_dtype_ops;
+  bool complex_factor_needs_one_dtype(OpId op) const {
+    return !complex_factor_one_dtype_ops.empty() && op_rule(op).complex_factor_one_dtype;
+  }
+
   // billed_operands.<op> N: only the op's first N operands take part in the
   // billed dtype (ldexp: its mantissas; NumPy returns their float dtype
   // whatever the exponents' integer dtype). 0: all of them.
@@ -209,6 +217,7 @@ struct Profile {
     bool strong_scalars = false;
     bool ignores_dtype_argument = false;
     int billed_operands = 0;
+    bool complex_factor_one_dtype = false;
   };
   mutable std::vector<OpRule> op_rule_by_op_;
   const OpRule& op_rule(OpId op) const;
