@@ -1,5 +1,6 @@
 #include "array_type.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -15,7 +16,7 @@ namespace {
 struct Targets {
   CountedUfunc *add, *subtract, *multiply, *true_divide, *floor_divide, *remainder, *power, *divmod,
       *matmul, *left_shift, *right_shift, *bitwise_and, *bitwise_or, *bitwise_xor, *negative, *positive,
-      *absolute, *invert, *equal, *not_equal, *less, *less_equal, *greater, *greater_equal;
+      *absolute, *invert, *equal, *not_equal, *less, *less_equal, *greater, *greater_equal, *conjugate;
 };
 Targets targets;
 bool targets_ready = false;
@@ -50,7 +51,8 @@ bool resolve_targets() {
             resolve(t, "absolute", &targets.absolute) && resolve(t, "invert", &targets.invert) &&
             resolve(t, "equal", &targets.equal) && resolve(t, "not_equal", &targets.not_equal) &&
             resolve(t, "less", &targets.less) && resolve(t, "less_equal", &targets.less_equal) &&
-            resolve(t, "greater", &targets.greater) && resolve(t, "greater_equal", &targets.greater_equal);
+            resolve(t, "greater", &targets.greater) && resolve(t, "greater_equal", &targets.greater_equal) &&
+            resolve(t, "conjugate", &targets.conjugate);
   targets_ready = ok;
   return ok;
 }
@@ -254,6 +256,68 @@ PyObject* array_function(PyObject*, PyObject* const* args, Py_ssize_t nargs) {
   return nullptr;
 }
 
+// True for a key of basic indexing only (ints, slices, None, Ellipsis, or a
+// tuple of them): a view, free under every profile. Reads types only.
+bool basic_index(PyObject* key) {
+  auto basic = [](PyObject* k) {
+    return PyLong_CheckExact(k) || PySlice_Check(k) || k == Py_None || k == Py_Ellipsis ||
+           PyArray_IsScalar(k, Integer);
+  };
+  if (!PyTuple_Check(key)) return basic(key);
+  for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(key); ++i)
+    if (!basic(PyTuple_GET_ITEM(key, i))) return false;
+  return true;
+}
+
+// Elements of the boolean masks in an index key (arrays, or flat lists of
+// Python bools): each is scanned for its True entries. Reads types only.
+Flops mask_elements(PyObject* key) {
+  auto one = [](PyObject* k) -> Flops {
+    if (PyArray_Check(k)) {
+      auto* a = reinterpret_cast<PyArrayObject*>(k);
+      return PyArray_TYPE(a) == NPY_BOOL ? PyArray_SIZE(a) : 0;
+    }
+    if (!PyList_Check(k) || PyList_GET_SIZE(k) == 0) return 0;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(k); ++i)
+      if (!PyBool_Check(PyList_GET_ITEM(k, i))) return 0;
+    return PyList_GET_SIZE(k);
+  };
+  if (!PyTuple_Check(key)) return one(key);
+  Flops n = 0;
+  for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(key); ++i) n += one(PyTuple_GET_ITEM(key, i));
+  return n;
+}
+
+// a[key]: NumPy's. Under a profile that bills advanced indexing (writes.getitem,
+// upstream's "getitem"), an index with arrays or lists is charged the masks it
+// scans before NumPy runs and the elements it gathers after (Call::charge_writes).
+PyObject* subscript(PyObject* self, PyObject* key) {
+  binaryfunc numpy_subscript = PyArray_Type.tp_as_mapping->mp_subscript;
+  if (basic_index(key)) [[likely]] return numpy_subscript(self, key);
+  static const OpId getitem = OpRegistry::instance().find("getitem");
+  if (current_meter().profile().write_rule(getitem).factor == 0) return numpy_subscript(self, key);
+  Call call(getitem, "getitem");
+  // The shape as it was: an __index__ in the key runs while NumPy indexes and may resize the array.
+  auto* a = reinterpret_cast<PyArrayObject*>(self);
+  npy_intp dims[NPY_MAXDIMS];
+  std::copy(PyArray_DIMS(a), PyArray_DIMS(a) + PyArray_NDIM(a), dims);
+  const OperandShape shape{PyArray_NDIM(a), dims, PyArray_TYPE(a), 0, dtype::Weak::None};
+  call.note_operand(shape);
+  Flops scan;
+  try {
+    scan = cost::formula_call(call.profile(), getitem, mask_elements(key));
+  } catch (const CostOverflowError&) {
+    raise_cost_overflow("getitem");
+    return nullptr;
+  }
+  if (!call.admit(scan)) return nullptr;
+  call.backend_begin();
+  PyObject* result = numpy_subscript(self, key);
+  call.backend_end(result != nullptr);
+  if (result != nullptr) result = call.charge_writes(result, self, nullptr);
+  return call.finish(result);
+}
+
 // Item assignment (a[i] = v, a[i] += v): NumPy's, unless configure(immutable=True).
 int ass_subscript(PyObject* self, PyObject* key, PyObject* value) {
   if (state().immutable) [[unlikely]] {
@@ -284,8 +348,13 @@ constexpr char kFill[] = "fill", kFillInstead[] = "use flopscope.numpy.full_like
 constexpr char kPut[] = "put", kPutInstead[] = "build the result with flopscope.numpy.where";
 constexpr char kResize[] = "resize", kResizeInstead[] = "use flopscope.numpy.resize(a, shape)";
 
+// x.conj() / x.conjugate(): the counted conjugate ufunc, as np.conjugate(x).
+PyObject* conjugate_method(PyObject* self, PyObject*) { return apply_unary(&Targets::conjugate, self); }
+
 #define FS_FASTCALL(fn) reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(fn))
 PyMethodDef array_methods[] = {
+    {"conj", conjugate_method, METH_NOARGS, "The complex conjugate, counted as flopscope.numpy.conjugate(self)."},
+    {"conjugate", conjugate_method, METH_NOARGS, "The complex conjugate, counted as flopscope.numpy.conjugate(self)."},
     {"fill", FS_FASTCALL((in_place_method<kFill, kFillInstead>)), METH_FASTCALL | METH_KEYWORDS, "ndarray.fill (refused under configure(immutable=True))."},
     {"put", FS_FASTCALL((in_place_method<kPut, kPutInstead>)), METH_FASTCALL | METH_KEYWORDS, "ndarray.put (refused under configure(immutable=True))."},
     {"resize", FS_FASTCALL((in_place_method<kResize, kResizeInstead>)), METH_FASTCALL | METH_KEYWORDS, "ndarray.resize (refused under configure(immutable=True))."},
@@ -307,6 +376,7 @@ PyType_Slot array_slots[] = {
     {Py_tp_str, reinterpret_cast<void*>(array_str)},
     {Py_tp_richcompare, reinterpret_cast<void*>(richcompare)},
     {Py_tp_methods, array_methods},
+    {Py_mp_subscript, reinterpret_cast<void*>(subscript)},
     {Py_mp_ass_subscript, reinterpret_cast<void*>(ass_subscript)},
     {Py_nb_add, reinterpret_cast<void*>(nb_add)},
     {Py_nb_subtract, reinterpret_cast<void*>(nb_subtract)},

@@ -553,7 +553,8 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
         std::vector<cost::Extent> out;
         if (!cost::broadcast_shapes({spans, static_cast<std::size_t>(used)}, &out))
           return raise_value_error(name, "operands could not be broadcast together");
-        cost = cost::pointwise(profile, self->op, cost::numel(out));
+        const int per_element = self->reading == OperandReading::Clip && profile.clip_per_bound ? std::max(used - 1, 1) : 1;
+        cost = cost::pointwise(profile, self->op, checked_mul(cost::numel(out), per_element));
         break;
       }
       case OperandReading::Equal:

@@ -18,6 +18,8 @@ einsum.path_summed true
 einsum.out_copy true
 # Measured: array_equal / array_equiv of shapes NumPy does not compare bill the larger operand.
 equality.mismatched_shapes larger_operand
+# Measured: clip compares each element with each bound given (2 with both).
+clip.per_bound true
 # Measured: these read a Python-scalar operand as an array (int64, float64).
 strong_scalars.dot true
 strong_scalars.inner true
@@ -434,6 +436,7 @@ writes.astype 1
 writes.copy 1
 writes.reshape 1
 writes.ravel 1
+writes.flatten 1
 writes.require 1
 writes.ones 1 no-floor
 writes.ones_like 1 no-floor
@@ -466,6 +469,8 @@ writes.putmask 1 no-floor
 writes.place 1 no-floor
 # A gather: weight 4 (above) per element taken.
 writes.take 1
+# Advanced indexing (measured): 4 per element gathered, and one per element of a boolean mask scanned.
+writes.getitem 4 no-floor
 # eye and identity write their ones; diag and diagflat of a vector its
 # values (diag of a matrix is a view); packbits reads each input element;
 # the index helpers bill one index array.

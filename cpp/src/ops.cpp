@@ -36,7 +36,9 @@ struct StaticOp {
 // Row helpers: a free op; an op read by a dedicated reading; an op whose
 // slots are read into a Signature and priced by its formula.
 constexpr bool kMethod = true;
-constexpr StaticOp free_op(const char* name) { return {name, R::Free, In::None, 0, nullptr, false, nullptr, nullptr, nullptr}; }
+constexpr StaticOp free_op(const char* name, bool method = false) {
+  return {name, R::Free, In::None, 0, nullptr, method, nullptr, nullptr, nullptr};
+}
 constexpr StaticOp op(const char* name, CostRule rule, OperandReading reading, int arity,
                       const char* reduce_ufunc = nullptr, bool method = false) {
   return {name, rule, reading, arity, reduce_ufunc, method, nullptr, nullptr, nullptr};

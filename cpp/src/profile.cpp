@@ -212,6 +212,8 @@ Profile parse_profile(std::string_view name, std::string_view text) {
       const double v = parse_number(value, where);
       if (v < 1 || v != static_cast<int>(v)) throw std::invalid_argument(where + ": a whole number of FLOPs, at least 1");
       (key.ends_with("multiply_flops") ? p.complex_multiply_flops : p.complex_add_flops) = static_cast<int>(v);
+    } else if (key == "clip.per_bound") {
+      p.clip_per_bound = parse_bool(value, where);
     } else if (key == "equality.mismatched_shapes") {
       if (value != "larger_operand" && value != "free")
         throw std::invalid_argument(where + ": equality.mismatched_shapes takes 'larger_operand' or 'free'");

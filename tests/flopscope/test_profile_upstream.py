@@ -257,7 +257,8 @@ def test_dtype_and_out_arguments(call, want):
 
 # Where dtype= sets the billed dtype and where it does not, as upstream 0.12.4
 # charges a (3, 4) float64 operand with dtype=float32 (rates: f8 2, f4 1); the
-# joins are given the array itself (its rows), as the differential corpus does.
+# joins are given the array itself (its rows), as the differential corpus does;
+# clip compares each element with both bounds (clip.per_bound).
 X34 = np.ones((3, 4))
 
 
@@ -267,7 +268,7 @@ X34 = np.ones((3, 4))
     (lambda: fnp.linspace(X34, X34 + 1, dtype=np.float32), 1200),
     # the operands' dtype, whatever dtype= asks
     (lambda: fnp.asarray(X34, dtype=np.float32), 24), (lambda: fnp.concatenate(X34, dtype=np.float32), 24),
-    (lambda: fnp.stack(X34, dtype=np.float32), 24), (lambda: fnp.clip(X34, 0, 1, dtype=np.float32), 24),
+    (lambda: fnp.stack(X34, dtype=np.float32), 24), (lambda: fnp.clip(X34, 0, 1, dtype=np.float32), 48),
     (lambda: fnp.asarray_chkfinite(X34, dtype=np.float32), 24), (lambda: fnp.cov(X34, dtype=np.float32), 192),
 ], ids=["array", "ones_like", "linspace", "asarray", "concatenate", "stack", "clip", "asarray_chkfinite", "cov"])
 def test_where_dtype_argument_sets_the_billed_dtype(call, want):
@@ -506,3 +507,48 @@ def test_complex_tensordot_counts_exactly_where_upstream_truncates_a_float_ratio
     # is 6 * 15 + 2 * 14 = 118, at rate 2: 236.
     a = np.ones((5, 3), np.complex128)
     assert charged(fnp.linalg.tensordot, a, a.copy()) == 236
+
+
+# Methods and indexing as upstream 0.12.4 bills them (measured, (3, 4) float64).
+_M34 = np.arange(12.0).reshape(3, 4)
+
+
+@pytest.mark.parametrize("call,want", [
+    (lambda x: x.reshape(4, 3), 24), (lambda x: x.copy(), 24), (lambda x: x.astype(np.float32), 24),
+    (lambda x: x.ravel(), 24), (lambda x: x.flatten(), 24), (lambda x: x.repeat(2), 48),
+    (lambda x: x.take(np.array([0, 2])), 16), (lambda x: x.trace(), 6), (lambda x: x.nonzero(), 24),
+    (lambda x: x.conj(), 24), (lambda x: x.conjugate(), 24), (lambda x: x.clip(0, 1), 48),
+    (lambda x: x.clip(max=1), 24), (lambda x: x.T, 0), (lambda x: x[1:3], 0), (lambda x: x[0, 1], 0),
+    (lambda x: x[np.int64(1)], 0), (lambda x: x[:, 1], 0),
+    (lambda x: x[np.array([0, 2])], 64), (lambda x: x[[0, 2]], 64), (lambda x: x[:, np.array([0, 2])], 48),
+    (lambda x: x[[0, 1], [1, 2]], 16), (lambda x: x[np.asarray(x) > 5], 72),  # 12 scanned, 6 gathered x 4
+    (lambda x: x[np.array([True, False, True])], 70), (lambda x: x[[True, False, True]], 70),
+    (lambda x: x[np.array([], dtype=np.intp)], 0), (lambda x: x[np.array([[0, 1], [1, 2]])], 128),
+], ids=["reshape", "copy", "astype", "ravel", "flatten", "repeat", "take", "trace", "nonzero", "conj",
+        "conjugate", "clip", "clip max", "T", "slice", "item", "np int", "column", "index array", "index list",
+        "column index", "point index", "mask", "row mask", "row mask list", "empty index", "2-d index"])
+def test_methods_and_indexing_as_upstream(call, want):
+    assert charged(call, fnp.asarray(_M34)) == want
+
+
+def test_indexing_and_free_methods_stay_free_under_the_primer_and_equal_numpy():
+    flops.configure(cost_model="primer")
+    x = fnp.asarray(_M34)
+    for key in (np.array([0, 2]), [True, False, True], (slice(None), [1, 3]), np.asarray(x) > 5):
+        with flops.BudgetContext(10**6, quiet=True) as ctx:
+            got = x[key]
+        assert ctx.flops_used == 0
+        assert type(got) is type(x)
+        np.testing.assert_array_equal(np.asarray(got), _M34[key], strict=True)
+    with flops.BudgetContext(10**6, quiet=True) as ctx:
+        r = x.reshape(4, 3)
+    assert ctx.flops_used == 0 and type(r) is type(x)
+    np.testing.assert_array_equal(np.asarray(x.flatten()), _M34.flatten(), strict=True)
+
+
+def test_a_gather_over_the_budget_is_refused_and_charges_nothing():
+    x = fnp.asarray(_M34)
+    with flops.BudgetContext(63, quiet=True) as ctx:
+        with pytest.raises(flops.BudgetExhaustedError):
+            x[np.array([0, 2])]  # 64
+    assert ctx.flops_used == 0

@@ -43,6 +43,9 @@ struct Profile {
   // shapes NumPy does not compare (it answers False) bill one comparison per
   // element of the larger operand, as upstream does; the primer bills nothing.
   bool equality_bills_mismatched_shapes = false;
+  // clip.per_bound: a clip bills one comparison per element for each bound
+  // given (upstream: 2 with both); the primer bills one per element.
+  bool clip_per_bound = false;
   // Reductions cost the input size (primer) or input minus output size.
   bool reduction_subtracts_output = false;
   // The least a pointwise call costs (primer 0: an empty call is free; upstream 1).
