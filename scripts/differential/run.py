@@ -30,6 +30,7 @@ import numpy as np
 
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+from expressions import expression_cases  # noqa: E402
 from worker import values as raw  # noqa: E402  (the same construction on both sides)
 SHAPES = [[], [0], [7], [3, 4], [2, 3, 4]]
 MATRIX_SHAPES = [[4, 4], [2, 3, 3], [0, 0], [5, 3]]
@@ -172,6 +173,8 @@ def result_shape(fn, args):
 def family_of(op, table):
     import flopscope.numpy as fnp
 
+    if op.startswith("expr: "):
+        return "expressions"
     if op.startswith(("linalg.", "fft.")):
         return op.split(".")[0]
     obj = getattr(fnp, op, None)
@@ -201,6 +204,8 @@ def main() -> int:
     table = flops.accounting.op_table()
     ops = args.ops.split(",") if args.ops else public_ops()
     corpus = [c for i, op in enumerate(ops) for c in corpus_for(op, i)]
+    if not args.ops:
+        corpus += expression_cases(len(ops))
     with tempfile.TemporaryDirectory() as tmp:
         corpus_path = os.path.join(tmp, "corpus.json")
         with open(corpus_path, "w") as f:

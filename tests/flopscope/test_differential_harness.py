@@ -43,3 +43,29 @@ def test_the_worker_is_reproducible(tmp_path):
     assert all(r["flops"] >= 0 for r in outs[0].values() if "flops" in r)
     with pytest.raises(ValueError):
         harness.raw({"kind": "nonsense"}, None)
+
+
+def test_expressions_run_in_the_worker_and_agree_with_numpy(tmp_path):
+    import expressions
+
+    cases = expressions.expression_cases(0)
+    assert len({c["id"] for c in cases}) == len(cases)
+    assert {c["op"] for c in cases} >= {"expr: a @ b.T", "expr: a[a > 0]", "expr: a.reshape(-1)"}
+    picked = [c for c in cases if c["op"] in ("expr: a @ b.T", "expr: a[[0, 2]]", "expr: a.flatten()")]
+    path = tmp_path / "corpus.json"
+    path.write_text(json.dumps(picked))
+    out = tmp_path / "out.json"
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "differential" / "worker.py"), str(path), str(out)],
+                   check=True, cwd=tmp_path)
+    got = json.loads(out.read_text())
+    import numpy as np
+
+    sys.path.insert(0, str(ROOT / "scripts" / "differential"))
+    import worker
+
+    for case in picked:
+        rng = np.random.default_rng(case["seed"])
+        arrays = [worker.values(s, rng) for s in case["args"]]
+        want = eval(case["code"], dict(zip("abc", arrays), np=np, fnp=np))  # noqa: S307 - plain NumPy
+        assert got[case["id"]]["status"] == "ok"
+        assert got[case["id"]]["digest"] == worker.digest(want), case["op"]
