@@ -525,6 +525,8 @@ PyObject* Call::charge_writes(PyObject* result, PyObject* first, PyObject* secon
     const Py_ssize_t n = PySequence_Fast_GET_SIZE(result);
     counted = n > 0 ? PySequence_Fast_GET_ITEM(result, n - 1) : nullptr;
   }
+  if (rule.counted == W::Rows && result == Py_None && (first == nullptr || !PyArray_Check(first)))
+    counted = second;  // Generator.shuffle(x): `first` is the generator the method is bound to
   const OpId billed = rule.as_op >= 0 ? rule.as_op : op_;  // writes.<op> ... as OP
   Flops elements = 0;
   dtype::Dtype types[3];
@@ -536,6 +538,11 @@ PyObject* Call::charge_writes(PyObject* result, PyObject* first, PyObject* secon
     // extents beyond 2-d, and without wrap= writes min(m, n) entries of a 2-d one).
     auto* a = reinterpret_cast<PyArrayObject*>(counted);
     elements = PyArray_NDIM(a) == 0 ? 0 : *std::min_element(PyArray_DIMS(a), PyArray_DIMS(a) + PyArray_NDIM(a));
+    types[0] = dtype::from_type_num(PyArray_TYPE(a));
+    typed = true;
+  } else if (rule.counted == W::Rows && counted != nullptr && PyArray_Check(counted)) {
+    auto* a = reinterpret_cast<PyArrayObject*>(counted);  // a permutation moves its first axis's items
+    elements = PyArray_NDIM(a) == 0 ? 1 : PyArray_DIM(a, 0);
     types[0] = dtype::from_type_num(PyArray_TYPE(a));
     typed = true;
   } else if (counted != nullptr) {

@@ -139,7 +139,7 @@ double Profile::compile_weight(OpId op) const {
   return weight_by_op_[i] = weight(std::string_view(OpRegistry::instance().info(op).name));
 }
 
-// "<factor> [input|second-input|first-output|nonzero|diagonal|edges] [no-floor] [new-only]
+// "<factor> [input|second-input|first-output|nonzero|diagonal|edges|rows] [no-floor] [new-only]
 //  [own-dtype|with-source] [as OP]".
 static Profile::WriteRule parse_write_rule(std::string_view value, std::string_view where) {
   Profile::WriteRule rule;
@@ -167,6 +167,8 @@ static Profile::WriteRule parse_write_rule(std::string_view value, std::string_v
       rule.dtypes = Profile::WriteRule::Dtypes::Own;
     } else if (option == "with-source") {
       rule.dtypes = Profile::WriteRule::Dtypes::WithSource;
+    } else if (option == "rows") {
+      rule.counted = Profile::Written::Rows;
     } else if (option == "edges") {
       rule.counted = Profile::Written::Edges;
     } else if (option == "as") {
@@ -176,7 +178,7 @@ static Profile::WriteRule parse_write_rule(std::string_view value, std::string_v
       if (rule.as.empty()) throw std::invalid_argument(std::string(where) + ": 'as' needs an op name");
     } else {
       throw std::invalid_argument(std::string(where) + ": unknown writes option '" + std::string(option) +
-                                  "' (input, second-input, first-output, nonzero, diagonal, edges, no-floor, "
+                                  "' (input, second-input, first-output, nonzero, diagonal, edges, rows, no-floor, "
                                   "new-only, own-dtype, with-source, as OP)");
     }
   }

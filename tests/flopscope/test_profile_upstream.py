@@ -552,3 +552,19 @@ def test_a_gather_over_the_budget_is_refused_and_charges_nothing():
         with pytest.raises(flops.BudgetExhaustedError):
             x[np.array([0, 2])]  # 64
     assert ctx.flops_used == 0
+
+
+@pytest.mark.parametrize("call,want", [
+    (lambda g: g.choice(10, 5), 20), (lambda g: g.choice(10, (2, 3)), 24), (lambda g: g.choice(10), 4),
+    (lambda g: g.choice(np.arange(10.0), 5), 20), (lambda g: g.choice(np.ones((5, 3)), 2, axis=1), 40),
+    (lambda g: g.choice(10, 0), 4), (lambda g: g.permutation(10), 40), (lambda g: g.permutation(np.ones((3, 4))), 12),
+    (lambda g: g.permutation(0), 4), (lambda g: g.shuffle(np.arange(10.0)), 40),
+    (lambda g: g.shuffle(np.ones((2, 3, 4))), 8), (lambda g: g.permuted(np.ones((3, 4)), axis=1), 48),
+    (lambda g: fnp.random.choice(10, 5), 20), (lambda g: fnp.random.permutation(np.arange(10, dtype=np.float32)), 40),
+    (lambda g: fnp.random.shuffle(np.arange(10.0)), 40), (lambda g: fnp.random.RandomState(0).permutation(10), 40),
+], ids=["choice", "choice 2-d size", "choice one", "choice of an array", "choice axis 1", "choice none",
+        "permutation", "permutation of rows", "permutation empty", "shuffle", "shuffle 3-d", "permuted",
+        "module choice", "module permutation", "module shuffle", "RandomState permutation"])
+def test_random_selections_bill_4_per_item_placed_as_upstream(call, want):
+    # Upstream 0.12.4: weight 4, no dtype rate, at least one item.
+    assert charged(call, fnp.random.default_rng(0)) == want

@@ -96,7 +96,8 @@ struct Profile {
   // leaves every free op free.
   // Edges: the bin edges a histogram computed (the result's last array); none
   // when the call was given its edges.
-  enum class Written : std::uint8_t { Result, Input, SecondInput, FirstOutput, Nonzero, Diagonal, Edges };
+  // Rows: the length of the array's first axis (1 for a 0-d one): what a permutation moves.
+  enum class Written : std::uint8_t { Result, Input, SecondInput, FirstOutput, Nonzero, Diagonal, Edges, Rows };
   struct WriteRule {
     double factor = 0.0;  // 0: free
     Written counted = Written::Result;
