@@ -523,15 +523,24 @@ weight.random.RandomState.random_integers 1
 weight.random.RandomState.tomaxint 1
 weight.random.RandomState.uniform 1
 writes.random.RandomState.uniform 3
-# Measured: choice places its k items, permutation and shuffle the items of
-# the first axis, permuted every element: 4 each, at no dtype rate, at least 4.
-# choice with p= or replace=False and multivariate_normal have formulas of their
-# own (2.11), not reproduced yet (left free); bytes returns no array; the
+# Measured: permutation and shuffle place the items of the first axis,
+# permuted every element, choice its k items (formulas set, with p= and
+# without replacement): 4 each, at no dtype rate, at least 4. multivariate_normal
+# (formulas set) at weight 1 in float64. bytes returns no array; the
 # bit-generator accessors draw nothing.
-writes.random.choice 1
+writes.random.choice 0
 writes.random.permutation 1 rows
 writes.random.shuffle 1 rows
 writes.random.bytes 0
+floor.random.choice 1
+weight.random.multivariate_normal 1
+compute.random.multivariate_normal float64
+floor.random.Generator.choice 1
+weight.random.Generator.multivariate_normal 1
+compute.random.Generator.multivariate_normal float64
+floor.random.RandomState.choice 1
+weight.random.RandomState.multivariate_normal 1
+compute.random.RandomState.multivariate_normal float64
 weight.random.choice 4
 compute.random.choice bool
 weight.random.permutation 4
@@ -555,14 +564,14 @@ compute.random.RandomState.shuffle bool
 writes.random.multivariate_normal 0
 writes.random.get_bit_generator 0
 writes.random.set_bit_generator 0
-writes.random.Generator.choice 1
+writes.random.Generator.choice 0
 writes.random.Generator.permutation 1 rows
 writes.random.Generator.permuted 1
 writes.random.Generator.shuffle 1 rows
 writes.random.Generator.bytes 0
 writes.random.Generator.multivariate_normal 0
 writes.random.Generator.multivariate_hypergeometric 0
-writes.random.RandomState.choice 1
+writes.random.RandomState.choice 0
 writes.random.RandomState.permutation 1 rows
 writes.random.RandomState.shuffle 1 rows
 writes.random.RandomState.bytes 0

@@ -10,6 +10,7 @@
 #include "flopscope/formulas/linalg_flopscope012.hpp"
 #include "flopscope/formulas/misc.hpp"
 #include "flopscope/formulas/polynomial.hpp"
+#include "flopscope/formulas/random.hpp"
 #include "flopscope/formulas/statistics.hpp"
 #include "flopscope/formulas/stats.hpp"
 

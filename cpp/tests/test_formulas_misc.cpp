@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "flopscope/formulas/misc.hpp"
+#include "flopscope/formulas/random.hpp"
 #include "signature_builder.hpp"
 
 using flopscope::SignatureError;
@@ -108,4 +109,25 @@ TEST(MiscFormulas, PadRefusesWhatNumPyRefusesOrCannotBePriced) {
   EXPECT_EQ(M::pad(junk.sig()), 0);
   SigBuilder callable; callable.array({3}).integer(1).other();
   EXPECT_THROW(M::pad(callable.sig()), SignatureError);
+}
+
+TEST(RandomFormulas, FreeUnderThePrimerUpstreamsCountsInItsSet) {
+  namespace R = flopscope::formulas::random;
+  SigBuilder c; c.integer(10).integer(5);  // a size
+  EXPECT_EQ(R::draw(c.sig()), 0);
+  EXPECT_EQ(R::flopscope012::choice<0>(c.sig()), 5);
+  SigBuilder p; p.integer(10).integer(5).absent().array({10});  // a size replace p
+  EXPECT_EQ(R::flopscope012::choice<0>(p.sig()), 3 * 10 + 5 * (4 + 1));
+  SigBuilder nr; nr.absent().integer(100).integer(10).boolean(false);  // self a size replace
+  EXPECT_EQ(R::flopscope012::choice<1>(nr.sig()), 100);
+  SigBuilder nrp; nrp.absent().integer(20).integer(3).boolean(false).array({20});
+  EXPECT_EQ(R::flopscope012::choice<1>(nrp.sig()), 20 * 5);
+  SigBuilder rows; rows.absent().array({5, 3}).integer(2).absent().absent().integer(1);  // axis=1
+  EXPECT_EQ(R::flopscope012::choice<1>(rows.sig()), 2 * 5);
+  SigBuilder bad; bad.absent().array({5, 3}).integer(2).absent().absent().integer(2);
+  EXPECT_THROW(R::flopscope012::choice<1>(bad.sig()), flopscope::SignatureError);
+  SigBuilder mvn; mvn.array({4}).array({4, 4}).integer(100);  // mean cov size
+  EXPECT_EQ(R::flopscope012::multivariate_normal<0>(mvn.sig()), 16 * 400 + 2 * 1600 + 26 * 64);
+  SigBuilder one; one.absent().array({3}).array({3, 3});  // size None: one draw
+  EXPECT_EQ(R::flopscope012::multivariate_normal<1>(one.sig()), 16 * 3 + 2 * 9 + 26 * 27);
 }

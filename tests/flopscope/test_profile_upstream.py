@@ -568,3 +568,33 @@ def test_a_gather_over_the_budget_is_refused_and_charges_nothing():
 def test_random_selections_bill_4_per_item_placed_as_upstream(call, want):
     # Upstream 0.12.4: weight 4, no dtype rate, at least one item.
     assert charged(call, fnp.random.default_rng(0)) == want
+
+
+@pytest.mark.parametrize("call,want", [
+    (lambda g: g.choice(10, 5, p=np.full(10, 0.1)), 220), (lambda g: g.choice(20, 3, p=np.full(20, 0.05)), 312),
+    (lambda g: g.choice(100, 10, replace=False), 400), (lambda g: g.choice(np.ones((6, 2)), 3, replace=False), 24),
+    (lambda g: g.choice(20, 3, replace=False, p=np.full(20, 0.05)), 400),
+    (lambda g: fnp.random.choice(10, 5, p=np.full(10, 0.1)), 220),
+    (lambda g: fnp.random.RandomState(0).choice(10, 5, p=np.full(10, 0.1)), 220),
+    (lambda g: g.multivariate_normal(np.zeros(4), np.eye(4), size=100), 22528),
+    (lambda g: g.multivariate_normal(np.zeros(3), np.eye(3)), 1536),
+    (lambda g: g.multivariate_normal(np.zeros(3, np.float32), np.eye(3, dtype=np.float32), size=(2, 5)), 2724),
+    (lambda g: fnp.random.multivariate_normal(np.zeros(2), np.eye(2), size=7), 976),
+    (lambda g: fnp.random.RandomState(0).multivariate_normal(np.zeros(5), np.eye(5), size=1), 6760),
+], ids=["choice p", "choice p 20", "choice without replacement", "choice rows without replacement",
+        "choice p without replacement", "module choice p", "RandomState choice p", "mvn 4 x 100", "mvn one",
+        "mvn float32", "module mvn", "RandomState mvn"])
+def test_choice_and_multivariate_normal_formulas_as_upstream(call, want):
+    # Upstream 0.12.4 (measured): choice weight 4 at no dtype rate; with p= 3n + k (ceil(log2 n) + 1),
+    # without replacement n (n ceil(log2 n) with p=); multivariate_normal 16Nd + 2Nd^2 + 26d^3 at float64.
+    assert charged(call, fnp.random.default_rng(0)) == want
+
+
+def test_random_selections_stay_free_under_the_primer_with_numpys_draws():
+    flops.configure(cost_model="primer")
+    for draw in (lambda g: g.choice(10, 5, p=np.full(10, 0.1)), lambda g: g.choice(np.arange(6.0), 3, replace=False),
+                 lambda g: g.multivariate_normal(np.zeros(3), np.eye(3), size=4)):
+        with flops.BudgetContext(10**6, quiet=True) as ctx:
+            got = draw(fnp.random.default_rng(7))
+        assert ctx.flops_used == 0
+        np.testing.assert_array_equal(np.asarray(got), draw(np.random.default_rng(7)), strict=True)
