@@ -770,14 +770,14 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
     Py_DECREF(r);
     return raise_value_error(name, refusal);
   }
-  // A free op under a profile that meters writes is billed by its result,
-  // once NumPy has run (Call::charge_writes), and so are the edges a histogram
-  // computes (not those it was given); a price query cannot know them.
+  // An op the profile meters by what it writes (writes.<op>: a free op's
+  // result, compress's elements kept, the edges a histogram computes but not
+  // those it was given) is billed for it once NumPy has run
+  // (Call::charge_writes); a price query cannot know it.
   const Profile::WriteRule& write_rule = call.profile().write_rule(self->op);
   const bool bills_writes =
       write_rule.factor > 0 &&
-      (self->reading == OperandReading::None ||
-       (write_rule.counted == Profile::Written::Edges && !edges_given(argument(args, nargs, kwnames, 1, "bins"))));
+      (write_rule.counted != Profile::Written::Edges || !edges_given(argument(args, nargs, kwnames, 1, "bins")));
   if (bills_writes && pricing_now() != nullptr) [[unlikely]]
     return raise_value_error(name, "under cost model '" + call.profile().name +
                                        "' it is billed by the elements it writes, known once it has run; "

@@ -432,7 +432,7 @@ writes.asarray 1 new-only
 writes.asanyarray 1 new-only
 writes.ascontiguousarray 1 new-only
 writes.asfortranarray 1 new-only
-writes.astype 1
+writes.astype 1 new-only
 writes.copy 1
 writes.reshape 1
 writes.ravel 1
@@ -469,6 +469,8 @@ writes.putmask 1 no-floor
 writes.place 1 no-floor
 # A gather: weight 4 (above) per element taken.
 writes.take 1
+# compress: 4 per element kept (and its condition scanned, formulas set).
+writes.compress 4 no-floor
 # Advanced indexing (measured): 4 per element gathered, and one per element of a boolean mask scanned.
 writes.getitem 4 no-floor
 # eye and identity write their ones; diag and diagflat of a vector its

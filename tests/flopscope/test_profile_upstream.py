@@ -598,3 +598,17 @@ def test_random_selections_stay_free_under_the_primer_with_numpys_draws():
             got = draw(fnp.random.default_rng(7))
         assert ctx.flops_used == 0
         np.testing.assert_array_equal(np.asarray(got), draw(np.random.default_rng(7)), strict=True)
+
+
+@pytest.mark.parametrize("call,want", [
+    (lambda x: fnp.compress([True, False, True], x, axis=0), 70), (lambda x: fnp.compress([True, False, True, True], x, axis=1), 80),
+    (lambda x: fnp.compress([True, False, True], x), 22), (lambda x: fnp.compress([False, False, False], x, axis=0), 6),
+    (lambda x: fnp.compress(np.array([True]), x, axis=0), 34),
+    (lambda x: fnp.astype(x, np.float64, copy=False), 0), (lambda x: x.astype(np.float64, copy=False), 0),
+    (lambda x: fnp.astype(x, np.float64), 24),
+], ids=["compress rows", "compress columns", "compress flat", "compress nothing", "compress short",
+        "astype no copy", "astype method no copy", "astype copy"])
+def test_compress_and_astype_as_upstream(call, want):
+    # Upstream 0.12.4 ((3, 4) float64): compress 4 per element kept + the condition scanned;
+    # astype with copy=False of the same dtype answers the input and bills nothing.
+    assert charged(call, fnp.asarray(np.arange(12.0).reshape(3, 4))) == want

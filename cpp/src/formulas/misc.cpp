@@ -197,6 +197,8 @@ Flops masked_copy(const Signature& s) {
 
 Flops shape_query(const Signature&) { return 0; }
 
+Flops selection(const Signature&) { return 0; }
+
 namespace flopscope012 {
 // Measured: one per dimension of the shapes given (an int is one), at least 1.
 Flops broadcast_shapes(const Signature& s) {
@@ -208,6 +210,9 @@ Flops broadcast_shapes(const Signature& s) {
   }
   return std::max<Flops>(n, 1);
 }
+
+// Measured: one per element of the condition; the elements kept are billed as written.
+Flops compress(const Signature& s) { return s.numel(0); }
 
 // Measured: at least 1 (an empty pair).
 Flops allclose(const Signature& s) {

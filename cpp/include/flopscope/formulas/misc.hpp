@@ -22,6 +22,9 @@ Flops masked_copy(const Signature& s);
 // broadcast_shapes (#+args): free (a computation on shapes, no array work).
 Flops shape_query(const Signature& s);
 
+// compress (&condition &a axis out): free (a selection; primer "Free").
+Flops selection(const Signature& s);
+
 // Upstream flopscope 0.12.4's pad (spec 2.14): numel(out) + the mode's own
 // work; tril / triu: the cells they keep (spec 2.5).
 namespace flopscope012 {
@@ -30,6 +33,7 @@ Flops tril(const Signature& s);
 Flops triu(const Signature& s);
 Flops allclose(const Signature& s);  // isclose (6 per element) + all (n - 1)
 Flops broadcast_shapes(const Signature& s);  // the shapes' total length (an int: 1), at least 1
+Flops compress(const Signature& s);  // the condition scanned (the gather: writes.compress)
 }  // namespace flopscope012
 
 }  // namespace flopscope::formulas::misc
