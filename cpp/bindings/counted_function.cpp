@@ -358,6 +358,16 @@ bool read_signature(const char* name, const OpInfo& info, PyObject** stack, Py_s
   (void)name;
   return true;
 }
+// A dtype, or a type that names one (np.float32, float, int, complex, bool).
+// Reads types only: no user code runs.
+bool is_dtype_object(PyObject* o) {
+  if (PyArray_DescrCheck(o)) return true;
+  if (!PyType_Check(o)) return false;
+  auto* t = reinterpret_cast<PyTypeObject*>(o);
+  return PyType_IsSubtype(t, &PyGenericArrType_Type) || t == &PyFloat_Type || t == &PyLong_Type ||
+         t == &PyComplex_Type || t == &PyBool_Type;
+}
+
 // True when slot i of a signature holds a complex array.
 bool complex_operand(const Signature& s, std::size_t i) {
   return s.size() > i && s[i].kind == Arg::Kind::Array && PyTypeNum_ISCOMPLEX(s[i].dtype);
@@ -498,8 +508,15 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
       if (PyArray_Check(o)) call.note_out_type(PyArray_TYPE(reinterpret_cast<PyArrayObject*>(o)));
     }
   }
-  if (nkw != 0 && profile.dtype_aware()) [[unlikely]]
-    call.read_dtype_argument(find_kwarg(kwnames, args, nargs, "dtype"));
+  if (profile.dtype_aware()) [[unlikely]] {
+    PyObject* dtype = nkw != 0 ? find_kwarg(kwnames, args, nargs, "dtype") : nullptr;
+    // A free op's dtype given by position (array(x, np.float32), ones_like(x, float)):
+    // the one positional argument that is a dtype or a scalar type.
+    if (dtype == nullptr && self->reading == OperandReading::None)
+      for (Py_ssize_t i = 1; i < nargs && dtype == nullptr; ++i)
+        if (is_dtype_object(args[i])) dtype = args[i];
+    call.read_dtype_argument(dtype);
+  }
   Flops cost = 0;
   std::optional<SignatureFrame> frame;  // only for the Signature reading (its deques allocate)
   bool priced = true;     // false: the formula refused the call (see below)

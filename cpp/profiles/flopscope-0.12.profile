@@ -70,6 +70,7 @@ dtype_argument.cov ignored
 dtype_argument.corrcoef ignored
 dtype_argument.asarray_chkfinite ignored
 dtype_argument.asarray ignored
+dtype_argument.astype ignored
 dtype_argument.stack ignored
 dtype_argument.concat ignored
 dtype_argument.concatenate ignored

@@ -612,3 +612,18 @@ def test_compress_and_astype_as_upstream(call, want):
     # Upstream 0.12.4 ((3, 4) float64): compress 4 per element kept + the condition scanned;
     # astype with copy=False of the same dtype answers the input and bills nothing.
     assert charged(call, fnp.asarray(np.arange(12.0).reshape(3, 4))) == want
+
+
+@pytest.mark.parametrize("call,want", [
+    (lambda x: fnp.require(x, np.float32), 12), (lambda x: fnp.require(x, dtype=np.float32), 12),
+    (lambda x: fnp.array(x, np.float32), 12), (lambda x: fnp.full_like(x, 1, np.float32), 12),
+    (lambda x: fnp.ones_like(x, np.float32), 12), (lambda x: fnp.ones_like(x, float), 24),
+    (lambda x: fnp.asarray(x, np.float32), 24), (lambda x: fnp.astype(x, np.float32), 24),
+    (lambda x: x.astype(np.float32), 24), (lambda x: fnp.ones((3, 4), np.float32), 12), (lambda x: fnp.eye(3, 3, 0, np.float32), 3),
+    (lambda x: fnp.arange(0, 10, 1, np.float32), 20),
+], ids=["require", "require dtype=", "array", "full_like", "ones_like", "ones_like float", "asarray", "astype",
+        "astype method", "ones", "eye", "arange"])
+def test_a_dtype_given_by_position_bills_as_the_keyword(call, want):
+    # Upstream 0.12.4 ((3, 4) float64 source): the dtype the result is made in, where the op
+    # bills it (asarray and astype bill the heavier of source and result).
+    assert charged(call, fnp.asarray(np.arange(12.0).reshape(3, 4))) == want
