@@ -351,9 +351,27 @@ constexpr char kResize[] = "resize", kResizeInstead[] = "use flopscope.numpy.res
 // x.conj() / x.conjugate(): the counted conjugate ufunc, as np.conjugate(x).
 PyObject* conjugate_method(PyObject* self, PyObject*) { return apply_unary(&Targets::conjugate, self); }
 
+// x.compress(condition, axis=None, out=None): the counted compress(condition, x, ...), which takes
+// the array second.
+PyObject* compress_method(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+  static PyObject* const compress = PyDict_GetItemString(exported_ops, "compress");  // borrowed, kept by the table
+  const Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+  if (compress == nullptr || nargs < 1 || nargs + nkw > 3) {
+    PyErr_SetString(PyExc_TypeError, "compress: call it as x.compress(condition, axis=None, out=None)");
+    return nullptr;
+  }
+  PyObject* stack[4];
+  stack[0] = args[0];
+  stack[1] = self;
+  for (Py_ssize_t i = 1; i < nargs + nkw; ++i) stack[i + 1] = args[i];
+  return counted_function_call(reinterpret_cast<CountedFunction*>(compress), stack, nargs + 1, kwnames);
+}
+
 #define FS_FASTCALL(fn) reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(fn))
 PyMethodDef array_methods[] = {
     {"conj", conjugate_method, METH_NOARGS, "The complex conjugate, counted as flopscope.numpy.conjugate(self)."},
+    {"compress", FS_FASTCALL(compress_method), METH_FASTCALL | METH_KEYWORDS,
+     "Counted as flopscope.numpy.compress(condition, self, axis, out)."},
     {"conjugate", conjugate_method, METH_NOARGS, "The complex conjugate, counted as flopscope.numpy.conjugate(self)."},
     {"fill", FS_FASTCALL((in_place_method<kFill, kFillInstead>)), METH_FASTCALL | METH_KEYWORDS, "ndarray.fill (refused under configure(immutable=True))."},
     {"put", FS_FASTCALL((in_place_method<kPut, kPutInstead>)), METH_FASTCALL | METH_KEYWORDS, "ndarray.put (refused under configure(immutable=True))."},

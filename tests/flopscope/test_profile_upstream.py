@@ -606,8 +606,9 @@ def test_random_selections_stay_free_under_the_primer_with_numpys_draws():
     (lambda x: fnp.compress(np.array([True]), x, axis=0), 34),
     (lambda x: fnp.astype(x, np.float64, copy=False), 0), (lambda x: x.astype(np.float64, copy=False), 0),
     (lambda x: fnp.astype(x, np.float64), 24),
+    (lambda x: x.compress([True, False, True], axis=0), 70), (lambda x: x.compress([True, False, True]), 22),
 ], ids=["compress rows", "compress columns", "compress flat", "compress nothing", "compress short",
-        "astype no copy", "astype method no copy", "astype copy"])
+        "astype no copy", "astype method no copy", "astype copy", "compress method", "compress method positional"])
 def test_compress_and_astype_as_upstream(call, want):
     # Upstream 0.12.4 ((3, 4) float64): compress 4 per element kept + the condition scanned;
     # astype with copy=False of the same dtype answers the input and bills nothing.
@@ -627,3 +628,9 @@ def test_a_dtype_given_by_position_bills_as_the_keyword(call, want):
     # Upstream 0.12.4 ((3, 4) float64 source): the dtype the result is made in, where the op
     # bills it (asarray and astype bill the heavier of source and result).
     assert charged(call, fnp.asarray(np.arange(12.0).reshape(3, 4))) == want
+
+
+def test_histogram_bin_edges_bills_the_samples_not_the_weights():
+    # Upstream 0.12.4: float32 samples with float64 weights, 10 bins: 4 x 100 x 1 + 11 edges x 2.
+    x = np.random.default_rng(0).standard_normal(100).astype(np.float32)
+    assert charged(fnp.histogram_bin_edges, x, weights=np.ones(100)) == 422
