@@ -792,9 +792,9 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
   // those it was given) is billed for it once NumPy has run
   // (Call::charge_writes); a price query cannot know it.
   const Profile::WriteRule& write_rule = call.profile().write_rule(self->op);
-  const bool bills_writes =
-      write_rule.factor > 0 &&
-      (write_rule.counted != Profile::Written::Edges || !edges_given(argument(args, nargs, kwnames, 1, "bins")));
+  PyObject* bins = write_rule.counted == Profile::Written::Edges ? argument(args, nargs, kwnames, 1, "bins") : nullptr;
+  const bool bills_writes = write_rule.factor > 0 && (write_rule.counted != Profile::Written::Edges || !edges_given(bins));
+  if (bins != nullptr && PyUnicode_Check(bins)) call.note_estimator_bins();
   if (bills_writes && pricing_now() != nullptr) [[unlikely]]
     return raise_value_error(name, "under cost model '" + call.profile().name +
                                        "' it is billed by the elements it writes, known once it has run; "

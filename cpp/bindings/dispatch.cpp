@@ -572,6 +572,15 @@ PyObject* Call::charge_writes(PyObject* result, PyObject* first, PyObject* secon
   if (ok) {
     try {
       cost = cost::dtype_billed(prof, billed, cost::writes(prof, op_, elements), {types, n_types}, {});
+      if (rule.searched && estimator_bins_ && first != nullptr && PyArray_Check(first) && elements > 0) {
+        // One binary search per sample over the bins the estimator resolved (the edges less one).
+        auto* samples = reinterpret_cast<PyArrayObject*>(first);
+        const Flops depth = std::max(1, formula_util::ceil_log2(std::max<Flops>(elements - 1, 1)));
+        const dtype::Dtype sample_type = dtype::from_type_num(PyArray_TYPE(samples));
+        cost = checked_add(cost, cost::dtype_billed(prof, op_,
+                                                    cost::detail::apply_weight(prof, op_, checked_mul(PyArray_SIZE(samples), depth)),
+                                                    {&sample_type, 1}, {}));
+      }
     } catch (const CostOverflowError&) {
       raise_cost_overflow(name_);
       ok = false;

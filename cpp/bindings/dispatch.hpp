@@ -356,6 +356,8 @@ class Call {
   // A contraction's exact complex count (cost::Arithmetic::Complex): billed,
   // at the rate alone, instead of the admitted cost when the billed dtype is complex.
   void bill_complex_exactly(Flops complex_cost) { complex_cost_ = complex_cost; }
+  // The call named an estimator for a histogram's bins (writes ... searched).
+  void note_estimator_bins() { estimator_bins_ = true; }
   // Reads a dtype= argument (NumPy's spellings) for bill_as; anything NumPy
   // cannot read is left to NumPy to refuse.
   void read_dtype_argument(PyObject* dtype);
@@ -387,6 +389,7 @@ class Call {
   dtype::Dtype billed_as_;
   Flops complex_cost_ = -1;  // -1: none (the complex factor applies)
   int n_inputs_ = kMaxNoted;
+  bool estimator_bins_ = false;
 
   clock::Ticks t0_, t1_ = 0;
   clock::Ticks booked_before_ = 0;

@@ -167,6 +167,8 @@ static Profile::WriteRule parse_write_rule(std::string_view value, std::string_v
       rule.dtypes = Profile::WriteRule::Dtypes::Own;
     } else if (option == "with-source") {
       rule.dtypes = Profile::WriteRule::Dtypes::WithSource;
+    } else if (option == "searched") {
+      rule.searched = true;
     } else if (option == "rows") {
       rule.counted = Profile::Written::Rows;
     } else if (option == "edges") {
@@ -178,7 +180,7 @@ static Profile::WriteRule parse_write_rule(std::string_view value, std::string_v
       if (rule.as.empty()) throw std::invalid_argument(std::string(where) + ": 'as' needs an op name");
     } else {
       throw std::invalid_argument(std::string(where) + ": unknown writes option '" + std::string(option) +
-                                  "' (input, second-input, first-output, nonzero, diagonal, edges, rows, no-floor, "
+                                  "' (input, second-input, first-output, nonzero, diagonal, edges, searched, rows, no-floor, "
                                   "new-only, own-dtype, with-source, as OP)");
     }
   }

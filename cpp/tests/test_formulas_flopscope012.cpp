@@ -166,3 +166,21 @@ TEST(LinalgFlopscope012, ProfilesSelectTheSet) {
   EXPECT_EQ(primer.formula(svd, reg.info(svd).formula), reg.info(svd).formula);
   EXPECT_THROW(flopscope::parse_profile("bad", "formulas nonesuch"), std::invalid_argument);
 }
+
+TEST(Flopscope012Formulas, HistogramsAsUpstreamCountsThem) {
+  namespace C = flopscope::formulas::counting::flopscope012;
+  SigBuilder h; h.array({100});  // bins absent: 10, ceil(log2 10) = 4 per sample
+  EXPECT_EQ(C::histogram(h.sig()), 400);
+  SigBuilder e; e.array({100}).ints({-1, 0, 1, 2, 3});  // 5 edges given: ceil(log2 5) = 3
+  EXPECT_EQ(C::histogram(e.sig()), 300);
+  SigBuilder s; s.array({100}).str("doane");  // the passes; the search is billed after NumPy ran
+  EXPECT_EQ(C::histogram(s.sig()), 800);
+  SigBuilder be; be.array({100}).str("auto");
+  EXPECT_EQ(C::histogram_bin_edges(be.sig()), 300);
+  SigBuilder bad; bad.array({100}).str("nonsense");
+  EXPECT_THROW(C::histogram(bad.sig()), flopscope::SignatureError);
+  SigBuilder dd; dd.array({50, 2}).ints({3, 7});  // per dimension: 2 + 3
+  EXPECT_EQ(C::histogramdd(dd.sig()), 50 * 5);
+  SigBuilder two; two.array({50}).array({50}).absent();
+  EXPECT_EQ(C::histogram2d(two.sig()), 50 * 8);
+}

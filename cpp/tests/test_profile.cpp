@@ -138,11 +138,15 @@ TEST(ParseProfile, WriteRuleEdgesBilledAsAnotherOp) {
   EXPECT_FALSE(h.floor);
   EXPECT_DOUBLE_EQ(h.factor, 2.0);
   EXPECT_EQ(p.write_rule(ops.find("copy")).as_op, -1);
+  EXPECT_FALSE(h.searched);
+  fs::Profile q = fs::parse_profile("s", "writes.histogram 2 edges searched as linspace\n");
+  EXPECT_TRUE(q.write_rule(ops.find("histogram")).searched);
   EXPECT_THROW(fs::parse_profile("e", "writes.histogram 2 as\n"), std::invalid_argument);
   EXPECT_THROW(fs::parse_profile("e", "writes.histogram 2 edge\n"), std::invalid_argument);
   // The shipped profile: histogram's edges as upstream's linspace (weight 1), its search at weight 4.
   const fs::Profile& up = fs::profile_by_name("flopscope-0.12");
   EXPECT_EQ(up.write_rule(ops.find("histogram")).as_op, ops.find("linspace"));
+  EXPECT_TRUE(up.write_rule(ops.find("histogram")).searched);
   EXPECT_EQ(fs::cost::writes(up, ops.find("histogram"), 11), 22);  // 2 per edge, weighed as linspace
 }
 

@@ -634,3 +634,15 @@ def test_histogram_bin_edges_bills_the_samples_not_the_weights():
     # Upstream 0.12.4: float32 samples with float64 weights, 10 bins: 4 x 100 x 1 + 11 edges x 2.
     x = np.random.default_rng(0).standard_normal(100).astype(np.float32)
     assert charged(fnp.histogram_bin_edges, x, weights=np.ones(100)) == 422
+
+
+@pytest.mark.parametrize("bins,want100,want1000", [
+    ("auto", 4836, 64112), ("fd", 4836, 64112), ("doane", 8836, 96052), ("scott", 7228, 88088),
+    ("stone", 84848, 848056), ("rice", 4844, 56084), ("sturges", 4036, 48048), ("sqrt", 4844, 56132),
+])
+def test_histogram_of_an_estimator_name_searches_the_bins_it_resolved(bins, want100, want1000):
+    # Upstream 0.12.4 (float64 normals): the estimator's passes, then a binary search per sample
+    # over the bins it resolved (known once NumPy ran), then the edges as a linspace.
+    x = np.random.default_rng(0).standard_normal(1000)
+    assert charged(fnp.histogram, x[:100], bins=bins) == want100
+    assert charged(fnp.histogram, x, bins=bins) == want1000

@@ -113,6 +113,11 @@ struct Profile {
     // bills the edges a histogram makes by calling linspace.
     std::string as;
     OpId as_op = -1;  // `as` resolved when the op's rule is compiled
+    // "searched" (with edges): when the call named an estimator for its bins,
+    // also a binary search per sample (the first operand's elements) over the
+    // bins it resolved, at the op's own weight and compute rule (upstream's
+    // histogram(x, bins="auto")).
+    bool searched = false;
   };
   std::unordered_map<std::string, WriteRule, NameHash, std::equal_to<>> write_rules;
   bool bills_writes() const { return !write_rules.empty(); }

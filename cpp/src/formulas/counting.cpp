@@ -205,13 +205,12 @@ Flops estimator_passes(std::string_view name) {
 
 // The binary-search depth per sample upstream bills for a `bins` argument:
 // ceil(log2) of the count, or of the number of edges given (not of the bins
-// between them), at least 1. A name: the estimator's passes, plus the depth
-// of at most n bins (upstream uses the count it resolved, known only after
-// NumPy ran: see docs/cost-model.md).
+// between them), at least 1. A name: the estimator's passes; the search over
+// the bins it resolves is billed once NumPy ran (writes.histogram ... searched).
 Flops search_per_sample(const Signature& s, std::size_t slot, Flops n) {
   const Arg& b = s[slot];
   switch (b.kind) {
-    case Arg::Kind::Str: return checked_add(estimator_passes(b.s), search_depth(n));
+    case Arg::Kind::Str: return estimator_passes(b.s);
     case Arg::Kind::Ints: return search_depth(static_cast<Flops>(b.ints.size()));
     case Arg::Kind::Array: return search_depth(s.numel(slot));
     default: {
