@@ -792,9 +792,19 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
   // those it was given) is billed for it once NumPy has run
   // (Call::charge_writes); a price query cannot know it.
   const Profile::WriteRule& write_rule = call.profile().write_rule(self->op);
-  PyObject* bins = write_rule.counted == Profile::Written::Edges ? argument(args, nargs, kwnames, 1, "bins") : nullptr;
-  const bool bills_writes = write_rule.factor > 0 && (write_rule.counted != Profile::Written::Edges || !edges_given(bins));
-  if (bins != nullptr && PyUnicode_Check(bins)) call.note_estimator_bins();
+  const bool histogram = write_rule.counted == Profile::Written::Edges;
+  PyObject* bins = histogram ? argument(args, nargs, kwnames, 1, "bins") : nullptr;
+  const bool density = histogram && write_rule.density && argument(args, nargs, kwnames, 3, "density") == Py_True;
+  const bool bills_writes = write_rule.factor > 0 && (!histogram || !edges_given(bins) || density);
+  if (histogram && bills_writes) {
+    if (bins != nullptr && PyUnicode_Check(bins)) call.note_estimator_bins();
+    if (edges_given(bins)) call.note_edges_given();
+    if (density) {
+      PyObject* weights = argument(args, nargs, kwnames, 4, "weights");
+      call.note_density(weights != nullptr && PyArray_Check(weights) ? PyArray_TYPE(reinterpret_cast<PyArrayObject*>(weights))
+                                                                     : NPY_INT64);
+    }
+  }
   if (bills_writes && pricing_now() != nullptr) [[unlikely]]
     return raise_value_error(name, "under cost model '" + call.profile().name +
                                        "' it is billed by the elements it writes, known once it has run; "

@@ -422,7 +422,11 @@ PyObject* raise_value_error(const char* op, const std::string& what) {
 }
 
 void Call::read_dtype_argument(PyObject* dtype) {
-  if (dtype == nullptr || dtype == Py_None || profile().ignores_dtype_argument(op_)) return;
+  if (dtype == nullptr || dtype == Py_None || profile().dtype_argument_heavier(op_)) return;
+  if (profile().ignores_dtype_argument(op_)) {  // its operands' dtypes are billed, not the result's
+    dtype_ignored_ = true;
+    return;
+  }
   PyArray_Descr* descr = nullptr;
   if (!PyArray_DescrCheck(dtype) && !PyType_Check(dtype) && !PyUnicode_Check(dtype)) return;  // no user code run
   if (PyArray_DescrConverter2(dtype, &descr) != NPY_SUCCEED || descr == nullptr) {
@@ -552,8 +556,24 @@ PyObject* Call::charge_writes(PyObject* result, PyObject* first, PyObject* secon
   // The written elements bill at their dtype and the input's (not extract's
   // first operand, its condition), except where dtype= chose the result's
   // dtype (array(x, dtype=...), ones_like, linspace) or the rule says otherwise.
+  // Where the profile ignores the op's dtype= (the joins), the result's dtype
+  // gives way to the input arrays' (a sequence's, promoted) and out='s.
   using D = Profile::WriteRule::Dtypes;
   const bool dtype_chosen = billed_as_.kind != 0 && counted == result;
+  if (dtype_ignored_ && counted == result && first != nullptr && (PyTuple_Check(first) || PyList_Check(first))) {
+    n_types = 0;
+    for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(first); ++i) {
+      PyObject* item = PySequence_Fast_GET_ITEM(first, i);
+      if (!PyArray_Check(item)) continue;
+      const dtype::Dtype d = dtype::from_type_num(PyArray_TYPE(reinterpret_cast<PyArrayObject*>(item)));
+      types[0] = n_types == 0 ? d : dtype::promote(types[0], d);
+      n_types = 1;
+    }
+    for (int i = 0; i < n_out_types_ && n_types > 0; ++i) types[0] = dtype::promote(types[0], dtype::from_type_num(out_types_[i]));
+  } else if (dtype_ignored_ && counted == result && first != nullptr && PyArray_Check(first)) {
+    n_types = 0;
+    for (int i = 0; i < n_out_types_ && n_types < 2; ++i) types[n_types++] = dtype::from_type_num(out_types_[i]);
+  }
   if (first != nullptr && PyArray_Check(first) && rule.counted != W::SecondInput && !dtype_chosen &&
       rule.dtypes != D::Own)
     types[n_types++] = dtype::from_type_num(PyArray_TYPE(reinterpret_cast<PyArrayObject*>(first)));
@@ -571,7 +591,7 @@ PyObject* Call::charge_writes(PyObject* result, PyObject* first, PyObject* secon
   }
   if (ok) {
     try {
-      cost = cost::dtype_billed(prof, billed, cost::writes(prof, op_, elements), {types, n_types}, {});
+      if (!edges_given_) cost = cost::dtype_billed(prof, billed, cost::writes(prof, op_, elements), {types, n_types}, {});
       if (rule.searched && estimator_bins_ && first != nullptr && PyArray_Check(first) && elements > 0) {
         // One binary search per sample over the bins the estimator resolved (the edges less one).
         auto* samples = reinterpret_cast<PyArrayObject*>(first);
@@ -581,6 +601,9 @@ PyObject* Call::charge_writes(PyObject* result, PyObject* first, PyObject* secon
                                                     cost::detail::apply_weight(prof, op_, checked_mul(PyArray_SIZE(samples), depth)),
                                                     {&sample_type, 1}, {}));
       }
+      if (rule.density && density_counts_ >= 0 && typed && elements > 1)
+        cost = checked_add(cost, cost::histogram_density(prof, elements - 1, types[0],
+                                                         dtype::from_type_num(density_counts_)));
     } catch (const CostOverflowError&) {
       raise_cost_overflow(name_);
       ok = false;

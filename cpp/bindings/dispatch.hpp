@@ -358,6 +358,11 @@ class Call {
   void bill_complex_exactly(Flops complex_cost) { complex_cost_ = complex_cost; }
   // The call named an estimator for a histogram's bins (writes ... searched).
   void note_estimator_bins() { estimator_bins_ = true; }
+  // The call asked a histogram for densities (writes ... density); `counts`: the
+  // dtype of the counts it normalises (int64, or the weights').
+  void note_density(int counts_type_num) { density_counts_ = counts_type_num; }
+  // The histogram was given its edges: nothing of them to bill but the density's normalisation.
+  void note_edges_given() { edges_given_ = true; }
   // Reads a dtype= argument (NumPy's spellings) for bill_as; anything NumPy
   // cannot read is left to NumPy to refuse.
   void read_dtype_argument(PyObject* dtype);
@@ -390,6 +395,9 @@ class Call {
   Flops complex_cost_ = -1;  // -1: none (the complex factor applies)
   int n_inputs_ = kMaxNoted;
   bool estimator_bins_ = false;
+  int density_counts_ = -1;  // NumPy type number, -1: no density=True
+  bool edges_given_ = false;
+  bool dtype_ignored_ = false;  // a dtype= the profile does not bill (dtype_argument.<op> ignored)
 
   clock::Ticks t0_, t1_ = 0;
   clock::Ticks booked_before_ = 0;

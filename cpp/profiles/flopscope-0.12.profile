@@ -70,7 +70,7 @@ dtype_argument.cov ignored
 dtype_argument.corrcoef ignored
 dtype_argument.asarray_chkfinite ignored
 dtype_argument.asarray ignored
-dtype_argument.astype ignored
+dtype_argument.astype heavier
 dtype_argument.stack ignored
 dtype_argument.concat ignored
 dtype_argument.concatenate ignored
@@ -497,7 +497,7 @@ writes.arange 2 no-floor
 writes.linspace 2 no-floor
 # The edges histogram and histogram_bin_edges compute (not those they are
 # given) are billed as the linspace upstream makes them with (measured).
-writes.histogram 2 edges searched no-floor as linspace
+writes.histogram 2 edges searched density no-floor as linspace
 writes.histogram_bin_edges 2 edges no-floor as linspace
 
 # 2.11: a random draw bills its values at the result dtype's rate, weight 16

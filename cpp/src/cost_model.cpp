@@ -142,6 +142,18 @@ Flops writes(const Profile& profile, OpId op, Flops elements) {
   return weighted(profile, rule.as_op >= 0 ? rule.as_op : op, rule.floor ? std::max(flops, profile.pointwise_floor) : flops);
 }
 
+Flops histogram_density(const Profile& profile, Flops bins, dtype::Dtype edges, dtype::Dtype counts) {
+  if (!profile.dtype_aware() || bins <= 0) return 0;
+  static const OpId diff = OpRegistry::instance().find("diff"), sum = OpRegistry::instance().find("sum");
+  static const OpId divide = OpRegistry::instance().intern("divide", CostRule::Pointwise);  // a ufunc
+  auto as_op = [&](OpId op, Flops n, dtype::Dtype d) {
+    return dtype_billed_exactly(profile, op, detail::apply_weight(profile, op, n), d);
+  };
+  return checked_add(checked_add(as_op(diff, bins, edges), as_op(divide, checked_mul(2, bins),
+                                                                dtype::promote(counts, dtype::Dtype{'f', 64}))),
+                     as_op(sum, bins - 1, counts));
+}
+
 Flops reduceat_elements(std::span<const Extent> indices, Extent along) {
   Flops total = 0;
   for (std::size_t i = 0; i < indices.size(); ++i) {

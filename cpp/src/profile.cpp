@@ -82,6 +82,7 @@ const Profile::OpRule& Profile::op_rule(OpId op) const {
   if (const std::int64_t* f = lookup(floors, name)) r.floor = *f;
   if (const bool* strong = lookup(strong_scalar_ops, name)) r.strong_scalars = *strong;
   if (const bool* ignored = lookup(dtype_argument_ignored_ops, name)) r.ignores_dtype_argument = *ignored;
+  if (const bool* heavier = lookup(dtype_argument_heavier_ops, name)) r.dtype_argument_heavier = *heavier;
   if (const int* n = lookup(billed_operand_counts, name)) r.billed_operands = *n;
   if (const bool* one = lookup(complex_factor_one_dtype_ops, name)) r.complex_factor_one_dtype = *one;
   if (const ReductionForm* form = lookup(reduction_forms, name)) {
@@ -167,6 +168,8 @@ static Profile::WriteRule parse_write_rule(std::string_view value, std::string_v
       rule.dtypes = Profile::WriteRule::Dtypes::Own;
     } else if (option == "with-source") {
       rule.dtypes = Profile::WriteRule::Dtypes::WithSource;
+    } else if (option == "density") {
+      rule.density = true;
     } else if (option == "searched") {
       rule.searched = true;
     } else if (option == "rows") {
@@ -180,7 +183,7 @@ static Profile::WriteRule parse_write_rule(std::string_view value, std::string_v
       if (rule.as.empty()) throw std::invalid_argument(std::string(where) + ": 'as' needs an op name");
     } else {
       throw std::invalid_argument(std::string(where) + ": unknown writes option '" + std::string(option) +
-                                  "' (input, second-input, first-output, nonzero, diagonal, edges, searched, rows, no-floor, "
+                                  "' (input, second-input, first-output, nonzero, diagonal, edges, searched, density, rows, no-floor, "
                                   "new-only, own-dtype, with-source, as OP)");
     }
   }
@@ -260,9 +263,11 @@ Profile parse_profile(std::string_view name, std::string_view text) {
     } else if (key.starts_with("strong_scalars.")) {
       p.strong_scalar_ops[std::string(key.substr(15))] = parse_bool(value, where);
     } else if (key.starts_with("dtype_argument.")) {
-      if (value != "ignored" && value != "billed")
-        throw std::invalid_argument(where + ": dtype_argument takes 'ignored' or 'billed', got '" + std::string(value) + "'");
+      if (value != "ignored" && value != "billed" && value != "heavier")
+        throw std::invalid_argument(where + ": dtype_argument takes 'ignored', 'billed' or 'heavier', got '" +
+                                    std::string(value) + "'");
       p.dtype_argument_ignored_ops[std::string(key.substr(15))] = value == "ignored";
+      p.dtype_argument_heavier_ops[std::string(key.substr(15))] = value == "heavier";
     } else if (key.starts_with("complex_factor_when.")) {
       if (value != "one_dtype") throw std::invalid_argument(where + ": complex_factor_when takes 'one_dtype'");
       p.complex_factor_one_dtype_ops[std::string(key.substr(20))] = true;

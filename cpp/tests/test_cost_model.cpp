@@ -486,3 +486,16 @@ TEST(GufuncDims, VecdotMatvecVecmat) {
   dims_of(CoreLayout::Matvec, {3}, {3}, &ok);
   EXPECT_FALSE(ok);
 }
+
+TEST(HistogramDensity, UpstreamsNormalisationAsItsOwnCalls) {
+  const fs::Profile& up = fs::profile_by_name("flopscope-0.12");
+  fs::OpRegistry::instance().intern("divide", fs::CostRule::Pointwise);
+  const fs::dtype::Dtype f8{'f', 64}, f4{'f', 32}, i8{'i', 64};
+  // 10 bins: diff 10, divides 20 in float64, sum 9 of the int64 counts; rate 2 each.
+  EXPECT_EQ(cost::histogram_density(up, 10, f8, i8), 2 * (10 + 20 + 9));
+  // float32 edges: the diff at rate 1, the divides still in float64.
+  EXPECT_EQ(cost::histogram_density(up, 10, f4, i8), 10 + 40 + 18);
+  EXPECT_EQ(cost::histogram_density(up, 10, f4, f4), 10 + 40 + 9);  // float32 weights
+  EXPECT_EQ(cost::histogram_density(primer(), 10, f8, i8), 0);       // dtype-blind: nothing
+  EXPECT_EQ(cost::histogram_density(up, 0, f8, i8), 0);
+}

@@ -191,4 +191,8 @@ TEST(ParseProfile, DtypeArgumentRule) {
   EXPECT_FALSE(p.ignores_dtype_argument(ops.find("no-such-op")));  // -1: no rule of its own, no crash
   EXPECT_DOUBLE_EQ(p.weight(ops.find("no-such-op")), p.default_weight);
   EXPECT_THROW(fs::parse_profile("e", "dtype_argument.clip maybe\n"), std::invalid_argument);
+  fs::Profile h = fs::parse_profile("h", "dtype_argument.astype heavier\n");
+  EXPECT_TRUE(h.dtype_argument_heavier(ops.find("astype")));
+  EXPECT_FALSE(h.ignores_dtype_argument(ops.find("astype")));
+  EXPECT_FALSE(p.dtype_argument_heavier(ops.find("clip")));
 }

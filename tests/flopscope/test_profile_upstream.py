@@ -646,3 +646,36 @@ def test_histogram_of_an_estimator_name_searches_the_bins_it_resolved(bins, want
     x = np.random.default_rng(0).standard_normal(1000)
     assert charged(fnp.histogram, x[:100], bins=bins) == want100
     assert charged(fnp.histogram, x, bins=bins) == want1000
+
+
+@pytest.mark.parametrize("dtype,bins,weights,want", [
+    (np.float64, 10, None, 78), (np.float64, 5, None, 38), (np.float64, 20, None, 158), (np.float32, 10, None, 68),
+    (np.float16, 5, None, 33), (np.int32, 20, None, 158), (np.float64, [-1, 0, 1, 2], None, 22),
+    (np.float32, [-1, 0, 1, 2], None, 22), (np.float64, 10, np.float64, 78), (np.float32, 10, np.float32, 59),
+    (np.complex64, 10, None, 78),
+])
+def test_histogram_density_bills_upstreams_normalisation(dtype, bins, weights, want):
+    # Upstream 0.12.4 (measured): density=True adds the edges' diff, two divides per bin and the sum.
+    x = np.random.default_rng(0).standard_normal(100)
+    x = (x * 10).astype(dtype) if dtype is np.int32 else x.astype(dtype)
+    w = None if weights is None else np.ones(100, weights)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", np.exceptions.ComplexWarning)
+        assert charged(fnp.histogram, x, bins=bins, weights=w, density=True) - charged(
+            fnp.histogram, x, bins=bins, weights=w) == want
+
+
+@pytest.mark.parametrize("call,want", [
+    (lambda x, x4: fnp.concatenate([x, x], dtype=np.float32), 48), (lambda x, x4: fnp.concatenate([x], dtype=np.float32), 24),
+    (lambda x, x4: fnp.stack([x, x], dtype=np.float32), 48), (lambda x, x4: fnp.stack([x4, x4], dtype=np.float64), 24),
+    (lambda x, x4: fnp.concatenate([x4, x4], dtype=np.float64), 24),
+    (lambda x, x4: fnp.concatenate((x4, x4), axis=None, dtype=np.float64), 24),
+    (lambda x, x4: fnp.concatenate([x4, x4], out=np.zeros((6, 4))), 48), (lambda x, x4: fnp.concatenate([x4, x]), 48),
+    (lambda x, x4: fnp.asarray(x4).astype(np.float64), 24), (lambda x, x4: fnp.astype(x4, np.float64), 24),
+], ids=["concatenate f8 as f4", "concatenate one", "stack f8 as f4", "stack f4 as f8", "concatenate f4 as f8",
+        "concatenate flat", "concatenate into f8", "concatenate mixed", "astype method f4 to f8", "astype f4 to f8"])
+def test_joins_bill_their_arrays_whatever_dtype_asks(call, want):
+    # Upstream 0.12.4 ((3, 4) operands): a join's dtype= is not billed, its arrays and out= are;
+    # astype bills the heavier of its source and the dtype it makes.
+    x = np.ones((3, 4))
+    assert charged(call, x, x.astype(np.float32)) == want

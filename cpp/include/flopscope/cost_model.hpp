@@ -157,6 +157,14 @@ Flops sort(const Profile& profile, OpId op, Flops slice_length, Flops n_slices);
 // of length n per requested kth, so n * len(kth) per slice.
 Flops partition(const Profile& profile, OpId op, Flops slice_length, Flops n_slices, Flops n_kth);
 
+// What upstream flopscope 0.12.4 bills for histogram(..., density=True) beyond
+// the histogram (measured; NumPy's hist / db / hist.sum() with db the edges'
+// diff as float64, each step one of upstream's counted calls): the diff (one
+// per bin, at the edges' dtype), two divides per bin (at the counts promoted
+// with float64) and the sum (bins - 1, at the counts' dtype), each billed as
+// that op. `counts`: int64, or the weights' dtype. 0 for a dtype-blind profile.
+Flops histogram_density(const Profile& profile, Flops bins, dtype::Dtype edges, dtype::Dtype counts);
+
 // Binary search (not in the primer; spec section 2.12): ceil(log2 n) comparisons
 // for each of the m values searched in n sorted values, floored at 1 comparison
 // (none when n = 0).

@@ -118,6 +118,9 @@ struct Profile {
     // bins it resolved, at the op's own weight and compute rule (upstream's
     // histogram(x, bins="auto")).
     bool searched = false;
+    // "density" (with edges): a call with density=True also bills upstream's
+    // normalisation (cost::histogram_density).
+    bool density = false;
   };
   std::unordered_map<std::string, WriteRule, NameHash, std::equal_to<>> write_rules;
   bool bills_writes() const { return !write_rules.empty(); }
@@ -149,6 +152,12 @@ struct Profile {
   std::unordered_map<std::string, bool, NameHash, std::equal_to<>> dtype_argument_ignored_ops;
   bool ignores_dtype_argument(OpId op) const {
     return !dtype_argument_ignored_ops.empty() && op_rule(op).ignores_dtype_argument;
+  }
+  // dtype_argument.<op> heavier: what the op writes bills at the heavier of its
+  // source's dtype and the dtype asked for (spec 2.3: astype).
+  std::unordered_map<std::string, bool, NameHash, std::equal_to<>> dtype_argument_heavier_ops;
+  bool dtype_argument_heavier(OpId op) const {
+    return !dtype_argument_heavier_ops.empty() && op_rule(op).dtype_argument_heavier;
   }
 
   // complex_factor_when.<op> one_dtype: the op's complex factor applies only
@@ -225,6 +234,7 @@ struct Profile {
     std::int64_t floor = -1;  // -1: none of its own
     bool strong_scalars = false;
     bool ignores_dtype_argument = false;
+    bool dtype_argument_heavier = false;
     int billed_operands = 0;
     bool complex_factor_one_dtype = false;
   };
