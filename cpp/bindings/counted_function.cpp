@@ -329,6 +329,12 @@ bool read_signature(const char* name, const OpInfo& info, PyObject** stack, Py_s
     switch (slot.kind) {
       case Slot::Kind::Param:
         if (!read_param(where, operands, frame, &arg)) return false;
+        if (slot.billed && arg.kind == Arg::Kind::Array) call.note_operand(frame.shapes.back());
+        if (slot.billed && arg.kind == Arg::Kind::Ints) {  // a list of ints: the int64 array NumPy makes of it
+          auto& dims = frame.ints.emplace_back(1, static_cast<std::int64_t>(arg.ints.size()));
+          call.note_operand(frame.shapes.emplace_back(
+              OperandShape{1, reinterpret_cast<const npy_intp*>(dims.data()), NPY_INT64, 0, dtype::Weak::None}));
+        }
         break;
       case Slot::Kind::IntTable:
         if (!read_int_table(*where, frame, &arg)) return false;

@@ -397,8 +397,7 @@ NB_MODULE(_core, m) {
       nb::list slots;
       for (const Slot& slot : info.slots)
         slots.append(std::string(slot.keyword_only ? "*" : "") +
-                     slot_prefix(slot.kind) +
-                     slot.name);
+                     (slot.billed ? "%" : slot_prefix(slot.kind)) + slot.name);
       row["slots"] = slots;
       if (info.formula_doc) row["formula"] = nb::str(info.formula_doc); else row["formula"] = nb::none();
       rows.append(row);

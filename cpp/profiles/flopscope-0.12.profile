@@ -234,8 +234,6 @@ compute.isposinf float_of_int
 compute.ldexp float_of_int
 # Measured: ldexp bills its mantissas' float dtype (NumPy's result), not the exponents'.
 billed_operands.ldexp 1
-# Measured: histogram_bin_edges bills the samples' dtype, not the weights'.
-billed_operands.histogram_bin_edges 1
 # Measured: a histogram's search bills at the rate of its int64 counts promoted
 # with the samples (float32 samples: float64's); the edges at their own dtype.
 # Measured: broadcast_shapes bills one per dimension at rate 1; NumPy broadcasts

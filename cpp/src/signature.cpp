@@ -28,6 +28,9 @@ std::vector<Slot> parse_slots(std::string_view text) {
     } else if (token.starts_with("&+")) {
       slot.kind = Slot::Kind::Rest;
       token.remove_prefix(2);
+    } else if (token.starts_with("%")) {
+      slot.billed = true;
+      token.remove_prefix(1);
     } else if (token.starts_with("#+")) {
       slot.kind = Slot::Kind::RestValues;
       token.remove_prefix(2);

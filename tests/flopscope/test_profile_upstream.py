@@ -679,3 +679,17 @@ def test_joins_bill_their_arrays_whatever_dtype_asks(call, want):
     # astype bills the heavier of its source and the dtype it makes.
     x = np.ones((3, 4))
     assert charged(call, x, x.astype(np.float32)) == want
+
+
+@pytest.mark.parametrize("call,want", [
+    (lambda x: fnp.histogram_bin_edges(x, bins=7, range=(-1, 1)), 416),
+    (lambda x: fnp.histogram_bin_edges(x, bins=7, range=(np.float64(-1), np.float64(1))), 432),
+    (lambda x: fnp.histogram_bin_edges(x, bins=np.linspace(-1, 1, 5)), 800),
+    (lambda x: fnp.histogram_bin_edges(x, bins=np.linspace(-1, 1, 5).astype(np.float32)), 400),
+    (lambda x: fnp.histogram_bin_edges(x, bins=[-1, 0, 1]), 800),
+    (lambda x: fnp.histogram_bin_edges(x, weights=np.ones(100)), 422),
+], ids=["range", "range float64", "edges float64", "edges float32", "edges int list", "weights float64"])
+def test_histogram_bin_edges_bills_the_dtype_of_the_edges_it_returns(call, want):
+    # Upstream 0.12.4, 100 float32 samples: given edges bill at their dtype (a list of ints is
+    # int64), weights take no part.
+    assert charged(call, np.random.default_rng(0).standard_normal(100).astype(np.float32)) == want

@@ -62,13 +62,16 @@ struct Slot {
   std::string name;
   Kind kind = Kind::Param;
   bool keyword_only = false;
+  bool billed = false;  // "%name": a Param that, given as an array, takes part in the billed dtype
 };
 
 // Parses an op's slot list: NumPy's parameter names in order, separated by
 // spaces; "&name" marks an array operand, "&*name" a sequence of them,
 // "&+name" NumPy's *name (the remaining positional operands), "#name"
 // integer values (pad widths), "#+name" NumPy's *name read as such values
-// (shapes), and names after a lone "*" are keyword-only.
+// (shapes), "%name" a value that takes part in the billed dtype when it is an
+// array (histogram_bin_edges' bins given as edges), and names after a lone "*"
+// are keyword-only.
 // E.g. "&a n axis norm".
 std::vector<Slot> parse_slots(std::string_view text);
 
