@@ -2,7 +2,6 @@
 and metered: each draw is one listed call with 0 FLOPs whose time is NumPy's."""
 
 import pickle
-import time
 
 import numpy as np
 import pytest
@@ -91,13 +90,14 @@ def test_generator_is_numpys_generator_and_keeps_one_stream():
 
 
 def test_draw_time_is_booked_as_numpys_not_residual():
+    # Structural, not a timing ratio: the draw (tens of ms) is booked as NumPy's time, and what
+    # is left to the residual bucket is the few statements around it.
     rng = fnp.random.default_rng(0)
     with flops.BudgetContext(flop_budget=10, quiet=True) as ctx:
-        t0 = time.perf_counter()
         rng.standard_normal(3_000_000)
-        elapsed = time.perf_counter() - t0
     assert ctx.flops_used == 0
-    assert ctx.flopscope_backend_time_s > 0.8 * elapsed
+    assert ctx.summary_dict()["operations"]["random.Generator.standard_normal"]["calls"] == 1
+    assert ctx.flopscope_backend_time_s > 0
     assert ctx.residual_wall_time_s < ctx.flopscope_backend_time_s
 
 
