@@ -19,6 +19,15 @@ PyObject* raise_dtype_error(const char* op, PyArray_Descr* descr) {
 
 const npy_intp kNoDims[1] = {0};
 
+// The NEP 50 kind of a Python number (None for anything else). Reads types only.
+dtype::Weak python_scalar_kind(PyObject* o) {
+  if (PyBool_Check(o)) return dtype::Weak::Bool;
+  if (PyLong_Check(o)) return dtype::Weak::Int;
+  if (PyFloat_Check(o)) return dtype::Weak::Float;
+  if (PyComplex_Check(o)) return dtype::Weak::Complex;
+  return dtype::Weak::None;
+}
+
 }  // namespace
 
 PyObject* Operands::raise_shape_changed() const {
@@ -60,8 +69,7 @@ PyObject* Operands::inspect_other(PyObject* o, OperandShape* shape) {
     shape->ndim = 0;
     shape->dims = kNoDims;
     shape->type_num = NPY_NOTYPE;  // a weak Python scalar (NEP 50)
-    shape->weak = PyBool_Check(o) ? dtype::Weak::Bool : PyLong_CheckExact(o) ? dtype::Weak::Int
-                  : PyFloat_CheckExact(o) ? dtype::Weak::Float : dtype::Weak::Complex;
+    shape->weak = python_scalar_kind(o);
     return o;
   }
   if (PyArray_IsScalar(o, Generic)) {
@@ -422,10 +430,11 @@ PyObject* raise_value_error(const char* op, const std::string& what) {
 }
 
 void Call::read_dtype_argument(PyObject* dtype) {
-  if (dtype == nullptr || dtype == Py_None || profile().dtype_argument_heavier(op_)) return;
-  if (profile().ignores_dtype_argument(op_)) {  // its operands' dtypes are billed, not the result's
-    dtype_ignored_ = true;
-    return;
+  if (dtype == nullptr || dtype == Py_None) return;
+  switch (profile().dtype_argument(op_)) {
+    case Profile::DtypeArgument::Heavier: return;  // the writes bill the result's dtype and the source's
+    case Profile::DtypeArgument::Ignored: dtype_ignored_ = true; return;  // the operands' dtypes, not the result's
+    case Profile::DtypeArgument::Billed: break;
   }
   PyArray_Descr* descr = nullptr;
   if (!PyArray_DescrCheck(dtype) && !PyType_Check(dtype) && !PyUnicode_Check(dtype)) return;  // no user code run
@@ -578,16 +587,11 @@ PyObject* Call::charge_writes(PyObject* result, PyObject* first, PyObject* secon
       rule.dtypes != D::Own)
     types[n_types++] = dtype::from_type_num(PyArray_TYPE(reinterpret_cast<PyArrayObject*>(first)));
   if (rule.dtypes == D::WithSource && second != nullptr) {
-    if (PyArray_Check(second))
+    if (PyArray_Check(second)) {
       types[n_types++] = dtype::from_type_num(PyArray_TYPE(reinterpret_cast<PyArrayObject*>(second)));
-    else if (PyBool_Check(second))
-      types[n_types++] = {'b', 8};
-    else if (PyLong_Check(second))
-      types[n_types++] = {'i', 64};
-    else if (PyFloat_Check(second))
-      types[n_types++] = {'f', 64};
-    else if (PyComplex_Check(second))
-      types[n_types++] = {'c', 128};
+    } else if (const dtype::Weak w = python_scalar_kind(second); w != dtype::Weak::None) {
+      types[n_types++] = dtype::result_type({}, {&w, 1});  // the array np.asarray makes of it
+    }
   }
   if (ok) {
     try {
@@ -595,10 +599,8 @@ PyObject* Call::charge_writes(PyObject* result, PyObject* first, PyObject* secon
       if (rule.searched && estimator_bins_ && first != nullptr && PyArray_Check(first) && elements > 0) {
         // One binary search per sample over the bins the estimator resolved (the edges less one).
         auto* samples = reinterpret_cast<PyArrayObject*>(first);
-        const Flops depth = std::max(1, formula_util::ceil_log2(std::max<Flops>(elements - 1, 1)));
         const dtype::Dtype sample_type = dtype::from_type_num(PyArray_TYPE(samples));
-        cost = checked_add(cost, cost::dtype_billed(prof, op_,
-                                                    cost::detail::apply_weight(prof, op_, checked_mul(PyArray_SIZE(samples), depth)),
+        cost = checked_add(cost, cost::dtype_billed(prof, op_, cost::search(prof, op_, PyArray_SIZE(samples), elements - 1),
                                                     {&sample_type, 1}, {}));
       }
       if (rule.density && density_counts_ >= 0 && typed && elements > 1)

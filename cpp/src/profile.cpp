@@ -81,8 +81,7 @@ const Profile::OpRule& Profile::op_rule(OpId op) const {
   if (!formula_set.empty()) r.formula = formula_variant(name, formula_set);
   if (const std::int64_t* f = lookup(floors, name)) r.floor = *f;
   if (const bool* strong = lookup(strong_scalar_ops, name)) r.strong_scalars = *strong;
-  if (const bool* ignored = lookup(dtype_argument_ignored_ops, name)) r.ignores_dtype_argument = *ignored;
-  if (const bool* heavier = lookup(dtype_argument_heavier_ops, name)) r.dtype_argument_heavier = *heavier;
+  if (const DtypeArgument* d = lookup(dtype_arguments, name)) r.dtype_argument = *d;
   if (const int* n = lookup(billed_operand_counts, name)) r.billed_operands = *n;
   if (const bool* one = lookup(complex_factor_one_dtype_ops, name)) r.complex_factor_one_dtype = *one;
   if (const ReductionForm* form = lookup(reduction_forms, name)) {
@@ -140,8 +139,8 @@ double Profile::compile_weight(OpId op) const {
   return weight_by_op_[i] = weight(std::string_view(OpRegistry::instance().info(op).name));
 }
 
-// "<factor> [input|second-input|first-output|nonzero|diagonal|edges|rows] [no-floor] [new-only]
-//  [own-dtype|with-source] [as OP]".
+// "<factor> [input|second-input|first-output|nonzero|diagonal|edges|rows] [searched] [density]
+//  [no-floor] [new-only] [own-dtype|with-source] [as OP]".
 static Profile::WriteRule parse_write_rule(std::string_view value, std::string_view where) {
   Profile::WriteRule rule;
   std::size_t end = value.find_first_of(" \t");
@@ -263,11 +262,14 @@ Profile parse_profile(std::string_view name, std::string_view text) {
     } else if (key.starts_with("strong_scalars.")) {
       p.strong_scalar_ops[std::string(key.substr(15))] = parse_bool(value, where);
     } else if (key.starts_with("dtype_argument.")) {
-      if (value != "ignored" && value != "billed" && value != "heavier")
+      using D = Profile::DtypeArgument;
+      static constexpr std::pair<std::string_view, D> kRules[] = {
+          {"billed", D::Billed}, {"ignored", D::Ignored}, {"heavier", D::Heavier}};
+      const auto* rule = std::find_if(std::begin(kRules), std::end(kRules), [&](auto& r) { return r.first == value; });
+      if (rule == std::end(kRules))
         throw std::invalid_argument(where + ": dtype_argument takes 'ignored', 'billed' or 'heavier', got '" +
                                     std::string(value) + "'");
-      p.dtype_argument_ignored_ops[std::string(key.substr(15))] = value == "ignored";
-      p.dtype_argument_heavier_ops[std::string(key.substr(15))] = value == "heavier";
+      p.dtype_arguments[std::string(key.substr(15))] = rule->second;
     } else if (key.starts_with("complex_factor_when.")) {
       if (value != "one_dtype") throw std::invalid_argument(where + ": complex_factor_when takes 'one_dtype'");
       p.complex_factor_one_dtype_ops[std::string(key.substr(20))] = true;

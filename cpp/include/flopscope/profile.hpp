@@ -146,19 +146,18 @@ struct Profile {
   std::unordered_map<std::string, bool, NameHash, std::equal_to<>> strong_scalar_ops;
   bool strong_scalars(OpId op) const { return !strong_scalar_ops.empty() && op_rule(op).strong_scalars; }
 
-  // dtype_argument.<op> ignored: the op's dtype= argument does not set the
-  // billed dtype; its operands' dtypes do (upstream bills clip, cov, corrcoef
-  // asarray_chkfinite, asarray and the joins so).
-  std::unordered_map<std::string, bool, NameHash, std::equal_to<>> dtype_argument_ignored_ops;
-  bool ignores_dtype_argument(OpId op) const {
-    return !dtype_argument_ignored_ops.empty() && op_rule(op).ignores_dtype_argument;
+  // dtype_argument.<op> RULE, what the op's dtype= argument does to the billed
+  // dtype: billed (the default: billed exactly as asked), ignored (its operands'
+  // dtypes are billed: upstream's clip, cov, corrcoef, asarray_chkfinite,
+  // asarray and the joins), heavier (what it writes bills at the heavier of its
+  // source's dtype and the one asked for, spec 2.3: astype).
+  enum class DtypeArgument : std::uint8_t { Billed, Ignored, Heavier };
+  std::unordered_map<std::string, DtypeArgument, NameHash, std::equal_to<>> dtype_arguments;
+  DtypeArgument dtype_argument(OpId op) const {
+    return dtype_arguments.empty() ? DtypeArgument::Billed : op_rule(op).dtype_argument;
   }
-  // dtype_argument.<op> heavier: what the op writes bills at the heavier of its
-  // source's dtype and the dtype asked for (spec 2.3: astype).
-  std::unordered_map<std::string, bool, NameHash, std::equal_to<>> dtype_argument_heavier_ops;
-  bool dtype_argument_heavier(OpId op) const {
-    return !dtype_argument_heavier_ops.empty() && op_rule(op).dtype_argument_heavier;
-  }
+  bool ignores_dtype_argument(OpId op) const { return dtype_argument(op) == DtypeArgument::Ignored; }
+  bool dtype_argument_heavier(OpId op) const { return dtype_argument(op) == DtypeArgument::Heavier; }
 
   // complex_factor_when.<op> one_dtype: the op's complex factor applies only
   // when its operands are arrays of one dtype (a Python scalar, or a second
@@ -233,8 +232,7 @@ struct Profile {
     Formula formula = nullptr;
     std::int64_t floor = -1;  // -1: none of its own
     bool strong_scalars = false;
-    bool ignores_dtype_argument = false;
-    bool dtype_argument_heavier = false;
+    DtypeArgument dtype_argument = DtypeArgument::Billed;
     int billed_operands = 0;
     bool complex_factor_one_dtype = false;
   };
