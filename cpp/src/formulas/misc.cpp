@@ -195,9 +195,7 @@ Flops masked_copy(const Signature& s) {
   return 0;
 }
 
-Flops shape_query(const Signature&) { return 0; }
-
-Flops selection(const Signature&) { return 0; }
+Flops free_of_flops(const Signature&) { return 0; }
 
 namespace flopscope012 {
 // Measured: one per dimension of the shapes given (an int is one), at least 1.

@@ -18,8 +18,6 @@ Flops draws(const Signature& s, std::size_t slot) {
 }
 }  // namespace
 
-Flops draw(const Signature&) { return 0; }
-
 namespace flopscope012 {
 template <int Self>
 Flops choice(const Signature& s) {

@@ -19,11 +19,10 @@ Flops pair_elements(const Signature& s);
 // tril / triu (&m k): free (primer "Free": copies); validates m.
 Flops masked_copy(const Signature& s);
 
-// broadcast_shapes (#+args): free (a computation on shapes, no array work).
-Flops shape_query(const Signature& s);
-
-// compress (&condition &a axis out): free (a selection; primer "Free").
-Flops selection(const Signature& s);
+// 0: a row the primer leaves free ("Free": shape queries, selections, random
+// draws) that reads its arguments for another profile's formula set
+// (broadcast_shapes, compress, random choice and multivariate_normal).
+Flops free_of_flops(const Signature& s);
 
 // Upstream flopscope 0.12.4's pad (spec 2.14): numel(out) + the mode's own
 // work; tril / triu: the cells they keep (spec 2.5).

@@ -1,7 +1,7 @@
 // Cost formulas of the random selections and of multivariate_normal, for the
 // rows that read their arguments (op_table/misc.inc). The primer bills random
-// generation nothing ("Random generation itself is free"); upstream flopscope
-// 0.12.4's counts are the flopscope012 set. `Self` is 1 for the methods of a
+// generation nothing ("Random generation itself is free": misc::free_of_flops);
+// upstream flopscope 0.12.4's counts are the flopscope012 set. `Self` is 1 for the methods of a
 // Generator or RandomState (their first slot is the generator), 0 for the
 // module-level functions.
 #pragma once
@@ -9,9 +9,6 @@
 #include "flopscope/signature.hpp"
 
 namespace flopscope::formulas::random {
-
-// primer: free (a draw).
-Flops draw(const Signature& s);
 
 namespace flopscope012 {
 // choice(a, size, replace, p[, axis]): k items placed (times the elements of
