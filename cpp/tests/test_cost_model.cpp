@@ -1,5 +1,5 @@
 // Cost formulas of cost_model.hpp against hand-derived values from the primer
-// (shared/spec/flopscope-primer.txt, "Operation FLOP Costs").
+// (the flopscope primer, "Operation FLOP Costs").
 #include <gtest/gtest.h>
 
 #include <limits>

@@ -1,4 +1,4 @@
-"""Every code block of the primer (../shared/spec/flopscope-primer.txt), run as written,
+"""Every code block of the flopscope primer (the user's own description of the library), run as written,
 with the costs its table states. Names a block uses without defining (numpy_array,
 actual, expected) are supplied; `...` bodies are kept."""
 

@@ -20,7 +20,7 @@ import numpy as np
 from whestbench import sample_mlp
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DATASET = os.path.join(HERE, "..", "..", "..", "shared", "data", "upstream-datasets", "multi_split_v3.0")
+DATASET = os.path.join(HERE, "data", "upstream-datasets", "multi_split_v3.0")
 CASES = [(4, 2, 0), (64, 3, 7), (256, 8, 123), (1024, 2, 99)]
 
 UPSTREAM_WEIGHTS = """

@@ -17,7 +17,8 @@ from whestbench.sdk import SetupContext
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BEHAVIOURS = os.path.join(HERE, "fixtures", "behaviours.py")
-UPSTREAM_DATASETS = os.path.join(HERE, "..", "..", "..", "shared", "data", "upstream-datasets")
+# Small datasets written by upstream whestbench 0.16.2, kept in the repository (see its README).
+UPSTREAM_DATASETS = os.path.join(HERE, "data", "upstream-datasets")
 
 
 @pytest.fixture
