@@ -320,6 +320,13 @@ void raise_time_exhausted(const char* op, const Meter& meter) {
                       "wall-clock time limit exceeded");
 }
 
+void raise_time_outrun(const char* op, Flops cost, const Meter& meter) {
+  raise_keyword_error(state().time_error, op,
+                      Py_BuildValue("{s:d,s:d,s:L}", "elapsed_s", meter.elapsed_s(), "limit_s",
+                                    meter.wall_time_limit_s(), "flop_cost", static_cast<long long>(cost)),
+                      "the call cannot finish within the wall-clock time limit");
+}
+
 PyObject* priced_signal() {
   // BaseException: no `except Exception` in between can swallow it (there is
   // no Python between admit() and price_call anyway).
@@ -355,6 +362,18 @@ PyObject* find_kwarg(PyObject* kwnames, PyObject* const* args, Py_ssize_t nargs,
     if (PyUnicode_CompareWithASCIIString(PyTuple_GET_ITEM(kwnames, i), name) == 0) return args[nargs + i];
   }
   return nullptr;
+}
+
+bool Call::failed_after_work() const {
+  if (PyErr_ExceptionMatches(PyExc_FloatingPointError) || PyErr_ExceptionMatches(PyExc_Warning)) return true;
+  return hooks_at_entry_ || hooks::armed() || hooks::armed_slow();
+}
+
+bool Call::ran_long_with_slow_hooks(clock::Ticks t2) const {
+  static const clock::Ticks long_call = clock::from_seconds(hooks::kSlowCheckAfterSeconds);
+  if (t2 - t0_ < long_call) [[likely]]
+    return false;
+  return hooks::armed_slow();
 }
 
 PyObject* Call::finish_slow(PyObject* result, clock::Ticks t2) {

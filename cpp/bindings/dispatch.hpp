@@ -15,6 +15,7 @@
 #include "flopscope/cost_model.hpp"
 #include "flopscope/dtype.hpp"
 #include "flopscope/meter.hpp"
+#include "hooks.hpp"
 
 namespace flopscope::py {
 
@@ -31,6 +32,7 @@ struct State {
   PyObject* str_axis = nullptr;
   PyObject* str_where = nullptr;
   PyObject* result_check = nullptr;       // callable(op, result) run after each call, or nullptr
+  PyObject* registered_result_check = nullptr;  // the one callable result_check may be (set at import)
   bool immutable = false;                 // configure(immutable=True): our arrays refuse in-place updates
 };
 
@@ -235,6 +237,9 @@ PyObject* wrap_result(PyObject* result);
 void raise_budget_exhausted(const char* op, Flops cost, const Meter& meter);
 // Raises TimeExhaustedError for `op`.
 void raise_time_exhausted(const char* op, const Meter& meter);
+// Raises TimeExhaustedError for a call of `cost` FLOPs refused before running
+// because it cannot end before the deadline (Meter::would_outrun_deadline).
+void raise_time_outrun(const char* op, Flops cost, const Meter& meter);
 // Raises OverflowError for a cost that does not fit in 64 bits.
 void raise_cost_overflow(const char* op);
 
@@ -262,7 +267,23 @@ class Call {
  public:
   Call(OpId op, const char* name)
       : t0_(clock::now()), meter_(&current_meter()), op_(op), name_(name),
-        priced_call_(pricing_now() != nullptr && pricing_only->calls++ == 0) {}
+        priced_call_(pricing_now() != nullptr && pricing_only->calls++ == 0) {
+    // Holds the meter's owner for the whole call: a callback inside it (an
+    // operand's __index__, an error handler) that drops the last reference to
+    // the context or its meter must not free what this call still writes to.
+    owner_ = static_cast<PyObject*>(meter_->owner());
+    Py_XINCREF(owner_);
+    // No automatic collection inside a counted call: gc.callbacks and the
+    // finalizers of collected cycles are participant Python (hooks.hpp).
+    gc_was_enabled_ = PyGC_Disable();
+    hooks_at_entry_ = hooks::armed();
+  }
+  ~Call() {
+    if (gc_was_enabled_) PyGC_Enable();
+    Py_XDECREF(owner_);
+  }
+  Call(const Call&) = delete;
+  Call& operator=(const Call&) = delete;
 
   // Checks the deadline and the budget; charges `cost`. False (exception set) if refused.
   bool admit(Flops cost) {
@@ -287,6 +308,10 @@ class Call {
       raise_time_exhausted(name_, *meter_);
       return false;
     }
+    if (meter_->would_outrun_deadline(t0_, cost)) [[unlikely]] {
+      raise_time_outrun(name_, cost, *meter_);
+      return false;
+    }
     if (!meter_->can_afford(cost)) {
       raise_budget_exhausted(name_, cost, *meter_);
       return false;
@@ -303,12 +328,10 @@ class Call {
   // __index__, file objects' write, converters): none of its time is booked as
   // flopscope's, so all of it lands in the residual bucket. FLOPs still count.
   void book_time_as_residual() { residual_only_ = true; }
-  // Takes the charge back if NumPy raised before doing the work. A
-  // FloatingPointError (np.errstate(...='raise')) is raised from the FP flags
-  // after the inner loop has run and written its results: that work is kept
-  // charged.
+  // Takes the charge back if NumPy raised before doing the work; a failure
+  // that may have come after it keeps the charge (failed_after_work).
   void backend_end(bool ok) {
-    if (!ok && !PyErr_ExceptionMatches(PyExc_FloatingPointError)) meter_->refund(op_, cost_);
+    if (!ok && !failed_after_work()) meter_->refund(op_, cost_);
   }
   // Books the times and runs the post-call deadline check. Steals `result`.
   // Three clock reads per call: entry, before NumPy, and here. Handing the
@@ -319,6 +342,8 @@ class Call {
     // Counted calls made from callbacks inside this one booked their own time
     // meanwhile; leave it out of ours so that nothing is booked twice.
     const clock::Ticks nested = meter_->backend_ticks() + meter_->overhead_ticks() - booked_before_;
+    if (!residual_only_ && (hooks_at_entry_ || hooks::armed() || ran_long_with_slow_hooks(t2))) [[unlikely]]
+      residual_only_ = true;  // Python may have run inside the call: its time is the participant's
     if (!residual_only_) [[likely]]
       meter_->add_time(op_, std::max<clock::Ticks>(0, t2 - t1_ - nested), t1_ - t0_);
     if (meter_->recording() || state().result_check != nullptr) [[unlikely]]
@@ -386,6 +411,16 @@ class Call {
   // common path short. Steals `result`.
   PyObject* finish_slow(PyObject* result, clock::Ticks t2);
 
+  // Whether a failure may have come after NumPy wrote results: a
+  // FloatingPointError or a warning turned into an error (both raised from the
+  // FP flags after the inner loop ran), or any exception while a Python hook
+  // that runs after the work (np.seterrcall handler, warning display, profile
+  // or trace function) is armed. Such failures keep the charge.
+  bool failed_after_work() const;
+  // A call that ran longer than hooks::kSlowCheckAfterSeconds, with a hook
+  // armed that only the slow check finds.
+  bool ran_long_with_slow_hooks(clock::Ticks t2) const;
+
   static constexpr int kMaxNoted = 8;
   const OperandShape* noted_[kMaxNoted];
   int n_noted_ = 0;
@@ -402,7 +437,10 @@ class Call {
   clock::Ticks t0_, t1_ = 0;
   clock::Ticks booked_before_ = 0;
   bool residual_only_ = false;
+  bool hooks_at_entry_ = false;  // hooks::armed() when the call began
+  int gc_was_enabled_ = 0;
   Meter* meter_;
+  PyObject* owner_;  // strong reference to the meter's Python owner, or nullptr (the default meter)
   OpId op_;
   const char* name_;
   Flops cost_ = 0;

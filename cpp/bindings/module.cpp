@@ -22,6 +22,7 @@
 #include "counted_ufunc.hpp"
 #include "direct_loop.hpp"
 #include "dispatch.hpp"
+#include "hooks.hpp"
 #include "flopscope/clock.hpp"
 #include "flopscope/cost_model.hpp"
 #include "flopscope/einsum.hpp"
@@ -318,6 +319,11 @@ NB_MODULE(_core, m) {
            })
       .def("rebase",
            [](Meter& m) {
+             // Only the process-wide default budget is ever reset (budget_reset). A
+             // context's meter keeps its count for life: rebasing one that was
+             // deactivated first would make its charges vanish.
+             if (!default_meter_exists() || &m != &default_meter())
+               throw_unauthorized("rebase() on the meter of a BudgetContext (only the default budget is reset)");
              if (explicitly_active(&m)) throw_unauthorized("rebase() on the meter of an active BudgetContext");
              m.rebase();
            })
@@ -344,11 +350,21 @@ NB_MODULE(_core, m) {
            nb::arg("op_name"), nb::arg("flop_cost"), "Charges an externally priced cost; False if it does not fit.")
       .def("activate",
            [](Meter& m) {
+             // Contexts do not nest: a second meter made active inside a live
+             // context would take its charges (spec of BudgetContext: "Cannot nest").
              Meter* previous = active_meter_or_null();
+             if (previous != nullptr && previous != &m)
+               throw_unauthorized("activate() of another meter while a BudgetContext is active on this thread");
+             if (previous == &m) return false;
+             m.set_owner(nb::find(&m).ptr());  // borrowed: the wrapper owns the meter (see Meter::owner)
+             m.count_activation();
              set_active_meter(&m);
-             return previous != nullptr && previous != &m;
+             return false;
            },
-           "Makes this the meter counted calls go to in this thread. True if another explicit one was active.")
+           "Makes this the meter counted calls go to in this thread (refused while another one is).")
+      .def_prop_ro("activations", &Meter::activations,
+                   "How many times this meter was activated (a context entry); a change during a window means "
+                   "it was switched off and on again.")
       .def("deactivate", [](Meter& m) {
         if (active_meter_or_null() == &m) set_active_meter(nullptr);
       });
@@ -419,7 +435,9 @@ NB_MODULE(_core, m) {
   }, nb::arg("x"), "x as a flopscope array, free under every profile (flopscope's internal conversion).");
   m.def("bind_op", [](const std::string& name, nb::handle impl) {
     // For table ops that NumPy has no function for (flops.stats, ...): the
-    // Python implementation, bound once when flopscope is imported. Never rebound.
+    // Python implementation, bound once while flopscope is imported (sealed
+    // after: an op bound later would run any Python as a priced call).
+    if (routes_sealed) throw_unauthorized(("bind_op('" + name + "') after flopscope was imported").c_str());
     nb::dict exported = nb::borrow<nb::dict>(nb::handle(py::exported_ops));
     if (OpRegistry::instance().find(name) < 0) throw nb::key_error(("no op '" + name + "' in the op table").c_str());
     if (exported.contains(name.c_str())) throw nb::value_error(("op '" + name + "' is already bound").c_str());
@@ -529,6 +547,7 @@ NB_MODULE(_core, m) {
   m.def("_direct_loop_reset", &py::reset_direct_loops, "Forgets the resolved inner loops (tests).");
   m.def("_set_error_types", [](nb::handle budget, nb::handle time, nb::handle dtype) {
     py::State& s = py::state();
+    if (s.budget_error != nullptr) throw_unauthorized("_set_error_types() after flopscope was imported");
     s.budget_error = budget.inc_ref().ptr();
     s.time_error = time.inc_ref().ptr();
     s.dtype_error = dtype.inc_ref().ptr();
@@ -536,15 +555,35 @@ NB_MODULE(_core, m) {
 
   m.def("_set_immutable", [](bool on) { py::state().immutable = on; }, nb::arg("on"),
         "configure(immutable=True): flopscope arrays refuse item assignment, in-place operators and methods.");
+  // The result check (configure(check_nan_inf=True)) is flopscope's own
+  // function, registered once at import; afterwards it can only be switched on
+  // and off, so that no other Python runs inside counted calls as overhead.
   m.def(
-      "_set_result_check",
+      "_register_result_check",
       [](nb::handle check) {
         py::State& s = py::state();
-        Py_XDECREF(s.result_check);
-        s.result_check = check.is_none() ? nullptr : check.inc_ref().ptr();
+        if (routes_sealed || s.registered_result_check != nullptr)
+          throw_unauthorized("_register_result_check() after flopscope was imported");
+        if (!PyCallable_Check(check.ptr())) throw nb::type_error("_register_result_check: expected a callable");
+        s.registered_result_check = check.inc_ref().ptr();
       },
-      nb::arg("check").none(), "Sets callable(op_name, result), run after every counted call (None: off).");
+      nb::arg("check"));
+  m.def(
+      "_set_result_check",
+      [](bool on) {
+        py::State& s = py::state();
+        if (on && s.registered_result_check == nullptr) throw nb::value_error("no result check registered");
+        s.result_check = on ? s.registered_result_check : nullptr;
+      },
+      nb::arg("on"), "Runs flopscope's registered result check after every counted call (check_nan_inf).");
 
+  m.def("_add_trusted_audit_hook", [](nb::handle hook) {
+    if (!py::hooks::add_trusted_audit_hook(hook.ptr())) throw nb::python_error();
+  }, nb::arg("hook"), "Adds whestbench's own audit hook without booking counted calls as residual (once per process).");
+  m.def("_python_hooks_armed", []() { return py::hooks::armed() || py::hooks::armed_slow(); },
+        "Whether a Python hook that can run inside counted calls is armed (their time is then residual).");
+
+  if (!py::hooks::install()) throw nb::python_error();
   PyObject* mod = m.ptr();
   if (!py::init_counted_ufunc_type(mod) || !py::init_counted_function_type(mod) || !py::init_array_type(mod))
     throw nb::python_error();

@@ -375,8 +375,6 @@ def budget_reset() -> None:
             "call it after the context has exited")
     with _lock:
         _closed = None
-        for ctx in list(_live):
-            ctx._meter.rebase()
     if _core.default_meter_exists():
         _core.default_meter().rebase()
 
@@ -426,9 +424,11 @@ def configure(**settings: Any) -> None:
         elif key == "immutable":
             _core._set_immutable(value)
         else:
-            _core._set_result_check(_scan_nan_inf if value else None)
+            _core._set_result_check(value)
         _settings[key] = value
 
+
+_core._register_result_check(_scan_nan_inf)
 
 if _settings["cost_model"] != "primer":
     configure(cost_model=_settings["cost_model"])

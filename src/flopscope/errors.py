@@ -52,17 +52,23 @@ class BudgetExhaustedError(FlopscopeError):
 class TimeExhaustedError(FlopscopeError):
     """The context's wall_time_limit_s was exceeded (checked before and after each counted call)."""
 
-    def __init__(self, op_name: str, *, elapsed_s: float, limit_s: float):
+    def __init__(self, op_name: str, *, elapsed_s: float, limit_s: float, flop_cost: int | None = None):
         self.op_name = op_name
         self.elapsed_s = elapsed_s
         self.limit_s = limit_s
-        super().__init__(
-            f"{op_name}: wall-clock time {elapsed_s:.3f}s exceeds limit {limit_s:.3f}s. "
-            "Do less work per call or raise wall_time_limit_s."
-        )
+        self.flop_cost = flop_cost
+        if flop_cost is None:
+            text = (f"{op_name}: wall-clock time {elapsed_s:.3f}s exceeds limit {limit_s:.3f}s. "
+                    "Do less work per call or raise wall_time_limit_s.")
+        else:  # refused before running: it could not end in time on any machine
+            text = (f"{op_name}: a call of {flop_cost:,} FLOPs cannot finish in the {limit_s - elapsed_s:.3f}s left "
+                    f"of the wall-time limit {limit_s:.3f}s even at 1e14 FLOP/s; it was refused before running "
+                    "and charged nothing. Split the work or raise wall_time_limit_s.")
+        super().__init__(text)
 
     def __reduce__(self):
-        return _rebuild, (type(self), (self.op_name,), {"elapsed_s": self.elapsed_s, "limit_s": self.limit_s})
+        return _rebuild, (type(self), (self.op_name,), {"elapsed_s": self.elapsed_s, "limit_s": self.limit_s,
+                                                        "flop_cost": self.flop_cost})
 
 
 class NoBudgetContextError(FlopscopeError):

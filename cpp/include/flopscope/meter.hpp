@@ -103,6 +103,19 @@ class Meter {
   // Cooperative wall-time limit (0 = none). deadline_passed is checked before and after each call.
   double wall_time_limit_s() const { return wall_time_limit_s_; }
   bool deadline_passed(clock::Ticks t) const { return t > deadline_; }
+  // Whether a call of `cost` FLOPs starting at `t` cannot end before the
+  // deadline even at kMaxFlopsPerSecond: refused before it runs, so that a
+  // limit can stop a call that would far outrun it (NumPy cannot be stopped
+  // once it has started).
+  bool would_outrun_deadline(clock::Ticks t, Flops cost) const {
+    if (deadline_ == std::numeric_limits<clock::Ticks>::max()) [[likely]]
+      return false;
+    return static_cast<double>(cost) / kMaxFlopsPerSecond > clock::to_seconds(deadline_ - t);
+  }
+  // An upper bound on any machine's arithmetic rate for one call (100 TFLOP/s:
+  // above the peak of any CPU socket pair today), so the check above never
+  // refuses a call that could finish in time.
+  static constexpr double kMaxFlopsPerSecond = 1e14;
   double elapsed_s() const;
 
   // Namespaces: a dotted path of segments; ops are attributed to the current one.
@@ -118,6 +131,17 @@ class Meter {
   // Counted calls charged here from threads that had no context of their own.
   std::int64_t foreign_thread_calls() const { return foreign_thread_calls_; }
   void count_foreign_thread_call() { ++foreign_thread_calls_; }
+  // How many times this meter was made a thread's explicit meter (a context
+  // entry). A grader that sees it change during a window knows the meter was
+  // switched off and on again in between.
+  std::int64_t activations() const { return activations_; }
+  void count_activation() { ++activations_; }
+  // The object that owns this meter in the embedding language (the binding's
+  // Python wrapper; opaque to the core). A counted call holds a reference to it
+  // while it runs, so that a callback dropping the last reference cannot free
+  // the meter under the call.
+  void* owner() const { return owner_; }
+  void set_owner(void* owner) { owner_ = owner; }
   // Non-null for a meter that refuses every call, with the reason.
   const char* refusal() const { return refusal_; }
   void set_refusal(const char* why) { refusal_ = why; }
@@ -162,6 +186,8 @@ class Meter {
   bool recording_ = false;
   bool started_once_ = false;
   std::int64_t foreign_thread_calls_ = 0;
+  std::int64_t activations_ = 0;
+  void* owner_ = nullptr;
   const char* refusal_ = nullptr;
   clock::Ticks origin_ = clock::now();
   std::vector<OpRecord> records_;

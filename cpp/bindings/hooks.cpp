@@ -1,0 +1,151 @@
+#include "hooks.hpp"
+
+#include <csignal>
+#include <cstring>
+
+namespace flopscope::py::hooks {
+
+namespace {
+
+bool g_audit_armed = false;     // an audit hook or sys.monitoring callback was added (never disarms)
+bool g_trusted_adding = false;  // add_trusted_audit_hook is adding its hook right now
+bool g_trusted_used = false;
+PyObject* g_extobj_var = nullptr;     // numpy's "numpy.ufunc.extobj" ContextVar
+PyObject* g_extobj_seen = nullptr;    // the last error state looked at (strong: its address stays unique)
+bool g_extobj_armed = false;          // whether that state calls Python
+PyObject* g_numpy = nullptr;
+PyObject* g_warnings = nullptr;
+PyObject* g_showwarning = nullptr;    // warnings.showwarning and _showwarnmsg as imported
+PyObject* g_showwarnmsg = nullptr;
+PyObject* g_signal = nullptr;
+
+int audit(const char* event, PyObject*, void*) {
+  if (std::strcmp(event, "sys.addaudithook") == 0) {
+    if (!g_trusted_adding) g_audit_armed = true;
+  } else if (std::strncmp(event, "sys.monitoring", 14) == 0) {
+    g_audit_armed = true;
+  }
+  return 0;
+}
+
+// Whether NumPy's error state `extobj` calls a Python object on a
+// floating-point error: a callable in 'call' mode, a .write() in 'log' mode.
+bool calls_python(PyObject*) {
+  PyObject* fn = PyObject_CallMethod(g_numpy, "geterrcall", nullptr);
+  if (fn == nullptr) {
+    PyErr_Clear();
+    return true;
+  }
+  const bool has_fn = fn != Py_None;
+  Py_DECREF(fn);
+  if (!has_fn) return false;
+  PyObject* modes = PyObject_CallMethod(g_numpy, "geterr", nullptr);
+  if (modes == nullptr || !PyDict_Check(modes)) {
+    Py_XDECREF(modes);
+    PyErr_Clear();
+    return true;
+  }
+  bool armed = false;
+  PyObject *key, *value;
+  Py_ssize_t pos = 0;
+  while (PyDict_Next(modes, &pos, &key, &value))
+    if (PyUnicode_Check(value) &&
+        (PyUnicode_CompareWithASCIIString(value, "call") == 0 || PyUnicode_CompareWithASCIIString(value, "log") == 0))
+      armed = true;
+  Py_DECREF(modes);
+  return armed;
+}
+
+bool errcall_armed() {
+  PyObject* state = nullptr;
+  if (PyContextVar_Get(g_extobj_var, nullptr, &state) < 0 || state == nullptr) {
+    PyErr_Clear();
+    return true;
+  }
+  if (state != g_extobj_seen) [[unlikely]] {
+    // A new error state (np.errstate, np.seterr*): looked at once.
+    PyObject *type, *value, *tb;  // a pending exception (a failed call's) is kept as it is
+    PyErr_Fetch(&type, &value, &tb);
+    g_extobj_armed = calls_python(state);
+    PyErr_Restore(type, value, tb);
+    Py_XSETREF(g_extobj_seen, Py_NewRef(state));
+  }
+  Py_DECREF(state);
+  return g_extobj_armed;
+}
+
+}  // namespace
+
+bool install() {
+  if (PySys_AddAuditHook(audit, nullptr) < 0) return false;
+  g_numpy = PyImport_ImportModule("numpy");
+  PyObject* umath = PyImport_ImportModule("numpy._core._multiarray_umath");
+  if (g_numpy == nullptr || umath == nullptr) return false;
+  g_extobj_var = PyObject_GetAttrString(umath, "_extobj_contextvar");
+  Py_DECREF(umath);
+  if (g_extobj_var == nullptr || !PyContextVar_CheckExact(g_extobj_var)) {
+    PyErr_SetString(PyExc_ImportError, "flopscope: numpy._core._multiarray_umath._extobj_contextvar is not a "
+                                       "ContextVar (unsupported NumPy version)");
+    return false;
+  }
+  g_warnings = PyImport_ImportModule("warnings");
+  g_signal = PyImport_ImportModule("signal");
+  if (g_warnings == nullptr || g_signal == nullptr) return false;
+  g_showwarning = PyObject_GetAttrString(g_warnings, "showwarning");
+  g_showwarnmsg = PyObject_GetAttrString(g_warnings, "_showwarnmsg");
+  if (g_showwarning == nullptr || g_showwarnmsg == nullptr) return false;
+  return true;
+}
+
+bool armed() {
+  PyThreadState* ts = PyThreadState_Get();
+  if (ts->c_profilefunc != nullptr || ts->c_tracefunc != nullptr || g_audit_armed) return true;
+  return errcall_armed();
+}
+
+bool armed_slow() {
+  PyObject *type, *value, *tb;
+  PyErr_Fetch(&type, &value, &tb);
+  bool armed = false;
+  auto replaced = [&](const char* name, PyObject* original) {
+    PyObject* now = PyObject_GetAttrString(g_warnings, name);
+    if (now == nullptr) PyErr_Clear();
+    const bool changed = now != original;
+    Py_XDECREF(now);
+    return changed;
+  };
+  armed = replaced("showwarning", g_showwarning) || replaced("_showwarnmsg", g_showwarnmsg);
+  if (!armed && _PyOS_IsMainThread()) {
+    // Python signal handlers run on the main thread, at any bytecode boundary
+    // or PyErr_CheckSignals inside the call.
+    PyObject* default_int = PyObject_GetAttrString(g_signal, "default_int_handler");
+    for (int sig = 1; sig < NSIG && !armed; ++sig) {
+      PyObject* h = PyObject_CallMethod(g_signal, "getsignal", "i", sig);
+      if (h == nullptr) {
+        PyErr_Clear();
+        continue;
+      }
+      armed = PyCallable_Check(h) && h != default_int;
+      Py_DECREF(h);
+    }
+    Py_XDECREF(default_int);
+    PyErr_Clear();
+  }
+  PyErr_Restore(type, value, tb);
+  return armed;
+}
+
+bool add_trusted_audit_hook(PyObject* hook) {
+  if (g_trusted_used) {
+    PyErr_SetString(PyExc_RuntimeError, "add_trusted_audit_hook: allowed once per process (it is taken)");
+    return false;
+  }
+  g_trusted_used = true;
+  g_trusted_adding = true;
+  PyObject* r = PyObject_CallMethod(PyImport_AddModule("sys"), "addaudithook", "O", hook);
+  g_trusted_adding = false;
+  Py_XDECREF(r);
+  return r != nullptr;
+}
+
+}  // namespace flopscope::py::hooks

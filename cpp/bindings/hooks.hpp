@@ -1,0 +1,38 @@
+// Python that the interpreter or NumPy can run inside a counted call without
+// being one of its arguments: profile and trace functions, audit hooks,
+// sys.monitoring callbacks, NumPy's error callback (np.seterrcall), warning
+// display hooks, signal handlers, gc callbacks and finalizers.
+//
+// Policy (docs/cost-model.md, "Time that is not flopscope's"): a counted call
+// during which such a hook is armed books all of its time as residual, as a
+// call with a foreign argument does; its FLOPs still count. Automatic garbage
+// collection is paused for the length of a counted call, so gc callbacks and
+// the finalizers of collected cycles never run inside one.
+#pragma once
+
+#include "numpy_api.hpp"
+
+namespace flopscope::py::hooks {
+
+// Module init: installs flopscope's audit hook (it sees sys.addaudithook and
+// sys.monitoring registrations) and finds NumPy's error-state context variable.
+bool install();
+
+// Hooks the core can see in a few nanoseconds, checked at the entry and at the
+// exit of every counted call: a profile or trace function on this thread, an
+// audit hook or sys.monitoring callback added since flopscope was imported
+// (sticky), NumPy's error handling in 'call' or 'log' mode.
+bool armed();
+
+// Calls longer than this are also checked for the hooks that cost a few
+// microseconds to find (armed_slow), so a hook can hide at most this much per call.
+constexpr double kSlowCheckAfterSeconds = 50e-6;
+// Python signal handlers (main thread), a replaced warnings.showwarning or
+// warnings._showwarnmsg.
+bool armed_slow();
+
+// Adds an audit hook of flopscope's own tools (whestbench's integrity hook)
+// without arming the check above. Allowed once per process.
+bool add_trusted_audit_hook(PyObject* hook);
+
+}  // namespace flopscope::py::hooks
