@@ -369,11 +369,11 @@ bool Call::failed_after_work() const {
   return hooks_at_entry_ || hooks::armed() || hooks::armed_slow();
 }
 
-bool Call::ran_long_with_slow_hooks(clock::Ticks t2) const {
+bool Call::ran_long_with_hooks(clock::Ticks t2) const {
   static const clock::Ticks long_call = clock::from_seconds(hooks::kSlowCheckAfterSeconds);
   if (t2 - t0_ < long_call) [[likely]]
     return false;
-  return hooks::armed_slow();
+  return hooks::armed() || hooks::armed_slow();
 }
 
 PyObject* Call::finish_slow(PyObject* result, clock::Ticks t2) {

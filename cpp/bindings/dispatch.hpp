@@ -342,7 +342,7 @@ class Call {
     // Counted calls made from callbacks inside this one booked their own time
     // meanwhile; leave it out of ours so that nothing is booked twice.
     const clock::Ticks nested = meter_->backend_ticks() + meter_->overhead_ticks() - booked_before_;
-    if (!residual_only_ && (hooks_at_entry_ || hooks::armed() || ran_long_with_slow_hooks(t2))) [[unlikely]]
+    if (!residual_only_ && (hooks_at_entry_ || ran_long_with_hooks(t2))) [[unlikely]]
       residual_only_ = true;  // Python may have run inside the call: its time is the participant's
     if (!residual_only_) [[likely]]
       meter_->add_time(op_, std::max<clock::Ticks>(0, t2 - t1_ - nested), t1_ - t0_);
@@ -417,9 +417,12 @@ class Call {
   // that runs after the work (np.seterrcall handler, warning display, profile
   // or trace function) is armed. Such failures keep the charge.
   bool failed_after_work() const;
-  // A call that ran longer than hooks::kSlowCheckAfterSeconds, with a hook
-  // armed that only the slow check finds.
-  bool ran_long_with_slow_hooks(clock::Ticks t2) const;
+  // A call that ran longer than hooks::kSlowCheckAfterSeconds with a hook
+  // armed at its end (any kind). A short call is looked at on entry only:
+  // Python that arms a hook inside a call is itself a hook armed on entry, a
+  // foreign argument (residual already), or a hook of the slow kind, which
+  // can hide no more than kSlowCheckAfterSeconds.
+  bool ran_long_with_hooks(clock::Ticks t2) const;
 
   static constexpr int kMaxNoted = 8;
   const OperandShape* noted_[kMaxNoted];

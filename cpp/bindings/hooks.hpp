@@ -18,8 +18,8 @@ namespace flopscope::py::hooks {
 // sys.monitoring registrations) and finds NumPy's error-state context variable.
 bool install();
 
-// Hooks the core can see in a few nanoseconds, checked at the entry and at the
-// exit of every counted call: a profile or trace function on this thread, an
+// Hooks the binding can see in a few nanoseconds, checked at the entry of
+// every counted call (and at the exit of a long one): a profile or trace function on this thread, an
 // audit hook or sys.monitoring callback added since flopscope was imported
 // (sticky), NumPy's error handling in 'call' or 'log' mode.
 bool armed();
