@@ -197,6 +197,7 @@ void build_surface(nb::module_& m) {
   s.ufunc_table = ufunc_table.release().ptr();
   s.function_table = function_table.release().ptr();
   s.passthrough = passthrough.release().ptr();
+  s.numpy_ufunc_type = reinterpret_cast<PyTypeObject*>(ufunc_type.release().ptr());
   py::exported_ops = exported.ptr();
   m.attr("exported") = exported;
   if (!py::resolve_targets()) throw nb::python_error();
@@ -528,6 +529,10 @@ NB_MODULE(_core, m) {
         "Calls run through NumPy's inner loops directly (small elementwise ufunc and matmul calls).");
   m.def("_direct_loop_reset", &py::reset_direct_loops, "Forgets the resolved inner loops (tests).");
   m.def("_set_error_types", [](nb::handle budget, nb::handle time, nb::handle dtype) {
+    for (nb::handle h : {budget, time, dtype})
+      if (!PyExceptionClass_Check(h.ptr()) || !PyType_IsSubtype(reinterpret_cast<PyTypeObject*>(h.ptr()),
+                                                                reinterpret_cast<PyTypeObject*>(PyExc_Exception)))
+        throw nb::type_error("_set_error_types: expects three Exception subclasses");
     py::State& s = py::state();
     s.budget_error = budget.inc_ref().ptr();
     s.time_error = time.inc_ref().ptr();
