@@ -321,12 +321,26 @@ Flops mask_elements(PyObject* key) {
   return n;
 }
 
+PyObject* subscript_priced(PyObject* self, PyObject* key);
+
 // a[key]: NumPy's. Under a profile that bills advanced indexing (writes.getitem,
 // upstream's "getitem"), an index with arrays or lists is charged the masks it
 // scans before NumPy runs and the elements it gathers after (Call::charge_writes).
 PyObject* subscript(PyObject* self, PyObject* key) {
   binaryfunc numpy_subscript = PyArray_Type.tp_as_mapping->mp_subscript;
   if (basic_index(key)) [[likely]] return numpy_subscript(self, key);
+  if (!is_plain(key)) [[unlikely]] {  // a foreign key: NumPy reads our copy of its lists (snapshot_lists)
+    PyObject* copy = snapshot_lists(key);
+    if (copy == nullptr) return nullptr;
+    PyObject* r = subscript_priced(self, copy);
+    Py_DECREF(copy);
+    return r;
+  }
+  return subscript_priced(self, key);
+}
+
+PyObject* subscript_priced(PyObject* self, PyObject* key) {
+  binaryfunc numpy_subscript = PyArray_Type.tp_as_mapping->mp_subscript;
   static const OpId getitem = OpRegistry::instance().find("getitem");
   if (current_meter().profile().write_rule(getitem).factor == 0) return numpy_subscript(self, key);
   Call call(getitem, "getitem");
@@ -358,7 +372,17 @@ int ass_subscript(PyObject* self, PyObject* key, PyObject* value) {
                     "build the result with whole-array operations (flopscope.numpy.where, stack, concatenate)");
     return -1;
   }
-  return PyArray_Type.tp_as_mapping->mp_ass_subscript(self, key, value);
+  if (basic_index(key) && (value == nullptr || is_plain(value))) [[likely]]
+    return PyArray_Type.tp_as_mapping->mp_ass_subscript(self, key, value);
+  // A foreign key or value: NumPy reads our copies of their lists (snapshot_lists).
+  PyObject* k = snapshot_lists(key);
+  PyObject* v = k != nullptr && value != nullptr ? snapshot_lists(value) : nullptr;
+  const int r = k == nullptr || (value != nullptr && v == nullptr)
+                    ? -1
+                    : PyArray_Type.tp_as_mapping->mp_ass_subscript(self, k, value == nullptr ? nullptr : v);
+  Py_XDECREF(k);
+  Py_XDECREF(v);
+  return r;
 }
 
 // fill, put and resize update the array in place: NumPy's own methods, unless
@@ -372,8 +396,14 @@ PyObject* in_place_method(PyObject* self, PyObject* const* args, Py_ssize_t narg
   const Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
   std::vector<PyObject*> stack(static_cast<std::size_t>(nargs + nkw + 1));
   stack[0] = self;
-  std::copy(args, args + nargs + nkw, stack.begin() + 1);
-  PyObject* r = PyObject_Vectorcall(method, stack.data(), static_cast<std::size_t>(nargs + 1), kwnames);
+  // NumPy reads our copies of the arguments' lists (snapshot_lists): a.resize(lst) with an item that empties lst.
+  bool ok = true;
+  for (Py_ssize_t i = 0; i < nargs + nkw; ++i) {
+    stack[i + 1] = ok ? snapshot_lists(args[i]) : nullptr;
+    ok = ok && stack[i + 1] != nullptr;
+  }
+  PyObject* r = ok ? PyObject_Vectorcall(method, stack.data(), static_cast<std::size_t>(nargs + 1), kwnames) : nullptr;
+  for (Py_ssize_t i = 0; i < nargs + nkw; ++i) Py_XDECREF(stack[i + 1]);
   Py_DECREF(method);
   return r;
 }

@@ -186,6 +186,36 @@ PyObject* Operands::plain_other(PyObject* o) {
   return copy ? copy : o;
 }
 
+PyObject* snapshot_lists(PyObject* o) {
+  const bool is_list = PyList_Check(o);
+  if (!is_list && !PyTuple_Check(o)) {
+    Py_INCREF(o);
+    return o;
+  }
+  if (Py_EnterRecursiveCall(" while copying a foreign argument")) return nullptr;  // a self-containing list
+  const Py_ssize_t n = is_list ? PyList_GET_SIZE(o) : PyTuple_GET_SIZE(o);
+  PyObject* copy = is_list ? PyList_New(n) : PyTuple_New(n);
+  bool changed = is_list;
+  for (Py_ssize_t i = 0; copy != nullptr && i < n; ++i) {
+    PyObject* item = is_list ? PyList_GET_ITEM(o, i) : PyTuple_GET_ITEM(o, i);  // no user code runs here
+    PyObject* s = snapshot_lists(item);
+    if (s == nullptr) {
+      Py_CLEAR(copy);
+      break;
+    }
+    changed = changed || s != item;
+    if (is_list) PyList_SET_ITEM(copy, i, s);
+    else PyTuple_SET_ITEM(copy, i, s);
+  }
+  Py_LeaveRecursiveCall();
+  if (copy != nullptr && !changed) {  // a tuple without lists: itself
+    Py_DECREF(copy);
+    Py_INCREF(o);
+    return o;
+  }
+  return copy;
+}
+
 PyObject* Operands::unview_slow(PyObject* result) {
   auto original = [&](PyObject* o) -> PyObject* {
     for (int i = 0; i < n_viewed_; ++i)

@@ -66,6 +66,12 @@ inline bool is_exact_integer(PyObject* o) {
   return PyLong_CheckExact(o) ||
          (PyArray_IsScalar(o, Integer) && !PyType_HasFeature(Py_TYPE(o), Py_TPFLAGS_HEAPTYPE));
 }
+// `o` as NumPy may safely read it when it is foreign: lists (at any depth, also
+// inside tuples) replaced by copies that no participant code holds, so that an
+// item's __index__/__float__ that empties the list cannot shrink it under
+// NumPy's sequence readers, which keep borrowed items (NumPy 2.x segfaults).
+// New reference; nullptr with an exception set on failure.
+PyObject* snapshot_lists(PyObject* o);
 // Whether any of the n arguments is foreign.
 inline bool any_foreign(PyObject* const* args, Py_ssize_t n) {
   for (Py_ssize_t i = 0; i < n; ++i)

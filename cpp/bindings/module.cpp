@@ -45,7 +45,11 @@ namespace {
 // shape (flopscope.stats' special functions; the caller has priced the call).
 template <double (*f)(double)>
 PyObject* elementwise_f64(PyObject* x) {
-  PyObject* in = PyArray_FROMANY(x, NPY_DOUBLE, 0, 0, NPY_ARRAY_C_CONTIGUOUS | NPY_ARRAY_ALIGNED | NPY_ARRAY_FORCECAST);
+  // NumPy converts our copy of x's lists (py::snapshot_lists): an item's __float__ may empty the list.
+  PyObject* safe = py::snapshot_lists(x);
+  if (safe == nullptr) return nullptr;
+  PyObject* in = PyArray_FROMANY(safe, NPY_DOUBLE, 0, 0, NPY_ARRAY_C_CONTIGUOUS | NPY_ARRAY_ALIGNED | NPY_ARRAY_FORCECAST);
+  Py_DECREF(safe);
   if (in == nullptr) return nullptr;
   auto* a = reinterpret_cast<PyArrayObject*>(in);
   PyObject* out = PyArray_SimpleNew(PyArray_NDIM(a), PyArray_DIMS(a), NPY_DOUBLE);
@@ -475,14 +479,21 @@ NB_MODULE(_core, m) {
       Py_DECREF(r);
       throw std::runtime_error("price: the call ran without being priced");
     }
+    if (!PyErr_Occurred()) throw std::runtime_error("price: the call failed without raising");  // never a bare python_error
     if (!PyErr_ExceptionMatches(py::priced_signal())) throw nb::python_error();
     PyErr_Clear();
     return pricing.cost;
   }, nb::arg("fn"), nb::arg("args"), nb::arg("kwargs"), nb::arg("profile"),
      "FLOPs fn(*args, **kwargs) would be charged under `profile`; NumPy does not run.");
   m.def("einsum_path_cost",
-        [](const std::string& subscripts, const std::vector<std::vector<cost::Extent>>& shapes,
-           nb::handle optimize, const std::string& profile) {
+        [](const std::string& subscripts, nb::handle shapes_arg, nb::handle optimize, const std::string& profile) {
+          // Converted from our copy of its lists (py::snapshot_lists): nanobind's list reader keeps
+          // borrowed items, and an item's __index__ may empty the participant's list.
+          nb::object safe = nb::steal(py::snapshot_lists(shapes_arg.ptr()));
+          if (!safe.is_valid()) throw nb::python_error();
+          std::vector<std::vector<cost::Extent>> shapes;
+          if (!nb::try_cast(safe, shapes))
+            throw nb::type_error("einsum_path_cost: shapes must be a list of lists of ints");
           const Profile& p = profile_by_name(profile);
           OpId op = OpRegistry::instance().find("einsum");
           einsum::Expression expr;
