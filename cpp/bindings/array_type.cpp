@@ -165,6 +165,18 @@ PyObject* array_ufunc(PyObject*, PyObject* const* args, Py_ssize_t nargs, PyObje
     PyErr_SetString(PyExc_TypeError, "__array_ufunc__(ufunc, method, *inputs, **kwargs)");
     return nullptr;
   }
+  // NumPy itself only ever passes one of its ufuncs and a method name; anything
+  // else (a direct call with junk) is refused before it is hashed or read.
+  if (!PyObject_TypeCheck(args[0], state().numpy_ufunc_type)) {
+    PyErr_Format(PyExc_TypeError, "__array_ufunc__: the first argument must be a numpy.ufunc, got '%s'",
+                 Py_TYPE(args[0])->tp_name);
+    return nullptr;
+  }
+  if (!PyUnicode_Check(args[1])) {
+    PyErr_Format(PyExc_TypeError, "__array_ufunc__: the method name must be a str, got '%s'",
+                 Py_TYPE(args[1])->tp_name);
+    return nullptr;
+  }
   PyObject* counted = PyDict_GetItemWithError(state().ufunc_table, args[0]);
   if (counted == nullptr) {
     if (PyErr_Occurred()) return nullptr;
@@ -188,16 +200,25 @@ PyObject* array_ufunc(PyObject*, PyObject* const* args, Py_ssize_t nargs, PyObje
     if (PyErr_Occurred()) return nullptr;
     if (python_loops) {
       PyObject* name = PyObject_GetAttrString(args[0], "__name__");
+      PyErr_Clear();
+      // %S, not %s of PyUnicode_AsUTF8: a name that UTF-8 cannot encode (a lone surrogate) is still shown.
       PyErr_Format(state().dtype_error ? state().dtype_error : PyExc_TypeError,
-                   "ufunc '%s' runs Python code per element (numpy.frompyfunc / object loops): flopscope cannot "
+                   "ufunc '%S' runs Python code per element (numpy.frompyfunc / object loops): flopscope cannot "
                    "count it. Write the computation with flopscope.numpy operations instead.",
-                   name ? PyUnicode_AsUTF8(name) : "?");
+                   name ? name : args[0]);
       Py_XDECREF(name);
       return nullptr;
     }
     PyObject* name = PyObject_GetAttrString(args[0], "__name__");
     if (name == nullptr) return nullptr;
-    counted = make_counted_ufunc(args[0], PyUnicode_AsUTF8(name), /*numpy_own=*/false);
+    const char* cname = PyUnicode_Check(name) ? PyUnicode_AsUTF8(name) : nullptr;
+    if (cname == nullptr) {
+      Py_DECREF(name);
+      PyErr_Clear();
+      PyErr_SetString(PyExc_TypeError, "__array_ufunc__: the ufunc's __name__ is not a str");
+      return nullptr;
+    }
+    counted = make_counted_ufunc(args[0], cname, /*numpy_own=*/false);
     Py_DECREF(name);
     if (counted == nullptr || PyDict_SetItem(state().ufunc_table, args[0], counted) < 0) return nullptr;
     Py_DECREF(counted);  // the table holds it
@@ -220,7 +241,19 @@ PyObject* array_function(PyObject*, PyObject* const* args, Py_ssize_t nargs) {
     PyErr_SetString(PyExc_TypeError, "__array_function__(func, types, args, kwargs)");
     return nullptr;
   }
-  PyObject *func = args[0], *fargs = args[2], *fkwargs = args[3];
+  PyObject *func = args[0], *types = args[1], *fargs = args[2], *fkwargs = args[3];
+  // NumPy's own checks (ndarray.__array_function__): a direct call may pass anything.
+  if (!PyTuple_Check(fargs) || !PyDict_Check(fkwargs)) {
+    PyErr_Format(PyExc_TypeError, "__array_function__: %s must be a %s, got '%s'",
+                 PyTuple_Check(fargs) ? "kwargs" : "args", PyTuple_Check(fargs) ? "dict" : "tuple",
+                 Py_TYPE(PyTuple_Check(fargs) ? fkwargs : fargs)->tp_name);
+    return nullptr;
+  }
+  if (!PyTuple_Check(types) && !PyList_Check(types) && !PySet_Check(types) && !PyFrozenSet_Check(types)) {
+    PyErr_Format(PyExc_TypeError, "__array_function__: types must be a tuple of types, got '%s'",
+                 Py_TYPE(types)->tp_name);
+    return nullptr;
+  }
   PyObject* counted = PyDict_GetItemWithError(state().function_table, func);
   if (counted == nullptr && PyErr_Occurred()) return nullptr;
   if (counted != nullptr) return PyObject_Call(counted, fargs, fkwargs);
@@ -288,12 +321,26 @@ Flops mask_elements(PyObject* key) {
   return n;
 }
 
+PyObject* subscript_priced(PyObject* self, PyObject* key);
+
 // a[key]: NumPy's. Under a profile that bills advanced indexing (writes.getitem,
 // upstream's "getitem"), an index with arrays or lists is charged the masks it
 // scans before NumPy runs and the elements it gathers after (Call::charge_writes).
 PyObject* subscript(PyObject* self, PyObject* key) {
   binaryfunc numpy_subscript = PyArray_Type.tp_as_mapping->mp_subscript;
   if (basic_index(key)) [[likely]] return numpy_subscript(self, key);
+  if (!is_plain(key)) [[unlikely]] {  // a foreign key: NumPy reads our copy of its lists (snapshot_lists)
+    PyObject* copy = snapshot_lists(key);
+    if (copy == nullptr) return nullptr;
+    PyObject* r = subscript_priced(self, copy);
+    Py_DECREF(copy);
+    return r;
+  }
+  return subscript_priced(self, key);
+}
+
+PyObject* subscript_priced(PyObject* self, PyObject* key) {
+  binaryfunc numpy_subscript = PyArray_Type.tp_as_mapping->mp_subscript;
   static const OpId getitem = OpRegistry::instance().find("getitem");
   if (current_meter().profile().write_rule(getitem).factor == 0) return numpy_subscript(self, key);
   Call call(getitem, "getitem");
@@ -325,7 +372,17 @@ int ass_subscript(PyObject* self, PyObject* key, PyObject* value) {
                     "build the result with whole-array operations (flopscope.numpy.where, stack, concatenate)");
     return -1;
   }
-  return PyArray_Type.tp_as_mapping->mp_ass_subscript(self, key, value);
+  if (basic_index(key) && (value == nullptr || is_plain(value))) [[likely]]
+    return PyArray_Type.tp_as_mapping->mp_ass_subscript(self, key, value);
+  // A foreign key or value: NumPy reads our copies of their lists (snapshot_lists).
+  PyObject* k = snapshot_lists(key);
+  PyObject* v = k != nullptr && value != nullptr ? snapshot_lists(value) : nullptr;
+  const int r = k == nullptr || (value != nullptr && v == nullptr)
+                    ? -1
+                    : PyArray_Type.tp_as_mapping->mp_ass_subscript(self, k, value == nullptr ? nullptr : v);
+  Py_XDECREF(k);
+  Py_XDECREF(v);
+  return r;
 }
 
 // fill, put and resize update the array in place: NumPy's own methods, unless
@@ -339,8 +396,14 @@ PyObject* in_place_method(PyObject* self, PyObject* const* args, Py_ssize_t narg
   const Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
   std::vector<PyObject*> stack(static_cast<std::size_t>(nargs + nkw + 1));
   stack[0] = self;
-  std::copy(args, args + nargs + nkw, stack.begin() + 1);
-  PyObject* r = PyObject_Vectorcall(method, stack.data(), static_cast<std::size_t>(nargs + 1), kwnames);
+  // NumPy reads our copies of the arguments' lists (snapshot_lists): a.resize(lst) with an item that empties lst.
+  bool ok = true;
+  for (Py_ssize_t i = 0; i < nargs + nkw; ++i) {
+    stack[i + 1] = ok ? snapshot_lists(args[i]) : nullptr;
+    ok = ok && stack[i + 1] != nullptr;
+  }
+  PyObject* r = ok ? PyObject_Vectorcall(method, stack.data(), static_cast<std::size_t>(nargs + 1), kwnames) : nullptr;
+  for (Py_ssize_t i = 0; i < nargs + nkw; ++i) Py_XDECREF(stack[i + 1]);
   Py_DECREF(method);
   return r;
 }

@@ -158,7 +158,7 @@ bool read_param(PyObject** slot, Operands& operands, SignatureFrame& frame, Arg*
       Py_DECREF(index);
       return false;
     }
-    if (!PyLong_CheckExact(o) && !PyArray_IsScalar(o, Integer)) {
+    if (!is_exact_integer(o)) {  // its __index__ is participant code: NumPy sees the int we priced
       operands.keep(index);
       *slot = index;
     } else {
@@ -166,10 +166,8 @@ bool read_param(PyObject** slot, Operands& operands, SignatureFrame& frame, Arg*
     }
   } else if ((PyTuple_Check(o) || PyList_Check(o)) && [&] {
                const Py_ssize_t n = PySequence_Fast_GET_SIZE(o);
-               for (Py_ssize_t i = 0; i < n; ++i) {
-                 PyObject* item = PySequence_Fast_GET_ITEM(o, i);
-                 if (!PyLong_CheckExact(item) && !PyArray_IsScalar(item, Integer)) return false;
-               }
+               for (Py_ssize_t i = 0; i < n; ++i)
+                 if (!is_exact_integer(PySequence_Fast_GET_ITEM(o, i))) return false;  // no user code below
                return true;
              }()) {
     auto& values = frame.ints.emplace_back();
@@ -205,9 +203,10 @@ bool read_param(PyObject** slot, Operands& operands, SignatureFrame& frame, Arg*
 // Only exact ints are read: nothing here runs Python code. False with an
 // exception set on error.
 bool read_int_table(PyObject* o, SignatureFrame& frame, Arg* out) {
-  auto exact_int = [](PyObject* item) {
-    return PyLong_CheckExact(item) || PyArray_IsScalar(item, Integer) ||
-           (PyArray_Check(item) && PyArray_NDIM(reinterpret_cast<PyArrayObject*>(item)) == 0 &&
+  auto exact_int = [](PyObject* item) {  // NumPy's own types only: their __index__ is NumPy's
+    return is_exact_integer(item) ||
+           ((Py_TYPE(item) == &PyArray_Type || Py_TYPE(item) == state().array_type) &&
+            PyArray_NDIM(reinterpret_cast<PyArrayObject*>(item)) == 0 &&
             PyArray_ISINTEGER(reinterpret_cast<PyArrayObject*>(item)));
   };
   auto& values = frame.ints.emplace_back();
@@ -418,7 +417,9 @@ bool einsum_path_from(const char* op, PyObject* optimize, const Profile& profile
   }
   std::string strategy = "greedy";
   if (PyUnicode_Check(optimize)) {
-    strategy = PyUnicode_AsUTF8(optimize);
+    const char* text = PyUnicode_AsUTF8(optimize);
+    if (text == nullptr) return false;  // not encodable (a lone surrogate): UnicodeEncodeError
+    strategy = text;
     if (strategy != "greedy" && strategy != "optimal") {
       PyErr_Format(PyExc_ValueError, "%s: optimize must be False, True, 'greedy', 'optimal' or a path, got '%s'",
                    op, strategy.c_str());
@@ -471,12 +472,14 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
   Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
   // A counted method's receiver (args[0]) is our own object (e.g. the NumPy Generator).
   const Py_ssize_t first = Py_TYPE(self) == counted_method_type ? 1 : 0;
-  if (any_foreign(args + first, nargs + nkw - first)) call.book_time_as_residual();
+  const bool foreign = any_foreign(args + first, nargs + nkw - first);
+  if (foreign) call.book_time_as_residual();
   if (nargs + nkw > kMaxArgs) {
     PyErr_Format(PyExc_TypeError, "%s(): too many arguments", name);
     return nullptr;
   }
   Operands operands(name);
+  if (foreign) operands.copy_lists();
   PyObject* stack[kMaxArgs + 1];
   std::copy(args, args + nargs + nkw, stack);
   const Profile& profile = call.profile();
@@ -637,9 +640,11 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
           if (!operand(static_cast<int>(i), nullptr, &shapes[i])) return nullptr;
           operand_shapes[i - 1] = shapes[i].span();
         }
+        const char* subscripts = PyUnicode_AsUTF8(args[0]);
+        if (subscripts == nullptr) return nullptr;  // not encodable (a lone surrogate): UnicodeEncodeError
         einsum::Expression expr;
         try {
-          expr = einsum::parse(PyUnicode_AsUTF8(args[0]), {operand_shapes, static_cast<std::size_t>(nargs - 1)});
+          expr = einsum::parse(subscripts, {operand_shapes, static_cast<std::size_t>(nargs - 1)});
         } catch (const std::invalid_argument& e) {
           return raise_value_error(name, e.what());
         }

@@ -104,7 +104,8 @@ PyObject* shape_error(const CountedUfunc* self, const char* what) {
 PyObject* counted_ufunc_call(CountedUfunc* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
   Call call(self->op, self->cname);
   Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
-  if (any_foreign(args, nargs + nkw)) call.book_time_as_residual();
+  const bool foreign = any_foreign(args, nargs + nkw);
+  if (foreign) call.book_time_as_residual();
   if (nargs < self->nin) {
     PyErr_Format(PyExc_TypeError, "%s() takes %d input arguments, got %zd", self->cname, self->nin, nargs);
     return nullptr;
@@ -245,13 +246,15 @@ PyObject* counted_ufunc_method(CountedUfunc* self, UfuncMethod method, PyObject*
   }
   Call call(op, name);
   Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
-  if (any_foreign(args, nargs + nkw)) call.book_time_as_residual();
+  const bool foreign = any_foreign(args, nargs + nkw);
+  if (foreign) call.book_time_as_residual();
   const int operands_needed = method == UfuncMethod::Outer || method == UfuncMethod::At ? 2 : 1;
   if (nargs < operands_needed || nargs + nkw > kMaxArgs) {
     PyErr_Format(PyExc_TypeError, "%s() got the wrong number of arguments", name);
     return nullptr;
   }
   Operands operands(name);
+  if (foreign) operands.copy_lists();
   PyObject* stack[kMaxArgs];
   OperandShape shapes[2];
   for (Py_ssize_t i = 0; i < nargs + nkw; ++i) {

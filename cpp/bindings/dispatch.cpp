@@ -8,12 +8,11 @@ namespace flopscope::py {
 namespace {
 
 PyObject* raise_dtype_error(const char* op, PyArray_Descr* descr) {
-  PyObject* repr = PyObject_Str(reinterpret_cast<PyObject*>(descr));
+  // %S formats the dtype itself: a field name UTF-8 cannot encode (a lone surrogate) is still shown.
   PyErr_Format(state().dtype_error ? state().dtype_error : PyExc_TypeError,
-               "%s: dtype %s is not numeric; flopscope counts only numeric arrays (bool, integer, "
+               "%s: dtype %S is not numeric; flopscope counts only numeric arrays (bool, integer, "
                "floating, complex). Convert with .astype(...) first.",
-               op, repr ? PyUnicode_AsUTF8(repr) : "?");
-  Py_XDECREF(repr);
+               op, reinterpret_cast<PyObject*>(descr));
   return nullptr;
 }
 
@@ -108,7 +107,9 @@ PyObject* Operands::inspect_other(PyObject* o, OperandShape* shape) {
 
 bool is_plain_slow(PyObject* o, int depth) {
   if (o == Py_Ellipsis || PyComplex_CheckExact(o) || PyBytes_CheckExact(o)) return true;
-  if (PyArray_IsScalar(o, Generic) || PyArray_DescrCheck(o)) return true;
+  // NumPy's own scalar types; a Python subclass of one (a heap type) may override __index__ and the like.
+  if (PyArray_IsScalar(o, Generic)) return !PyType_HasFeature(Py_TYPE(o), Py_TPFLAGS_HEAPTYPE);
+  if (PyArray_DescrCheck(o)) return true;
   if (PyType_Check(o)) {  // dtype=float, dtype=np.float32, ...
     auto* t = reinterpret_cast<PyTypeObject*>(o);
     return t == &PyFloat_Type || t == &PyLong_Type || t == &PyComplex_Type || t == &PyBool_Type ||
@@ -157,12 +158,18 @@ PyObject* Operands::plain_other(PyObject* o) {
     PyObject* item = is_tuple ? PyTuple_GET_ITEM(o, i) : PyList_GET_ITEM(o, i);
     // Nested lists and tuples (np.block's [[a, b], [c, d]]) are handled at every depth.
     const bool nested = PyTuple_Check(item) || PyList_Check(item);
-    if (!nested && (!PyArray_Check(item) || !PyObject_TypeCheck(item, ours))) continue;
+    if (!nested && (!PyArray_Check(item) || !PyObject_TypeCheck(item, ours))) {
+      if (!copy_lists_ || !is_list || copy != nullptr) continue;
+      // A list of a call with a foreign argument: copied (copy_lists()).
+      if ((copy = PyList_GetSlice(o, 0, n)) == nullptr) return nullptr;
+      own(copy);
+      continue;
+    }
     if (nested && Py_EnterRecursiveCall(" while reading nested operands")) return nullptr;  // a self-containing list
     PyObject* p = plain(item);
     if (nested) Py_LeaveRecursiveCall();
     if (p == nullptr) return nullptr;
-    if (p == item) continue;  // re-typed in place
+    if (p == item && !(copy_lists_ && is_list)) continue;  // re-typed in place
     if (copy == nullptr) {
       copy = is_tuple ? PyTuple_GetSlice(o, 0, n) : PyList_GetSlice(o, 0, n);
       if (copy == nullptr) return nullptr;
@@ -177,6 +184,36 @@ PyObject* Operands::plain_other(PyObject* o) {
     }
   }
   return copy ? copy : o;
+}
+
+PyObject* snapshot_lists(PyObject* o) {
+  const bool is_list = PyList_Check(o);
+  if (!is_list && !PyTuple_Check(o)) {
+    Py_INCREF(o);
+    return o;
+  }
+  if (Py_EnterRecursiveCall(" while copying a foreign argument")) return nullptr;  // a self-containing list
+  const Py_ssize_t n = is_list ? PyList_GET_SIZE(o) : PyTuple_GET_SIZE(o);
+  PyObject* copy = is_list ? PyList_New(n) : PyTuple_New(n);
+  bool changed = is_list;
+  for (Py_ssize_t i = 0; copy != nullptr && i < n; ++i) {
+    PyObject* item = is_list ? PyList_GET_ITEM(o, i) : PyTuple_GET_ITEM(o, i);  // no user code runs here
+    PyObject* s = snapshot_lists(item);
+    if (s == nullptr) {
+      Py_CLEAR(copy);
+      break;
+    }
+    changed = changed || s != item;
+    if (is_list) PyList_SET_ITEM(copy, i, s);
+    else PyTuple_SET_ITEM(copy, i, s);
+  }
+  Py_LeaveRecursiveCall();
+  if (copy != nullptr && !changed) {  // a tuple without lists: itself
+    Py_DECREF(copy);
+    Py_INCREF(o);
+    return o;
+  }
+  return copy;
 }
 
 PyObject* Operands::unview_slow(PyObject* result) {

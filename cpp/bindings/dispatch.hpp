@@ -28,6 +28,7 @@ struct State {
   PyObject* ufunc_table = nullptr;        // dict: numpy ufunc -> counted ufunc
   PyObject* function_table = nullptr;     // dict: numpy function -> counted function
   PyObject* passthrough = nullptr;        // set: free numpy functions allowed on our arrays
+  PyTypeObject* numpy_ufunc_type = nullptr;  // numpy.ufunc
   PyObject* str_out = nullptr;
   PyObject* str_axis = nullptr;
   PyObject* str_where = nullptr;
@@ -59,6 +60,20 @@ inline bool is_plain(PyObject* o) {
     return true;
   return is_plain_slow(o, 0);
 }
+// An int whose value is read without running participant Python: an exact
+// Python int or an instance of one of NumPy's own integer scalar types. A
+// Python subclass of np.int64 (a heap type) may override __index__ with code
+// that mutates the list being read, so it is not one.
+inline bool is_exact_integer(PyObject* o) {
+  return PyLong_CheckExact(o) ||
+         (PyArray_IsScalar(o, Integer) && !PyType_HasFeature(Py_TYPE(o), Py_TPFLAGS_HEAPTYPE));
+}
+// `o` as NumPy may safely read it when it is foreign: lists (at any depth, also
+// inside tuples) replaced by copies that no participant code holds, so that an
+// item's __index__/__float__ that empties the list cannot shrink it under
+// NumPy's sequence readers, which keep borrowed items (NumPy 2.x segfaults).
+// New reference; nullptr with an exception set on failure.
+PyObject* snapshot_lists(PyObject* o);
 // Whether any of the n arguments is foreign.
 inline bool any_foreign(PyObject* const* args, Py_ssize_t n) {
   for (Py_ssize_t i = 0; i < n; ++i)
@@ -155,6 +170,13 @@ class Operands {
   // Raises OverflowError naming the op and returns true then.
   bool refuses_object_arithmetic(PyObject* const* args, Py_ssize_t n) const;
 
+  // For a call with a foreign argument: plain() hands NumPy its own copy of
+  // every list (nested ones too), so that participant code run while NumPy
+  // reads one (an item's __index__ that empties the list) cannot shrink it
+  // under NumPy's reader, which holds borrowed items (NumPy 2.x segfaults on
+  // np.reshape(x, lst) whose item runs `del lst[:]`).
+  void copy_lists() { copy_lists_ = true; }
+
   // Keeps a new reference alive until the call ends (steals it).
   void keep(PyObject* o) { own(o); }
 
@@ -221,6 +243,7 @@ class Operands {
   std::vector<PyObject*> owned_overflow_;  // past kInline; only filled with n_owned_ == kInline
   Watched watched_[kInline];               // array operands and the shapes they were priced with
   int n_watched_ = 0;
+  bool copy_lists_ = false;  // see copy_lists()
   bool big_int_ = false;  // a Python int beyond 64 bits was read (see refuses_object_arithmetic)
   std::vector<Watched> watched_overflow_;
   npy_intp dim_pool_[kDimPool];            // operand shapes, copied

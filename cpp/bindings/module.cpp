@@ -46,7 +46,11 @@ namespace {
 // shape (flopscope.stats' special functions; the caller has priced the call).
 template <double (*f)(double)>
 PyObject* elementwise_f64(PyObject* x) {
-  PyObject* in = PyArray_FROMANY(x, NPY_DOUBLE, 0, 0, NPY_ARRAY_C_CONTIGUOUS | NPY_ARRAY_ALIGNED | NPY_ARRAY_FORCECAST);
+  // NumPy converts our copy of x's lists (py::snapshot_lists): an item's __float__ may empty the list.
+  PyObject* safe = py::snapshot_lists(x);
+  if (safe == nullptr) return nullptr;
+  PyObject* in = PyArray_FROMANY(safe, NPY_DOUBLE, 0, 0, NPY_ARRAY_C_CONTIGUOUS | NPY_ARRAY_ALIGNED | NPY_ARRAY_FORCECAST);
+  Py_DECREF(safe);
   if (in == nullptr) return nullptr;
   auto* a = reinterpret_cast<PyArrayObject*>(in);
   PyObject* out = PyArray_SimpleNew(PyArray_NDIM(a), PyArray_DIMS(a), NPY_DOUBLE);
@@ -198,6 +202,7 @@ void build_surface(nb::module_& m) {
   s.ufunc_table = ufunc_table.release().ptr();
   s.function_table = function_table.release().ptr();
   s.passthrough = passthrough.release().ptr();
+  s.numpy_ufunc_type = reinterpret_cast<PyTypeObject*>(ufunc_type.release().ptr());
   py::exported_ops = exported.ptr();
   m.attr("exported") = exported;
   if (!py::resolve_targets()) throw nb::python_error();
@@ -492,14 +497,21 @@ NB_MODULE(_core, m) {
       Py_DECREF(r);
       throw std::runtime_error("price: the call ran without being priced");
     }
+    if (!PyErr_Occurred()) throw std::runtime_error("price: the call failed without raising");  // never a bare python_error
     if (!PyErr_ExceptionMatches(py::priced_signal())) throw nb::python_error();
     PyErr_Clear();
     return pricing.cost;
   }, nb::arg("fn"), nb::arg("args"), nb::arg("kwargs"), nb::arg("profile"),
      "FLOPs fn(*args, **kwargs) would be charged under `profile`; NumPy does not run.");
   m.def("einsum_path_cost",
-        [](const std::string& subscripts, const std::vector<std::vector<cost::Extent>>& shapes,
-           nb::handle optimize, const std::string& profile) {
+        [](const std::string& subscripts, nb::handle shapes_arg, nb::handle optimize, const std::string& profile) {
+          // Converted from our copy of its lists (py::snapshot_lists): nanobind's list reader keeps
+          // borrowed items, and an item's __index__ may empty the participant's list.
+          nb::object safe = nb::steal(py::snapshot_lists(shapes_arg.ptr()));
+          if (!safe.is_valid()) throw nb::python_error();
+          std::vector<std::vector<cost::Extent>> shapes;
+          if (!nb::try_cast(safe, shapes))
+            throw nb::type_error("einsum_path_cost: shapes must be a list of lists of ints");
           const Profile& p = profile_by_name(profile);
           OpId op = OpRegistry::instance().find("einsum");
           einsum::Expression expr;
@@ -546,6 +558,10 @@ NB_MODULE(_core, m) {
         "Calls run through NumPy's inner loops directly (small elementwise ufunc and matmul calls).");
   m.def("_direct_loop_reset", &py::reset_direct_loops, "Forgets the resolved inner loops (tests).");
   m.def("_set_error_types", [](nb::handle budget, nb::handle time, nb::handle dtype) {
+    for (nb::handle h : {budget, time, dtype})
+      if (!PyExceptionClass_Check(h.ptr()) || !PyType_IsSubtype(reinterpret_cast<PyTypeObject*>(h.ptr()),
+                                                                reinterpret_cast<PyTypeObject*>(PyExc_Exception)))
+        throw nb::type_error("_set_error_types: expects three Exception subclasses");
     py::State& s = py::state();
     if (s.budget_error != nullptr) throw_unauthorized("_set_error_types() after flopscope was imported");
     s.budget_error = budget.inc_ref().ptr();
