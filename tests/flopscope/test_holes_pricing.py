@@ -123,3 +123,92 @@ def test_a_stack_of_right_hand_sides_bills_as_its_systems(cost_model, a_stack, b
     one = accounting.cost("linalg.solve", like((5, 5)), like((5, 2)), cost_model=cost_model)
     stack = accounting.cost("linalg.solve", like(a_stack + (5, 5)), like(b_stack + (5, 2)), cost_model=cost_model)
     assert stack == 21 * one
+
+
+# -- random: the arithmetic a sampler does on its draws is priced (primer) --------------------
+
+def _mvn_module():
+    return fnp.random.multivariate_normal(np.zeros(50), np.eye(50), 10_000)
+
+
+def _mvn_generator(**kwargs):
+    return lambda: fnp.random.default_rng(7).multivariate_normal(np.zeros(50), np.eye(50), 10_000, **kwargs)
+
+
+# d = 50, N = 10,000: svd of cov 12d^3; its check allclose(dot(vh.T * s, vh), cov)
+# d^3 + 2d^2; the factor sqrt(s) * vh d + d^2; x @ factor.T + mean N (d^2 + d).
+_MVN_SVD = 12 * 50**3 + (50**3 + 2 * 50**2) + (50 + 50**2) + 10_000 * (50**2 + 50)
+
+
+@pytest.mark.parametrize(
+    "fn, expected",
+    [
+        (_mvn_module, _MVN_SVD),
+        (lambda: fnp.random.RandomState(7).multivariate_normal(np.zeros(50), np.eye(50), 10_000), _MVN_SVD),
+        (_mvn_generator(), _MVN_SVD),
+        (_mvn_generator(check_valid="ignore"), _MVN_SVD - (50**3 + 2 * 50**2)),
+        (_mvn_generator(method="cholesky"), 50**3 // 3 + 10_000 * (50**2 + 50)),
+        (_mvn_generator(method="eigh"), 9 * 50**3 + (2 * 50 + 50**2) + 2 * 50 + 10_000 * (50**2 + 50)),
+    ],
+)
+def test_multivariate_normal_bills_factorisation_and_transform(fn, expected):
+    assert expected >= 10_000 * 50**2 + 50**3 // 3  # at least the issue's N d^2 + d^3/3
+    result, flops_used = charged("primer", fn)
+    assert flops_used == expected  # was 0 ("a draw")
+    assert np.asarray(result).shape == (10_000, 50)
+
+
+def test_multivariate_normal_price_query_equals_charge_and_result_is_numpys():
+    mean, cov = np.arange(4.0), np.eye(4) * 2.0
+    result, flops_used = charged("primer", lambda: fnp.random.default_rng(3).multivariate_normal(mean, cov, 100))
+    rng = fnp.random.default_rng(3)
+    assert accounting.cost(rng.multivariate_normal, mean, cov, 100) == flops_used
+    assert accounting.cost("random.multivariate_normal", mean, cov, 100) == flops_used
+    np.testing.assert_array_equal(np.asarray(result), np.random.default_rng(3).multivariate_normal(mean, cov, 100))
+
+
+@pytest.mark.parametrize(
+    "fn, expected",
+    [
+        # dirichlet: per drawn vector of k = 3, a sum (3) and a divide per element (3).
+        (lambda: fnp.random.dirichlet([1.0, 2.0, 3.0], 100), 2 * 100 * 3),
+        (lambda: fnp.random.default_rng(1).dirichlet([1, 2, 3], 100), 2 * 100 * 3),
+        (lambda: fnp.random.RandomState(1).dirichlet([1.0, 2.0, 3.0], 100), 2 * 100 * 3),
+        # multinomial, d = 5: 3 (d - 1) per drawn vector + (d - 1) per pvals vector checked.
+        (lambda: fnp.random.multinomial(20, [0.2] * 5, 100), 3 * 100 * 4 + 4),
+        (lambda: fnp.random.default_rng(1).multinomial([20, 30], [0.2] * 5, size=(100, 2)), 3 * 200 * 4 + 4),
+        (lambda: fnp.random.default_rng(1).multinomial([20, 30], [[0.2] * 5, [0.4, 0.3, 0.1, 0.1, 0.1]]),
+         3 * 2 * 4 + 2 * 4),
+        # multivariate_hypergeometric, c = 3: the total (3) + 2 (c - 1) per variate, or nsample with 'count'.
+        (lambda: fnp.random.default_rng(1).multivariate_hypergeometric([4, 5, 6], 6, 100), 3 + 100 * 2 * 2),
+        (lambda: fnp.random.default_rng(1).multivariate_hypergeometric([4, 5, 6], 6, 100, method="count"),
+         3 + 100 * 6),
+    ],
+)
+def test_samplers_doing_arithmetic_bill_it(fn, expected):
+    _, flops_used = charged("primer", fn)
+    assert flops_used == expected  # was 0
+
+
+def test_sampler_price_queries_equal_charges():
+    rng = fnp.random.default_rng(1)
+    assert accounting.cost("random.dirichlet", [1.0, 2.0, 3.0], 100) == 600
+    assert accounting.cost(rng.multinomial, 20, [0.2] * 5, 100) == 3 * 100 * 4 + 4
+    assert accounting.cost(rng.multivariate_hypergeometric, [4, 5, 6], 6, 100) == 403
+
+
+@pytest.mark.parametrize(
+    "fn, expected",
+    [
+        # Upstream bills these by what they write (16 per value at float64's 2 or int64's 2).
+        (lambda: fnp.random.dirichlet([1.0, 2.0, 3.0], 100), 16 * 2 * 300),
+        (lambda: fnp.random.multinomial(20, [0.2] * 5, 100), 16 * 2 * 500),
+        (lambda: fnp.random.default_rng(1).multivariate_hypergeometric([4, 5, 6], 6, 100), 0),
+        # multivariate_normal: 16 N d + 2 N d^2 + 26 d^3 at float64's 2 (spec 2.11).
+        (_mvn_module, 2 * (16 * 500_000 + 2 * 25_000_000 + 26 * 125_000)),
+        (_mvn_generator(method="cholesky"), 2 * (16 * 500_000 + 2 * 25_000_000 + 26 * 125_000)),
+    ],
+)
+def test_upstream_profile_keeps_upstreams_sampler_bills(fn, expected):
+    _, flops_used = charged("flopscope-0.12", fn)
+    assert flops_used == expected
