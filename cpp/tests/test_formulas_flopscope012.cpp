@@ -42,6 +42,8 @@ TEST(LinalgFlopscope012, Factorisations) {
   SigBuilder r; r.array({4, 4}).str("r");
   EXPECT_EQ(U::qr(r.sig()), 128 - 128 / 3);
   EXPECT_EQ(U::matrix_rank(a.sig()), 256 + 4);             // values + min(m, n)
+  SigBuilder tol; tol.array({4, 4}).array({1000});         // upstream's _broadcast_pairs
+  EXPECT_EQ(U::matrix_rank(tol.sig()), 256 + 1000 * 4);    // values + min(m, n) per (matrix, tol) pair
   EXPECT_EQ(U::cond(a.sig()), 257);                        // values + 1
   SigBuilder c1; c1.array({4, 4}).integer(1);
   EXPECT_EQ(U::cond(c1.sig()), 128 + 64 + 1);              // 2n^3 + 4mn + 1

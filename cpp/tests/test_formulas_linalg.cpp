@@ -220,3 +220,40 @@ TEST(LinalgFormulas, ProductsAndTensors) {
   SigBuilder ts; ts.array({6, 4, 2, 3, 4}).array({6, 4});
   EXPECT_EQ(L::tensorsolve(ts.sig()), 2 * 24 * 24 * 24 / 3 + 2 * 24 * 24);
 }
+
+// The systems NumPy solves are a's and b's leading dimensions broadcast
+// together (NumPy >= 2.0: b is a vector only when 1-d), each 2n^3/3 + 2n^2 k.
+TEST(LinalgFormulas, SolveBroadcastBatch) {
+  SigBuilder b_batch; b_batch.array({100, 100}).array({1000, 100, 1});  // one a, 1,000 right-hand sides' stacks
+  EXPECT_EQ(L::solve(b_batch.sig()), 1000 * (2 * 1000000 / 3 + 2 * 10000));  // 686,666,000
+  SigBuilder both; both.array({5, 1, 4, 4}).array({3, 4, 2});  // (5, 1) x (3,) -> 15 systems, k = 2
+  EXPECT_EQ(L::solve(both.sig()), 15 * (2 * 64 / 3 + 2 * 16 * 2));
+  SigBuilder mat; mat.array({4, 4, 4}).array({4, 4});  // b of a.ndim - 1 dims is a 4 x 4 matrix
+  EXPECT_EQ(L::solve(mat.sig()), 4 * (2 * 64 / 3 + 2 * 16 * 4));
+  SigBuilder vec; vec.array({6, 4, 4}).array({4});  // 1-d b: one vector per matrix of a
+  EXPECT_EQ(L::solve(vec.sig()), 6 * (2 * 64 / 3 + 2 * 16));
+  SigBuilder empty; empty.array({4, 4}).array({0, 4, 1});
+  EXPECT_EQ(L::solve(empty.sig()), 0);
+  SigBuilder rows; rows.array({3, 4, 4}).array({3, 4});  // (3, 4) is a matrix of 3 rows, not 4
+  EXPECT_THROW(L::solve(rows.sig()), SignatureError);
+  SigBuilder loops; loops.array({2, 3, 3}).array({4, 3, 1});
+  EXPECT_THROW(L::solve(loops.sig()), SignatureError);
+  SigBuilder scalar; scalar.array({3, 3}).array({});
+  EXPECT_THROW(L::solve(scalar.sig()), SignatureError);
+}
+
+// matrix_rank compares each matrix's q singular values with each tolerance it
+// is paired with: an array tol= / rtol= broadcasts against the stack.
+TEST(LinalgFormulas, MatrixRankThresholdPairs) {
+  const std::int64_t values = 4 * 54 - 36, q = 3;  // a 6 x 3 matrix
+  SigBuilder tol; tol.array({6, 3}).array({1000});
+  EXPECT_EQ(L::matrix_rank(tol.sig()), values + q + 1000 * q);
+  SigBuilder rtol; rtol.array({6, 3}).absent().absent().array({1000});  // A tol hermitian rtol
+  EXPECT_EQ(L::matrix_rank(rtol.sig()), values + q + 1000 * q);
+  SigBuilder stack; stack.array({2, 6, 3}).array({5, 1});  // (2,) x (5, 1) -> 10 pairs
+  EXPECT_EQ(L::matrix_rank(stack.sig()), 2 * (values + q) + 10 * q);
+  SigBuilder scalar; scalar.array({2, 6, 3}).number(1e-3);  // one pair per matrix
+  EXPECT_EQ(L::matrix_rank(scalar.sig()), 2 * (values + 2 * q));
+  SigBuilder bad; bad.array({2, 6, 3}).array({3});
+  EXPECT_THROW(L::matrix_rank(bad.sig()), SignatureError);
+}

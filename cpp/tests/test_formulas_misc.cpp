@@ -131,3 +131,56 @@ TEST(RandomFormulas, FreeUnderThePrimerUpstreamsCountsInItsSet) {
   SigBuilder one; one.absent().array({3}).array({3, 3});  // size None: one draw
   EXPECT_EQ(R::flopscope012::multivariate_normal<1>(one.sig()), 16 * 3 + 2 * 9 + 26 * 27);
 }
+
+// The primer prices the arithmetic a sampler does on its draws (NumPy's
+// algorithms), never the draws. Expected values from the formulas' terms.
+TEST(RandomFormulas, MultivariateNormal) {
+  namespace R = flopscope::formulas::random;
+  using flopscope::testing::SigBuilder;
+  // d = 4, N = 100: svd 4d^3 + 8d^3, its check d^3 + 2d^2, the factor d + d^2, N (d^2 + d).
+  SigBuilder mvn; mvn.array({4}).array({4, 4}).integer(100);  // mean cov size
+  EXPECT_EQ(R::multivariate_normal<0>(mvn.sig()), 768 + (64 + 32) + (4 + 16) + 100 * 20);
+  SigBuilder ignore; ignore.array({4}).array({4, 4}).integer(100).str("ignore");
+  EXPECT_EQ(R::multivariate_normal<0>(ignore.sig()), 768 + 20 + 2000);
+  SigBuilder chol; chol.absent().array({4}).array({4, 4}).integer(100).absent().absent().str("cholesky");
+  EXPECT_EQ(R::multivariate_normal<1>(chol.sig()), 64 / 3 + 2000);
+  SigBuilder eigh; eigh.absent().array({4}).array({4, 4}).integer(100).absent().absent().str("eigh");
+  EXPECT_EQ(R::multivariate_normal<1>(eigh.sig()), 9 * 64 + (8 + 16) + 8 + 2000);
+  SigBuilder shape; shape.absent().array({4}).array({4, 4}).ints({10, 10});  // size (10, 10): 100 draws
+  EXPECT_EQ(R::multivariate_normal<1>(shape.sig()), R::multivariate_normal<0>(mvn.sig()));
+  SigBuilder one; one.array({3}).array({3, 3});  // size None: one draw
+  EXPECT_EQ(R::multivariate_normal<0>(one.sig()), 12 * 27 + (27 + 18) + (3 + 9) + (9 + 3));
+  SigBuilder mean2d; mean2d.array({2, 2}).array({2, 2});
+  EXPECT_THROW(R::multivariate_normal<0>(mean2d.sig()), flopscope::SignatureError);
+  SigBuilder lens; lens.array({3}).array({4, 4});
+  EXPECT_THROW(R::multivariate_normal<0>(lens.sig()), flopscope::SignatureError);
+  SigBuilder method; method.absent().array({4}).array({4, 4}).absent().absent().absent().str("qr");
+  EXPECT_THROW(R::multivariate_normal<1>(method.sig()), flopscope::SignatureError);
+}
+
+TEST(RandomFormulas, DirichletMultinomialHypergeometric) {
+  namespace R = flopscope::formulas::random;
+  using flopscope::testing::SigBuilder;
+  SigBuilder dir; dir.array({5}).integer(1000);  // alpha size: a sum and a divide per element
+  EXPECT_EQ(R::dirichlet<0>(dir.sig()), 2 * 1000 * 5);
+  SigBuilder dir1; dir1.absent().array({3});
+  EXPECT_EQ(R::dirichlet<1>(dir1.sig()), 6);
+  SigBuilder dir2d; dir2d.array({2, 3});
+  EXPECT_THROW(R::dirichlet<0>(dir2d.sig()), flopscope::SignatureError);
+  // multinomial: 3 (d - 1) per drawn vector + (d - 1) per pvals vector, d = 6.
+  SigBuilder mn; mn.integer(20).array({6}).integer(100);  // n pvals size
+  EXPECT_EQ(R::multinomial<0>(mn.sig()), 3 * 100 * 5 + 5);
+  SigBuilder gen; gen.absent().array({4}).array({4, 6});  // size None: n (4,) x pvals[..., 0] (4,)
+  EXPECT_EQ(R::multinomial<1>(gen.sig()), 3 * 4 * 5 + 4 * 5);
+  SigBuilder sized; sized.absent().array({4}).array({4, 6}).ints({2, 4});
+  EXPECT_EQ(R::multinomial<1>(sized.sig()), 3 * 8 * 5 + 4 * 5);
+  SigBuilder nob; nob.absent().array({3}).array({4, 6});
+  EXPECT_THROW(R::multinomial<1>(nob.sig()), flopscope::SignatureError);
+  // multivariate_hypergeometric: the total (c) + 2 (c - 1) per variate, or nsample with 'count'.
+  SigBuilder mh; mh.absent().array({4}).integer(10).integer(100);  // self colors nsample size
+  EXPECT_EQ(R::multivariate_hypergeometric(mh.sig()), 4 + 100 * 2 * 3);
+  SigBuilder count; count.absent().array({4}).integer(10).integer(100).str("count");
+  EXPECT_EQ(R::multivariate_hypergeometric(count.sig()), 4 + 100 * 10);
+  SigBuilder bad; bad.absent().array({4}).integer(10).integer(100).str("other");
+  EXPECT_THROW(R::multivariate_hypergeometric(bad.sig()), flopscope::SignatureError);
+}

@@ -129,6 +129,42 @@ Flops multi_dot(const Signature& s, Flops (*product)(Flops outputs, Flops k)) {
   return best[0][count - 1];
 }
 
+// NumPy >= 2.0's solve gufuncs: b is a vector (n,) only when 1-d, else a stack
+// of (n, k) matrices; the loop runs over a's and b's leading dimensions
+// broadcast together (solve1 (m,m),(m)->(m); solve (m,m),(m,n)->(m,n)).
+Systems solve_systems(const Signature& s) {
+  Systems sys;
+  sys.n = square(s, 0);
+  const bool vector = s.ndim(1) == 1;
+  if (s.ndim(1) < 1) throw SignatureError("b must have at least one dimension");
+  const int core = vector ? 1 : 2;
+  if (s.dim(1, -core) != sys.n)
+    throw SignatureError("b's " + std::string(vector ? "length" : "rows") + " (" + std::to_string(s.dim(1, -core)) +
+                         ") differ from a's " + std::to_string(sys.n));
+  sys.k = vector ? 1 : s.dim(1, -1);
+  const auto a = s.shape(0), b = s.shape(1);
+  const cost::Shape loops[2] = {a.first(a.size() - 2), b.first(b.size() - core)};
+  std::vector<cost::Extent> batch;
+  if (!cost::broadcast_shapes(loops, &batch))
+    throw SignatureError("the leading dimensions of a and b do not broadcast");
+  sys.batch = cost::numel(batch);
+  return sys;
+}
+
+// matrix_rank's (matrix, tolerance) pairs: the leading dimensions of A (slot 0)
+// broadcast against an array tol= (slot 1) or, without it, rtol= (slot 3); NumPy compares
+// each matrix's singular values with each tolerance it is paired with. A
+// scalar or absent threshold: one pair per matrix.
+Flops threshold_pairs(const Signature& s) {
+  const std::size_t slot = s.given(1) ? 1 : 3;
+  const auto a = s.shape(0);
+  const cost::Shape shapes[2] = {a.first(a.size() - 2), s.given(slot) ? s.shape(slot) : cost::Shape{}};
+  std::vector<cost::Extent> pairs;
+  if (!cost::broadcast_shapes(shapes, &pairs))
+    throw SignatureError("the tolerance does not broadcast against the stack of matrices");
+  return cost::numel(pairs);
+}
+
 std::string_view qr_mode(const Signature& s) {
   std::string_view mode = s.str_or(1, "reduced");
   if (mode == "f" || mode == "full") mode = "reduced";  // NumPy's deprecated spellings
@@ -168,14 +204,11 @@ using detail::order_of;
 using detail::square;
 
 // LU with partial pivoting, 2n^3/3, then a forward and a back substitution per
-// right-hand side, 2n^2 each (Golub & Van Loan, Matrix Computations, 3.2 and 3.1).
+// right-hand side, 2n^2 each (Golub & Van Loan, Matrix Computations, 3.2 and 3.1),
+// per system; the systems are the broadcast batch (detail::solve_systems).
 Flops solve(const Signature& s) {
-  const std::int64_t n = square(s, 0);
-  // b is (..., n) or (..., n, k): NumPy treats a 1-d b, or b of a's ndim - 1, as vectors.
-  const bool vectors = s.ndim(1) == 1 || s.ndim(1) == s.ndim(0) - 1;
-  const std::int64_t k = vectors ? 1 : s.dim(1, -1);
-  const Flops batch = formula_util::batch(s.shape(0), 2);
-  return checked_mul(batch, checked_add(checked_mul(2, cube(n)) / 3, checked_mul(checked_mul(2, checked_mul(n, n)), k)));
+  const detail::Systems sys = detail::solve_systems(s);
+  return checked_mul(sys.batch, checked_add(checked_mul(2, cube(sys.n)) / 3, checked_mul(checked_mul(2, checked_mul(sys.n, sys.n)), sys.k)));
 }
 
 // LU (2n^3/3) plus inverting the factors (4n^3/3): 2n^3 (Golub & Van Loan 3.2).
@@ -185,9 +218,10 @@ Flops inv(const Signature& s) {
 }
 
 // Cholesky factorisation: n^3/3 (Golub & Van Loan, 4.2).
+Flops cholesky_matrix(std::int64_t n) { return cube(n) / 3; }
 Flops cholesky(const Signature& s) {
   const std::int64_t n = square(s, 0);
-  return checked_mul(formula_util::batch(s.shape(0), 2), cube(n) / 3);
+  return checked_mul(formula_util::batch(s.shape(0), 2), cholesky_matrix(n));
 }
 
 // LU with partial pivoting, 2n^3/3, then the product of the n diagonal
@@ -202,9 +236,10 @@ Flops slogdet(const Signature& s) { return det(s); }
 
 // Symmetric eigenproblem, eigenvalues and eigenvectors: 9n^3 (Golub & Van Loan,
 // 8.3, rule of thumb for tridiagonalisation + implicit QR with accumulation).
+Flops eigh_matrix(std::int64_t n) { return checked_mul(9, cube(n)); }
 Flops eigh(const Signature& s) {
   const std::int64_t n = square(s, 0);
-  return checked_mul(formula_util::batch(s.shape(0), 2), checked_mul(9, cube(n)));
+  return checked_mul(formula_util::batch(s.shape(0), 2), eigh_matrix(n));
 }
 
 // Symmetric eigenvalues only: 4n^3/3 (Householder tridiagonalisation;
@@ -244,6 +279,8 @@ Flops svd_one(std::int64_t m, std::int64_t n, bool uv, bool full) {
   return checked_add(checked_mul(4, pq2), checked_mul(8, cube(q)));
 }
 }  // namespace
+
+Flops svd_matrix(std::int64_t m, std::int64_t n, bool uv, bool full) { return svd_one(m, n, uv, full); }
 
 // flopscope's top-k (k=, spec section 2.9): the k leading singular triplets,
 // cut from the thin decomposition, which is what runs; 1 <= k <= min(m, n).
@@ -383,15 +420,18 @@ Flops vector_norm(const Signature& s) { return detail::vector_norm(s, kNormCosts
 Flops matrix_norm(const Signature& s) { return detail::matrix_norm(s, kNormCosts); }
 
 // Slots: &A tol hermitian * rtol. Below 2-d: one comparison per element. Else
-// the singular values (hermitian: eigvalsh 4n^3/3 and n absolute values), then
-// the largest (q) and a comparison per value (q).
+// the singular values (hermitian: eigvalsh 4n^3/3 and n absolute values) and
+// their largest (q) per matrix, then a comparison per value (q) per (matrix,
+// tolerance) pair: an array tol=/rtol= broadcasts against the stack
+// (numpy.linalg.matrix_rank: count_nonzero(S > tol[..., newaxis], axis=-1)).
 Flops matrix_rank(const Signature& s) {
   if (s.ndim(0) < 2) return s.numel(0);
   const std::int64_t m = s.dim(0, -2), n = s.dim(0, -1), q = std::min(m, n);
   const bool herm = s.bool_or(2, false);
   if (herm && m != n) throw SignatureError("hermitian=True needs square matrices");
   const Flops values = herm ? checked_add(checked_mul(4, cube(n)) / 3, n) : svd_one(m, n, false, false);
-  return checked_mul(formula_util::batch(s.shape(0), 2), checked_add(values, checked_mul(2, q)));
+  return checked_add(checked_mul(formula_util::batch(s.shape(0), 2), checked_add(values, q)),
+                     checked_mul(detail::threshold_pairs(s), q));
 }
 
 // Slots: &x p. p None, 2, -2: the singular values and one division; any other

@@ -38,6 +38,18 @@ Flops matrix_norm(const Signature& s, const NormCosts& costs);  // &x * keepdims
 // &*arrays * out, `product(outputs, k)` being the cost of one product.
 Flops multi_dot(const Signature& s, Flops (*product)(Flops outputs, Flops k));
 
+// The systems of a linalg.solve call (slots &a &b): n, the right-hand sides
+// per system k, and the broadcast batch; SignatureError for what NumPy refuses.
+struct Systems {
+  std::int64_t n = 0, k = 1;
+  Flops batch = 1;
+};
+Systems solve_systems(const Signature& s);
+
+// matrix_rank (slots &A tol hermitian * rtol): the (matrix, tolerance) pairs it
+// thresholds, A's leading dimensions broadcast against an array tol= or rtol=.
+Flops threshold_pairs(const Signature& s);
+
 // qr's mode (slot 1), NumPy's deprecated spellings mapped: reduced, complete, r or raw.
 std::string_view qr_mode(const Signature& s);
 

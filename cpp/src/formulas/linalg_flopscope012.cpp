@@ -126,11 +126,13 @@ Flops norm(const Signature& s) { return detail::norm(s, kNormCosts); }
 Flops vector_norm(const Signature& s) { return detail::vector_norm(s, kNormCosts); }
 Flops matrix_norm(const Signature& s) { return detail::matrix_norm(s, kNormCosts); }
 
-// The singular values and min(m, n) comparisons; below 2-d as the primer's.
+// The singular values and min(m, n) comparisons per (matrix, tolerance) pair:
+// an array tol=/rtol= broadcast against the stack (upstream 0.12.4's
+// _broadcast_pairs); below 2-d as the primer's.
 Flops matrix_rank(const Signature& s) {
   if (s.ndim(0) < 2) return linalg::matrix_rank(s);
-  const std::int64_t m = s.dim(0, -2), n = s.dim(0, -1);
-  return checked_mul(batch(s), checked_add(values(m, n), std::min(m, n)));
+  const std::int64_t m = s.dim(0, -2), n = s.dim(0, -1), q = std::min(m, n);
+  return checked_add(checked_mul(batch(s), values(m, n)), checked_mul(detail::threshold_pairs(s), q));
 }
 
 // p None / 2 / -2: the singular values + 1; other p: 2n^3 + 4mn + 1.

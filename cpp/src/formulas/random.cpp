@@ -1,6 +1,12 @@
 #include "flopscope/formulas/random.hpp"
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include "flopscope/checked.hpp"
+#include "flopscope/cost_model.hpp"
+#include "flopscope/formulas/linalg.hpp"
 
 namespace flopscope::formulas::random {
 namespace {
@@ -17,6 +23,73 @@ Flops draws(const Signature& s, std::size_t slot) {
   throw SignatureError("size must be an int or a tuple of ints");
 }
 }  // namespace
+
+template <int Self>
+Flops multivariate_normal(const Signature& s) {
+  if (s.ndim(Self) != 1) throw SignatureError("mean must be 1 dimensional");
+  if (s.ndim(Self + 1) != 2 || s.dim(Self + 1, 0) != s.dim(Self + 1, 1))
+    throw SignatureError("cov must be 2 dimensional and square");
+  const std::int64_t d = s.dim(Self, 0);
+  if (s.dim(Self + 1, 0) != d) throw SignatureError("mean and cov must have same length");
+  const Flops n = draws(s, Self + 2);
+  const std::string_view method = s.str_or(Self + 5, "svd");  // Generator's keyword-only method=
+  const bool check = s.str_or(Self + 3, "warn") != "ignore";
+  const Flops d2 = checked_mul(d, d), d3 = checked_mul(d2, d);
+  Flops factor;
+  if (method == "svd") {
+    factor = checked_add(linalg::svd_matrix(d, d, true, true), checked_add(d, d2));
+    if (check) factor = checked_add(factor, checked_add(d3, checked_mul(2, d2)));
+  } else if (method == "eigh") {
+    factor = checked_add(linalg::eigh_matrix(d), checked_add(checked_mul(2, d), d2));
+    if (check) factor = checked_add(factor, checked_mul(2, d));
+  } else if (method == "cholesky") {
+    factor = linalg::cholesky_matrix(d);
+  } else {
+    throw SignatureError("method must be one of {'eigh', 'svd', 'cholesky'}");
+  }
+  return checked_add(factor, checked_mul(n, checked_add(d2, d)));
+}
+
+template <int Self>
+Flops dirichlet(const Signature& s) {
+  if (s.ndim(Self) != 1) throw SignatureError("alpha must be a 1-d sequence");
+  return checked_mul(2, checked_mul(draws(s, Self + 1), s.dim(Self, 0)));
+}
+
+template <int Self>
+Flops multinomial(const Signature& s) {
+  if (s.ndim(Self + 1) < 1) throw SignatureError("pvals must have at least 1 dimension");
+  const std::int64_t d = s.dim(Self + 1, -1);
+  Flops vectors;
+  if (s.given(Self + 2)) {
+    vectors = draws(s, Self + 2);
+  } else {  // size None: one vector per element of n broadcast against pvals[..., 0]
+    const auto p = s.shape(Self + 1);
+    const cost::Shape shapes[2] = {s.shape(Self), p.first(p.size() - 1)};
+    std::vector<cost::Extent> out;
+    if (!cost::broadcast_shapes(shapes, &out)) throw SignatureError("n and pvals[..., 0] do not broadcast");
+    vectors = cost::numel(out);
+  }
+  const Flops conditioned = std::max<std::int64_t>(d - 1, 0);
+  const Flops pvals_vectors = d == 0 ? 0 : s.numel(Self + 1) / d;
+  return checked_add(checked_mul(3, checked_mul(vectors, conditioned)), checked_mul(pvals_vectors, conditioned));
+}
+
+Flops multivariate_hypergeometric(const Signature& s) {
+  if (s.ndim(1) != 1) throw SignatureError("colors must be a one-dimensional sequence");
+  const Flops c = s.dim(1, 0), n = draws(s, 3);
+  const std::string_view method = s.str_or(4, "marginals");
+  if (method == "marginals") return checked_add(c, checked_mul(n, checked_mul(2, std::max<Flops>(c - 1, 0))));
+  if (method == "count") return checked_add(c, checked_mul(n, std::max<std::int64_t>(s.int_or(2, 0), 0)));
+  throw SignatureError("method must be \"count\" or \"marginals\"");
+}
+
+template Flops multivariate_normal<0>(const Signature&);
+template Flops multivariate_normal<1>(const Signature&);
+template Flops dirichlet<0>(const Signature&);
+template Flops dirichlet<1>(const Signature&);
+template Flops multinomial<0>(const Signature&);
+template Flops multinomial<1>(const Signature&);
 
 namespace flopscope012 {
 template <int Self>

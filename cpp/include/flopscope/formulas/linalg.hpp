@@ -33,6 +33,13 @@ Flops multi_dot(const Signature& s);     // &*arrays * out
 Flops tensorinv(const Signature& s);     // &a ind
 Flops tensorsolve(const Signature& s);   // &a &b axes
 
+// The same counts for one matrix, for formulas that factorise one
+// (random.multivariate_normal): Golub-Reinsch SVD of an m x n matrix (values
+// only, thin or full), eigh 9n^3, Cholesky n^3/3.
+Flops svd_matrix(std::int64_t m, std::int64_t n, bool uv, bool full);
+Flops eigh_matrix(std::int64_t n);
+Flops cholesky_matrix(std::int64_t n);
+
 // linalg.matmul (&x1 &x2) and linalg.vecdot (&x1 &x2 * axis), priced by the
 // contraction engine as the matmul and vecdot ufuncs are: their core
 // dimensions and batch; SignatureError when they do not match.
