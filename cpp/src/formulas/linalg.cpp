@@ -169,12 +169,19 @@ using detail::square;
 
 // LU with partial pivoting, 2n^3/3, then a forward and a back substitution per
 // right-hand side, 2n^2 each (Golub & Van Loan, Matrix Computations, 3.2 and 3.1).
+// The systems are the broadcast of a's and b's stacks: a big b solves one system
+// per matrix of its stack, each with a's factorisation.
 Flops solve(const Signature& s) {
   const std::int64_t n = square(s, 0);
-  // b is (..., n) or (..., n, k): NumPy treats a 1-d b, or b of a's ndim - 1, as vectors.
-  const bool vectors = s.ndim(1) == 1 || s.ndim(1) == s.ndim(0) - 1;
+  // b is (n,) (one vector: NumPy 2's gufunc (m,m),(m)->(m)) or (..., n, k).
+  const bool vectors = s.ndim(1) == 1;
   const std::int64_t k = vectors ? 1 : s.dim(1, -1);
-  const Flops batch = formula_util::batch(s.shape(0), 2);
+  const cost::Shape a = s.shape(0), b = s.shape(1);
+  const cost::Shape stacks[2] = {a.first(a.size() - 2), vectors ? cost::Shape{} : b.first(b.size() < 2 ? 0 : b.size() - 2)};
+  std::vector<cost::Extent> loop;
+  if (!vectors && b.size() < 2) throw SignatureError("b must be a vector or a stack of matrices");
+  if (!cost::broadcast_shapes(stacks, &loop)) throw SignatureError("the stacks of a and b do not broadcast");
+  const Flops batch = cost::numel(loop);
   return checked_mul(batch, checked_add(checked_mul(2, cube(n)) / 3, checked_mul(checked_mul(2, checked_mul(n, n)), k)));
 }
 
