@@ -420,11 +420,12 @@ NB_MODULE(_core, m) {
         slots.append(std::string(slot.keyword_only ? "*" : "") +
                      (slot.billed ? "%" : slot_prefix(slot.kind)) + slot.name);
       row["slots"] = slots;
+      row["arity"] = info.reading == OperandReading::Signature ? 0 : info.arity;  // operands a fixed reading prices
       if (info.formula_doc) row["formula"] = nb::str(info.formula_doc); else row["formula"] = nb::none();
       rows.append(row);
     }
     return rows;
-  }, "One dict per op of the table: name, rule, method, slots, formula (its documentation).");
+  }, "One dict per op of the table: name, rule, method, slots, arity (operands of a row without slots), formula (its documentation).");
   m.def("wrap", [](nb::handle x) {
     // flopscope's own conversion of the inputs of its Python-implemented ops:
     // x as a flopscope array, refused where a counted call would refuse it, and

@@ -57,6 +57,13 @@ TEST(CountingFormulas, DifferencesAndElements) {
   EXPECT_EQ(C::trapezoid(tx.sig()), 3 * 28);
   SigBuilder t0; t0.array({3, 8}).absent().absent().integer(0);
   EXPECT_EQ(C::trapezoid(t0.sig()), 8 * 6);
+  // An n-d x of more rows than y: the slices are those of the broadcast (the brief's example).
+  SigBuilder bx; bx.array({50}).array({20000, 50});
+  EXPECT_EQ(C::trapezoid(bx.sig()), 20000 * 4 * 49);
+  SigBuilder by; by.array({20000, 50}).array({50});
+  EXPECT_EQ(C::trapezoid(by.sig()), 20000 * 4 * 49);
+  SigBuilder mis; mis.array({3, 8}).array({4, 8});
+  EXPECT_THROW(C::trapezoid(mis.sig()), flopscope::SignatureError);
   SigBuilder n; n.array({3, 8});
   EXPECT_EQ(C::elements(n.sig()), 24);
 }

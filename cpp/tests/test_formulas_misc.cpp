@@ -15,7 +15,7 @@ TEST(MiscFormulas, LogspaceOnePowerPerSample) {
   SigBuilder n; n.array({}).array({}).integer(7);
   EXPECT_EQ(M::logspace(n.sig()), 7);
   SigBuilder b; b.array({2, 1}).array({3}).integer(4).absent().array({3});
-  EXPECT_EQ(M::logspace(b.sig()), 4 * 6);
+  EXPECT_EQ(M::logspace(b.sig()), 4 * 6 + 4 * 6 + 2 * 4 * 6);  // + linspace's arithmetic on the (2, 3) endpoints
   SigBuilder z; z.array({}).array({}).integer(0);
   EXPECT_EQ(M::logspace(z.sig()), 0);
   SigBuilder neg; neg.array({}).array({}).integer(-1);
@@ -24,9 +24,25 @@ TEST(MiscFormulas, LogspaceOnePowerPerSample) {
   EXPECT_THROW(M::logspace(bad.sig()), SignatureError);
 }
 
+// numpy/_core/function_base.py: array endpoints pay delta, step, the zero test
+// and its any() per endpoint element, y * step and + start per sample.
+TEST(MiscFormulas, LinspaceFreeForScalarsPricedForArrayEndpoints) {
+  SigBuilder sc; sc.array({}).array({}).integer(7);
+  EXPECT_EQ(M::linspace(sc.sig()), 0);
+  SigBuilder col; col.integer(0).array({4096, 64}).integer(2);
+  EXPECT_EQ(M::linspace(col.sig()), 4 * 4096 * 64 + 2 * 2 * 4096 * 64);
+  SigBuilder d; d.array({3}).array({2, 1});  // num defaults to 50; broadcast (2, 3)
+  EXPECT_EQ(M::linspace(d.sig()), 4 * 6 + 2 * 50 * 6);
+  SigBuilder bad; bad.array({2}).array({3}).integer(4);
+  EXPECT_THROW(M::linspace(bad.sig()), SignatureError);
+}
+
 TEST(MiscFormulas, GeomspaceOnePowerPerSample) {
   SigBuilder g; g.array({2}).array({}).integer(5);
-  EXPECT_EQ(M::geomspace(g.sig()), 10);
+  // powers 10, 11 per endpoint element, linspace's 4 per endpoint + 2 per sample, the sign per sample
+  EXPECT_EQ(M::geomspace(g.sig()), 10 + 11 * 2 + (4 * 2 + 2 * 5 * 2) + 10);
+  SigBuilder sc; sc.array({}).array({}).integer(5);
+  EXPECT_EQ(M::geomspace(sc.sig()), 5);  // scalar endpoints: the powers only
   SigBuilder e; e.array({0}).array({}).integer(5);
   EXPECT_EQ(M::geomspace(e.sig()), 0);
   SigBuilder neg; neg.array({}).array({}).integer(-3);

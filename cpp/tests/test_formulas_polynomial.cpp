@@ -15,6 +15,8 @@ TEST(PolynomialFormulas, Arithmetic) {
   EXPECT_EQ(P::polyadd(ab.sig()), 4);
   EXPECT_EQ(P::polymul(ab.sig()), 8);
   EXPECT_EQ(P::polydiv(ab.sig()), 3 * 3);
+  SigBuilder ba; ba.array({2}).array({4000});  // no quotient: u + 0.0, v + 0.0, 1 / v[0]
+  EXPECT_EQ(P::polydiv(ba.sig()), 2 + 4000 + 1);
   SigBuilder d; d.array({4}).integer(2);  // 3 + 2
   EXPECT_EQ(P::polyder(d.sig()), 5);
   SigBuilder d9; d9.array({4}).integer(9);  // t = 3: 3 + 2 + 1

@@ -45,8 +45,14 @@ TEST(StatisticsFormulas, AverageCovCorrcoef) {
 TEST(StatisticsFormulas, Diff) {
   SigBuilder d; d.array({4, 6}).integer(2);  // 4 rows of (5 + 4)
   EXPECT_EQ(S::diff(d.sig()), 36);
-  SigBuilder big; big.array({5}).integer(9);  // 4 + 3 + 2 + 1
-  EXPECT_EQ(S::diff(big.sig()), 10);
+  SigBuilder big; big.array({5}).integer(9);  // 4 + 3 + 2 + 1, then 5 empty passes at 1 each
+  EXPECT_EQ(S::diff(big.sig()), 10 + 5);
+  SigBuilder huge; huge.array({3}).integer(2'000'000);  // 2 + 1, then every other pass runs empty
+  EXPECT_EQ(S::diff(huge.sig()), 3 + (2'000'000 - 2));
+  SigBuilder empty; empty.array({0, 4}).integer(3).integer(-1);  // no rows: 3 empty passes
+  EXPECT_EQ(S::diff(empty.sig()), 3);
+  SigBuilder absurd; absurd.array({3}).integer(std::int64_t{1} << 62);  // closed form: no loop over n
+  EXPECT_EQ(S::diff(absurd.sig()), 3 + ((std::int64_t{1} << 62) - 2));
   SigBuilder pre; pre.array({5}).integer(1).absent().number(0.0).number(1.0);  // L = 7
   EXPECT_EQ(S::diff(pre.sig()), 6);
   SigBuilder neg; neg.array({5}).integer(-1);

@@ -90,6 +90,12 @@ TEST(LinalgFormulas, SolveInvCholesky) {
   SigBuilder batched;  // 5 systems of 3x3 with 2 right-hand sides each
   batched.array({5, 3, 3}).array({5, 3, 2});
   EXPECT_EQ(formulas::linalg::solve(batched.sig()), 5 * (2 * 27 / 3 + 2 * 9 * 2));
+  SigBuilder wide;  // one a, a stack of 1000 b: NumPy solves 1000 systems
+  wide.array({8, 8}).array({1000, 8, 8});
+  EXPECT_EQ(formulas::linalg::solve(wide.sig()), 1000 * (2 * 512 / 3 + 2 * 64 * 8));
+  SigBuilder clash;
+  clash.array({2, 3, 3}).array({4, 3, 1});
+  EXPECT_THROW(formulas::linalg::solve(clash.sig()), SignatureError);
   SigBuilder sq;
   sq.array({2, 6, 6});
   EXPECT_EQ(formulas::linalg::inv(sq.sig()), 2 * 2 * 216);

@@ -174,9 +174,10 @@ def test_copyto_into_flopscope_destination_from_numpy():
     ((0, 2), {}, 50),
     ((0, 2, 7), {"endpoint": False}, 7),
     ((0, 2, 0), {}, 0),
-    (([0.0, 1.0], [2.0, 3.0], 5), {}, 10),
-    ((0, 1, 4), {"base": np.array([2.0, 3.0, 4.0])}, 12),
-    (([[0.0], [1.0]], [2.0, 3.0, 4.0], 3), {"axis": 1}, 18),
+    # array endpoints: + linspace's arithmetic, 4 per endpoint element + 2 per sample of each
+    (([0.0, 1.0], [2.0, 3.0], 5), {}, 10 + 4 * 2 + 2 * 5 * 2),
+    ((0, 1, 4), {"base": np.array([2.0, 3.0, 4.0])}, 12 + 4 * 1 + 2 * 4 * 1),  # an array base makes them (1,) arrays
+    (([[0.0], [1.0]], [2.0, 3.0, 4.0], 3), {"axis": 1}, 18 + 4 * 6 + 2 * 3 * 6),
 ])
 def test_logspace_one_power_per_sample(args, kw, expected):
     want = np.logspace(*args, **kw)
@@ -188,7 +189,8 @@ def test_logspace_one_power_per_sample(args, kw, expected):
 @pytest.mark.parametrize("args,kw,expected", [
     ((1, 1000), {}, 50),
     ((1, 1000, 4), {"endpoint": False, "dtype": np.float32}, 4),
-    (([1.0, 2.0], [10.0, 20.0], 6), {}, 12),
+    # array endpoints: + 11 per endpoint element, linspace's arithmetic and the sign per sample
+    (([1.0, 2.0], [10.0, 20.0], 6), {}, 12 + 11 * 2 + (4 * 2 + 2 * 6 * 2) + 12),
     ((1j, 1000j, 3), {}, 3),
 ])
 def test_geomspace_one_power_per_sample(args, kw, expected):

@@ -278,7 +278,8 @@ FUNCTION_CASES = {
     "eye": (lambda m, a: m.eye(4), 0),
     "identity": (lambda m, a: m.identity(3), 0),
     "arange": (lambda m, a: m.arange(10), 0),
-    "linspace": (lambda m, a: m.linspace(0, 1, 7), 0),
+    # scalar endpoints are free (test_holes_pricing_sweep); array ones: 4 per endpoint + 2 per sample
+    "linspace": (lambda m, a: m.linspace(0.0, a["V"], 7), 4 * 5 + 2 * 7 * 5),
     "zeros_like": (lambda m, a: m.zeros_like(a["X"]), 0),
     "ones_like": (lambda m, a: m.ones_like(a["X"]), 0),
     "empty_like": (lambda m, a: m.empty_like(a["X"]).shape, 0),
@@ -478,7 +479,7 @@ FUNCTION_CASES = {
     "einsum_path": (lambda m, a: m.einsum_path("ij,jk->ik", a["X"], a["M"], optimize="greedy"), 0),
     # priced creation: one power per sample, one finiteness test per element
     "logspace": (lambda m, a: m.logspace(0, 1, 6), 6),
-    "geomspace": (lambda m, a: m.geomspace([1.0, 2.0], 8.0, 5), 10),
+    "geomspace": (lambda m, a: m.geomspace([1.0, 2.0], 8.0, 5), 10 + 11 * 2 + (4 * 2 + 2 * 5 * 2) + 10),
     "asarray_chkfinite": (lambda m, a: m.asarray_chkfinite(a["X"]), 12),
 }
 S = np.sort(V)

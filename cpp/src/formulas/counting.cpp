@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
+#include "flopscope/cost_model.hpp"
 #include "flopscope/dtype.hpp"
 
 namespace flopscope::formulas::counting {
@@ -153,12 +155,26 @@ Flops ediff1d(const Signature& s) { return std::max<Flops>(s.numel(0) - 1, 0); }
 
 // Per slice of L samples: L - 1 pair sums, halvings and products with the
 // spacing, summed (3(L - 1)); with sample points x, also their L - 1 differences.
+// The slices are those of the broadcast of y with x (NumPy's d * (y[1:] + y[:-1]):
+// an n-d x of more rows than y makes as many more slices); a 1-d x is reshaped
+// along the axis and adds none.
 Flops trapezoid(const Signature& s) {
   if (s.ndim(0) == 0) throw SignatureError("trapezoid needs at least 1 dimension");
   const int axis = s.axis_or(3, s.ndim(0), -1);
   const Flops L = s.dim(0, axis);
   if (L <= 1) return 0;
-  const Flops slices = s.numel(0) / L;
+  Flops slices = s.numel(0) / L;
+  if (s.given(1) && s.ndim(1) > 1) {
+    // Each operand's own axis counts as 1: the broadcast of the rest is the slices.
+    const int x_axis = s.axis_or(3, s.ndim(1), -1);
+    std::vector<cost::Extent> y(s.shape(0).begin(), s.shape(0).end()), x(s.shape(1).begin(), s.shape(1).end());
+    y[static_cast<std::size_t>(axis)] = 1;
+    x[static_cast<std::size_t>(x_axis)] = 1;
+    const cost::Shape both[2] = {y, x};
+    std::vector<cost::Extent> out;
+    if (!cost::broadcast_shapes(both, &out)) throw SignatureError("y and x could not be broadcast together");
+    slices = cost::numel(out);
+  }
   return checked_mul(slices, checked_mul(s.given(1) ? 4 : 3, L - 1));
 }
 

@@ -30,20 +30,56 @@ std::vector<std::int64_t> broadcast(const Signature& s, std::initializer_list<st
   return out;
 }
 
-// logspace/geomspace: one power per output element, num samples for each
-// broadcast (start, stop[, base]) element; like linspace's spacing, plus the power.
-Flops spaced(const Signature& s, std::initializer_list<std::size_t> operands) {
+std::int64_t samples(const Signature& s) {
   const std::int64_t num = s.int_or(2, 50);
   if (num < 0) throw SignatureError("Number of samples must be non-negative");
-  Flops n = num;
-  for (std::int64_t d : broadcast(s, operands)) n = checked_mul(n, d);
+  return num;
+}
+
+// numpy/_core/function_base.py, linspace, for endpoints that are arrays: per
+// element of their broadcast, delta = stop - start, step = delta / div, the
+// step == 0 test and its any() (4); per sample of each, y * step and y += start
+// (2). Scalar (0-d) endpoints are free (primer: creation is free).
+Flops spacing(std::int64_t num, const std::vector<std::int64_t>& endpoints) {
+  if (endpoints.empty()) return 0;
+  Flops b = 1;
+  for (std::int64_t d : endpoints) b = checked_mul(b, d);
+  return checked_add(checked_mul(4, b), checked_mul(checked_mul(2, num), b));
+}
+
+Flops numel_of(const std::vector<std::int64_t>& shape) {
+  Flops n = 1;
+  for (std::int64_t d : shape) n = checked_mul(n, d);
   return n;
 }
 
 }  // namespace
 
-Flops logspace(const Signature& s) { return spaced(s, {0, 1, 4}); }
-Flops geomspace(const Signature& s) { return spaced(s, {0, 1}); }
+Flops linspace(const Signature& s) { return spacing(samples(s), broadcast(s, {0, 1})); }
+
+// logspace: linspace of (start, stop), then one power per output element, num
+// samples for each broadcast (start, stop, base) element. An array base turns
+// start and stop into arrays (NumPy's ndmin), so the spacing is then priced too.
+Flops logspace(const Signature& s) {
+  const std::int64_t num = samples(s);
+  const std::vector<std::int64_t> all = broadcast(s, {0, 1, 4});
+  std::vector<std::int64_t> ends = broadcast(s, {0, 1});
+  if (ends.empty() && !all.empty()) ends.assign(1, 1);
+  return checked_add(checked_mul(num, numel_of(all)), spacing(num, ends));
+}
+
+// geomspace: one power per sample (the logspace of the logs); for array
+// endpoints also, per endpoint element, start * 1.0 and stop * 1.0, their two
+// == 0 tests and any()s, sign, two divisions by it and two log10 (11), the
+// logspace's spacing, and the sign put back on every sample (1 per sample).
+Flops geomspace(const Signature& s) {
+  const std::int64_t num = samples(s);
+  const std::vector<std::int64_t> ends = broadcast(s, {0, 1});
+  const Flops b = numel_of(ends);
+  const Flops powers = checked_mul(num, b);
+  if (ends.empty()) return powers;
+  return checked_add(checked_add(checked_mul(2, powers), checked_mul(11, b)), spacing(num, ends));
+}
 
 // asarray_chkfinite: one finiteness test per element.
 Flops each_element(const Signature& s) { return s.numel(0); }

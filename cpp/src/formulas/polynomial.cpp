@@ -66,7 +66,10 @@ Flops polymul(const Signature& s) { return checked_mul(coefficients(s, 0), coeff
 Flops polydiv(const Signature& s) {
   const Flops nu = coefficients(s, 0), nv = coefficients(s, 1);
   if (nv == 0) throw SignatureError("polydiv: the divisor has no coefficients");
-  return checked_mul(std::max<Flops>(nu - nv + 1, 0), nv + 1);
+  // A divisor longer than the dividend leaves no quotient terms, but NumPy still
+  // converts both (u + 0.0, v + 0.0) and takes 1 / v[0]: nu + nv + 1.
+  if (nv > nu) return checked_add(checked_add(nu, nv), 1);
+  return checked_mul(nu - nv + 1, nv + 1);
 }
 
 // Order j of m multiplies the n - j remaining coefficients: t n - t(t+1)/2, t = min(m, n - 1).

@@ -6,6 +6,7 @@
 
 namespace flopscope::formulas::misc {
 
+Flops linspace(const Signature& s);        // &start &stop num endpoint retstep dtype axis
 Flops logspace(const Signature& s);        // &start &stop num endpoint &base dtype axis
 Flops geomspace(const Signature& s);       // &start &stop num endpoint dtype axis
 Flops each_element(const Signature& s);    // asarray_chkfinite: &a ...
