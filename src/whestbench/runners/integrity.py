@@ -12,6 +12,10 @@ What is detected (each fails the MLP with its own error code):
                             had time moved between its buckets, or flopscope's functions
                             were replaced
 
+Every figure is read from the predict meter itself (MeterReader), through the
+descriptors `_core.Meter` had when this module was imported, never through the
+BudgetContext's attributes, which the estimator can replace.
+
 These are checks on an honest process boundary, not a sandbox: code that runs
 inside the same interpreter can in principle defeat any of them (docs/whestbench.md).
 """
@@ -23,7 +27,7 @@ import sys
 import threading
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Dict, List, Optional, Set
+from typing import Dict, List, Optional, Set, Tuple
 
 import flopscope as flops
 from flopscope import _core
@@ -36,6 +40,69 @@ _WATCHED_MODULES = ("flopscope", "flopscope.numpy", "flopscope.numpy.random", "f
 _AUDIT_PROCESS = ("subprocess.Popen", "os.fork", "os.forkpty", "os.system", "os.exec", "os.posix_spawn",
                   "os.spawn", "pty.spawn")
 _AUDIT_FFI = ("ctypes.dlopen", "ctypes.dlsym", "ctypes.dlsym/handle")
+
+# Taken when this module is imported, before any participant code runs: the estimator can
+# replace the module attributes afterwards, not these references.
+_active_meter = _core.active_meter
+_default_meter = _core.default_meter
+_default_meter_exists = _core.default_meter_exists
+_METER_TYPE = _core.Meter
+_METER_DESCRIPTORS = {name: _core.Meter.__dict__[name] for name in
+                      ("flop_budget", "flops_used", "flops_remaining", "profile", "running", "namespace",
+                       "timing", "op_rows", "deduct")}
+
+
+class MeterReader:
+    """A `_core.Meter` read through the descriptors its class had when this module was imported.
+
+    The harness keeps one for the predict meter, made before the estimator runs, and reads
+    every figure through it: a BudgetContext whose class or `_meter` the estimator replaced,
+    or a `_core.Meter` property it re-bound, changes nothing here."""
+
+    __slots__ = ("meter",)
+
+    def __init__(self, meter) -> None:
+        if type(meter) is not _METER_TYPE:
+            raise TypeError(f"not a flopscope meter: {type(meter).__name__}")
+        self.meter = meter
+
+    def _get(self, name: str):
+        return _METER_DESCRIPTORS[name].__get__(self.meter, _METER_TYPE)
+
+    @property
+    def flop_budget(self) -> int:
+        return self._get("flop_budget")
+
+    @property
+    def flops_used(self) -> int:
+        return self._get("flops_used")
+
+    @property
+    def flops_remaining(self) -> int:
+        return self._get("flops_remaining")
+
+    @property
+    def profile(self) -> str:
+        return self._get("profile")
+
+    @property
+    def running(self) -> bool:
+        return self._get("running")
+
+    @property
+    def namespace(self) -> str:
+        return self._get("namespace")
+
+    def timing(self) -> Tuple[float, float, float, float]:
+        """(wall, flopscope backend, flopscope overhead, residual) seconds."""
+        return self._get("timing")()
+
+    def op_rows(self) -> list:
+        """(namespace, op, flops, calls, backend s, overhead s) per op and namespace."""
+        return self._get("op_rows")()
+
+    def deduct(self, op: str, flops: int) -> bool:
+        return self._get("deduct")(op, flops)
 
 
 @dataclass
@@ -67,7 +134,8 @@ class ApiSnapshot:
                 self._ids[name] = _callables(module)
                 self._objects.append((name, module))
         for label, cls in (("flopscope.BudgetContext", flops.BudgetContext),
-                           ("flopscope.numpy.random.Generator", sys.modules["flopscope.numpy.random"].Generator)):
+                           ("flopscope.numpy.random.Generator", sys.modules["flopscope.numpy.random"].Generator),
+                           ("flopscope._core.Meter", _core.Meter)):
             self._ids[label] = _callables(cls)
             self._objects.append((label, cls))
 
@@ -137,7 +205,7 @@ class _AuditLog:
 
 
 def _default_flops() -> int:
-    return _core.default_meter().flops_used if _core.default_meter_exists() else 0
+    return MeterReader(_default_meter()).flops_used if _default_meter_exists() else 0
 
 
 class IntegrityGuard:
@@ -170,11 +238,11 @@ class IntegrityGuard:
             _AuditLog.armed = True
         self.gate.arm()
 
-    def inspect_meter(self, ctx) -> None:
-        """Called inside the window, right after predict returned or raised."""
-        meter = ctx._meter
+    def inspect_meter(self, meter: MeterReader) -> None:
+        """Called inside the window, right after predict returned or raised; `meter` is the
+        harness's own reader of the predict meter."""
         problems = []
-        if _core.active_meter() is not meter:
+        if _active_meter() is not meter.meter:
             problems.append("the predict meter is no longer the active one (deactivated or replaced)")
         if not meter.running:
             problems.append("the predict meter was stopped")
@@ -187,7 +255,7 @@ class IntegrityGuard:
         if problems:
             self._meter_violation = Violation("METER_TAMPERED", "; ".join(problems), restart_worker=True)
 
-    def after(self, ctx, outer_wall_s: float) -> Optional[Violation]:
+    def after(self, meter: MeterReader, outer_wall_s: float) -> Optional[Violation]:
         """Called once the window closed; the first violation found, or None.
         `outer_wall_s`: the time from just inside the predict context to just before
         it was left, which an untouched meter covers."""
@@ -221,15 +289,15 @@ class IntegrityGuard:
         if changed:
             return Violation("METER_TAMPERED", f"flopscope functions were replaced: {', '.join(changed[:5])}",
                              restart_worker=True)
-        wall = ctx.wall_time_s
+        wall, _, overhead, _ = meter.timing()
         # generous slack: a descheduled process must never look like a tampered meter (resets are
         # caught exactly by the sentinel; this catches stop/start games longer than the slack)
         if wall < outer_wall_s - (0.25 + 0.05 * outer_wall_s):
             return Violation("METER_TAMPERED", f"the predict meter's wall time ({wall:.3f}s) is shorter than the "
                                                f"call took ({outer_wall_s:.3f}s): it was stopped or reset",
                              restart_worker=True)
-        per_op = sum(row[5] for row in ctx._meter.op_rows())
-        if ctx.flopscope_overhead_time_s > per_op + 0.005 + 0.02 * wall:
+        per_op = sum(row[5] for row in meter.op_rows())
+        if overhead > per_op + 0.005 + 0.02 * wall:
             return Violation("METER_TAMPERED", "overhead time was added to the predict meter by hand "
                                                "(it moves time out of the residual bucket)", restart_worker=True)
         return None

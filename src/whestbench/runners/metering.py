@@ -3,6 +3,10 @@
 Inside the BudgetContext: predict(), then materialising the result (shape check,
 float32 coercion), then dropping the estimator's object. Outside it: the
 finiteness scan, which is not charged to the estimator.
+
+Every figure of the outcome is read from the predict meter through the harness's
+own MeterReader, made before the estimator runs: the BudgetContext object is the
+estimator's to reach (flops.current_budget, gc, frames) and to alter.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from flopscope.errors import UnauthorizedControlError
 from whestbench.breakdowns import TIME_KEYS, merge
 from whestbench.mlp import MLP
 from whestbench.runners.base import BUDGET_EXHAUSTED, ERROR, OK, TIME_EXHAUSTED, PredictOutcome
-from whestbench.runners.integrity import ROOT_NAMESPACE, SENTINEL_OP, IntegrityGuard
+from whestbench.runners.integrity import ROOT_NAMESPACE, SENTINEL_OP, IntegrityGuard, MeterReader
 from whestbench.sdk import BaseEstimator
 
 #: Unlabeled estimator work is reported under this namespace (upstream's name).
@@ -110,13 +114,25 @@ def normalise_breakdown(summary: dict) -> dict:
     return out
 
 
-def _counters(ctx, outcome: PredictOutcome) -> None:
-    outcome.flops_used = int(ctx.flops_used)
-    outcome.wall_time_s = float(ctx.wall_time_s)
-    outcome.flopscope_backend_time_s = float(ctx.flopscope_backend_time_s)
-    outcome.flopscope_overhead_time_s = float(ctx.flopscope_overhead_time_s)
-    outcome.residual_wall_time_s = float(ctx.residual_wall_time_s)
-    outcome.breakdown = normalise_breakdown(ctx.summary_dict(by_namespace=True))
+def meter_summary(meter: MeterReader) -> dict:
+    """BudgetContext.summary_dict(by_namespace=True)'s figures, read from the meter itself."""
+    wall, backend, overhead, residual = meter.timing()
+    by_namespace: dict = {}
+    for ns, op, flops_, calls, b, o in meter.op_rows():
+        ops = by_namespace.setdefault(ns or None, {"operations": {}})["operations"]
+        ops[op] = {"flop_cost": flops_, "calls": calls, "flopscope_backend_time_s": b,
+                   "flopscope_overhead_time_s": o}
+    return {"flop_budget": meter.flop_budget, "flops_used": meter.flops_used, "flops_remaining": meter.flops_remaining,
+            "cost_model": meter.profile, "wall_time_s": wall, "flopscope_backend_time_s": backend,
+            "flopscope_overhead_time_s": overhead, "residual_wall_time_s": residual, "by_namespace": by_namespace}
+
+
+def _counters(meter: MeterReader, outcome: PredictOutcome) -> None:
+    summary = meter_summary(meter)
+    outcome.flops_used = int(summary["flops_used"])
+    for key in TIME_KEYS:
+        setattr(outcome, key, float(summary[key]))
+    outcome.breakdown = normalise_breakdown(summary)
 
 
 def _error(code: str, message: str, *, details=None, tb=None, exc=None) -> PredictOutcome:
@@ -138,6 +154,7 @@ def metered_predict(estimator: BaseEstimator, mlp: MLP, budget: int, *, wall_tim
     expected = (mlp.depth, mlp.width)
     ctx = flops.BudgetContext(flop_budget=budget, quiet=True, namespace=ROOT_NAMESPACE,
                               wall_time_limit_s=wall_time_limit_s)
+    meter = MeterReader(ctx._meter)  # the harness's own handle, taken before the estimator runs
     outcome: Optional[PredictOutcome] = None
     predictions = None
     guard.before()
@@ -148,14 +165,14 @@ def metered_predict(estimator: BaseEstimator, mlp: MLP, budget: int, *, wall_tim
     try:
         with ctx:
             t_in = time.perf_counter()
-            ctx._meter.deduct(SENTINEL_OP, 0)
+            meter.deduct(SENTINEL_OP, 0)
             try:
                 with watchdog(), contextlib.redirect_stdout(sys.stderr):  # stdout carries the report
                     result = estimator.predict(mlp, budget)
                     predictions = materialise(result, expected)
                     del result  # the estimator's object is released inside the window
             finally:
-                guard.inspect_meter(ctx)
+                guard.inspect_meter(meter)
                 t_out = time.perf_counter()
     except BudgetExhaustedError as exc:
         outcome = PredictOutcome(BUDGET_EXHAUSTED, message=str(exc), traceback=traceback.format_exc(), exception=exc)
@@ -167,12 +184,12 @@ def metered_predict(estimator: BaseEstimator, mlp: MLP, budget: int, *, wall_tim
     except OutputError as exc:
         outcome = _error(exc.code, str(exc), details=exc.details, tb=traceback.format_exc(), exc=exc)
     except KeyboardInterrupt:
-        guard.after(ctx, _span(t_in, t_out))
+        guard.after(meter, _span(t_in, t_out))
         raise
     except BaseException as exc:  # noqa: BLE001 - SystemExit and MemoryError must not end the run either
         outcome = _error("PREDICT_ERROR", f"predict() raised {type(exc).__name__}: {exc}",
                          details={"exception_type": type(exc).__name__}, tb=traceback.format_exc(), exc=exc)
-    violation = guard.after(ctx, _span(t_in, t_out))
+    violation = guard.after(meter, _span(t_in, t_out))
     if violation is not None:
         bad = _error(violation.code, violation.message)
         bad.restart_worker = violation.restart_worker
@@ -186,5 +203,5 @@ def metered_predict(estimator: BaseEstimator, mlp: MLP, budget: int, *, wall_tim
             return _error(exc.code, str(exc), details=exc.details, tb=traceback.format_exc(), exc=exc)
         outcome = PredictOutcome(OK, predictions=predictions)
     if outcome.status != ERROR:
-        _counters(ctx, outcome)
+        _counters(meter, outcome)
     return outcome
