@@ -23,6 +23,45 @@ def run_hostile(contest, class_name, runner, tmp_path, path=HOSTILE):
         pytest.fail(f"the estimator's KeyboardInterrupt ended the run: {exc!r}")
 
 
+def assert_only_mlp1_failed(records, code):
+    assert [r.get("error_code") for r in records] == [None, code, None], [r.get("failure_message") for r in records]
+    assert records[1]["traceback"] and records[1]["failure_message"]
+
+
+# --------------------------------------------------------------------------- 2. outputs that lie or raise
+
+
+@pytest.mark.parametrize("runner", RUNNERS)
+def test_an_output_whose_array_has_another_shape_is_a_bad_shape(tiny_contest, tmp_path, runner):
+    records = run_hostile(tiny_contest, "LiesAboutShapeOnce", runner, tmp_path)
+    assert_only_mlp1_failed(records, "ESTIMATOR_BAD_SHAPE")
+    d, w = tiny_contest.spec.depth, tiny_contest.spec.width
+    details = records[1]["error"]["details"]
+    assert details["expected_shape"] == [d, w] and details["got_shape"] == [w, d]
+
+
+def test_a_forged_reply_with_another_shape_fails_only_its_mlp(tiny_contest, tmp_path, monkeypatch):
+    # The worker checks the output; the host checks the reply again (a worker can be made to lie).
+    from whestbench.runners import subprocess_runner
+    from whestbench.runners.base import PredictOutcome
+
+    real = PredictOutcome.from_json
+    calls = []
+
+    def forged(data):
+        calls.append(1)
+        if len(calls) == 2:
+            data = dict(data, predictions=[[0.0, 1.0], [2.0]])  # ragged
+        elif len(calls) == 3:
+            data = dict(data, predictions=[0.0] * 5)
+        return real(data)
+
+    monkeypatch.setattr(subprocess_runner.PredictOutcome, "from_json", staticmethod(forged))
+    records = score(with_spec(tiny_contest, n_mlps=3), "Zeros", runner="subprocess", tmp_path=tmp_path,
+                    path=os.path.join(FIXTURES, "behaviours.py"))
+    assert [r.get("error_code") for r in records] == [None, "WORKER_PROTOCOL_ERROR", "WORKER_PROTOCOL_ERROR"]
+
+
 # --------------------------------------------------------------------------- 4. figures read from the meter itself
 
 

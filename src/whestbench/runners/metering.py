@@ -54,17 +54,21 @@ def _shape_hint(got, expected) -> str:
 
 
 def materialise(result: Any, expected: tuple) -> np.ndarray:
-    """The shape check and float32 coercion (free; done inside the meter window)."""
+    """The shape check and float32 coercion (free; done inside the meter window).
+
+    The array the object converts to is checked, not only the shape it claims: an
+    object's `.shape` and its `__array__` are its own code and need not agree."""
+    expected = tuple(expected)
     if result is None or not hasattr(result, "shape"):
         raise OutputError("ESTIMATOR_BAD_SHAPE",
                           f"predict() must return an array of shape {expected}, got {type(result).__name__}",
                           {"expected_shape": list(expected), "got_shape": None,
                            "hint": "return a flopscope array, e.g. fnp.stack(rows)"})
     got = tuple(int(n) for n in result.shape)
-    if got != tuple(expected):
-        raise OutputError("ESTIMATOR_BAD_SHAPE", f"predictions must have shape {tuple(expected)}, got {got}",
+    if got != expected:
+        raise OutputError("ESTIMATOR_BAD_SHAPE", f"predictions must have shape {expected}, got {got}",
                           {"expected_shape": list(expected), "got_shape": list(got),
-                           "hint": _shape_hint(got, tuple(expected))})
+                           "hint": _shape_hint(got, expected)})
     try:
         with np.errstate(all="ignore"):
             arr = np.array(result, dtype=np.float32, copy=True)
@@ -72,6 +76,13 @@ def materialise(result: Any, expected: tuple) -> np.ndarray:
         raise OutputError("ESTIMATOR_UNSUPPORTED_DTYPE",
                           f"predictions cannot be converted to float32: {exc}",
                           {"dtype": str(getattr(result, "dtype", type(result).__name__))}) from exc
+    if arr.shape != expected:
+        actual = tuple(arr.shape)
+        raise OutputError("ESTIMATOR_BAD_SHAPE",
+                          f"predictions must have shape {expected}: the returned object says its shape is {got} "
+                          f"but it converts to an array of shape {actual}",
+                          {"expected_shape": list(expected), "got_shape": list(actual), "claimed_shape": list(got),
+                           "hint": _shape_hint(actual, expected)})
     return arr.view(np.ndarray)
 
 
