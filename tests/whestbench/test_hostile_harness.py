@@ -12,6 +12,7 @@ from conftest import HERE, score, with_spec
 
 FIXTURES = os.path.join(HERE, "fixtures")
 HOSTILE = os.path.join(FIXTURES, "hostile.py")
+THREAD_AT_IMPORT = os.path.join(FIXTURES, "hostile_thread_at_import.py")
 RUNNERS = ("local", "subprocess")
 
 
@@ -26,6 +27,31 @@ def run_hostile(contest, class_name, runner, tmp_path, path=HOSTILE):
 def assert_only_mlp1_failed(records, code):
     assert [r.get("error_code") for r in records] == [None, code, None], [r.get("failure_message") for r in records]
     assert records[1]["traceback"] and records[1]["failure_message"]
+
+
+# --------------------------------------------------------------------------- 1. threads started with _thread
+
+
+@pytest.mark.parametrize("runner", RUNNERS)
+@pytest.mark.parametrize("path, class_name", [(THREAD_AT_IMPORT, "Estimator"), (HOSTILE, "ThreadInSetup"),
+                                              (HOSTILE, "ThreadInPredict"), (HOSTILE, "UngatedThreadInPredict")],
+                         ids=["at_import", "in_setup", "in_predict_saved_at_import", "in_predict_past_the_gate"])
+def test_a_thread_started_with__thread_fails_the_mlp(tiny_contest, tmp_path, runner, path, class_name):
+    records = run_hostile(with_spec(tiny_contest, n_mlps=2), class_name, runner, tmp_path, path=path)
+    for r in records:
+        assert r.get("error_code") == "ESTIMATOR_THREAD_STARTED", (r.get("error_code"), r.get("failure_message"))
+        assert "thread" in r["failure_message"] and r["flops_used"] == 0
+
+
+def test_the_thread_gate_is_lifted_when_the_local_runner_closes(tiny_contest, tmp_path):
+    """The gate now stays on for the runner's life (from before the import): closing lifts it."""
+    import _thread
+    import threading
+
+    before = (_thread.start_new_thread, threading._start_new_thread)
+    run_hostile(with_spec(tiny_contest, n_mlps=1), "Zeros", "local", tmp_path,
+                path=os.path.join(FIXTURES, "behaviours.py"))
+    assert (_thread.start_new_thread, threading._start_new_thread) == before
 
 
 # --------------------------------------------------------------------------- 2. outputs that lie or raise

@@ -42,26 +42,32 @@ class LocalRunner(Runner):
         if limits.cost_model:
             flops.configure(cost_model=limits.cost_model)
         # memory_limit_mb is advisory here: one process cannot cap its own estimator
+        # before any estimator code: the thread baseline and gate
         self._guard = IntegrityGuard(strict_threads=False, audit=False, cost_model=current_cost_model())
         t0 = time.perf_counter()
-        with contextlib.redirect_stdout(sys.stderr):
-            try:
-                if self._given is not None:
-                    estimator = self._given
-                else:
-                    estimator = instantiate(load_estimator_class(entrypoint))
-            except EstimatorLoadError as exc:
-                raise RunnerError("load", exc.code, exc.message, {"hint": exc.hint} if exc.hint else None,
-                                  exc.traceback_text) from exc
-            try:
-                estimator.setup(context)
-            except BaseException as exc:  # noqa: BLE001
-                if isinstance(exc, KeyboardInterrupt):
-                    raise
-                raise RunnerError("setup", "SETUP_ERROR", f"setup() raised {type(exc).__name__}: {exc}",
-                                  None, traceback.format_exc()) from exc
+        try:
+            with self._guard.estimator_code(), contextlib.redirect_stdout(sys.stderr):
+                try:
+                    if self._given is not None:
+                        estimator = self._given
+                    else:
+                        estimator = instantiate(load_estimator_class(entrypoint))
+                except EstimatorLoadError as exc:
+                    raise RunnerError("load", exc.code, exc.message, {"hint": exc.hint} if exc.hint else None,
+                                      exc.traceback_text) from exc
+                try:
+                    estimator.setup(context)
+                except BaseException as exc:  # noqa: BLE001
+                    if isinstance(exc, KeyboardInterrupt):
+                        raise
+                    raise RunnerError("setup", "SETUP_ERROR", f"setup() raised {type(exc).__name__}: {exc}",
+                                      None, traceback.format_exc()) from exc
+        except BaseException:
+            self._guard.close()
+            raise
         took = time.perf_counter() - t0
         if took > limits.setup_timeout_s:
+            self._guard.close()
             raise RunnerError("setup", "SETUP_TIMEOUT",
                               f"loading the estimator and setup() took {took:.2f}s, over the "
                               f"{limits.setup_timeout_s:g}s setup timeout",
@@ -76,13 +82,18 @@ class LocalRunner(Runner):
                                guard=self._guard)
 
     def close(self) -> None:
-        if self._estimator is not None:
-            estimator, self._estimator = self._estimator, None
-            with contextlib.redirect_stdout(sys.stderr):
-                try:
-                    estimator.teardown()
-                except Exception as exc:  # noqa: BLE001 - a failing teardown must not hide the results
-                    warnings.warn(f"teardown() raised {type(exc).__name__}: {exc}", RuntimeWarning, stacklevel=2)
+        estimator, self._estimator = self._estimator, None
+        try:
+            if estimator is not None:
+                with contextlib.redirect_stdout(sys.stderr):
+                    try:
+                        estimator.teardown()
+                    except Exception as exc:  # noqa: BLE001 - a failing teardown must not hide the results
+                        warnings.warn(f"teardown() raised {type(exc).__name__}: {exc}", RuntimeWarning,
+                                      stacklevel=2)
+        finally:
+            if self._guard is not None:
+                self._guard.close()  # lifts the thread gate
 
 
 InProcessRunner = LocalRunner

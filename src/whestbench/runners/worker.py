@@ -56,19 +56,20 @@ class Worker:
         if msg.get("cost_model"):
             flops.configure(cost_model=msg["cost_model"])
         self.wall_time_limit_s = msg.get("wall_time_limit_s")
-        # snapshot flopscope's functions and the thread list before any participant code runs
+        # before any participant code runs: flopscope's functions, the thread list and gate
         self.guard = IntegrityGuard(strict_threads=True, audit=True, cost_model=current_cost_model())
-        try:
-            cls = load_estimator_class(Entrypoint(**msg["entrypoint"]))
-            estimator = instantiate(cls)
-        except EstimatorLoadError as exc:
-            return {"status": "error", "stage": "load", "code": exc.code, "message": exc.message,
-                    "details": {"hint": exc.hint} if exc.hint else None, "traceback": exc.traceback_text}
-        try:
-            estimator.setup(SetupContext(**msg["context"]))
-        except BaseException as exc:  # noqa: BLE001
-            return {"status": "error", "stage": "setup", "code": "SETUP_ERROR",
-                    "message": f"setup() raised {type(exc).__name__}: {exc}", "traceback": traceback.format_exc()}
+        with self.guard.estimator_code():
+            try:
+                cls = load_estimator_class(Entrypoint(**msg["entrypoint"]))
+                estimator = instantiate(cls)
+            except EstimatorLoadError as exc:
+                return {"status": "error", "stage": "load", "code": exc.code, "message": exc.message,
+                        "details": {"hint": exc.hint} if exc.hint else None, "traceback": exc.traceback_text}
+            try:
+                estimator.setup(SetupContext(**msg["context"]))
+            except BaseException as exc:  # noqa: BLE001
+                return {"status": "error", "stage": "setup", "code": "SETUP_ERROR",
+                        "message": f"setup() raised {type(exc).__name__}: {exc}", "traceback": traceback.format_exc()}
         self.estimator = estimator
         return {"status": "ok", "class_name": cls.__name__}
 
