@@ -24,9 +24,12 @@ from flopscope import BudgetExhaustedError, TimeExhaustedError
 from flopscope.errors import UnauthorizedControlError
 
 from whestbench.breakdowns import TIME_KEYS, merge
+from whestbench.estimator_errors import (describe_exception, exception_name, exception_text,
+                                         format_current_exception)
 from whestbench.mlp import MLP
 from whestbench.runners.base import BUDGET_EXHAUSTED, ERROR, OK, TIME_EXHAUSTED, PredictOutcome
 from whestbench.runners.integrity import ROOT_NAMESPACE, SENTINEL_OP, IntegrityGuard, MeterReader
+from whestbench.runners.interrupts import InterruptWatch
 from whestbench.sdk import BaseEstimator
 
 #: Unlabeled estimator work is reported under this namespace (upstream's name).
@@ -150,57 +153,72 @@ def _error(code: str, message: str, *, details=None, tb=None, exc=None) -> Predi
     return PredictOutcome(ERROR, error_code=code, message=message, details=details, traceback=tb, exception=exc)
 
 
+def _outcome_of(exc: BaseException, reading: bool) -> PredictOutcome:
+    """The outcome of an exception that ended the predict window (`reading`: while its output was
+    read). Rendered without trusting it: the estimator's exceptions run its own code."""
+    tb = format_current_exception(exc)
+    kind = type(exc)  # not isinstance(): it would read the estimator's __class__, which may raise
+    if issubclass(kind, BudgetExhaustedError):
+        return PredictOutcome(BUDGET_EXHAUSTED, message=exception_text(exc), traceback=tb, exception=exc)
+    if issubclass(kind, TimeExhaustedError):
+        return PredictOutcome(TIME_EXHAUSTED, message=exception_text(exc), traceback=tb, exception=exc)
+    if issubclass(kind, UnauthorizedControlError):  # flopscope refused a control that would change the live meter
+        return _error("METER_TAMPERED", f"the estimator tampered with the meter (refused): {exception_text(exc)}",
+                      tb=tb, exc=exc)
+    if kind is OutputError:
+        return _error(exc.code, exception_text(exc), details=exc.details, tb=tb, exc=exc)
+    where = "reading predict()'s output" if reading else "predict()"
+    return _error("PREDICT_ERROR", f"{where} raised {describe_exception(exc)}",
+                  details={"exception_type": exception_name(exc)}, tb=tb, exc=exc)
+
+
 def _span(t_in: Optional[float], t_out: Optional[float]) -> float:
     return t_out - t_in if t_in is not None and t_out is not None else 0.0
 
 
 def metered_predict(estimator: BaseEstimator, mlp: MLP, budget: int, *, wall_time_limit_s: Optional[float],
                     guard: IntegrityGuard,
-                    watchdog: Callable[[], ContextManager] = contextlib.nullcontext) -> PredictOutcome:
+                    watchdog: Callable[[], ContextManager] = contextlib.nullcontext,
+                    interrupts: Optional[InterruptWatch] = None) -> PredictOutcome:
     """Runs estimator.predict(mlp, budget) in its own BudgetContext and reports what happened.
 
-    `watchdog` wraps the call (the worker's wall-clock alarm). Never raises for
-    anything the estimator does, except KeyboardInterrupt.
+    `watchdog` wraps the call (the worker's wall-clock alarm). Never raises for anything
+    the estimator does, KeyboardInterrupt and every other BaseException included; only a
+    real SIGINT, seen by `interrupts` (the runner's, made before any estimator code ran),
+    raises KeyboardInterrupt.
     """
     expected = (mlp.depth, mlp.width)
     ctx = flops.BudgetContext(flop_budget=budget, quiet=True, namespace=ROOT_NAMESPACE,
                               wall_time_limit_s=wall_time_limit_s)
     meter = MeterReader(ctx._meter)  # the harness's own handle, taken before the estimator runs
+    interrupts = interrupts if interrupts is not None else InterruptWatch()
     outcome: Optional[PredictOutcome] = None
     predictions = None
-    guard.before()
     # The span the meter must cover, timed inside the `with`: a pause while the
     # context is entered or left (a garbage collection, a descheduled process)
     # lies outside the meter and must not look like a stopped meter.
     t_in = t_out = None
+    reading = False  # False while predict() runs, True while its output is read
     try:
-        with ctx:
-            t_in = time.perf_counter()
-            meter.deduct(SENTINEL_OP, 0)
+        guard.before()
+        with interrupts:  # raises KeyboardInterrupt on leaving only for a real SIGINT
             try:
-                with watchdog(), contextlib.redirect_stdout(sys.stderr):  # stdout carries the report
-                    result = estimator.predict(mlp, budget)
-                    predictions = materialise(result, expected)
-                    del result  # the estimator's object is released inside the window
-            finally:
-                guard.inspect_meter(meter)
-                t_out = time.perf_counter()
-    except BudgetExhaustedError as exc:
-        outcome = PredictOutcome(BUDGET_EXHAUSTED, message=str(exc), traceback=traceback.format_exc(), exception=exc)
-    except TimeExhaustedError as exc:
-        outcome = PredictOutcome(TIME_EXHAUSTED, message=str(exc), traceback=traceback.format_exc(), exception=exc)
-    except UnauthorizedControlError as exc:  # flopscope refused a control that would change the live meter
-        outcome = _error("METER_TAMPERED", f"the estimator tampered with the meter (refused): {exc}",
-                         tb=traceback.format_exc(), exc=exc)
-    except OutputError as exc:
-        outcome = _error(exc.code, str(exc), details=exc.details, tb=traceback.format_exc(), exc=exc)
-    except KeyboardInterrupt:
-        guard.after(meter, _span(t_in, t_out))
-        raise
-    except BaseException as exc:  # noqa: BLE001 - SystemExit and MemoryError must not end the run either
-        outcome = _error("PREDICT_ERROR", f"predict() raised {type(exc).__name__}: {exc}",
-                         details={"exception_type": type(exc).__name__}, tb=traceback.format_exc(), exc=exc)
-    violation = guard.after(meter, _span(t_in, t_out))
+                with ctx:
+                    t_in = time.perf_counter()
+                    meter.deduct(SENTINEL_OP, 0)
+                    try:
+                        with watchdog(), contextlib.redirect_stdout(sys.stderr):  # stdout carries the report
+                            result = estimator.predict(mlp, budget)
+                            reading = True
+                            predictions = materialise(result, expected)
+                            del result  # the estimator's object is released inside the window
+                    finally:
+                        guard.inspect_meter(meter)
+                        t_out = time.perf_counter()
+            except BaseException as exc:  # noqa: BLE001 - KeyboardInterrupt, SystemExit, ...: the estimator's too
+                outcome = _outcome_of(exc, reading)
+    finally:
+        violation = guard.after(meter, _span(t_in, t_out))  # also on a real Ctrl-C: it lifts the thread gate
     if violation is not None:
         bad = _error(violation.code, violation.message)
         bad.restart_worker = violation.restart_worker
