@@ -3,7 +3,9 @@
 Exit codes: 0 when no MLP raised (budget and time exhaustion still exit 0);
 1 when any MLP errored, or setup, loading or the run itself failed (the error
 is printed as the structured payload {"ok": false, "error": {stage, code,
-message, details?, traceback?}}); 2 for command-line usage errors.
+message, details?, traceback?}}); 2 for command-line usage errors; 130 when a
+real Ctrl-C stopped `run` (the report of the MLPs scored so far is printed, with
+run_meta.interrupted). A KeyboardInterrupt the estimator raises is its error.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from typing import List, Optional
 from whestbench import budget as _b
 
 FORMATS = ("rich", "plain", "json")
+#: The exit code of a run stopped by Ctrl-C (128 + SIGINT), after its partial report.
+INTERRUPTED_EXIT = 130
 
 
 # --------------------------------------------------------------------------- argument types
@@ -177,14 +181,19 @@ def _fail(view, stage: str, code: str, message: str, details=None, tb=None) -> i
 
 
 def _exception_code(exc: BaseException) -> str:
-    """A stable code for an exception that reached the top level."""
+    """A stable code for an exception that reached the top level (the estimator's, under
+    --fail-fast: its attributes and even its __class__ are its own code, which may raise)."""
     from flopscope import UnsupportedDtypeError
 
-    if hasattr(exc, "code") and isinstance(getattr(exc, "code"), str):
-        return exc.code
-    if isinstance(exc, ModuleNotFoundError):
+    try:
+        code = getattr(exc, "code", None)
+        if isinstance(code, str):
+            return code
+    except BaseException:  # noqa: BLE001
+        pass
+    if issubclass(type(exc), ModuleNotFoundError):
         return "ESTIMATOR_MISSING_MODULE"
-    if isinstance(exc, UnsupportedDtypeError):
+    if issubclass(type(exc), UnsupportedDtypeError):
         return "ESTIMATOR_UNSUPPORTED_DTYPE"
     return "PREDICT_ERROR"
 
@@ -215,11 +224,12 @@ def _score(args, view, entrypoint, *, spec_kwargs: dict, dataset_dir: Optional[s
     from whestbench import concurrency
     from whestbench.contest import ContestSpec, make_contest, make_contest_from_dataset
     from whestbench.datasets import InvalidDatasetError, load_dataset
+    from whestbench.estimator_errors import describe_exception, format_current_exception
     from whestbench.hardware import collect_host
     from whestbench.report import build_report, run_config, utc_now
     from whestbench.runners import ResourceLimits, RunnerError, make_runner
     from whestbench.runners.metering import current_cost_model
-    from whestbench.scoring import evaluate_estimator
+    from whestbench.scoring import ScoringInterrupted, evaluate_estimator
     from whestbench.sdk import API_VERSION, SetupContext
 
     fmt = _fmt(args)
@@ -286,29 +296,40 @@ def _score(args, view, entrypoint, *, spec_kwargs: dict, dataset_dir: Optional[s
     context = SetupContext(width=spec.width, depth=spec.depth, flop_budget=spec.flop_budget, api_version=API_VERSION,
                            scratch_dir=scratch, submission_dir=os.path.dirname(os.path.abspath(entrypoint.file_path)),
                            seed=seed or 0)
+    interrupted = False
     try:
         try:
             runner.start(entrypoint, context, limits)
         except RunnerError as exc:
             return _fail(view, exc.stage, exc.code, exc.message, exc.details, exc.traceback_text)
+        except KeyboardInterrupt:  # a real Ctrl-C: the estimator's own is a RunnerError
+            _fail(view, "setup", "INTERRUPTED", "interrupted (Ctrl-C) before scoring began")
+            return INTERRUPTED_EXIT
         if mode == "human":
             config["estimator_class"] = runner.estimator_class_name
         try:
             with view.progress("Scoring", spec.n_mlps) as update:
                 records = evaluate_estimator(runner, contest, fail_fast=args.fail_fast, on_progress=update)
+        except ScoringInterrupted as exc:  # a real Ctrl-C: report the MLPs scored so far
+            records, interrupted = exc.records, True
         except RunnerError as exc:
-            return _fail(view, "scoring", exc.code, exc.message, exc.details, exc.traceback_text)
+            code = exc.code
+            if code == "PREDICT_ERROR" and exc.__cause__ is not None:  # --fail-fast: name the estimator's exception
+                code = _exception_code(exc.__cause__)
+            return _fail(view, "scoring", code, exc.message, exc.details, exc.traceback_text)
         except KeyboardInterrupt:
             raise
-        except BaseException as exc:  # noqa: BLE001 - --fail-fast re-raises the estimator's own exception
-            return _fail(view, "scoring", _exception_code(exc), f"{type(exc).__name__}: {exc}",
-                         getattr(exc, "details", None), traceback.format_exc())
+        except BaseException as exc:  # noqa: BLE001 - nothing must end the run without its structured error
+            return _fail(view, "scoring", _exception_code(exc), describe_exception(exc),
+                         None, format_current_exception(exc))
     finally:
         runner.close()
         shutil.rmtree(scratch, ignore_errors=True)
 
     report = build_report(contest, records, mode=mode, config=config, host=host, started_at=started,
                           duration_s=time.perf_counter() - t0)
+    if interrupted:
+        report["run_meta"]["interrupted"] = {"completed_mlps": len(records), "n_mlps": spec.n_mlps}
     view.report(report)
     n = len(records)
     exhausted = sum(any(r[f] for f in ("budget_exhausted", "time_exhausted", "residual_wall_time_exhausted",
@@ -324,6 +345,9 @@ def _score(args, view, entrypoint, *, spec_kwargs: dict, dataset_dir: Optional[s
 
         paths = write_plots(report, args.plots)
         view.note("whest: plots written: " + ", ".join(paths))
+    if interrupted:
+        view.note(f"whest: interrupted (Ctrl-C) after {n} of {spec.n_mlps} MLP(s); the report covers those only")
+        return INTERRUPTED_EXIT
     return 1 if errored else 0
 
 
@@ -355,15 +379,23 @@ def cmd_smoke_test(args) -> int:
 
 
 def cmd_validate(args) -> int:
+    from whestbench.runners.interrupts import InterruptWatch
+
+    view = _view(args)
+    with InterruptWatch():  # an estimator's KeyboardInterrupt is its error; a real Ctrl-C still stops
+        return _validate(args, view)
+
+
+def _validate(args, view) -> int:
     import numpy as np
 
+    from whestbench.estimator_errors import describe_exception, format_current_exception
     from whestbench.loading import Entrypoint, EstimatorLoadError, instantiate, load_estimator_class
     from whestbench.mlp import sample_mlp
     from whestbench.runners.metering import OutputError, check_finite, materialise
     from whestbench.sdk import API_VERSION, SetupContext
     from whestbench import __version__
 
-    view = _view(args)
     try:
         cls = load_estimator_class(Entrypoint(args.estimator, args.class_name))
         estimator = instantiate(cls)
@@ -375,9 +407,9 @@ def cmd_validate(args) -> int:
     t0 = time.perf_counter()
     try:
         estimator.setup(ctx)
-    except Exception as exc:  # noqa: BLE001
-        return _fail(view, "setup", "SETUP_ERROR", f"setup() raised {type(exc).__name__}: {exc}", None,
-                     traceback.format_exc())
+    except BaseException as exc:  # noqa: BLE001 - SystemExit, KeyboardInterrupt: the estimator's error too
+        return _fail(view, "setup", "SETUP_ERROR", f"setup() raised {describe_exception(exc)}", None,
+                     format_current_exception(exc))
     setup_s = time.perf_counter() - t0
     if setup_s > args.setup_timeout:
         return _fail(view, "setup", "SETUP_TIMEOUT", f"setup() took {setup_s:.2f}s, over the "
@@ -387,15 +419,15 @@ def cmd_validate(args) -> int:
     try:
         out = materialise(estimator.predict(mlp, 100), (mlp.depth, mlp.width))
         check_finite(out)
-    except OutputError as exc:
-        return _fail(view, "validate", exc.code, str(exc), exc.details, traceback.format_exc())
-    except Exception as exc:  # noqa: BLE001
-        return _fail(view, "validate", _exception_code(exc), f"predict() raised {type(exc).__name__}: {exc}", None,
-                     traceback.format_exc())
+    except BaseException as exc:  # noqa: BLE001
+        if type(exc) is OutputError:
+            return _fail(view, "validate", exc.code, str(exc), exc.details, traceback.format_exc())
+        return _fail(view, "validate", _exception_code(exc), f"predict() raised {describe_exception(exc)}", None,
+                     format_current_exception(exc))
     finally:
         try:
             estimator.teardown()
-        except Exception:  # noqa: BLE001
+        except BaseException:  # noqa: BLE001
             pass
     result = {"ok": True, "estimator_class": cls.__name__, "setup_time_s": setup_s, "output_shape": list(out.shape),
               "whestbench_version": __version__}

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Optional, Type
 
+from whestbench.estimator_errors import describe_exception, format_current_exception
 from whestbench.sdk import BaseEstimator
 
 
@@ -71,12 +72,11 @@ def load_module(file_path: str) -> ModuleType:
                                  hint="submissions may use flopscope, whestbench and the standard library; "
                                       "sibling .py files next to the estimator are importable") from exc
     except BaseException as exc:  # noqa: BLE001 - module top-level code can raise anything, even SystemExit
-        if isinstance(exc, KeyboardInterrupt):
-            raise
+        # KeyboardInterrupt too: the runner's InterruptWatch raises a real Ctrl-C again
         sys.modules.pop(name, None)
         raise EstimatorLoadError("ESTIMATOR_IMPORT_ERROR",
-                                 f"importing {file_path} raised {type(exc).__name__}: {exc}",
-                                 traceback.format_exc()) from exc
+                                 f"importing {file_path} raised {describe_exception(exc)}",
+                                 format_current_exception(exc)) from exc
     return module
 
 
@@ -124,8 +124,6 @@ def load_estimator_class(entrypoint: Entrypoint) -> Type[BaseEstimator]:
 def instantiate(cls: Type[BaseEstimator]) -> BaseEstimator:
     try:
         return cls()
-    except BaseException as exc:  # noqa: BLE001
-        if isinstance(exc, KeyboardInterrupt):
-            raise
-        raise EstimatorLoadError("ESTIMATOR_INIT_ERROR", f"{cls.__name__}() raised {type(exc).__name__}: {exc}",
-                                 traceback.format_exc()) from exc
+    except BaseException as exc:  # noqa: BLE001 - KeyboardInterrupt too (see load_module)
+        raise EstimatorLoadError("ESTIMATOR_INIT_ERROR", f"{cls.__name__}() raised {describe_exception(exc)}",
+                                 format_current_exception(exc)) from exc

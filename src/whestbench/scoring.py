@@ -129,26 +129,40 @@ def score_outcome(index: int, name: str, target: np.ndarray, outcome: PredictOut
     return record
 
 
+class ScoringInterrupted(KeyboardInterrupt):
+    """A real Ctrl-C stopped the scoring loop; `records` holds the MLPs scored before it."""
+
+    def __init__(self, records: List[Dict]):
+        super().__init__(f"interrupted after {len(records)} MLP(s)")
+        self.records = records
+
+
 def evaluate_estimator(runner: Runner, contest: Contest, *, fail_fast: bool = False,
                        on_progress: Optional[Callable[[int, int, Dict], None]] = None) -> List[Dict]:
     """Runs predict on every MLP of the contest and scores it; the runner must be started.
 
-    With fail_fast, the first predict error is raised (the estimator's own
-    exception under the local runner, a RunnerError otherwise) instead of recorded.
+    With fail_fast, the first predict error is raised as a RunnerError (its cause: the
+    estimator's own exception under the local runner) instead of recorded. A real Ctrl-C
+    (runners report an estimator's own KeyboardInterrupt as its MLP's error) raises
+    ScoringInterrupted, a KeyboardInterrupt that carries the records scored so far.
     """
     spec = contest.spec
-    records = []
-    for i, (mlp, target) in enumerate(zip(contest.mlps, contest.targets)):
-        outcome = runner.predict(mlp, spec.flop_budget)
-        if fail_fast and outcome.status == ERROR:
-            if outcome.exception is not None:
-                raise outcome.exception
-            raise RunnerError("predict", outcome.error_code or "PREDICT_ERROR", outcome.message or "predict failed",
-                              outcome.details, outcome.traceback)
-        record = score_outcome(i, mlp.name, target, outcome, spec)
-        records.append(record)
-        if on_progress is not None:
-            on_progress(i + 1, len(contest.mlps), record)
+    records: List[Dict] = []
+    try:
+        for i, (mlp, target) in enumerate(zip(contest.mlps, contest.targets)):
+            outcome = runner.predict(mlp, spec.flop_budget)
+            if fail_fast and outcome.status == ERROR:
+                raise RunnerError("predict", outcome.error_code or "PREDICT_ERROR",
+                                  outcome.message or "predict failed", outcome.details,
+                                  outcome.traceback) from outcome.exception
+            record = score_outcome(i, mlp.name, target, outcome, spec)
+            records.append(record)
+            if on_progress is not None:
+                on_progress(i + 1, len(contest.mlps), record)
+    except ScoringInterrupted:
+        raise
+    except KeyboardInterrupt as exc:
+        raise ScoringInterrupted(records) from exc
     return records
 
 

@@ -11,16 +11,17 @@ from __future__ import annotations
 import contextlib
 import sys
 import time
-import traceback
 import warnings
 from typing import Optional
 
 import flopscope as flops
 
+from whestbench.estimator_errors import describe_exception, format_current_exception
 from whestbench.loading import Entrypoint, EstimatorLoadError, instantiate, load_estimator_class
 from whestbench.mlp import MLP
 from whestbench.runners.base import ERROR, PredictOutcome, ResourceLimits, Runner, RunnerError
 from whestbench.runners.integrity import IntegrityGuard
+from whestbench.runners.interrupts import InterruptWatch
 from whestbench.runners.metering import current_cost_model, metered_predict
 from whestbench.sdk import BaseEstimator, SetupContext
 
@@ -36,32 +37,26 @@ class LocalRunner(Runner):
         self._estimator: Optional[BaseEstimator] = None
         self._limits = ResourceLimits()
         self._guard: Optional[IntegrityGuard] = None
+        self._interrupts = InterruptWatch()
 
     def start(self, entrypoint: Optional[Entrypoint], context: SetupContext, limits: ResourceLimits) -> None:
         self._limits = limits
         if limits.cost_model:
             flops.configure(cost_model=limits.cost_model)
+        # before any estimator code: the harness's SIGINT disposition, the thread baseline and gate
+        self._interrupts = InterruptWatch()
         # memory_limit_mb is advisory here: one process cannot cap its own estimator
         self._guard = IntegrityGuard(strict_threads=False, audit=False, cost_model=current_cost_model())
         t0 = time.perf_counter()
-        with contextlib.redirect_stdout(sys.stderr):
-            try:
-                if self._given is not None:
-                    estimator = self._given
-                else:
-                    estimator = instantiate(load_estimator_class(entrypoint))
-            except EstimatorLoadError as exc:
-                raise RunnerError("load", exc.code, exc.message, {"hint": exc.hint} if exc.hint else None,
-                                  exc.traceback_text) from exc
-            try:
-                estimator.setup(context)
-            except BaseException as exc:  # noqa: BLE001
-                if isinstance(exc, KeyboardInterrupt):
-                    raise
-                raise RunnerError("setup", "SETUP_ERROR", f"setup() raised {type(exc).__name__}: {exc}",
-                                  None, traceback.format_exc()) from exc
+        try:
+            with self._interrupts, self._guard.estimator_code(), contextlib.redirect_stdout(sys.stderr):
+                estimator = self._load_and_set_up(entrypoint, context)
+        except BaseException:
+            self._guard.close()
+            raise
         took = time.perf_counter() - t0
         if took > limits.setup_timeout_s:
+            self._guard.close()
             raise RunnerError("setup", "SETUP_TIMEOUT",
                               f"loading the estimator and setup() took {took:.2f}s, over the "
                               f"{limits.setup_timeout_s:g}s setup timeout",
@@ -69,20 +64,42 @@ class LocalRunner(Runner):
         self._estimator = estimator
         self.estimator_class_name = type(estimator).__name__
 
+    def _load_and_set_up(self, entrypoint: Optional[Entrypoint], context: SetupContext) -> BaseEstimator:
+        """Every exception of the estimator's (KeyboardInterrupt too) as a RunnerError; a real
+        Ctrl-C is raised again by the InterruptWatch around this call."""
+        try:
+            estimator = self._given if self._given is not None else instantiate(load_estimator_class(entrypoint))
+        except EstimatorLoadError as exc:
+            raise RunnerError("load", exc.code, exc.message, {"hint": exc.hint} if exc.hint else None,
+                              exc.traceback_text) from exc
+        try:
+            estimator.setup(context)
+        except BaseException as exc:  # noqa: BLE001
+            raise RunnerError("setup", "SETUP_ERROR", f"setup() raised {describe_exception(exc)}",
+                              None, format_current_exception(exc)) from exc
+        return estimator
+
     def predict(self, mlp: MLP, budget: int) -> PredictOutcome:
         if self._estimator is None or self._guard is None:
             return PredictOutcome(ERROR, error_code="RUNNER_NOT_STARTED", message="the runner was not started")
         return metered_predict(self._estimator, mlp, budget, wall_time_limit_s=self._limits.wall_time_limit_s,
-                               guard=self._guard)
+                               guard=self._guard, interrupts=self._interrupts)
 
     def close(self) -> None:
-        if self._estimator is not None:
-            estimator, self._estimator = self._estimator, None
-            with contextlib.redirect_stdout(sys.stderr):
-                try:
-                    estimator.teardown()
-                except Exception as exc:  # noqa: BLE001 - a failing teardown must not hide the results
-                    warnings.warn(f"teardown() raised {type(exc).__name__}: {exc}", RuntimeWarning, stacklevel=2)
+        estimator, self._estimator = self._estimator, None
+        try:
+            if estimator is not None:
+                problem = None
+                with self._interrupts, contextlib.redirect_stdout(sys.stderr):
+                    try:
+                        estimator.teardown()
+                    except BaseException as exc:  # noqa: BLE001 - a failing teardown must not hide the results
+                        problem = describe_exception(exc)
+                if problem is not None:
+                    warnings.warn(f"teardown() raised {problem}", RuntimeWarning, stacklevel=2)
+        finally:
+            if self._guard is not None:
+                self._guard.close()
 
 
 InProcessRunner = LocalRunner

@@ -3,6 +3,10 @@
 Inside the BudgetContext: predict(), then materialising the result (shape check,
 float32 coercion), then dropping the estimator's object. Outside it: the
 finiteness scan, which is not charged to the estimator.
+
+Every figure of the outcome is read from the predict meter through the harness's
+own MeterReader, made before the estimator runs: the BudgetContext object is the
+estimator's to reach (flops.current_budget, gc, frames) and to alter.
 """
 
 from __future__ import annotations
@@ -20,9 +24,12 @@ from flopscope import BudgetExhaustedError, TimeExhaustedError
 from flopscope.errors import UnauthorizedControlError
 
 from whestbench.breakdowns import TIME_KEYS, merge
+from whestbench.estimator_errors import (describe_exception, exception_name, exception_text,
+                                         format_current_exception)
 from whestbench.mlp import MLP
 from whestbench.runners.base import BUDGET_EXHAUSTED, ERROR, OK, TIME_EXHAUSTED, PredictOutcome
-from whestbench.runners.integrity import ROOT_NAMESPACE, SENTINEL_OP, IntegrityGuard
+from whestbench.runners.integrity import ROOT_NAMESPACE, SENTINEL_OP, IntegrityGuard, MeterReader
+from whestbench.runners.interrupts import InterruptWatch
 from whestbench.sdk import BaseEstimator
 
 #: Unlabeled estimator work is reported under this namespace (upstream's name).
@@ -50,17 +57,21 @@ def _shape_hint(got, expected) -> str:
 
 
 def materialise(result: Any, expected: tuple) -> np.ndarray:
-    """The shape check and float32 coercion (free; done inside the meter window)."""
+    """The shape check and float32 coercion (free; done inside the meter window).
+
+    The array the object converts to is checked, not only the shape it claims: an
+    object's `.shape` and its `__array__` are its own code and need not agree."""
+    expected = tuple(expected)
     if result is None or not hasattr(result, "shape"):
         raise OutputError("ESTIMATOR_BAD_SHAPE",
                           f"predict() must return an array of shape {expected}, got {type(result).__name__}",
                           {"expected_shape": list(expected), "got_shape": None,
                            "hint": "return a flopscope array, e.g. fnp.stack(rows)"})
     got = tuple(int(n) for n in result.shape)
-    if got != tuple(expected):
-        raise OutputError("ESTIMATOR_BAD_SHAPE", f"predictions must have shape {tuple(expected)}, got {got}",
+    if got != expected:
+        raise OutputError("ESTIMATOR_BAD_SHAPE", f"predictions must have shape {expected}, got {got}",
                           {"expected_shape": list(expected), "got_shape": list(got),
-                           "hint": _shape_hint(got, tuple(expected))})
+                           "hint": _shape_hint(got, expected)})
     try:
         with np.errstate(all="ignore"):
             arr = np.array(result, dtype=np.float32, copy=True)
@@ -68,6 +79,13 @@ def materialise(result: Any, expected: tuple) -> np.ndarray:
         raise OutputError("ESTIMATOR_UNSUPPORTED_DTYPE",
                           f"predictions cannot be converted to float32: {exc}",
                           {"dtype": str(getattr(result, "dtype", type(result).__name__))}) from exc
+    if arr.shape != expected:
+        actual = tuple(arr.shape)
+        raise OutputError("ESTIMATOR_BAD_SHAPE",
+                          f"predictions must have shape {expected}: the returned object says its shape is {got} "
+                          f"but it converts to an array of shape {actual}",
+                          {"expected_shape": list(expected), "got_shape": list(actual), "claimed_shape": list(got),
+                           "hint": _shape_hint(actual, expected)})
     return arr.view(np.ndarray)
 
 
@@ -110,17 +128,48 @@ def normalise_breakdown(summary: dict) -> dict:
     return out
 
 
-def _counters(ctx, outcome: PredictOutcome) -> None:
-    outcome.flops_used = int(ctx.flops_used)
-    outcome.wall_time_s = float(ctx.wall_time_s)
-    outcome.flopscope_backend_time_s = float(ctx.flopscope_backend_time_s)
-    outcome.flopscope_overhead_time_s = float(ctx.flopscope_overhead_time_s)
-    outcome.residual_wall_time_s = float(ctx.residual_wall_time_s)
-    outcome.breakdown = normalise_breakdown(ctx.summary_dict(by_namespace=True))
+def meter_summary(meter: MeterReader) -> dict:
+    """BudgetContext.summary_dict(by_namespace=True)'s figures, read from the meter itself."""
+    wall, backend, overhead, residual = meter.timing()
+    by_namespace: dict = {}
+    for ns, op, flops_, calls, b, o in meter.op_rows():
+        ops = by_namespace.setdefault(ns or None, {"operations": {}})["operations"]
+        ops[op] = {"flop_cost": flops_, "calls": calls, "flopscope_backend_time_s": b,
+                   "flopscope_overhead_time_s": o}
+    return {"flop_budget": meter.flop_budget, "flops_used": meter.flops_used, "flops_remaining": meter.flops_remaining,
+            "cost_model": meter.profile, "wall_time_s": wall, "flopscope_backend_time_s": backend,
+            "flopscope_overhead_time_s": overhead, "residual_wall_time_s": residual, "by_namespace": by_namespace}
+
+
+def _counters(meter: MeterReader, outcome: PredictOutcome) -> None:
+    summary = meter_summary(meter)
+    outcome.flops_used = int(summary["flops_used"])
+    for key in TIME_KEYS:
+        setattr(outcome, key, float(summary[key]))
+    outcome.breakdown = normalise_breakdown(summary)
 
 
 def _error(code: str, message: str, *, details=None, tb=None, exc=None) -> PredictOutcome:
     return PredictOutcome(ERROR, error_code=code, message=message, details=details, traceback=tb, exception=exc)
+
+
+def _outcome_of(exc: BaseException, reading: bool) -> PredictOutcome:
+    """The outcome of an exception that ended the predict window (`reading`: while its output was
+    read). Rendered without trusting it: the estimator's exceptions run its own code."""
+    tb = format_current_exception(exc)
+    kind = type(exc)  # not isinstance(): it would read the estimator's __class__, which may raise
+    if issubclass(kind, BudgetExhaustedError):
+        return PredictOutcome(BUDGET_EXHAUSTED, message=exception_text(exc), traceback=tb, exception=exc)
+    if issubclass(kind, TimeExhaustedError):
+        return PredictOutcome(TIME_EXHAUSTED, message=exception_text(exc), traceback=tb, exception=exc)
+    if issubclass(kind, UnauthorizedControlError):  # flopscope refused a control that would change the live meter
+        return _error("METER_TAMPERED", f"the estimator tampered with the meter (refused): {exception_text(exc)}",
+                      tb=tb, exc=exc)
+    if kind is OutputError:
+        return _error(exc.code, exception_text(exc), details=exc.details, tb=tb, exc=exc)
+    where = "reading predict()'s output" if reading else "predict()"
+    return _error("PREDICT_ERROR", f"{where} raised {describe_exception(exc)}",
+                  details={"exception_type": exception_name(exc)}, tb=tb, exc=exc)
 
 
 def _span(t_in: Optional[float], t_out: Optional[float]) -> float:
@@ -129,50 +178,47 @@ def _span(t_in: Optional[float], t_out: Optional[float]) -> float:
 
 def metered_predict(estimator: BaseEstimator, mlp: MLP, budget: int, *, wall_time_limit_s: Optional[float],
                     guard: IntegrityGuard,
-                    watchdog: Callable[[], ContextManager] = contextlib.nullcontext) -> PredictOutcome:
+                    watchdog: Callable[[], ContextManager] = contextlib.nullcontext,
+                    interrupts: Optional[InterruptWatch] = None) -> PredictOutcome:
     """Runs estimator.predict(mlp, budget) in its own BudgetContext and reports what happened.
 
-    `watchdog` wraps the call (the worker's wall-clock alarm). Never raises for
-    anything the estimator does, except KeyboardInterrupt.
+    `watchdog` wraps the call (the worker's wall-clock alarm). Never raises for anything
+    the estimator does, KeyboardInterrupt and every other BaseException included; only a
+    real SIGINT, seen by `interrupts` (the runner's, made before any estimator code ran),
+    raises KeyboardInterrupt.
     """
     expected = (mlp.depth, mlp.width)
     ctx = flops.BudgetContext(flop_budget=budget, quiet=True, namespace=ROOT_NAMESPACE,
                               wall_time_limit_s=wall_time_limit_s)
+    meter = MeterReader(ctx._meter)  # the harness's own handle, taken before the estimator runs
+    interrupts = interrupts if interrupts is not None else InterruptWatch()
     outcome: Optional[PredictOutcome] = None
     predictions = None
-    guard.before()
     # The span the meter must cover, timed inside the `with`: a pause while the
     # context is entered or left (a garbage collection, a descheduled process)
     # lies outside the meter and must not look like a stopped meter.
     t_in = t_out = None
+    reading = False  # False while predict() runs, True while its output is read
     try:
-        with ctx:
-            t_in = time.perf_counter()
-            ctx._meter.deduct(SENTINEL_OP, 0)
+        guard.before()
+        with interrupts:  # raises KeyboardInterrupt on leaving only for a real SIGINT
             try:
-                with watchdog(), contextlib.redirect_stdout(sys.stderr):  # stdout carries the report
-                    result = estimator.predict(mlp, budget)
-                    predictions = materialise(result, expected)
-                    del result  # the estimator's object is released inside the window
-            finally:
-                guard.inspect_meter(ctx)
-                t_out = time.perf_counter()
-    except BudgetExhaustedError as exc:
-        outcome = PredictOutcome(BUDGET_EXHAUSTED, message=str(exc), traceback=traceback.format_exc(), exception=exc)
-    except TimeExhaustedError as exc:
-        outcome = PredictOutcome(TIME_EXHAUSTED, message=str(exc), traceback=traceback.format_exc(), exception=exc)
-    except UnauthorizedControlError as exc:  # flopscope refused a control that would change the live meter
-        outcome = _error("METER_TAMPERED", f"the estimator tampered with the meter (refused): {exc}",
-                         tb=traceback.format_exc(), exc=exc)
-    except OutputError as exc:
-        outcome = _error(exc.code, str(exc), details=exc.details, tb=traceback.format_exc(), exc=exc)
-    except KeyboardInterrupt:
-        guard.after(ctx, _span(t_in, t_out))
-        raise
-    except BaseException as exc:  # noqa: BLE001 - SystemExit and MemoryError must not end the run either
-        outcome = _error("PREDICT_ERROR", f"predict() raised {type(exc).__name__}: {exc}",
-                         details={"exception_type": type(exc).__name__}, tb=traceback.format_exc(), exc=exc)
-    violation = guard.after(ctx, _span(t_in, t_out))
+                with ctx:
+                    t_in = time.perf_counter()
+                    meter.deduct(SENTINEL_OP, 0)
+                    try:
+                        with watchdog(), contextlib.redirect_stdout(sys.stderr):  # stdout carries the report
+                            result = estimator.predict(mlp, budget)
+                            reading = True
+                            predictions = materialise(result, expected)
+                            del result  # the estimator's object is released inside the window
+                    finally:
+                        guard.inspect_meter(meter)
+                        t_out = time.perf_counter()
+            except BaseException as exc:  # noqa: BLE001 - KeyboardInterrupt, SystemExit, ...: the estimator's too
+                outcome = _outcome_of(exc, reading)
+    finally:
+        violation = guard.after(meter, _span(t_in, t_out))  # also on a real Ctrl-C: it lifts the thread gate
     if violation is not None:
         bad = _error(violation.code, violation.message)
         bad.restart_worker = violation.restart_worker
@@ -186,5 +232,5 @@ def metered_predict(estimator: BaseEstimator, mlp: MLP, budget: int, *, wall_tim
             return _error(exc.code, str(exc), details=exc.details, tb=traceback.format_exc(), exc=exc)
         outcome = PredictOutcome(OK, predictions=predictions)
     if outcome.status != ERROR:
-        _counters(ctx, outcome)
+        _counters(meter, outcome)
     return outcome

@@ -239,15 +239,29 @@ class SubprocessRunner(Runner):
                 os.unlink(path)
             except OSError:
                 pass
-        if "status" not in reply or reply.get("status") == "protocol_error":
+        if not isinstance(reply, dict) or "status" not in reply or reply.get("status") == "protocol_error":
             return self._dead("WORKER_PROTOCOL_ERROR", f"unexpected reply: {str(reply)[:200]}", worker)
-        outcome = PredictOutcome.from_json(reply)
+        try:
+            outcome = _checked(PredictOutcome.from_json(reply), (mlp.depth, mlp.width))
+        except (TypeError, ValueError) as exc:  # the worker checked the output: this reply is not its
+            return self._dead("WORKER_PROTOCOL_ERROR", f"the worker's reply is malformed: {exc}", worker)
         if outcome.status == "ok" and outcome.predictions is None:
             outcome = PredictOutcome(ERROR, error_code="PREDICT_NO_DATA", message="the reply carried no predictions")
         if outcome.restart_worker:
             worker.kill()
             self._worker = None
         return outcome
+
+
+def _checked(outcome: PredictOutcome, expected: tuple) -> PredictOutcome:
+    """The reply's figures as numbers and its predictions as a (depth, width) array, else ValueError
+    or TypeError: one malformed reply fails its own MLP, never the scoring of the run."""
+    outcome.flops_used = int(outcome.flops_used)
+    for key in ("wall_time_s", "flopscope_backend_time_s", "flopscope_overhead_time_s", "residual_wall_time_s"):
+        setattr(outcome, key, float(getattr(outcome, key)))
+    if outcome.predictions is not None and outcome.predictions.shape != tuple(expected):
+        raise ValueError(f"its predictions have shape {outcome.predictions.shape}, not {tuple(expected)}")
+    return outcome
 
 
 ServerRunner = SubprocessRunner

@@ -22,7 +22,6 @@ import os
 import signal
 import sys
 import time
-import traceback
 from typing import Any, Dict, Optional
 
 import numpy as np
@@ -30,9 +29,11 @@ import numpy as np
 import flopscope as flops
 from flopscope import TimeExhaustedError
 
+from whestbench.estimator_errors import describe_exception, format_current_exception
 from whestbench.loading import Entrypoint, EstimatorLoadError, instantiate, load_estimator_class
 from whestbench.mlp import MLP, as_counted
 from whestbench.runners.integrity import IntegrityGuard
+from whestbench.runners.interrupts import InterruptWatch
 from whestbench.runners.metering import current_cost_model, metered_predict
 from whestbench.sdk import SetupContext
 
@@ -42,6 +43,7 @@ class Worker:
         self.out = out
         self.estimator = None
         self.guard: Optional[IntegrityGuard] = None
+        self.interrupts = InterruptWatch()
         self.wall_time_limit_s: Optional[float] = None
 
     def send(self, message: Dict[str, Any]) -> None:
@@ -56,19 +58,22 @@ class Worker:
         if msg.get("cost_model"):
             flops.configure(cost_model=msg["cost_model"])
         self.wall_time_limit_s = msg.get("wall_time_limit_s")
-        # snapshot flopscope's functions and the thread list before any participant code runs
+        # before any participant code runs: flopscope's functions, the thread list and gate, SIGINT
         self.guard = IntegrityGuard(strict_threads=True, audit=True, cost_model=current_cost_model())
-        try:
-            cls = load_estimator_class(Entrypoint(**msg["entrypoint"]))
-            estimator = instantiate(cls)
-        except EstimatorLoadError as exc:
-            return {"status": "error", "stage": "load", "code": exc.code, "message": exc.message,
-                    "details": {"hint": exc.hint} if exc.hint else None, "traceback": exc.traceback_text}
-        try:
-            estimator.setup(SetupContext(**msg["context"]))
-        except BaseException as exc:  # noqa: BLE001
-            return {"status": "error", "stage": "setup", "code": "SETUP_ERROR",
-                    "message": f"setup() raised {type(exc).__name__}: {exc}", "traceback": traceback.format_exc()}
+        self.interrupts = InterruptWatch()
+        with self.interrupts, self.guard.estimator_code():
+            try:
+                cls = load_estimator_class(Entrypoint(**msg["entrypoint"]))
+                estimator = instantiate(cls)
+            except EstimatorLoadError as exc:
+                return {"status": "error", "stage": "load", "code": exc.code, "message": exc.message,
+                        "details": {"hint": exc.hint} if exc.hint else None, "traceback": exc.traceback_text}
+            try:
+                estimator.setup(SetupContext(**msg["context"]))
+            except BaseException as exc:  # noqa: BLE001
+                return {"status": "error", "stage": "setup", "code": "SETUP_ERROR",
+                        "message": f"setup() raised {describe_exception(exc)}",
+                        "traceback": format_current_exception(exc)}
         self.estimator = estimator
         return {"status": "ok", "class_name": cls.__name__}
 
@@ -80,7 +85,8 @@ class Worker:
         mlp = MLP(width=int(spec["width"]), depth=int(spec["depth"]),
                   weights=[as_counted(w) for w in weights], seed=int(spec.get("seed", 0)))
         outcome = metered_predict(self.estimator, mlp, int(msg["budget"]), wall_time_limit_s=self.wall_time_limit_s,
-                                  guard=self.guard, watchdog=lambda: _alarm(self.wall_time_limit_s))
+                                  guard=self.guard, watchdog=lambda: _alarm(self.wall_time_limit_s),
+                                  interrupts=self.interrupts)
         return outcome.to_json()
 
     def close(self) -> None:
@@ -88,8 +94,8 @@ class Worker:
             with contextlib.redirect_stdout(sys.stderr):
                 try:
                     self.estimator.teardown()
-                except Exception:  # noqa: BLE001
-                    traceback.print_exc()
+                except BaseException as exc:  # noqa: BLE001
+                    print(format_current_exception(exc), file=sys.stderr)
 
 
 def _cap_memory(limit_mb) -> Optional[str]:
@@ -151,8 +157,8 @@ def main() -> int:
                 reply = worker.predict(msg)
             except BaseException as exc:  # noqa: BLE001 - e.g. the MLP does not fit under the memory cap
                 reply = {"status": "error", "error_code": "PREDICT_ERROR",
-                         "message": f"the worker could not run predict: {type(exc).__name__}: {exc}",
-                         "traceback": traceback.format_exc(), "restart_worker": True}
+                         "message": f"the worker could not run predict: {describe_exception(exc)}",
+                         "traceback": format_current_exception(exc), "restart_worker": True}
             worker.send(reply)
             if reply.get("restart_worker"):
                 os._exit(3)  # threads or meter state left behind: this process must not be reused
