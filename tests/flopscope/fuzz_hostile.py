@@ -353,7 +353,7 @@ def run_case(target, value_index):
         except BaseException as e:  # noqa: BLE001 - what the test is looking for
             return f"FAIL {type(e).__name__} is not an Exception: {str(e)[:150]}"
         finally:
-            _core._set_result_check(None)
+            _core._set_result_check(False)
             _core._set_immutable(False)
     return "ok"
 

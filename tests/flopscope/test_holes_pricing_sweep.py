@@ -29,6 +29,11 @@ def charged(fn, *args, **kw):
 
 
 def public(name):
+    # A sampler's method row is called on an object of its class (its first slot).
+    for cls, make in (("random.Generator.", lambda: fnp.random.default_rng(0)),
+                      ("random.RandomState.", lambda: fnp.random.RandomState(0))):
+        if name.startswith(cls):
+            return getattr(make(), name[len(cls):], None)
     obj = flops if name.startswith("stats.") else fnp
     for part in name.split("."):
         obj = getattr(obj, part, None)
@@ -41,7 +46,9 @@ def public(name):
 
 # Values an operand must hold for NumPy to accept any call (by op, operand name).
 KIND = {("select", "condlist"): "bool", ("piecewise", "condlist"): "bool", ("where", "condition"): "bool",
-        ("bincount", "x"): "int", ("bincount", "weights"): "float", ("cov", "fweights"): "int"}
+        ("bincount", "x"): "int", ("bincount", "weights"): "float", ("cov", "fweights"): "int",
+        **{(f"random.{g}multinomial", "n"): "int" for g in ("", "RandomState.", "Generator.")},
+        **{(f"random.{g}multinomial", "pvals"): "prob" for g in ("", "RandomState.", "Generator.")}}
 # Arguments NumPy requires beyond the operands.
 REQUIRED = {"polyfit": {"deg": 1}, "piecewise": {"funclist": [lambda v: v, 0.0]}}
 # Arguments NumPy requires with one operand.
@@ -57,6 +64,7 @@ MATCHED = {
     "average": ["weights"], "cov": ["fweights", "aweights"], "gradient": ["varargs"], "histogram": ["weights"],
     "histogram2d": ["y", "weights"], "histogramdd": ["weights"], "bincount": ["weights"], "interp": ["xp", "fp"],
     "polyfit": ["w"], "piecewise": ["condlist"], "linalg.tensorsolve": ["b"], "vdot": ["b"],
+    **{f"random.{g}multivariate_normal": ["cov"] for g in ("", "RandomState.", "Generator.")},
 }
 # Rows whose later "operands" are not data (partition's kth indexes) or that have their own tests (einsum).
 NOT_DATA = {"partition", "argpartition", "einsum"}
@@ -68,6 +76,8 @@ def value(kind, shape):
         return (np.arange(n) % 2 == 0).reshape(shape)
     if kind == "int":
         return (np.arange(n) % 5).reshape(shape)
+    if kind == "prob":  # probabilities along the last axis
+        return np.full(shape, 1.0 / shape[-1]) if shape else np.float64(1.0)
     v = np.linspace(0.1, 0.9, n).reshape(shape)
     if len(shape) >= 2 and shape[-1] == shape[-2]:
         v = v + shape[-1] * np.eye(shape[-1])  # non-singular square matrices
@@ -113,7 +123,9 @@ UFUNCS = sorted(n for n in dir(np) if isinstance(getattr(np, n), np.ufunc) and g
                 and getattr(np, n).signature is None and hasattr(fnp, n))  # gufuncs: the contraction tests
 
 # Base shapes tried for (first operand, later operands), in order.
-TEMPLATES = [((8,), (8,)), ((8, 8), (8, 8)), ((8, 8), (8,)), ((3,), (3,)), ((8, 3), (8, 3)), ((8,), ())]
+TEMPLATES = [((8,), (8,)), ((8, 8), (8, 8)), ((8, 8), (8,)), ((3,), (3,)), ((8, 3), (8, 3)), ((8,), ()),
+             ((8,), (8, 8)),  # a vector and a matrix (multivariate_normal's mean and cov)
+             ((), (8,))]  # a number and a vector (the legacy multinomial's n and pvals)
 
 
 def build(name, ops, shapes, passed):

@@ -7,6 +7,7 @@ from conftest import score, with_spec
 TAMPER = [
     ("RebasesMeter", "METER_TAMPERED", "refused"),
     ("DeactivatesMeter", "UNCOUNTED_WORK", "outside the predict budget"),
+    ("SwitchesMeterOffAndOn", "METER_TAMPERED", "switched off and on"),
     # flopscope's meter no longer offers these controls to Python at all:
     ("MovesResidualToOverhead", "PREDICT_ERROR", "add_overhead_s"),
     ("PatchesFlopscope", "METER_TAMPERED", "flopscope.numpy.matmul"),

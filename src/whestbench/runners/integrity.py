@@ -56,7 +56,7 @@ _default_meter_exists = _core.default_meter_exists
 _METER_TYPE = _core.Meter
 _METER_DESCRIPTORS = {name: _core.Meter.__dict__[name] for name in
                       ("flop_budget", "flops_used", "flops_remaining", "profile", "running", "namespace",
-                       "timing", "op_rows", "deduct")}
+                       "timing", "op_rows", "deduct", "activations")}
 
 
 class MeterReader:
@@ -99,6 +99,11 @@ class MeterReader:
     @property
     def namespace(self) -> str:
         return self._get("namespace")
+
+    @property
+    def activations(self) -> int:
+        """Context entries of this meter: 1 for an untouched predict window."""
+        return self._get("activations")
 
     def timing(self) -> Tuple[float, float, float, float]:
         """(wall, flopscope backend, flopscope overhead, residual) seconds."""
@@ -275,7 +280,9 @@ class _AuditLog:
             if cls.armed and (event.startswith(_AUDIT_PROCESS) or event in _AUDIT_FFI):
                 cls.events.append(event)
 
-        sys.addaudithook(hook)
+        # Through flopscope: its own audit hook would otherwise take this one for a participant's
+        # and book every counted call's time as residual (cpp/bindings/hooks.hpp).
+        _core._add_trusted_audit_hook(hook)
 
 
 def _default_flops() -> int:
@@ -355,6 +362,8 @@ class IntegrityGuard:
             problems.append("the predict meter is no longer the active one (deactivated or replaced)")
         if not meter.running:
             problems.append("the predict meter was stopped")
+        if meter.activations != 1:
+            problems.append("the predict meter was switched off and on again during predict")
         if meter.profile != self.cost_model:
             problems.append(f"the cost model changed from {self.cost_model!r} to {meter.profile!r}")
         if not any(op == SENTINEL_OP and calls == 1 for _, op, _, calls, _, _ in meter.op_rows()):
