@@ -186,3 +186,17 @@ TEST(Flopscope012Formulas, HistogramsAsUpstreamCountsThem) {
   SigBuilder two; two.array({50}).array({50}).absent();
   EXPECT_EQ(C::histogram2d(two.sig()), 50 * 8);
 }
+
+// Upstream 0.12.4 bills logspace and geomspace one power per sample of each
+// broadcast endpoint element, with no spacing arithmetic for array endpoints.
+TEST(Flopscope012Formulas, LogspaceGeomspaceOnePowerPerSampleOnly) {
+  namespace MU = flopscope::formulas::misc::flopscope012;
+  SigBuilder l; l.array({2, 1}).array({3}).integer(4).absent().array({3});
+  EXPECT_EQ(MU::logspace(l.sig()), 4 * 6);
+  SigBuilder g; g.array({2}).array({}).integer(5);
+  EXPECT_EQ(MU::geomspace(g.sig()), 10);
+  SigBuilder sc; sc.array({}).array({}).integer(5);
+  EXPECT_EQ(MU::geomspace(sc.sig()), 5);
+  SigBuilder bad; bad.array({2}).array({3}).integer(4);
+  EXPECT_THROW(MU::logspace(bad.sig()), SignatureError);
+}

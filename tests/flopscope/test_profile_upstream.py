@@ -696,3 +696,16 @@ def test_histogram_bin_edges_bills_the_dtype_of_the_edges_it_returns(call, want)
     # Upstream 0.12.4, 100 float32 samples: given edges bill at their dtype (a list of ints is
     # int64), weights take no part.
     assert charged(call, np.random.default_rng(0).standard_normal(100).astype(np.float32)) == want
+
+
+# Measured on upstream 0.12.4 (NumPy array endpoints; upstream refuses its own arrays there):
+# one power per sample, no spacing arithmetic, whatever the endpoints.
+@pytest.mark.parametrize("call,want", [
+    (lambda: fnp.logspace(np.array([0., 1.]), np.array([2., 3.]), 5), 320),
+    (lambda: fnp.logspace(0., np.array([2., 3., 4.]), 7, base=np.array([2., 3., 4.])), 672),
+    (lambda: fnp.geomspace(np.array([1., 2.]), np.array([10., 20.]), 5), 320),
+    (lambda: fnp.geomspace(1., 1000., 4), 128),
+    (lambda: fnp.logspace(0., 3., 4), 128),
+])
+def test_logspace_geomspace_with_array_endpoints_bill_as_upstream(call, want):
+    assert charged(call) == want

@@ -279,6 +279,13 @@ Flops pad(const Signature& s) {
     out = checked_mul(out, checked_add(shape[d], checked_add((*widths)[d][0], (*widths)[d][1])));
   return checked_add(out, work);
 }
+
+// Upstream 0.12.4 bills logspace and geomspace one power per sample of each
+// broadcast (start, stop[, base]) element, array endpoints or not: the spacing
+// arithmetic the primer prices (logspace, geomspace above) is not in its bill.
+Flops logspace(const Signature& s) { return checked_mul(samples(s), numel_of(broadcast(s, {0, 1, 4}))); }
+Flops geomspace(const Signature& s) { return checked_mul(samples(s), numel_of(broadcast(s, {0, 1}))); }
+
 }  // namespace flopscope012
 
 }  // namespace flopscope::formulas::misc
