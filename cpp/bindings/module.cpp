@@ -361,6 +361,9 @@ NB_MODULE(_core, m) {
              if (previous != nullptr && previous != &m)
                throw_unauthorized("activate() of another meter while a BudgetContext is active on this thread");
              if (previous == &m) return false;
+             // The default budget is always the fallback; its wrapper does not own it.
+             if (default_meter_exists() && &m == &default_meter())
+               throw nb::value_error("activate(): the default budget is always active; create a BudgetContext");
              m.set_owner(nb::find(&m).ptr());  // borrowed: the wrapper owns the meter (see Meter::owner)
              m.count_activation();
              set_active_meter(&m);
@@ -585,6 +588,16 @@ NB_MODULE(_core, m) {
         s.registered_result_check = check.inc_ref().ptr();
       },
       nb::arg("check"));
+  m.def(
+      "_release_result_check",
+      []() {
+        // At interpreter exit (atexit): the check's globals hold flopscope's
+        // module state (the default budget's wrapper), which must be freed
+        // before nanobind's instances are.
+        py::State& s = py::state();
+        s.result_check = nullptr;
+        Py_CLEAR(s.registered_result_check);
+      });
   m.def(
       "_set_result_check",
       [](bool on) {

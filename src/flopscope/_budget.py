@@ -6,6 +6,7 @@ core; this module holds the context-manager protocol and renders summaries.
 
 from __future__ import annotations
 
+import atexit
 import functools
 import math
 import os
@@ -429,6 +430,7 @@ def configure(**settings: Any) -> None:
 
 
 _core._register_result_check(_scan_nan_inf)
+atexit.register(_core._release_result_check)
 
 if _settings["cost_model"] != "primer":
     configure(cost_model=_settings["cost_model"])

@@ -304,3 +304,16 @@ def test_a_call_that_cannot_finish_before_the_deadline_is_refused_before_it_runs
     assert info.value.flop_cost == 10 ** 15
     assert "refused before running" in str(info.value)
     assert ctx.flops_used == 0
+
+
+def test_no_nanobind_leak_report_at_exit_after_the_default_budget_was_used():
+    # The registered result check's globals held the default budget's wrapper past
+    # nanobind's shutdown (a "leaked instance" report at every exit).
+    r = run_isolated("""
+        import flopscope as flops, flopscope.numpy as fnp
+        fnp.add(fnp.ones(2), 1)
+        print(flops.current_budget().flops_used)
+    """)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["2"]
+    assert "leaked" not in r.stderr, r.stderr
