@@ -553,7 +553,7 @@ def _print_table(args, title: str, rows) -> None:
 
         table = Table(title=title, show_header=False)
         table.add_column(style="bold cyan", no_wrap=True)
-        table.add_column()
+        table.add_column(overflow="fold")
         for k, v in rows:
             table.add_row(str(k), str(v))
         Console().print(table)
