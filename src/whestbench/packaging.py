@@ -543,7 +543,12 @@ def scan_artifact(path: str, dest: Optional[str] = None) -> ArtifactScan:
                         add("too_large", name, _too_large_message(total, sized))
                         break
                     src = tar.extractfile(m)
-                    digest, n = _write_member(dest, name, src) if dest else _hash_member(src)
+                    try:
+                        digest, n = _write_member(dest, name, src) if dest else _hash_member(src)
+                    except OSError as exc:  # e.g. "w.npy/x.py" after the file w.npy
+                        add("unsafe_path", name, f"{name!r} cannot be unpacked inside the submission folder "
+                            f"({exc.strerror or exc})")
+                        continue
                     scan.files[name] = (digest, n)
     except _CapExceeded:
         add("too_large", path, f"the archive unpacks to more than {_mib(_STREAM_CAP)}; the cap on a submission's "

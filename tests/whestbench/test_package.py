@@ -405,6 +405,14 @@ def test_symlink_then_file_through_it_is_not_followed(tmp_path):
     assert os.listdir(outside) == [] and not os.path.islink(dest / "lib")
 
 
+def test_entry_below_a_file_refused(tmp_path):
+    art = write_tar(tmp_path / "a.tar.gz", valid_entries() + [file_info("w.npy/x.py", b"x")])
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    scan = packaging.scan_artifact(art, dest=str(dest))
+    assert [i.code for i in scan.issues] == ["unsafe_path"] and "w.npy/x.py" in scan.issues[0].message
+
+
 def test_duplicate_entry_refused(capsys, tmp_path):
     entries = valid_entries()
     entries.append(file_info("estimator.py", b"import os\nos.system('true')\n"))
