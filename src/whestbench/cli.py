@@ -1,4 +1,5 @@
-"""The `whest` command (also `python -m whestbench`): run, validate, smoke-test, init, version.
+"""The `whest` command (also `python -m whestbench`): run, validate, smoke-test, init, version, package,
+validate-package, doctor, dataset.
 
 Exit codes: 0 when no MLP raised (budget and time exhaustion still exit 0);
 1 when any MLP errored, or setup, loading or the run itself failed (the error
@@ -79,9 +80,9 @@ def _add_format(p: argparse.ArgumentParser) -> None:
 
 
 def _add_limits(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--runner", choices=("local", "subprocess", "server", "inprocess"), default="local",
+    p.add_argument("--runner", choices=("local", "subprocess", "server", "inprocess"), default=None,
                    help="local/inprocess: in this process (debuggable); subprocess/server: in a worker process "
-                        "with timeouts and a memory cap (default: local)")
+                        "with timeouts and a memory cap (default: local; subprocess with --submission)")
     p.add_argument("--flop-budget", type=_count, default=_b.DEFAULT_FLOP_BUDGET, metavar="N",
                    help="per-MLP budget B on C = F + lambda*R (default 2**41); always honoured, a dataset's own "
                         "budget is ignored")
@@ -113,8 +114,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     run = sub.add_parser("run", help="score an estimator on random MLPs or on a dataset")
-    run.add_argument("--estimator", required=True, help="path to estimator.py")
-    run.add_argument("--class", dest="class_name", default=None, help="estimator class (auto-detected if omitted)")
+    what = run.add_mutually_exclusive_group(required=True)
+    what.add_argument("--estimator", help="path to estimator.py")
+    what.add_argument("--submission", metavar="ARTIFACT",
+                      help="a .tar.gz written by `whest package`: checked, unpacked into a private folder and run "
+                           "(default runner: subprocess)")
+    run.add_argument("--class", dest="class_name", default=None,
+                     help="estimator class (default: the submission manifest's, else auto-detected)")
     run.add_argument("--n-mlps", type=_count, default=None, help="number of MLPs (default 10, or the dataset's size)")
     run.add_argument("--width", type=_count, default=_b.DEFAULT_WIDTH, help="MLP width without --dataset (1024)")
     run.add_argument("--depth", type=_count, default=_b.DEFAULT_DEPTH, help="MLP depth without --dataset (16)")
@@ -149,6 +155,27 @@ def build_parser() -> argparse.ArgumentParser:
 
     ver = sub.add_parser("version", help="print the versions")
     _add_format(ver)
+
+    pkg = sub.add_parser("package", help="pack a submission folder into a .tar.gz with a sha256 manifest")
+    pkg.add_argument("path", nargs="?", default=None, metavar="DIR",
+                     help="the submission folder, holding estimator.py (default: here)")
+    pkg.add_argument("--estimator", default=None, metavar="PATH",
+                     help="upstream's spelling: the folder, or its entry-point file (its folder is packaged)")
+    pkg.add_argument("--class", dest="class_name", default=None,
+                     help="record this estimator class in the manifest (default: auto-detected when run)")
+    pkg.add_argument("-o", "--output", default="submission.tar.gz", metavar="ARTIFACT",
+                     help="where to write the archive (default: submission.tar.gz here)")
+    pkg.add_argument("-y", "--yes", action="store_true", help="accepted for compatibility (nothing is asked)")
+    _add_format(pkg)
+
+    vpkg = sub.add_parser("validate-package",
+                          help="check an archive: manifest, every sha256, the caps, and the estimator it runs")
+    vpkg.add_argument("artifact", help="a .tar.gz written by `whest package`")
+    vpkg.add_argument("--setup-timeout", type=_seconds, default=_b.DEFAULT_SETUP_TIMEOUT_S, metavar="SECONDS")
+    _add_format(vpkg)
+
+    doc = sub.add_parser("doctor", help="check that this machine has what grading needs (exit 1 if not)")
+    _add_format(doc)
 
     from whestbench import dataset_cli
 
@@ -218,7 +245,7 @@ def _run(args, view, entrypoint, **kwargs) -> int:
 
 
 def _score(args, view, entrypoint, *, spec_kwargs: dict, dataset_dir: Optional[str], split: Optional[str],
-         n_mlps: Optional[int], seed: Optional[int], estimator_label: str) -> int:
+         n_mlps: Optional[int], seed: Optional[int], estimator_label: str, submission: Optional[dict] = None) -> int:
     import flopscope as flops
 
     from whestbench import concurrency
@@ -278,6 +305,8 @@ def _score(args, view, entrypoint, *, spec_kwargs: dict, dataset_dir: Optional[s
                                             "n_mlps": spec.n_mlps, "split": ds.split,
                                             "seed_protocol": ds.protocol_version, "n_samples": ds.n_samples}
     extra = {"memory_limit_mb": args.memory_limit_mb, "max_threads": threads}
+    if submission is not None:
+        extra["submission"] = submission
     config = run_config(spec, dataset=dataset_info, mode=mode, runner=runner_name, cost_model=cost_model,
                         estimator_class=entrypoint.class_name, estimator_path=entrypoint.file_path, seed=seed,
                         extra=extra)
@@ -355,12 +384,40 @@ def cmd_run(args) -> int:
     from whestbench.loading import Entrypoint
 
     view = _view(args)
+    kwargs = dict(spec_kwargs={"width": args.width, "depth": args.depth, "ground_truth_samples": args.n_samples},
+                  dataset_dir=args.dataset, split=args.split, n_mlps=args.n_mlps, seed=args.seed)
+    if args.submission is not None:
+        # TODO(sandbox): the default becomes `sandbox` once that runner lands.
+        args.runner = args.runner or "subprocess"
+        return _run_submission(args, view, kwargs)
+    args.runner = args.runner or "local"
     entry = Entrypoint(args.estimator, args.class_name)
     label = args.estimator + (f" [{args.class_name}]" if args.class_name else "")
-    return _run(args, view, entry, spec_kwargs={"width": args.width, "depth": args.depth,
-                                                "ground_truth_samples": args.n_samples},
-                dataset_dir=args.dataset, split=args.split, n_mlps=args.n_mlps, seed=args.seed,
-                estimator_label=label)
+    return _run(args, view, entry, estimator_label=label, **kwargs)
+
+
+def _run_submission(args, view, kwargs) -> int:
+    """Checks and unpacks the archive into a private folder, then runs it like --estimator."""
+    from whestbench import packaging
+    from whestbench.loading import Entrypoint
+
+    folder = tempfile.mkdtemp(prefix="whest-submission-")  # mode 0700: private to this user
+    try:
+        scan = packaging.scan_artifact(args.submission, dest=folder)
+        if not scan.ok:
+            first = scan.issues[0]
+            return _fail(view, "package", "SUBMISSION_INVALID",
+                         f"{args.submission} is not a valid submission archive: {first.message}"
+                         + (f" (and {len(scan.issues) - 1} more problem(s))" if len(scan.issues) > 1 else ""),
+                         {"issues": [i.to_json() for i in scan.issues]})
+        class_name = args.class_name or scan.class_name
+        entry = Entrypoint(os.path.join(folder, scan.module + ".py"), class_name)
+        label = f"{args.submission} ({scan.module}.py" + (f" [{class_name}])" if class_name else ")")
+        info = {"artifact": os.path.abspath(args.submission), "sha256": scan.sha256, "entrypoint": scan.module,
+                "files": len(scan.files)}
+        return _run(args, view, entry, estimator_label=label, submission=info, **kwargs)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def cmd_smoke_test(args) -> int:
@@ -368,6 +425,7 @@ def cmd_smoke_test(args) -> int:
     from whestbench.loading import Entrypoint
 
     view = _view(args)
+    args.runner = args.runner or "local"
     entry = Entrypoint(reference.__file__, "CombinedEstimator")
     code = _run(args, view, entry, spec_kwargs={"width": 1024, "depth": 16, "ground_truth_samples": 5000},
                 dataset_dir=None, split=None, n_mlps=3, seed=None, estimator_label="whestbench CombinedEstimator")
@@ -487,6 +545,152 @@ def cmd_version(args) -> int:
     return 0
 
 
+def _print_table(args, title: str, rows) -> None:
+    """rows of (key, value) as a Rich table on a terminal, `key: value` lines otherwise."""
+    if _fmt(args) == "rich":
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title=title, show_header=False)
+        table.add_column(style="bold cyan", no_wrap=True)
+        table.add_column(overflow="fold")
+        for k, v in rows:
+            table.add_row(str(k), str(v))
+        Console().print(table)
+    else:
+        print(f"[{title}]")
+        for k, v in rows:
+            print(f"{k}: {v}")
+
+
+def cmd_package(args) -> int:
+    from whestbench import packaging
+
+    view = _view(args)
+    if args.path is not None and args.estimator is not None:
+        return _fail(view, "package", "CONFIG_ERROR", "give the submission folder either as DIR or as --estimator")
+    target = args.path or args.estimator or "."
+    module = packaging.DEFAULT_ENTRY_MODULE
+    if os.path.isfile(target):  # --estimator path/to/estimator.py: its folder, with that file as entry point
+        module = os.path.splitext(os.path.basename(target))[0]
+        target = os.path.dirname(os.path.abspath(target))
+    try:
+        out = packaging.package(target, args.output, module=module, class_name=args.class_name)
+    except packaging.PackageError as exc:
+        return _fail(view, "package", exc.code, exc.message, exc.details)
+    except OSError as exc:
+        return _fail(view, "package", "PACKAGE_IO_ERROR", f"packaging {target} failed: {exc}")
+    m = out.manifest
+    result = {"ok": True, "artifact_path": out.artifact, "sha256": out.sha256, "artifact_bytes": out.artifact_bytes,
+              "files": [f["name"] for f in m["files"]], "total_bytes": m["total_bytes"],
+              "entrypoint": m["entrypoint"], "excluded": out.excluded, "whestbench_version": m["whestbench_version"]}
+    if _fmt(args) == "json":
+        view.emit(result)
+    else:
+        _print_table(args, "Packaged submission", [
+            ("artifact", out.artifact), ("sha256", out.sha256), ("archive size", f"{out.artifact_bytes} bytes"),
+            ("files", f"{len(m['files'])} ({m['total_bytes']} bytes; caps {packaging.MAX_SUBMISSION_FILES} files, "
+                      f"{packaging.MAX_SUBMISSION_BYTES} bytes)"),
+            ("entry point", f"{m['entrypoint']['module']}.py" + (f" [{m['entrypoint']['class']}]"
+                                                                  if m['entrypoint']['class'] else "")),
+            ("left out", ", ".join(out.excluded) or "-")])
+        print(f"next: whest validate-package {out.artifact}")
+    return 0
+
+
+def _validate_entrypoint(folder: str, module: str, class_name: Optional[str], setup_timeout: float):
+    """Runs `whest validate` on the unpacked entry point in a child process (its imports and
+    setup() stay out of this one); returns (None, class name) when it passes, else (code, message)."""
+    import json
+    import subprocess
+
+    cmd = [sys.executable, "-m", "whestbench", "validate", "--estimator", os.path.join(folder, module + ".py"),
+           "--format", "json", "--setup-timeout", repr(setup_timeout)]
+    if class_name:
+        cmd += ["--class", class_name]
+    try:
+        r = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=60 + 2 * setup_timeout,
+                           cwd=folder)
+    except subprocess.TimeoutExpired:
+        return "ENTRYPOINT_TIMEOUT", f"`whest validate` on {module}.py did not finish in {60 + 2 * setup_timeout:g}s"
+    try:
+        payload = json.loads(r.stdout.decode())
+    except ValueError:
+        tail = r.stderr.decode(errors="replace").strip().splitlines()[-3:]
+        return "ENTRYPOINT_INVALID", f"`whest validate` on {module}.py exited with {r.returncode}: {' | '.join(tail)}"
+    if r.returncode == 0 and payload.get("ok"):
+        return None, payload.get("estimator_class")
+    err = payload.get("error", {})
+    hint = (err.get("details") or {}).get("hint")
+    return err.get("code", "ENTRYPOINT_INVALID"), err.get("message", "validation failed") + (f" ({hint})" if hint
+                                                                                               else "")
+
+
+def cmd_validate_package(args) -> int:
+    from whestbench import packaging
+
+    view = _view(args)
+    folder = tempfile.mkdtemp(prefix="whest-validate-")
+    try:
+        scan = packaging.scan_artifact(args.artifact, dest=folder)
+        estimator_class = None
+        if scan.ok:
+            code, text = _validate_entrypoint(folder, scan.module, scan.class_name, args.setup_timeout)
+            if code is not None:
+                scan.issues.append(packaging.Issue("entrypoint_invalid", scan.module + ".py", f"{code}: {text}"))
+            else:
+                estimator_class = text
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    from whestbench import __version__
+
+    result = {"ok": scan.ok, "artifact": args.artifact, "sha256": scan.sha256,
+              "entrypoint": None if scan.module is None else {"module": scan.module, "class": estimator_class},
+              "files": len(scan.files), "total_bytes": sum(s for _, s in scan.files.values()),
+              "issues": [i.to_json() for i in scan.issues], "whestbench_version": __version__}
+    if _fmt(args) == "json":
+        view.emit(result)
+    elif scan.ok:
+        print(f"ok: {args.artifact} is a valid submission archive ({len(scan.files)} files, every sha256 matches; "
+              f"{scan.module}.py loads, sets up and predicts)")
+    else:
+        print(f"{args.artifact} is NOT a valid submission archive:", file=sys.stderr)
+        for i in scan.issues:
+            print(f"  [{i.code}] {i.message}", file=sys.stderr)
+    return 0 if scan.ok else 1
+
+
+def cmd_doctor(args) -> int:
+    from whestbench import doctor
+
+    report = doctor.collect()
+    fmt = _fmt(args)
+    if fmt == "json":
+        from whestbench.presentation.json_view import JsonView
+
+        JsonView().emit(report)
+    elif fmt == "rich":
+        from rich.console import Console
+        from rich.table import Table
+
+        style = {doctor.OK: "green", doctor.WARN: "yellow", doctor.FAIL: "bold red"}
+        table = Table(title="whest doctor")
+        for col in ("check", "status", "value", "what to do"):
+            table.add_column(col)
+        for c in report["checks"]:
+            table.add_row(c["name"], f"[{style[c['status']]}]{c['status']}[/]", str(c["value"] or "-"),
+                          c["hint"] or "")
+        Console().print(table)
+    else:
+        for c in report["checks"]:
+            print(f"{c['status']:<4}  {c['name']}: {c['value'] or '-'}" + (f"  -> {c['hint']}" if c["hint"] else ""))
+    if fmt != "json":
+        print("ok: this machine has what grading needs" if report["ok"] else
+              f"NOT ready to grade: {', '.join(report['failed'])} failed (see above)",
+              file=sys.stdout if report["ok"] else sys.stderr)
+    return 0 if report["ok"] else 1
+
+
 def cmd_dataset(args) -> int:
     from whestbench.dataset_cli import cmd_dataset as run_dataset
 
@@ -494,7 +698,8 @@ def cmd_dataset(args) -> int:
 
 
 COMMANDS = {"run": cmd_run, "smoke-test": cmd_smoke_test, "validate": cmd_validate, "init": cmd_init,
-            "version": cmd_version, "dataset": cmd_dataset}
+            "version": cmd_version, "dataset": cmd_dataset, "package": cmd_package,
+            "validate-package": cmd_validate_package, "doctor": cmd_doctor}
 
 
 def main(argv: Optional[List[str]] = None) -> int:
