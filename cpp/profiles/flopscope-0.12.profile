@@ -474,8 +474,9 @@ writes.fft.ifftshift 1
 writes.copyto 1 no-floor with-source
 writes.putmask 1 no-floor
 writes.place 1 no-floor
-# A gather: weight 4 (above) per element taken (an empty take bills 0, measured).
-writes.take 1 no-floor
+# A gather: weight 4 (above) per element taken. (Upstream bills an empty take 0 but a
+# scalar take(x, 1) 4 x rate: no-floor waits for the writes to count a NumPy scalar result.)
+writes.take 1
 writes.take_along_axis 1
 # Measured: choose bills 4 per element at its result's dtype (not its int64 indices').
 writes.choose 1 own-dtype

@@ -773,8 +773,6 @@ _ROWS = np.argsort(np.random.default_rng(0).standard_normal((1000, 64)), axis=1)
     (lambda: fnp.searchsorted(fnp.asarray(np.arange(1000, dtype=np.int32)), 5), 80),
     (lambda: fnp.searchsorted(fnp.asarray(np.arange(1000, dtype=np.float32)), 0.5), 80),
     (lambda: fnp.searchsorted(fnp.asarray(np.arange(1000, dtype=np.int32)), fnp.asarray(np.arange(10, dtype=np.int32))), 400),
-    (lambda: fnp.take(_ones(1000), fnp.asarray(np.array([], np.int64))), 0),
-    (lambda: fnp.take(_ones(1000), []), 0),
     (lambda: fnp.take(_ones(1000, dtype=np.float32), fnp.asarray(np.arange(10))), 40),
     (lambda: fnp.choose(fnp.asarray(np.arange(1000) % 2), [_ones(1000, dtype=np.float32), _zeros(1000, dtype=np.float32)]), 4000),
     (lambda: fnp.choose(fnp.asarray((np.arange(1000) % 2).astype(np.int32)), [1.0, 2.0]), 8000),
