@@ -563,6 +563,46 @@ bool written(PyObject* obj, bool first_only, bool nonzero, Flops* elements, dtyp
   return true;
 }
 
+// The indices an index operand names: an array's elements, a (nested) list's or
+// tuple's items, one for anything else (a Python int); -1 on a Python error.
+Flops index_count(PyObject* obj) {
+  if (PyArray_Check(obj)) return PyArray_SIZE(reinterpret_cast<PyArrayObject*>(obj));
+  if (!PyList_Check(obj) && !PyTuple_Check(obj)) return 1;
+  Flops n = 0;
+  for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(obj); ++i) {
+    const Flops k = index_count(PySequence_Fast_GET_ITEM(obj, i));
+    if (k < 0) return -1;
+    n += k;
+  }
+  return n;
+}
+
+// The dtype a conversion (dtype_argument.<op> heavier: astype, asarray) reads
+// its source as: an array's own, a Python scalar's or a sequence's as
+// np.asarray makes it. False when the op is no such conversion or the source's
+// dtype cannot be read without running participant code.
+bool conversion_source(const Profile& prof, OpId op, PyObject* first, dtype::Dtype* source) {
+  if (first == nullptr || !prof.dtype_argument_heavier(op)) return false;
+  if (PyArray_Check(first)) {
+    *source = dtype::from_type_num(PyArray_TYPE(reinterpret_cast<PyArrayObject*>(first)));
+    return true;
+  }
+  if (const dtype::Weak w = python_scalar_kind(first); w != dtype::Weak::None) {
+    *source = dtype::result_type({}, {&w, 1});  // np.asarray(0.5) is float64, np.asarray(2) int64
+    return true;
+  }
+  if (PyList_Check(first) || PyTuple_Check(first)) {
+    const int type_num = PyArray_ObjectType(first, NPY_NOTYPE);
+    if (type_num == NPY_NOTYPE || PyErr_Occurred()) {
+      PyErr_Clear();
+      return false;
+    }
+    *source = dtype::from_type_num(type_num);
+    return true;
+  }
+  return false;
+}
+
 // The array that owns `a`'s memory (NumPy collapses a view's base to it; our
 // operands' plain views add one more step).
 PyObject* memory_owner(PyObject* a) {
@@ -614,6 +654,17 @@ PyObject* Call::charge_writes(PyObject* result, PyObject* first, PyObject* secon
     elements = PyArray_NDIM(a) == 0 ? 1 : PyArray_DIM(a, 0);
     types[0] = dtype::from_type_num(PyArray_TYPE(a));
     typed = true;
+  } else if (rule.counted == W::Indices) {
+    // put / put_along_axis: one write per index given (NumPy writes through each), at the destination's dtype.
+    elements = second == nullptr ? 0 : index_count(second);
+    if (elements < 0) {
+      ok = false;
+      elements = 0;
+    }
+    if (first != nullptr && PyArray_Check(first)) {
+      types[0] = dtype::from_type_num(PyArray_TYPE(reinterpret_cast<PyArrayObject*>(first)));
+      typed = true;
+    }
   } else if (counted != nullptr) {
     ok = written(counted, rule.counted == W::FirstOutput, rule.counted == W::Nonzero, &elements, &types[0], &typed);
   }
@@ -651,7 +702,12 @@ PyObject* Call::charge_writes(PyObject* result, PyObject* first, PyObject* secon
   }
   if (ok) {
     try {
-      if (!edges_given_) cost = cost::dtype_billed(prof, billed, cost::writes(prof, op_, elements), {types, n_types}, {});
+      dtype::Dtype source;
+      if (!edges_given_ && counted == result && typed && conversion_source(prof, op_, first, &source)) {
+        cost = cost::conversion_billed(prof, billed, cost::writes(prof, op_, elements), source, types[0]);
+      } else if (!edges_given_) {
+        cost = cost::dtype_billed(prof, billed, cost::writes(prof, op_, elements), {types, n_types}, {});
+      }
       if (rule.searched && estimator_bins_ && first != nullptr && PyArray_Check(first) && elements > 0) {
         // One binary search per sample over the bins the estimator resolved (the edges less one).
         auto* samples = reinterpret_cast<PyArrayObject*>(first);

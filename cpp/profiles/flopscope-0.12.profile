@@ -34,6 +34,8 @@ strong_scalars.intersect1d true
 strong_scalars.union1d true
 strong_scalars.setdiff1d true
 strong_scalars.setxor1d true
+# Measured: searchsorted reads a Python-scalar value as an array (5 as int64, 0.5 as float64).
+strong_scalars.searchsorted true
 # Measured: the reductions read a Python-scalar input as an array (5 as int64,
 # 2.5 as float64), which an out= of a narrower dtype cannot lower.
 strong_scalars.sum true
@@ -69,8 +71,10 @@ dtype_argument.clip ignored
 dtype_argument.cov ignored
 dtype_argument.corrcoef ignored
 dtype_argument.asarray_chkfinite ignored
-dtype_argument.asarray ignored
+# Measured: a conversion bills at the higher-rated of its source's and its
+# result's dtypes, the source on a tie (cost::conversion_billed).
 dtype_argument.astype heavier
+dtype_argument.asarray heavier
 dtype_argument.stack ignored
 dtype_argument.concat ignored
 dtype_argument.concatenate ignored
@@ -240,6 +244,8 @@ billed_operands.ldexp 1
 # np.empty(shape, bool) arrays.
 compute.broadcast_shapes bool
 compute.histogram with_int64
+# Measured: bincount bills 4 per sample at the rate of its int64 counts (weights= adds nothing).
+compute.bincount with_int64
 compute.histogram2d with_int64
 compute.histogramdd with_int64
 compute.histogram_bin_edges float64_of_int
@@ -468,8 +474,17 @@ writes.fft.ifftshift 1
 writes.copyto 1 no-floor with-source
 writes.putmask 1 no-floor
 writes.place 1 no-floor
-# A gather: weight 4 (above) per element taken.
+# A gather: weight 4 (above) per element taken. (Upstream bills an empty take 0 but a
+# scalar take(x, 1) 4 x rate: no-floor waits for the writes to count a NumPy scalar result.)
 writes.take 1
+writes.take_along_axis 1
+# Measured: choose bills 4 per element at its result's dtype (not its int64 indices').
+writes.choose 1 own-dtype
+# Measured: put and put_along_axis bill one per index written through, at the destination's dtype.
+writes.put 1 indices
+writes.put_along_axis 1 indices
+# Measured: ix_ bills the elements of the index arrays it returns, at their dtype.
+writes.ix_ 1 own-dtype
 # compress: 4 per element kept (and its condition scanned, formulas set).
 writes.compress 4 no-floor
 # Advanced indexing (measured): 4 per element gathered, and one per element of a boolean mask scanned.

@@ -103,6 +103,12 @@ Flops dtype_billed(const Profile& profile, OpId op, Flops flops, std::span<const
                               complex_exact);
 }
 
+Flops conversion_billed(const Profile& profile, OpId op, Flops flops, dtype::Dtype source, dtype::Dtype dest) {
+  if (!profile.dtype_aware() || flops == 0) return flops;
+  const dtype::Dtype billed = profile.rate_of(dest) > profile.rate_of(source) ? dest : source;
+  return dtype_billed_exactly(profile, op, flops, billed);
+}
+
 namespace detail {
 Flops apply_weight(const Profile& profile, OpId op, Flops flops) {
   const double w = profile.weight(op);  // dense table by op id

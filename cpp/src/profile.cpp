@@ -139,7 +139,7 @@ double Profile::compile_weight(OpId op) const {
   return weight_by_op_[i] = weight(std::string_view(OpRegistry::instance().info(op).name));
 }
 
-// "<factor> [input|second-input|first-output|nonzero|diagonal|edges|rows] [searched] [density]
+// "<factor> [input|second-input|indices|first-output|nonzero|diagonal|edges|rows] [searched] [density]
 //  [no-floor] [new-only] [own-dtype|with-source] [as OP]".
 static Profile::WriteRule parse_write_rule(std::string_view value, std::string_view where) {
   Profile::WriteRule rule;
@@ -157,6 +157,8 @@ static Profile::WriteRule parse_write_rule(std::string_view value, std::string_v
       rule.counted = Profile::Written::Input;
     } else if (option == "second-input") {
       rule.counted = Profile::Written::SecondInput;
+    } else if (option == "indices") {
+      rule.counted = Profile::Written::Indices;
     } else if (option == "diagonal") {
       rule.counted = Profile::Written::Diagonal;
     } else if (option == "first-output") {
@@ -182,7 +184,7 @@ static Profile::WriteRule parse_write_rule(std::string_view value, std::string_v
       if (rule.as.empty()) throw std::invalid_argument(std::string(where) + ": 'as' needs an op name");
     } else {
       throw std::invalid_argument(std::string(where) + ": unknown writes option '" + std::string(option) +
-                                  "' (input, second-input, first-output, nonzero, diagonal, edges, searched, density, rows, no-floor, "
+                                  "' (input, second-input, indices, first-output, nonzero, diagonal, edges, searched, density, rows, no-floor, "
                                   "new-only, own-dtype, with-source, as OP)");
     }
   }

@@ -199,4 +199,40 @@ TEST(Flopscope012Formulas, LogspaceGeomspaceOnePowerPerSampleOnly) {
   EXPECT_EQ(MU::geomspace(sc.sig()), 5);
   SigBuilder bad; bad.array({2}).array({3}).integer(4);
   EXPECT_THROW(MU::logspace(bad.sig()), SignatureError);
+
+#include "flopscope/formulas/stats.hpp"
+
+TEST(Flopscope012Formulas, StatsFlatCountPerBroadcastElementAtLeastOne) {
+  namespace St = flopscope::formulas::stats;
+  SigBuilder v; v.array({1000}).absent().absent();
+  EXPECT_EQ(St::flopscope012::per_element<48>(v.sig()), 48'000);  // norm.cdf: 48 per element (x 2 at float64's rate)
+  SigBuilder b; b.array({10, 1}).array({20}).absent();              // x (10, 1) with loc (20,): 200 elements
+  EXPECT_EQ(St::flopscope012::per_element<27>(b.sig()), 27 * 200);
+  SigBuilder empty; empty.array({0}).absent().absent();             // upstream bills an empty call one element
+  EXPECT_EQ(St::flopscope012::per_element<83>(empty.sig()), 83);
+  EXPECT_EQ(St::per_element<5>(empty.sig()), 0);                    // the primer's: nothing
+  SigBuilder bad; bad.array({3}).array({4}).absent();
+  EXPECT_THROW(St::flopscope012::per_element<1>(bad.sig()), SignatureError);
+  const auto& reg = flopscope::OpRegistry::instance();
+  const flopscope::OpId cdf = reg.find("stats.norm.cdf");
+  ASSERT_GE(cdf, 0);
+  EXPECT_EQ(flopscope::profile_by_name("flopscope-0.12").formula(cdf, reg.info(cdf).formula),
+            &St::flopscope012::per_element<48>);
+  EXPECT_EQ(flopscope::profile_by_name("primer").formula(cdf, reg.info(cdf).formula), reg.info(cdf).formula);
+}
+
+TEST(Flopscope012Formulas, ConversionBillsTheHigherRatedDtypeSourceOnATie) {
+  namespace cost = flopscope::cost;
+  const flopscope::Profile& up = flopscope::profile_by_name("flopscope-0.12");
+  const flopscope::OpId astype = flopscope::OpRegistry::instance().find("astype");
+  ASSERT_GE(astype, 0);
+  const flopscope::dtype::Dtype f4{'f', 32}, f8{'f', 64}, c8{'c', 64}, c16{'c', 128}, i4{'i', 32};
+  EXPECT_EQ(cost::conversion_billed(up, astype, 1000, f4, c8), 1000);   // tie: float32's rate, no complex factor
+  EXPECT_EQ(cost::conversion_billed(up, astype, 1000, c8, f4), 2000);   // tie: complex64's factor 2
+  EXPECT_EQ(cost::conversion_billed(up, astype, 1000, f4, i4), 1000);   // not promoted to float64
+  EXPECT_EQ(cost::conversion_billed(up, astype, 1000, i4, f4), 1000);
+  EXPECT_EQ(cost::conversion_billed(up, astype, 1000, f4, f8), 2000);   // the result's higher rate
+  EXPECT_EQ(cost::conversion_billed(up, astype, 1000, f4, c16), 4000);  // complex128: rate 2 x factor 2
+  EXPECT_EQ(cost::conversion_billed(up, astype, 1000, f8, c16), 2000);  // tie: float64's
+  EXPECT_EQ(cost::conversion_billed(flopscope::profile_by_name("primer"), astype, 1000, f4, c16), 1000);  // dtype-blind
 }

@@ -67,13 +67,60 @@ EXPRESSIONS = [
 ]
 DTYPES = ["f8", "f4"]
 
+# What estimators call beyond the MLP's calls (issue 27 section 2): flopscope.stats,
+# conversions and the indexing family, with their usual keywords, over wider shapes and
+# dtypes: (name, expression, number of array operands, shapes, dtypes).
+BIG, LONG = [(1000, 256)], [(1000,)]
+ALL4 = ["f8", "f4", "i4", "c8"]
+REAL = ["f8", "f4"]
+ESTIMATOR_EXPRESSIONS = [
+    (f"stats.{d}.{m}{tag}", f"flops.stats.{d}.{m}({x}{shape}{kw})", 1, BIG + LONG, REAL)
+    for d, shape in (("norm", ""), ("uniform", ""), ("expon", ""), ("cauchy", ""), ("logistic", ""),
+                     ("laplace", ""), ("lognorm", ", 0.7"), ("truncnorm", ", -1.0, 1.5"))
+    for m, x in (("pdf", "a"), ("cdf", "a"), ("ppf", "fnp.abs(fnp.tanh(a))"))
+    for tag, kw in (("", ""), (" loc/scale", ", loc=0.5, scale=2.0"))
+] + [
+    ("stats.norm.cdf(0.3)", "flops.stats.norm.cdf(0.3)", 0, LONG, ["f8"]),
+    ("asarray(a, float64)", "fnp.asarray(a, dtype=np.float64)", 1, BIG + LONG, ALL4),
+    ("asarray(a, float32)", "fnp.asarray(a, dtype=np.float32)", 1, BIG + LONG, ALL4),
+    ("asarray(0.5, float32)", "fnp.asarray(0.5, dtype=np.float32)", 0, LONG, ["f8"]),
+    ("asarray(list, float32)", "fnp.asarray([0.5, 1.5, 2.5], dtype=np.float32)", 0, LONG, ["f8"]),
+    ("a.astype(float64)", "a.astype(np.float64)", 1, BIG + LONG, ALL4),
+    ("a.astype(float32)", "a.astype(np.float32)", 1, BIG + LONG, ALL4),
+    ("a.astype(int32)", "a.astype(np.int32)", 1, BIG + LONG, ALL4),
+    ("a.astype(complex64)", "a.astype(np.complex64)", 1, BIG + LONG, ALL4),
+    ("astype(a, complex128)", "fnp.astype(a, np.complex128)", 1, LONG, ALL4),
+    ("take_along_axis(argsort)", "fnp.take_along_axis(a, fnp.argsort(b, axis=-1), axis=-1)", 2, BIG + LONG, ALL4),
+    ("take_along_axis(argmax)", "fnp.take_along_axis(a, fnp.argmax(b, axis=-1, keepdims=True), axis=-1)", 2, BIG + LONG, REAL),
+    ("put_along_axis", "fnp.put_along_axis(a, fnp.argmax(b, axis=-1, keepdims=True), 0, axis=-1)", 2, BIG + LONG, ALL4),
+    ("put_along_axis(all)", "fnp.put_along_axis(a, fnp.argsort(b, axis=-1), 1, axis=-1)", 2, BIG + LONG, REAL),
+    ("searchsorted(sort(a), b)", "fnp.searchsorted(fnp.sort(a.ravel()), b.ravel())", 2, LONG, ALL4[:3]),
+    ("searchsorted(sort(a), 0.5)", "fnp.searchsorted(fnp.sort(a.ravel()), 0.5)", 1, LONG, ALL4[:3]),
+    ("searchsorted(side=right)", "fnp.searchsorted(fnp.sort(a.ravel()), b.ravel(), side='right')", 2, LONG, REAL),
+    ("take(a, idx)", "fnp.take(a, fnp.arange(10), axis=0)", 1, BIG + LONG, ALL4),
+    ("take(a, [])", "fnp.take(a, [])", 1, LONG, ALL4),
+    ("put(a, idx, v)", "fnp.put(a, fnp.arange(10), 1)", 1, LONG, ALL4),
+    ("place(a, a > 0, 0)", "fnp.place(a, fnp.real(a) > 0, 0)", 1, BIG + LONG, ALL4),
+    ("choose", "fnp.choose(fnp.real(a) > 0, [a, b])", 2, LONG, ALL4),
+    ("compress", "fnp.compress(fnp.real(a[0]) > 0, a, axis=-1)", 1, BIG, ALL4),
+    ("extract", "fnp.extract(fnp.real(a) > 0, a)", 1, BIG + LONG, ALL4),
+    ("ix_", "fnp.ix_(fnp.arange(10), fnp.arange(5))", 0, LONG, ["f8"]),
+    ("nonzero", "fnp.nonzero(fnp.real(a) > 0)", 1, BIG + LONG, ALL4),
+    ("argwhere", "fnp.argwhere(a)", 1, BIG + LONG, ALL4),
+    ("flatnonzero", "fnp.flatnonzero(a)", 1, BIG + LONG, ALL4),
+    ("argpartition", "fnp.argpartition(a, 5, axis=-1)", 1, BIG + LONG, ["f8", "f4", "i4"]),
+    ("bincount", "fnp.bincount(fnp.abs(a.ravel()).astype(np.int64))", 1, LONG, ["f8", "i4"]),
+    ("bincount(weights)", "fnp.bincount(fnp.abs(a.ravel()).astype(np.int64), weights=b.ravel())", 2, LONG, REAL),
+]
+
 
 def expression_cases(first_id):
     """Corpus cases (the worker evaluates `code`) for every expression x shape x dtype."""
     cases = []
-    for i, (name, code, n_arrays, shapes) in enumerate(EXPRESSIONS):
+    rows = [(*row, DTYPES) for row in EXPRESSIONS] + ESTIMATOR_EXPRESSIONS
+    for i, (name, code, n_arrays, shapes, dtypes) in enumerate(rows):
         for shape in shapes:
-            for dtype in DTYPES:
+            for dtype in dtypes:
                 args = [{"kind": "array", "shape": list(shape), "dtype": dtype} for _ in range(n_arrays)]
                 cases.append({"id": f"x{first_id + i}-{len(cases)}", "op": f"expr: {name}", "code": code,
                               "args": args, "kwargs": {}, "seed": len(cases)})

@@ -96,7 +96,7 @@ def run_case(case):
     rng = np.random.default_rng(case["seed"])
     if "code" in case:  # an expression over the arrays a, b, c (expressions.py)
         arrays = [build(s, rng) for s in case["args"]]
-        names = dict(zip("abc", arrays), fnp=fnp, np=np)
+        names = dict(zip("abc", arrays), fnp=fnp, np=np, flops=flops)
         fn, args, kwargs = (lambda: eval(case["code"], names)), [], {}  # noqa: S307 - our own corpus
     else:
         try:

@@ -708,4 +708,92 @@ def test_histogram_bin_edges_bills_the_dtype_of_the_edges_it_returns(call, want)
     (lambda: fnp.logspace(0., 3., 4), 128),
 ])
 def test_logspace_geomspace_with_array_endpoints_bill_as_upstream(call, want):
+
+# Issue 27 section 2: what estimators hit. Every figure below is upstream flopscope
+# 0.12.4's own bill, measured in a separate process (scripts/differential).
+_STATS_PER_ELEMENT = {  # upstream's bill per element of a float64 (or float32) x, scalar parameters
+    "norm": (54, 96, 166), "uniform": (2, 8, 2), "expon": (44, 44, 54), "cauchy": (12, 40, 56),
+    "logistic": (46, 42, 56), "laplace": (44, 80, 102), "lognorm": (124, 140, 212),
+    "truncnorm": (56, 102, 162),
+}
+_STATS_SHAPE_PARAMS = {"lognorm": (0.7,), "truncnorm": (-1.0, 1.5)}
+
+
+@pytest.mark.parametrize("name", sorted(_STATS_PER_ELEMENT))
+@pytest.mark.parametrize("method", ["pdf", "cdf", "ppf"])
+@pytest.mark.parametrize("dt", [np.float64, np.float32])
+def test_stats_distributions_bill_upstreams_count_per_element(name, method, dt):
+    per = dict(zip(("pdf", "cdf", "ppf"), _STATS_PER_ELEMENT[name]))[method]
+    fn = getattr(getattr(flops.stats, name), method)
+    shape = _STATS_SHAPE_PARAMS.get(name, ())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for n in (1, 10, 1000):
+            x = fnp.asarray(np.linspace(0.05, 0.95, n).astype(dt))
+            assert charged(fn, x, *shape) == per * n
+            assert charged(fn, x, *shape, loc=0.1, scale=2.0) == per * n
+        assert charged(fn, 0.3, *shape) == per  # a Python scalar: one element
+        assert charged(fn, fnp.asarray(np.zeros(0, dt)), *shape) == per  # empty: billed as one element
+
+
+@pytest.mark.parametrize("call,want", [
+    # asarray/astype bill the higher-rated of source and result dtype (the source on a tie).
+    (lambda: fnp.asarray(fnp.asarray(np.ones(1000, np.float32)), dtype=np.float64), 2000),
+    (lambda: fnp.asarray(np.ones(1000, np.float32), dtype=np.float64), 2000),
+    (lambda: fnp.asarray(fnp.asarray(np.ones(1000, np.int32)), dtype=np.float64), 2000),
+    (lambda: fnp.asarray(fnp.asarray(np.ones(1000, np.float32)), dtype=np.complex64), 1000),
+    (lambda: fnp.asarray(0.5, dtype=np.float32), 2),
+    (lambda: fnp.asarray(2, dtype=np.float32), 2),
+    (lambda: fnp.asarray([0.5, 1.5], dtype=np.float32), 4),
+    (lambda: fnp.asarray(np.ones(1000, np.float32)).astype(np.complex64), 1000),
+    (lambda: fnp.asarray(np.ones(1000, np.float32)).astype(np.int32), 1000),
+    (lambda: fnp.asarray(np.ones(1000, np.int32)).astype(np.float32), 1000),
+    (lambda: fnp.asarray(np.ones(1000, np.complex64)).astype(np.float32), 2000),
+    (lambda: fnp.asarray(np.ones(1000, np.float32)).astype(np.complex128), 4000),
+    (lambda: fnp.asarray(np.ones(1000, np.float64)).astype(np.complex128), 2000),
+    (lambda: fnp.asarray(np.ones(1000, np.float64)).astype(np.complex64), 2000),
+    (lambda: fnp.astype(fnp.asarray(np.ones(1000, np.float32)), np.int32), 1000),
+])
+def test_conversions_bill_the_higher_rated_dtype_as_upstream(call, want):
+    assert charged(call) == want
+
+
+def _ones(shape, dtype=np.float64):  # operands made without a charge (fnp.ones is metered here)
+    return fnp.asarray(np.ones(shape, dtype))
+
+
+def _zeros(shape, dtype=np.float64):
+    return fnp.asarray(np.zeros(shape, dtype))
+
+
+_ROWS = np.argsort(np.random.default_rng(0).standard_normal((1000, 64)), axis=1)
+
+
+@pytest.mark.parametrize("call,want", [
+    (lambda: fnp.take_along_axis(_ones((1000, 64), dtype=np.float32), fnp.asarray(_ROWS), axis=1), 256_000),
+    (lambda: fnp.take_along_axis(_ones((1000, 64)), fnp.asarray(_ROWS), axis=1), 512_000),
+    (lambda: fnp.take_along_axis(_ones((1000, 64), dtype=np.float32),
+                                 fnp.asarray(np.zeros((1000, 1), np.int32)), axis=1), 4000),
+    (lambda: fnp.put_along_axis(_zeros((1000, 64), dtype=np.float32), fnp.asarray(_ROWS), 1.0, axis=1), 64_000),
+    (lambda: fnp.put_along_axis(_zeros((1000, 64), dtype=np.float32),
+                                fnp.asarray(np.zeros((1000, 1), np.int64)), 1.0, axis=1), 1000),
+    (lambda: fnp.put_along_axis(_zeros(1000, dtype=np.int64), fnp.asarray(np.arange(1000)), 1, axis=0), 2000),
+    (lambda: fnp.put_along_axis(_zeros(1000, dtype=np.int32), fnp.asarray(np.arange(1000)), 1, axis=0), 1000),
+    (lambda: fnp.put(_zeros(1000), fnp.asarray(np.arange(10)), 1.0), 20),
+    (lambda: fnp.put(_zeros(1000, dtype=np.int32), [1, 2, 3], 5), 3),
+    (lambda: fnp.searchsorted(fnp.asarray(np.arange(1000, dtype=np.int32)), 5), 80),
+    (lambda: fnp.searchsorted(fnp.asarray(np.arange(1000, dtype=np.float32)), 0.5), 80),
+    (lambda: fnp.searchsorted(fnp.asarray(np.arange(1000, dtype=np.int32)), fnp.asarray(np.arange(10, dtype=np.int32))), 400),
+    (lambda: fnp.take(_ones(1000, dtype=np.float32), fnp.asarray(np.arange(10))), 40),
+    (lambda: fnp.choose(fnp.asarray(np.arange(1000) % 2), [_ones(1000, dtype=np.float32), _zeros(1000, dtype=np.float32)]), 4000),
+    (lambda: fnp.choose(fnp.asarray((np.arange(1000) % 2).astype(np.int32)), [1.0, 2.0]), 8000),
+    (lambda: fnp.ix_(fnp.asarray(np.arange(10)), fnp.asarray(np.arange(20))), 60),
+    (lambda: fnp.ix_(fnp.asarray(np.arange(10, dtype=np.int32)), fnp.asarray(np.arange(20, dtype=np.int32))), 30),
+    (lambda: fnp.ix_([0, 1, 2], [3, 4]), 10),
+    (lambda: fnp.bincount(fnp.asarray((np.arange(1000) % 7).astype(np.int32))), 8000),
+    (lambda: fnp.bincount(fnp.asarray(np.arange(1000, dtype=np.uint8) % 7)), 8000),
+    (lambda: fnp.bincount(fnp.asarray(np.arange(1000) % 7), weights=_ones(1000)), 8000),
+    (lambda: fnp.bincount(fnp.asarray(np.arange(1000) % 7), weights=_ones(1000, dtype=np.float32)), 8000),
+])
+def test_indexing_family_as_upstream(call, want):
     assert charged(call) == want

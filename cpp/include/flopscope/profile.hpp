@@ -97,7 +97,9 @@ struct Profile {
   // Edges: the bin edges a histogram computed (the result's last array); none
   // when the call was given its edges.
   // Rows: the length of the array's first axis (1 for a 0-d one): what a permutation moves.
-  enum class Written : std::uint8_t { Result, Input, SecondInput, FirstOutput, Nonzero, Diagonal, Edges, Rows };
+  // Indices: the elements of the second operand (the indices put/put_along_axis
+  // write through; a list counts its items), at the first operand's dtype.
+  enum class Written : std::uint8_t { Result, Input, SecondInput, FirstOutput, Nonzero, Diagonal, Edges, Rows, Indices };
   struct WriteRule {
     double factor = 0.0;  // 0: free
     Written counted = Written::Result;

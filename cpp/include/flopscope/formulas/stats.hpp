@@ -19,4 +19,17 @@ Flops per_element(const Signature& s) {
   return checked_mul(PerElement, broadcast_numel(s));
 }
 
+namespace flopscope012 {
+// Upstream flopscope 0.12.4 bills each distribution function a flat count per
+// element of the broadcast of x with its parameters, at least one element (a
+// 0-d or empty call bills one), at float64's rate (profile: compute.stats.*).
+// The count of each function (measured with scripts/differential) is its row
+// in op_table/formula_variants.inc.
+template <int PerElement>
+Flops per_element(const Signature& s) {
+  const Flops n = broadcast_numel(s);
+  return checked_mul(PerElement, n > 0 ? n : 1);
+}
+}  // namespace flopscope012
+
 }  // namespace flopscope::formulas::stats
