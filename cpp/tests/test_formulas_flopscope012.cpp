@@ -199,6 +199,7 @@ TEST(Flopscope012Formulas, LogspaceGeomspaceOnePowerPerSampleOnly) {
   EXPECT_EQ(MU::geomspace(sc.sig()), 5);
   SigBuilder bad; bad.array({2}).array({3}).integer(4);
   EXPECT_THROW(MU::logspace(bad.sig()), SignatureError);
+}
 
 #include "flopscope/formulas/stats.hpp"
 
