@@ -531,6 +531,7 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
   bool priced = true;     // false: the formula refused the call (see below)
   std::string refusal;
   PyObject* einsum_optimize = nullptr;  // replaces optimize= when we chose the path
+  bool add_optimize = false;             // ... or is added as optimize= (the call gave none)
   try {
     switch (self->reading) {
       case OperandReading::None:
@@ -664,9 +665,18 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
         } catch (const std::invalid_argument& e) {
           return raise_value_error(name, e.what());
         }
-        if (use_path && optimize != nullptr && !PyList_Check(optimize)) {
+        // NumPy runs the contraction along the path the core priced (its
+        // pairwise steps through matmul/BLAS where they apply), so that the
+        // work done is the work billed: a searched path replaces optimize=,
+        // and so does the path a profile prices a call without one by
+        // (einsum.path_summed; optimize= is then False or absent, NumPy's
+        // default, and is set). An empty path is the one step NumPy's own
+        // loop runs (optimize=False under the primer): NumPy is left alone.
+        // An explicit list is NumPy's own path already.
+        if ((use_path && optimize != nullptr && !PyList_Check(optimize)) || (!use_path && !path.empty())) {
           einsum_optimize = path_to_list(path);
           if (einsum_optimize == nullptr) return nullptr;
+          add_optimize = optimize == nullptr;
         }
         break;
       }
@@ -786,6 +796,22 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
     target = self->fast_reduce;
     if (reduce_returns_arrays(target)) call_kwnames = out_ellipsis_kwnames();
   }
+  PyObject* kwnames_with_optimize = nullptr;  // kwnames + ("optimize",) for an added path
+  if (add_optimize) {
+    static PyObject* const kOptimize = PyUnicode_InternFromString("optimize");
+    kwnames_with_optimize = PyTuple_New(nkw + 1);
+    if (kwnames_with_optimize == nullptr) return nullptr;
+    for (Py_ssize_t j = 0; j < nkw; ++j) {
+      PyObject* kw = PyTuple_GET_ITEM(kwnames, j);
+      Py_INCREF(kw);
+      PyTuple_SET_ITEM(kwnames_with_optimize, j, kw);
+    }
+    Py_INCREF(kOptimize);
+    PyTuple_SET_ITEM(kwnames_with_optimize, nkw, kOptimize);
+    stack[nargs + nkw] = einsum_optimize;  // room: nargs + nkw <= kMaxArgs (checked above)
+    call_kwnames = kwnames_with_optimize;
+  }
+  Holder hold_kwnames{kwnames_with_optimize};
   if (!operands.shapes_unchanged()) return operands.raise_shape_changed();
   if (operands.refuses_object_arithmetic(args, nargs)) return nullptr;  // positional operands (not out=)
   if (!priced && pricing_now() != nullptr) return raise_value_error(name, refusal);  // NumPy never runs

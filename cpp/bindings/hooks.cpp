@@ -17,7 +17,9 @@ PyObject* g_numpy = nullptr;
 PyObject* g_warnings = nullptr;
 PyObject* g_showwarning = nullptr;    // warnings.showwarning and _showwarnmsg as imported
 PyObject* g_showwarnmsg = nullptr;
-PyObject* g_signal = nullptr;
+PyObject* g_getsignal = nullptr;      // _signal.getsignal: the interpreter's handler table, read in C
+PyObject* g_default_int = nullptr;    // _signal.default_int_handler
+PyObject* g_signums[NSIG] = {};       // 1 .. NSIG - 1 as ints, made once
 
 int audit(const char* event, PyObject*, void*) {
   if (std::strcmp(event, "sys.addaudithook") == 0) {
@@ -89,8 +91,17 @@ bool install() {
     return false;
   }
   g_warnings = PyImport_ImportModule("warnings");
-  g_signal = PyImport_ImportModule("signal");
-  if (g_warnings == nullptr || g_signal == nullptr) return false;
+  // The builtin module's own getsignal, taken once: signal.getsignal is a Python
+  // wrapper (an enum conversion per call, ~0.5 us) that participant code could
+  // also replace to hide a handler; the builtin reads the interpreter's table.
+  PyObject* builtin_signal = PyImport_ImportModule("_signal");
+  if (g_warnings == nullptr || builtin_signal == nullptr) return false;
+  g_getsignal = PyObject_GetAttrString(builtin_signal, "getsignal");
+  g_default_int = PyObject_GetAttrString(builtin_signal, "default_int_handler");
+  Py_DECREF(builtin_signal);
+  if (g_getsignal == nullptr || g_default_int == nullptr) return false;
+  for (int sig = 1; sig < NSIG; ++sig)
+    if ((g_signums[sig] = PyLong_FromLong(sig)) == nullptr) return false;
   g_showwarning = PyObject_GetAttrString(g_warnings, "showwarning");
   g_showwarnmsg = PyObject_GetAttrString(g_warnings, "_showwarnmsg");
   if (g_showwarning == nullptr || g_showwarnmsg == nullptr) return false;
@@ -118,17 +129,15 @@ bool armed_slow() {
   if (!armed && _PyOS_IsMainThread()) {
     // Python signal handlers run on the main thread, at any bytecode boundary
     // or PyErr_CheckSignals inside the call.
-    PyObject* default_int = PyObject_GetAttrString(g_signal, "default_int_handler");
     for (int sig = 1; sig < NSIG && !armed; ++sig) {
-      PyObject* h = PyObject_CallMethod(g_signal, "getsignal", "i", sig);
+      PyObject* h = PyObject_Vectorcall(g_getsignal, &g_signums[sig], 1, nullptr);
       if (h == nullptr) {
         PyErr_Clear();
         continue;
       }
-      armed = PyCallable_Check(h) && h != default_int;
+      armed = PyCallable_Check(h) && h != g_default_int;
       Py_DECREF(h);
     }
-    Py_XDECREF(default_int);
     PyErr_Clear();
   }
   PyErr_Restore(type, value, tb);

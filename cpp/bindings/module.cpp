@@ -527,7 +527,8 @@ NB_MODULE(_core, m) {
           einsum::Path path;
           bool use_path = false;  // the same reading of optimize= as fnp.einsum
           if (!py::einsum_path_from("einsum", optimize.ptr(), p, op, expr, &path, &use_path)) throw nb::python_error();
-          if (!use_path) path.clear();
+          // Without a path: the one the call is priced and run by (none under the primer).
+          if (!use_path) path = einsum::unoptimized_pricing_path(p, op, expr);
           try {
             return std::make_tuple(path, einsum::path_cost(p, op, expr, path));
           } catch (const std::invalid_argument& e) {

@@ -192,7 +192,9 @@ def einsum_cost(subscripts: str, shapes: Sequence[Sequence[int]], optimize: Any 
                 cost_model: str | None = None) -> int:
     """FLOPs of einsum(subscripts, *operands of `shapes`) along the path flopscope would run.
 
-    optimize=False prices one step over all operands (NumPy's default); True,
+    optimize=False prices a call without a path (NumPy's default): one step over
+    all operands (NumPy's own loop), or, under a profile with einsum.path_summed
+    (flopscope-0.12) and 3+ operands, the path it is billed and run along; True,
     'greedy' or 'optimal' price the path flopscope's search picks; an explicit
     path (NumPy's einsum_path form, e.g. ['einsum_path', (0, 1), (0, 1)]) is
     priced as given. Same arguments as fnp.einsum's optimize=.

@@ -225,6 +225,24 @@ def test_a_python_signal_handler_makes_long_counted_calls_residual_time():
     assert ctx.flopscope_backend_time_s > 0.0
 
 
+def test_a_signal_handler_hidden_by_a_replaced_getsignal_still_makes_long_calls_residual_time(monkeypatch):
+    # The check reads the interpreter's handler table (the builtin _signal.getsignal,
+    # taken at import), not signal.getsignal, which participant code can replace.
+    saved = signal.getsignal(signal.SIGUSR2)
+    a = fnp.ones((1000, 1000))
+
+    def install():
+        signal.signal(signal.SIGUSR2, busy)
+        monkeypatch.setattr(signal, "getsignal", lambda signalnum: signal.SIG_DFL)
+
+    def uninstall():
+        monkeypatch.undo()
+        signal.signal(signal.SIGUSR2, saved)
+
+    backend, _ = _backend_and_residual(lambda: a @ a, install, uninstall)
+    assert backend == 0.0
+
+
 def test_an_audit_hook_added_after_import_makes_counted_calls_residual_time():
     # An audit hook cannot be removed, so this runs in its own interpreter.
     r = run_isolated(f"""

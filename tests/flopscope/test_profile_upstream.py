@@ -354,6 +354,23 @@ def test_complex_contraction_price_queries_agree_with_the_charge():
     assert accounting.cost(fnp.einsum, "ij,jk->ik", A, B, cost_model=MODEL) == 3220
 
 
+
+def test_einsum_path_query_without_a_path_answers_the_path_billed():
+    # Spec 2.8: a 3+-operand einsum without a path bills its optimal path (up to 4
+    # operands); accounting.einsum_path/einsum_cost with optimize=False (no path)
+    # answer that path and its price, as for float32 operands (rate 1): step
+    # (ij,jk) 8*4*(2*16 - 1) = 992, step (ik,kl) 8*10*(2*4 - 1) = 560.
+    shapes = [(8, 16), (16, 4), (4, 10)]
+    assert accounting.einsum_path("ij,jk,kl->il", shapes, False, cost_model=MODEL) == ([(0, 1), (0, 1)], 1552)
+    assert accounting.einsum_cost("ij,jk,kl->il", shapes, cost_model=MODEL) == 1552
+    ops = [np.ones(s, np.float32) for s in shapes]
+    assert charged(fnp.einsum, "ij,jk,kl->il", *ops) == charged(fnp.einsum, "ij,jk,kl->il", *ops, optimize=False) == 1552
+    # two operands: NumPy's one step, as before
+    assert accounting.einsum_path("ij,jk->ik", shapes[:2], False, cost_model=MODEL) == ([], 8 * 4 * (2 * 16 - 1))
+    # the primer prices a call without a path as NumPy's one step: 2 * 8*16*4*10
+    assert accounting.einsum_path("ij,jk,kl->il", shapes, False, cost_model="primer") == ([], 10240)
+
+
 @pytest.mark.parametrize("op,args,want", [
     ("matvec", (np.ones((3, 4)), np.ones(4)), 42), ("vecmat", (np.ones(3), np.ones((3, 4))), 40),
     ("vecdot", (np.ones((3, 4)), np.ones((3, 4))), 42),

@@ -50,10 +50,11 @@ inline constexpr std::size_t kMaxOptimalOperands = 12;
 // Throws CostOverflowError when no path's cost fits in 64 bits.
 Path find_path(const Profile& profile, OpId op, const Expression& expr, std::string_view strategy);
 
-// The path a call without one (optimize=False) is priced by: none (the one
-// contraction NumPy runs), or under a profile with einsum.path_summed and 3+
-// operands the optimal path (up to 4 operands, else greedy, as opt_einsum's
-// 'auto' chooses), as upstream bills it (spec 2.8).
+// The path a call without one (optimize=False) is priced and run by: none (the
+// one contraction NumPy's loop runs), or under a profile with einsum.path_summed
+// and 3+ operands the optimal path (up to 4 operands, else greedy, as opt_einsum's
+// 'auto' chooses), as upstream bills and runs it (spec 2.8); NumPy is then
+// handed this path.
 Path unoptimized_pricing_path(const Profile& profile, OpId op, const Expression& expr);
 
 // What writing the result into out= adds: a copy of its `numel_out` elements
