@@ -79,9 +79,10 @@ def _add_format(p: argparse.ArgumentParser) -> None:
 
 
 def _add_limits(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--runner", choices=("local", "subprocess", "server", "inprocess"), default="local",
+    p.add_argument("--runner", choices=("local", "subprocess", "server", "inprocess", "sandbox"), default="local",
                    help="local/inprocess: in this process (debuggable); subprocess/server: in a worker process "
-                        "with timeouts and a memory cap (default: local)")
+                        "with timeouts and a memory cap; sandbox: in a bubblewrap sandbox without NumPy, every "
+                        "operation run by a server process (default: local)")
     p.add_argument("--flop-budget", type=_count, default=_b.DEFAULT_FLOP_BUDGET, metavar="N",
                    help="per-MLP budget B on C = F + lambda*R (default 2**41); always honoured, a dataset's own "
                         "budget is ignored")

@@ -1,0 +1,347 @@
+"""The sandbox wire format: struct-packed tagged values, pure standard library.
+
+One module on both sides of the sandbox <-> server channel (the server loads this
+very file; nothing is duplicated). No pickle, no eval: a decoder can only build
+the values listed here, and refuses anything else with WireError.
+
+Frame: a little-endian u32 payload length, then one encoded value.
+
+    N None        T True         F False       E Ellipsis
+    i int64       I big int (u32 length + signed little-endian bytes)
+    f float64     c complex128   s str (u32 + utf-8)   b bytes (u32 + raw)
+    t tuple / l list (u32 count + items)   d dict (u32 count + key, value ...)
+    S slice (start, stop, step)
+    h handle     (i64 id): an object the server holds, named by the sandbox
+    A array      (i64 id, dtype name, u8 ndim, i64 dims...): a handle with the metadata
+                 that travels with every result (server -> sandbox only)
+    O object     (i64 id, type name): any other server object (a Generator, ...)
+    n scalar     (dtype name, u8 nbytes, raw bytes): a NumPy scalar, by value, bit exact
+    D dtype      (dtype name)
+"""
+
+from __future__ import annotations
+
+import struct
+
+# Requests, sandbox -> server: (kind, frees, ...); frees lists handles the sandbox dropped.
+CALL, METHOD, GETATTR, OPERATOR, GETITEM, SETITEM, CONVERT, NS_ENTER, NS_EXIT = range(9)
+# The setup/predict protocol, sandbox -> server.
+READY, SETUP_FAILED, RESULT, RAISED, CLOSED = 20, 21, 22, 23, 24
+# Replies, server -> sandbox: (OK, value) or (ERR, [exception type names, most derived first], message).
+OK, ERR = 0, 1
+#: operator-module functions by index (OPERATOR requests name one of these)
+OPERATORS = ("add", "sub", "mul", "matmul", "truediv", "floordiv", "mod", "pow", "lshift", "rshift", "and_",
+             "or_", "xor", "lt", "le", "eq", "ne", "gt", "ge", "neg", "pos", "abs", "invert", "iadd", "isub",
+             "imul", "imatmul", "itruediv", "ifloordiv", "imod", "ipow", "ilshift", "irshift", "iand", "ior",
+             "ixor", "divmod")
+#: CONVERT requests: builtins applied to a server object
+CONVERSIONS = ("bool", "float", "int", "index", "complex", "repr", "str", "len", "hash")
+
+MAX_FRAME = (4 << 30) + (1 << 20)  # one 4 GiB array plus its envelope (upstream's per-array cap)
+MAX_DEPTH = 64
+
+_Q = struct.Struct("<q")
+_D = struct.Struct("<d")
+_DD = struct.Struct("<dd")
+_U32 = struct.Struct("<I")
+_B = struct.Struct("<B")
+_Q_MIN, _Q_MAX = -(1 << 63), (1 << 63) - 1
+
+
+class WireError(ValueError):
+    """A message that is not a well-formed encoded value."""
+
+
+class Handle:
+    """A reference to a server-held object, as the sandbox names it (only its id travels)."""
+
+    __slots__ = ("_h",)
+
+    def __init__(self, hid: int) -> None:
+        self._h = hid
+
+
+class ArrayRef:
+    """What the server sends for an array result: id, dtype name, shape."""
+
+    __slots__ = ("hid", "dtype", "shape")
+
+    def __init__(self, hid, dtype, shape):
+        self.hid, self.dtype, self.shape = hid, dtype, shape
+
+
+class ObjectRef:
+    __slots__ = ("hid", "type_name")
+
+    def __init__(self, hid, type_name):
+        self.hid, self.type_name = hid, type_name
+
+
+class Scalar:
+    """A NumPy scalar by value: dtype name and its raw bytes (exact)."""
+
+    __slots__ = ("dtype", "raw")
+
+    def __init__(self, dtype: str, raw: bytes) -> None:
+        self.dtype, self.raw = dtype, raw
+
+
+class DTypeName:
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+# ---------------------------------------------------------------------------- encoding
+def _enc_int(v, out):
+    if _Q_MIN <= v <= _Q_MAX:
+        out.append(b"i" + _Q.pack(v))
+    else:
+        raw = v.to_bytes((v.bit_length() + 8) // 8, "little", signed=True)
+        out.append(b"I" + _U32.pack(len(raw)) + raw)
+
+
+def _enc_str(v, out):
+    raw = v.encode("utf-8", "surrogatepass")
+    out.append(b"s" + _U32.pack(len(raw)) + raw)
+
+
+def _enc_seq(tag):
+    def enc(v, out):
+        out.append(tag + _U32.pack(len(v)))
+        for item in v:
+            encode_into(item, out)
+    return enc
+
+
+def _enc_dict(v, out):
+    out.append(b"d" + _U32.pack(len(v)))
+    for k, item in v.items():
+        encode_into(k, out)
+        encode_into(item, out)
+
+
+def _enc_short(name: str) -> bytes:
+    raw = name.encode("ascii")
+    return _B.pack(len(raw)) + raw
+
+
+_ENCODERS = {
+    type(None): lambda v, out: out.append(b"N"),
+    bool: lambda v, out: out.append(b"T" if v else b"F"),
+    int: _enc_int,
+    float: lambda v, out: out.append(b"f" + _D.pack(v)),
+    complex: lambda v, out: out.append(b"c" + _DD.pack(v.real, v.imag)),
+    str: _enc_str,
+    bytes: lambda v, out: out.append(b"b" + _U32.pack(len(v)) + v),
+    tuple: _enc_seq(b"t"),
+    list: _enc_seq(b"l"),
+    dict: _enc_dict,
+    slice: lambda v, out: (out.append(b"S"), encode_into(v.start, out), encode_into(v.stop, out),
+                           encode_into(v.step, out)),
+    type(Ellipsis): lambda v, out: out.append(b"E"),
+    ArrayRef: lambda v, out: out.append(b"A" + _Q.pack(v.hid) + _enc_short(v.dtype) + _B.pack(len(v.shape))
+                                        + b"".join(_Q.pack(n) for n in v.shape)),
+    ObjectRef: lambda v, out: out.append(b"O" + _Q.pack(v.hid) + _enc_short(v.type_name)),
+    Scalar: lambda v, out: out.append(b"n" + _enc_short(v.dtype) + _B.pack(len(v.raw)) + v.raw),
+    DTypeName: lambda v, out: out.append(b"D" + _enc_short(v.name)),
+}
+
+
+def encode_into(value, out: list) -> None:
+    enc = _ENCODERS.get(type(value))
+    if enc is None:
+        hid = getattr(type(value), "_wire_handle", None)  # client objects that stand for a server handle
+        if hid is not None:
+            out.append(b"h" + _Q.pack(hid(value)))
+            return
+        conv = getattr(type(value), "_wire_value", None)  # client dtypes and scalars
+        if conv is not None:
+            encode_into(conv(value), out)
+            return
+        for base, enc in _ENCODERS.items():  # subclasses of the basic types (bool before int)
+            if base is not type(None) and isinstance(value, base) and base is not bool:
+                if base in (tuple, list, dict, str, bytes, int, float, complex):
+                    enc(base(value), out)
+                    return
+        raise TypeError(f"cannot send a {type(value).__name__} to the flopscope server "
+                        "(arrays, numbers, strings, bytes, tuples, lists, dicts and slices can be sent)")
+    enc(value, out)
+
+
+def frame(value) -> bytes:
+    out: list = [b""]
+    encode_into(value, out)
+    body = b"".join(out)
+    return _U32.pack(len(body)) + body
+
+
+# ---------------------------------------------------------------------------- decoding
+class Decoder:
+    """Decodes one payload. `resolve(id)` turns an incoming handle into the object (server side);
+    `array(ref)` / `obj(ref)` build the sandbox's proxies (client side)."""
+
+    __slots__ = ("buf", "pos", "resolve", "array", "obj", "scalar", "dtype")
+
+    def __init__(self, resolve=None, array=None, obj=None, scalar=None, dtype=None):
+        self.resolve, self.array, self.obj, self.scalar, self.dtype = resolve, array, obj, scalar, dtype
+
+    def decode(self, buf):
+        self.buf, self.pos = buf, 0
+        try:
+            value = self._value(0)
+        except (struct.error, IndexError, UnicodeDecodeError, OverflowError) as exc:
+            raise WireError(f"malformed message: {exc}") from None
+        if self.pos != len(buf):
+            raise WireError(f"malformed message: {len(buf) - self.pos} trailing byte(s)")
+        return value
+
+    def _short(self):
+        n = self.buf[self.pos]
+        s = bytes(self.buf[self.pos + 1:self.pos + 1 + n])
+        if len(s) != n:
+            raise WireError("malformed message: truncated name")
+        self.pos += 1 + n
+        return s.decode("ascii")
+
+    def _len(self):
+        (n,) = _U32.unpack_from(self.buf, self.pos)
+        self.pos += 4
+        if n > len(self.buf) - self.pos:
+            raise WireError("malformed message: a length runs past the end")
+        return n
+
+    def _value(self, depth):
+        if depth > MAX_DEPTH:
+            raise WireError(f"malformed message: nested deeper than {MAX_DEPTH}")
+        buf = self.buf
+        tag = buf[self.pos]
+        self.pos += 1
+        if tag == 105:  # i
+            (v,) = _Q.unpack_from(buf, self.pos)
+            self.pos += 8
+            return v
+        if tag == 104:  # h
+            (v,) = _Q.unpack_from(buf, self.pos)
+            self.pos += 8
+            if self.resolve is None:
+                raise WireError("malformed message: a handle where none may be")
+            return self.resolve(v)
+        if tag == 116 or tag == 108:  # t l
+            n = self._len()
+            items = [self._value(depth + 1) for _ in range(n)]
+            return tuple(items) if tag == 116 else items
+        if tag == 102:  # f
+            (v,) = _D.unpack_from(buf, self.pos)
+            self.pos += 8
+            return v
+        if tag == 78:
+            return None
+        if tag == 84:
+            return True
+        if tag == 70:
+            return False
+        if tag == 115 or tag == 98:  # s b
+            n = self._len()
+            raw = bytes(buf[self.pos:self.pos + n])
+            self.pos += n
+            return raw.decode("utf-8", "surrogatepass") if tag == 115 else raw
+        if tag == 65:  # A
+            (hid,) = _Q.unpack_from(buf, self.pos)
+            self.pos += 8
+            dtype = self._short()
+            nd = buf[self.pos]
+            shape = struct.unpack_from("<%dq" % nd, buf, self.pos + 1)
+            self.pos += 1 + 8 * nd
+            if self.array is None:
+                raise WireError("malformed message: an array result where none may be")
+            return self.array(hid, dtype, shape)
+        if tag == 110:  # n
+            dtype = self._short()
+            n = buf[self.pos]
+            raw = bytes(buf[self.pos + 1:self.pos + 1 + n])
+            self.pos += 1 + n
+            if len(raw) != n:
+                raise WireError("malformed message: truncated scalar")
+            return self.scalar(dtype, raw) if self.scalar else Scalar(dtype, raw)
+        if tag == 100:  # d
+            n = self._len()
+            out = {}
+            for _ in range(n):
+                k = self._value(depth + 1)
+                try:
+                    out[k] = self._value(depth + 1)
+                except TypeError:
+                    raise WireError("malformed message: an unhashable dict key") from None
+            return out
+        if tag == 68:  # D
+            name = self._short()
+            return self.dtype(name) if self.dtype else DTypeName(name)
+        if tag == 83:  # S
+            return slice(self._value(depth + 1), self._value(depth + 1), self._value(depth + 1))
+        if tag == 69:
+            return Ellipsis
+        if tag == 99:  # c
+            re, im = _DD.unpack_from(buf, self.pos)
+            self.pos += 16
+            return complex(re, im)
+        if tag == 73:  # I
+            n = self._len()
+            v = int.from_bytes(buf[self.pos:self.pos + n], "little", signed=True)
+            self.pos += n
+            return v
+        if tag == 79:  # O
+            (hid,) = _Q.unpack_from(buf, self.pos)
+            self.pos += 8
+            name = self._short()
+            if self.obj is None:
+                raise WireError("malformed message: an object result where none may be")
+            return self.obj(hid, name)
+        raise WireError(f"malformed message: unknown tag {tag!r}")
+
+
+# ---------------------------------------------------------------------------- blocking socket I/O
+class Channel:
+    """Frames over a connected stream socket, blocking, one buffer reused."""
+
+    __slots__ = ("sock", "_rest", "max_frame")
+
+    def __init__(self, sock, max_frame: int = MAX_FRAME) -> None:
+        self.sock = sock
+        self._rest = b""
+        self.max_frame = max_frame
+
+    def send(self, value) -> None:
+        self.sock.sendall(frame(value))
+
+    def send_raw(self, data: bytes) -> None:
+        self.sock.sendall(data)
+
+    def recv(self):
+        """The next payload (a bytes-like object); EOFError when the peer closed."""
+        data = self._rest
+        recv = self.sock.recv
+        while len(data) < 4:
+            chunk = recv(1 << 16)
+            if not chunk:
+                raise EOFError("the channel was closed")
+            data += chunk
+        (n,) = _U32.unpack_from(data, 0)
+        if n > self.max_frame:
+            raise WireError(f"message of {n} bytes is over the {self.max_frame}-byte cap")
+        end = 4 + n
+        if len(data) >= end:
+            self._rest = data[end:]
+            return data[4:end]
+        buf = bytearray(end)
+        view = memoryview(buf)
+        got = len(data)
+        view[:got] = data
+        while got < end:
+            k = self.sock.recv_into(view[got:], end - got)
+            if not k:
+                raise EOFError("the channel was closed mid-message")
+            got += k
+        self._rest = b""
+        return view[4:]
