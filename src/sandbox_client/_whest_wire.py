@@ -37,7 +37,7 @@ OPERATORS = ("add", "sub", "mul", "matmul", "truediv", "floordiv", "mod", "pow",
 #: CONVERT requests: builtins applied to a server object
 CONVERSIONS = ("bool", "float", "int", "index", "complex", "repr", "str", "len", "hash")
 
-MAX_FRAME = (4 << 30) + (1 << 20)  # one 4 GiB array plus its envelope (upstream's per-array cap)
+MAX_FRAME = 1 << 30  # one message (arrays are capped at 4 GiB each on the server, upstream's cap)
 MAX_DEPTH = 64
 
 _Q = struct.Struct("<q")
