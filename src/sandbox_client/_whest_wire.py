@@ -141,8 +141,8 @@ _ENCODERS = {
     slice: lambda v, out: (out.append(b"S"), encode_into(v.start, out), encode_into(v.stop, out),
                            encode_into(v.step, out)),
     type(Ellipsis): lambda v, out: out.append(b"E"),
-    ArrayRef: lambda v, out: out.append(b"A" + _Q.pack(v.hid) + _enc_short(v.dtype) + _B.pack(len(v.shape))
-                                        + b"".join(_Q.pack(n) for n in v.shape)),
+    ArrayRef: lambda v, out: out.append(b"A" + _Q.pack(v.hid) + _enc_short(v.dtype)
+                                        + shape_struct(len(v.shape)).pack(len(v.shape), *v.shape)),
     ObjectRef: lambda v, out: out.append(b"O" + _Q.pack(v.hid) + _enc_short(v.type_name)),
     Scalar: lambda v, out: out.append(b"n" + _enc_short(v.dtype) + _B.pack(len(v.raw)) + v.raw),
     DTypeName: lambda v, out: out.append(b"D" + _enc_short(v.name)),
@@ -175,6 +175,70 @@ def frame(value) -> bytes:
     encode_into(value, out)
     body = b"".join(out)
     return _U32.pack(len(body)) + body
+
+
+#: Fast requests (the hot path): a CALL or OPERATOR whose arguments are all array handles, no
+#: keywords: one byte (FAST_CALL / FAST_OPERATOR), then u32 function or operator id, u16 nargs,
+#: u16 nfrees, then nargs + nfrees int64 handles. A generic request starts with b"t".
+FAST_CALL, FAST_OPERATOR = 1, 2
+FAST_HEAD = struct.Struct("<BIHH")
+_HANDLES: dict = {}
+
+
+def handles_struct(n: int) -> struct.Struct:
+    st = _HANDLES.get(n)
+    if st is None:
+        st = _HANDLES[n] = struct.Struct("<%dq" % n)
+    return st
+
+
+def fast_request(kind: int, ident: int, handles: list, frees: list) -> bytes:
+    n = len(handles) + len(frees)
+    body = FAST_HEAD.pack(kind, ident, len(handles), len(frees)) + handles_struct(n).pack(*handles, *frees)
+    return _U32.pack(len(body)) + body
+
+
+def parse_fast_request(buf):
+    """(kind, id, handles, frees) of a fast request; WireError when malformed."""
+    if len(buf) < FAST_HEAD.size:
+        raise WireError("malformed message: a truncated fast request")
+    kind, ident, nargs, nfrees = FAST_HEAD.unpack_from(buf, 0)
+    n = nargs + nfrees
+    if len(buf) != FAST_HEAD.size + 8 * n:
+        raise WireError("malformed message: a fast request of the wrong length")
+    values = handles_struct(n).unpack_from(buf, FAST_HEAD.size)
+    return kind, ident, values[:nargs], values[nargs:]
+
+
+#: the bytes an (OK, array) reply starts with: both sides take a fast path on it
+OK_ARRAY = b"t" + _U32.pack(2) + b"i" + _Q.pack(0) + b"A"
+_SHAPES: dict = {}
+
+
+def shape_struct(nd: int) -> struct.Struct:
+    """u8 ndim and ndim int64 dims, cached per ndim."""
+    st = _SHAPES.get(nd)
+    if st is None:
+        st = _SHAPES[nd] = struct.Struct("<B%dq" % nd)
+    return st
+
+
+def array_reply(hid: int, name_bytes: bytes, shape: tuple) -> bytes:
+    """The framed (OK, array) reply; `name_bytes` is the dtype name with its u8 length."""
+    body = OK_ARRAY + _Q.pack(hid) + name_bytes + shape_struct(len(shape)).pack(len(shape), *shape)
+    return _U32.pack(len(body)) + body
+
+
+def parse_array_reply(buf):
+    """(hid, dtype name, shape) of a payload that starts with OK_ARRAY."""
+    p = len(OK_ARRAY)
+    (hid,) = _Q.unpack_from(buf, p)
+    n = buf[p + 8]
+    name = bytes(buf[p + 9:p + 9 + n]).decode("ascii")
+    q = p + 9 + n
+    nd = buf[q]
+    shape = shape_struct(nd).unpack_from(buf, q)[1:]
+    return hid, name, shape
 
 
 # ---------------------------------------------------------------------------- decoding
@@ -252,7 +316,7 @@ class Decoder:
             self.pos += 8
             dtype = self._short()
             nd = buf[self.pos]
-            shape = struct.unpack_from("<%dq" % nd, buf, self.pos + 1)
+            shape = shape_struct(nd).unpack_from(buf, self.pos)[1:]
             self.pos += 1 + 8 * nd
             if self.array is None:
                 raise WireError("malformed message: an array result where none may be")
@@ -303,45 +367,56 @@ class Decoder:
 
 # ---------------------------------------------------------------------------- blocking socket I/O
 class Channel:
-    """Frames over a connected stream socket, blocking, one buffer reused."""
+    """Frames over a connected stream socket, blocking. recv() reads into one reusable buffer and
+    returns a memoryview of the payload, valid until the next recv()."""
 
-    __slots__ = ("sock", "_rest", "max_frame")
+    __slots__ = ("sock", "buf", "view", "start", "end", "max_frame")
 
     def __init__(self, sock, max_frame: int = MAX_FRAME) -> None:
         self.sock = sock
-        self._rest = b""
+        self.buf = bytearray(1 << 16)
+        self.view = memoryview(self.buf)
+        self.start = self.end = 0  # unread bytes: buf[start:end]
         self.max_frame = max_frame
 
     def send(self, value) -> None:
         self.sock.sendall(frame(value))
 
-    def send_raw(self, data: bytes) -> None:
-        self.sock.sendall(data)
-
     def recv(self):
         """The next payload (a bytes-like object); EOFError when the peer closed."""
-        data = self._rest
-        recv = self.sock.recv
-        while len(data) < 4:
-            chunk = recv(1 << 16)
-            if not chunk:
-                raise EOFError("the channel was closed")
-            data += chunk
-        (n,) = _U32.unpack_from(data, 0)
+        start, end = self.start, self.end
+        if end - start < 4:
+            if start:
+                self.view[:end - start] = self.view[start:end]
+                end -= start
+                start = 0
+            while end < 4:
+                k = self.sock.recv_into(self.view[end:])
+                if not k:
+                    raise EOFError("the channel was closed")
+                end += k
+        (n,) = _U32.unpack_from(self.buf, start)
         if n > self.max_frame:
+            self.start = self.end = 0
             raise WireError(f"message of {n} bytes is over the {self.max_frame}-byte cap")
-        end = 4 + n
-        if len(data) >= end:
-            self._rest = data[end:]
-            return data[4:end]
-        buf = bytearray(end)
-        view = memoryview(buf)
-        got = len(data)
-        view[:got] = data
-        while got < end:
-            k = self.sock.recv_into(view[got:], end - got)
+        stop = start + 4 + n
+        if stop <= end:
+            self.start, self.end = (stop, end) if stop < end else (0, 0)
+            return self.view[start + 4:stop]
+        if stop <= len(self.buf):  # the rest fits in the buffer
+            view = self.view
+        else:                      # a large message: its own buffer
+            big = bytearray(4 + n)
+            view = memoryview(big)
+            view[:end - start] = self.view[start:end]
+            end -= start
+            stop -= start
+            start = 0
+        while end < stop:
+            k = self.sock.recv_into(view[end:stop])
             if not k:
+                self.start = self.end = 0
                 raise EOFError("the channel was closed mid-message")
-            got += k
-        self._rest = b""
-        return view[4:]
+            end += k
+        self.start = self.end = 0
+        return view[start + 4:stop]

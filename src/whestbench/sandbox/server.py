@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import operator
 import os
+import signal
 import socket
 import sys
 import time
@@ -38,6 +39,7 @@ DENIED = frozenset({"tofile", "dump", "dumps", "ctypes", "data", "base", "setfla
 NOT_REMOTE = frozenset({"load", "save", "savez", "savez_compressed", "apply_along_axis", "apply_over_axes",
                         "fromfunction", "piecewise", "frompyfunc", "vectorize", "fromiter", "histogramdd"})
 FNDARRAY = fnp.ndarray
+_DTYPE_NAMES: Dict[Any, bytes] = {}
 
 
 def _resolve(name: str):
@@ -121,6 +123,14 @@ _CONVERSIONS = (bool, float, int, operator.index, complex, repr, str, len, hash)
 _OPERATORS = tuple(divmod if n == "divmod" else getattr(operator, n) for n in W.OPERATORS)
 
 
+class _Watchdog(BaseException):
+    """Raised by the SIGALRM handler while the server waits on a sandbox that went quiet."""
+
+
+def _on_alarm(signum, frame):
+    raise _Watchdog()
+
+
 class SandboxFault(Exception):
     """The sandbox broke the protocol, died or hung: its MLP fails with `code`."""
 
@@ -170,6 +180,20 @@ class Server:
         self.next_id = hid + 1
         self.objs[hid] = value
         return hid
+
+    def array_frame(self, v) -> bytes:
+        """The framed (OK, array) reply for a flopscope array result (the hot path)."""
+        if v.nbytes > ARRAY_CAP:
+            raise MemoryError(f"an array of {v.nbytes} bytes is over the sandbox's 4 GiB cap per array")
+        dt = v.dtype
+        name = _DTYPE_NAMES.get(dt)
+        if name is None:
+            text = dt.name if np.dtype(dt.name) == dt else dt.str
+            name = _DTYPE_NAMES[dt] = bytes([len(text)]) + text.encode("ascii")
+        hid = self.next_id
+        self.next_id = hid + 1
+        self.objs[hid] = v
+        return W.array_reply(hid, name, v.shape)
 
     def out(self, v):
         t = type(v)
@@ -245,41 +269,65 @@ class Server:
     # -- the request loop ----------------------------------------------------------------
     def serve(self, timeout: Optional[float]):
         """Answers the sandbox's requests until it sends a protocol message (kind >= 20), which is
-        returned. SandboxFault when it closes the channel, hangs past `timeout` or sends garbage."""
+        returned. SandboxFault when it closes the channel, hangs past `timeout` (a SIGALRM watchdog:
+        the reads themselves block, no poll per request) or breaks the framing."""
+        self.chan.sock.settimeout(None)
+        if timeout:
+            previous = signal.signal(signal.SIGALRM, _on_alarm)
+            signal.setitimer(signal.ITIMER_REAL, float(timeout))
+        try:
+            return self._serve()
+        except _Watchdog:
+            raise SandboxFault("SANDBOX_TIMEOUT", f"the sandbox sent nothing for {timeout:g}s") from None
+        finally:
+            if timeout:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.signal(signal.SIGALRM, previous)
+
+    def _serve(self):
         chan, dec, handlers, objs = self.chan, self.dec, self.handlers, self.objs
-        chan.sock.settimeout(timeout)
         send = chan.sock.sendall
         frame = W.frame
+        array_frame = self.array_frame
+        parse_fast = W.parse_fast_request
+        funcs = self.funcs
         exhausted = (BudgetExhaustedError, TimeExhaustedError)
         while True:
             try:
                 payload = chan.recv()
-            except socket.timeout:
-                raise SandboxFault("SANDBOX_TIMEOUT", f"the sandbox sent nothing for {timeout:g}s") from None
             except (EOFError, OSError) as exc:
                 raise SandboxFault("SANDBOX_EOF", f"the sandbox closed its channel: {self.exit_description()} "
                                                   f"({exc})") from None
             except W.WireError as exc:
                 raise SandboxFault("SANDBOX_PROTOCOL_ERROR", str(exc)) from None
             try:
-                msg = dec.decode(payload)
-                if type(msg) is not tuple or len(msg) < 2 or type(msg[1]) is not list or type(msg[0]) is not int:
-                    raise W.WireError("a request is (kind, frees, ...)")
-                for hid in msg[1]:
-                    if type(hid) is int:
+                if payload[0] < 3:  # FAST_CALL / FAST_OPERATOR: array handles only
+                    kind, ident, handles, frees = parse_fast(payload)
+                    args = [objs[h] for h in handles] if all(h in objs for h in handles) else None
+                    for hid in frees:
                         objs.pop(hid, None)
-                kind = msg[0]
-                if kind >= 20:
-                    return msg
-                reply = (W.OK, self.out(handlers[kind](msg)))
+                    if args is None:
+                        raise W.WireError(f"unknown or foreign handle in {list(handles)}")
+                    result = (funcs[ident](*args) if kind == W.FAST_CALL else _OPERATORS[ident](*args))
+                else:
+                    msg = dec.decode(payload)
+                    if type(msg) is not tuple or len(msg) < 2 or type(msg[1]) is not list or type(msg[0]) is not int:
+                        raise W.WireError("a request is (kind, frees, ...)")
+                    for hid in msg[1]:
+                        if type(hid) is int:
+                            objs.pop(hid, None)
+                    kind = msg[0]
+                    if kind >= 20:
+                        return msg
+                    result = handlers[kind](msg)
+                data = array_frame(result) if type(result) is FNDARRAY else frame((W.OK, self.out(result)))
             except Exception as exc:  # noqa: BLE001 - every error goes back to the sandbox
                 if isinstance(exc, exhausted):
                     self.exhaustion = exc
-                reply = (W.ERR, [_qual(c) for c in type(exc).__mro__], _text(exc))
-            try:
-                data = frame(reply)
-            except Exception as exc:  # noqa: BLE001
-                data = frame((W.ERR, ["builtins.TypeError"], f"the result cannot be sent: {exc}"))
+                try:
+                    data = frame((W.ERR, [_qual(c) for c in type(exc).__mro__], _text(exc)))
+                except Exception as exc2:  # noqa: BLE001
+                    data = frame((W.ERR, ["builtins.TypeError"], f"the result cannot be sent: {exc2}"))
             try:
                 send(data)
             except OSError as exc:
@@ -398,6 +446,11 @@ class _Proxy:
             srv.chan.send(("predict", {"width": mlp.width, "depth": mlp.depth, "seed": mlp.seed, "name": mlp.name},
                            refs, budget))
             msg = srv.serve(timeout)
+        except _Watchdog:  # fired between the loop's end and the timer's reset
+            self.timed_out = True
+            sandbox.kill()
+            raise TimeExhaustedError("predict (whestbench sandbox watchdog)", elapsed_s=timeout,
+                                     limit_s=float(limit)) from None
         except SandboxFault as exc:
             if exc.code == "SANDBOX_TIMEOUT":
                 self.timed_out = True
