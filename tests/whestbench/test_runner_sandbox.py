@@ -205,6 +205,23 @@ class Estimator(BaseEstimator):
 '''
 
 
+def test_the_client_surface_matches_in_process_flopscope(tmp_path):
+    path = submission(tmp_path, "surface.py")
+    mlp = sample_mlp(16, 4, np.random.default_rng(3), seed=1)
+    got = {}
+    for runner in (LocalRunner(), SandboxRunner()):
+        try:
+            runner.start(Entrypoint(path), SetupContext(width=16, depth=4, flop_budget=10**9),
+                         ResourceLimits(wall_time_limit_s=60))
+            got[runner.name] = runner.predict(mlp, 10**9)
+        finally:
+            runner.close()
+        assert got[runner.name].status == "ok", (runner.name, got[runner.name].message, got[runner.name].traceback)
+    assert got["sandbox"].predictions.tobytes() == got["local"].predictions.tobytes()
+    assert got["sandbox"].flops_used == got["local"].flops_used
+    assert set(got["sandbox"].breakdown["by_namespace"]) == set(got["local"].breakdown["by_namespace"])
+
+
 @pytest.mark.parametrize("which", ["mean", "covariance", "own"])
 def test_same_flops_predictions_and_score_under_every_runner(tmp_path, which):
     folder = tmp_path / "sub"

@@ -303,11 +303,13 @@ class Server:
             try:
                 if payload[0] < 3:  # FAST_CALL / FAST_OPERATOR: array handles only
                     kind, ident, handles, frees = parse_fast(payload)
-                    args = [objs[h] for h in handles] if all(h in objs for h in handles) else None
-                    for hid in frees:
-                        objs.pop(hid, None)
-                    if args is None:
-                        raise W.WireError(f"unknown or foreign handle in {list(handles)}")
+                    try:
+                        args = [objs[h] for h in handles]
+                    except KeyError as missing:
+                        raise W.WireError(f"unknown or foreign handle {missing.args[0]}") from None
+                    finally:
+                        for hid in frees:
+                            objs.pop(hid, None)
                     result = (funcs[ident](*args) if kind == W.FAST_CALL else _OPERATORS[ident](*args))
                 else:
                     msg = dec.decode(payload)
