@@ -8,10 +8,10 @@ PYTHON="${PYTHON:-python3}"
 PATH="$("$PYTHON" -c 'import sysconfig; print(sysconfig.get_path("scripts"))'):$PATH"
 export PATH
 
-# GoogleTest for the C++ unit tests (Debian package).
-if ! dpkg -s libgtest-dev >/dev/null 2>&1; then
+# GoogleTest for the C++ unit tests, bubblewrap for `--runner sandbox` (Debian packages).
+if ! dpkg -s libgtest-dev >/dev/null 2>&1 || ! dpkg -s bubblewrap >/dev/null 2>&1; then
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libgtest-dev cmake ninja-build g++ >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libgtest-dev cmake ninja-build g++ bubblewrap >/dev/null
 fi
 
 # The package itself (builds the C++ engine) and the test requirements.

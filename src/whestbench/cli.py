@@ -80,9 +80,10 @@ def _add_format(p: argparse.ArgumentParser) -> None:
 
 
 def _add_limits(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--runner", choices=("local", "subprocess", "server", "inprocess"), default=None,
+    p.add_argument("--runner", choices=("local", "subprocess", "server", "inprocess", "sandbox"), default=None,
                    help="local/inprocess: in this process (debuggable); subprocess/server: in a worker process "
-                        "with timeouts and a memory cap (default: local; subprocess with --submission)")
+                        "with timeouts and a memory cap; sandbox: in a bubblewrap sandbox without NumPy, every "
+                        "operation run by a server process (default: local; sandbox with --submission)")
     p.add_argument("--flop-budget", type=_count, default=_b.DEFAULT_FLOP_BUDGET, metavar="N",
                    help="per-MLP budget B on C = F + lambda*R (default 2**41); always honoured, a dataset's own "
                         "budget is ignored")
@@ -387,8 +388,8 @@ def cmd_run(args) -> int:
     kwargs = dict(spec_kwargs={"width": args.width, "depth": args.depth, "ground_truth_samples": args.n_samples},
                   dataset_dir=args.dataset, split=args.split, n_mlps=args.n_mlps, seed=args.seed)
     if args.submission is not None:
-        # TODO(sandbox): the default becomes `sandbox` once that runner lands.
-        args.runner = args.runner or "subprocess"
+        # A packaged submission is graded as the grader would: in the sandbox.
+        args.runner = args.runner or "sandbox"
         return _run_submission(args, view, kwargs)
     args.runner = args.runner or "local"
     entry = Entrypoint(args.estimator, args.class_name)

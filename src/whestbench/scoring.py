@@ -55,15 +55,26 @@ def _mses(predictions: np.ndarray, target: np.ndarray):
     return float(np.mean(sq[-1])), float(np.mean(sq)), [float(v) for v in np.mean(sq, axis=1)]
 
 
+def residual_s(outcome: PredictOutcome) -> float:
+    """R of the limits and of C = F + lambda*R: the residual wall time, or under the sandbox runner the
+    larger of it and the sandbox's CPU time during predict (CPU work on other threads counts too)."""
+    cpu = outcome.residual_cpu_time_s
+    return float(outcome.residual_wall_time_s) if cpu is None else max(float(outcome.residual_wall_time_s), float(cpu))
+
+
 def _post_check(outcome: PredictOutcome, spec: ContestSpec, effective: float):
     """(flag, message) for the first run-level limit a clean predict exceeded, else (None, None)."""
-    wall, resid = outcome.wall_time_s, outcome.residual_wall_time_s
+    wall, resid = outcome.wall_time_s, residual_s(outcome)
     if spec.wall_time_limit_s is not None and wall > spec.wall_time_limit_s:
         return "time_exhausted", (f"wall time {wall:.3f}s exceeded --wall-time-limit {spec.wall_time_limit_s:g}s "
                                   "(checked after predict returned)")
     if spec.residual_wall_time_limit_s is not None and resid > spec.residual_wall_time_limit_s:
         return "residual_wall_time_exhausted", (
-            f"residual wall time {resid:.3f}s (time outside counted flopscope calls) exceeded "
+            (f"residual wall time {resid:.3f}s (time outside counted flopscope calls) exceeded "
+             if outcome.residual_cpu_time_s is None else
+             f"residual time {resid:.3f}s (the larger of the residual wall time and the sandbox's CPU time "
+             f"during predict) exceeded ")
+            + 
             f"--residual-wall-time-limit {spec.residual_wall_time_limit_s:g}s")
     if _b.is_combined_budget_exhausted(effective, spec.flop_budget):
         return "combined_budget_exhausted", (
@@ -96,10 +107,10 @@ def score_outcome(index: int, name: str, target: np.ndarray, outcome: PredictOut
         flags[flag] = True
         if flag == "budget_exhausted" and flops_used == 0:
             flops_used = B
-        effective = _b.effective_compute(flops_used, timing["residual_wall_time_s"], lam)
+        effective = _b.effective_compute(flops_used, residual_s(outcome), lam)
         message = outcome.message or flag
     else:
-        effective = _b.effective_compute(flops_used, timing["residual_wall_time_s"], lam)
+        effective = _b.effective_compute(flops_used, residual_s(outcome), lam)
         flag, message = _post_check(outcome, spec, effective)
         if flag is None:
             predictions = outcome.predictions
@@ -119,6 +130,8 @@ def score_outcome(index: int, name: str, target: np.ndarray, outcome: PredictOut
         "adjusted_final_layer_score": final_mse * multiplier, "score_multiplier": multiplier,
         "flops_used": flops_used, "effective_compute": effective,
         **flags, **timing,
+        "residual_cpu_time_s": (None if outcome.residual_cpu_time_s is None or outcome.status == ERROR
+                                else float(outcome.residual_cpu_time_s)),
         "breakdowns": {"estimator": breakdown},
         "failure_message": message if failed else None,
         "traceback": tb if failed else None,

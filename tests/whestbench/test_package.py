@@ -142,12 +142,12 @@ def test_fnp_load_in_setup_reads_the_submission_folder(capsys, tmp_path):
     assert code == 1 and rep["error"]["code"] == "SETUP_ERROR"
 
 
-def test_submission_defaults_to_subprocess_runner(capsys, tmp_path):
+def test_submission_defaults_to_the_sandbox_runner(capsys, tmp_path):
     art = str(tmp_path / "a.tar.gz")
     assert main(["package", make_submission(tmp_path / "sub"), "-o", art, "--format", "json"]) == 0
     capsys.readouterr()
     code, rep, _ = whest_json(capsys, "run", "--submission", art, *TINY)
-    assert code == 0 and rep["run_config"]["runner"] == "subprocess"
+    assert code == 0 and rep["run_config"]["runner"] == "sandbox"
 
 
 def test_run_needs_estimator_or_submission_not_both(capsys, tmp_path):

@@ -79,6 +79,8 @@ class PredictOutcome:
     flopscope_backend_time_s: float = 0.0
     flopscope_overhead_time_s: float = 0.0
     residual_wall_time_s: float = 0.0
+    #: CPU time of the sandbox's threads during predict (sandbox runner only; None elsewhere)
+    residual_cpu_time_s: Optional[float] = None
     breakdown: Optional[dict] = None
     error_code: Optional[str] = None
     message: Optional[str] = None

@@ -1,0 +1,1 @@
+from whestbench import MLP  # noqa: F401

@@ -1,0 +1,1 @@
+from whestbench import API_VERSION, BaseEstimator, SetupContext  # noqa: F401

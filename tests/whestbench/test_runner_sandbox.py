@@ -1,0 +1,270 @@
+"""--runner sandbox: the attacks a hostile estimator makes fail, faults fail their own MLP, and an
+honest estimator gets the same FLOPs, predictions and score as under the other runners."""
+
+import os
+import shutil
+import socket
+
+import numpy as np
+import pytest
+
+from whestbench.loading import Entrypoint
+from whestbench.mlp import sample_mlp
+from whestbench.runners import LocalRunner, ResourceLimits, RunnerError, SandboxRunner, SubprocessRunner
+from whestbench.sandbox.launch import SandboxUnavailable, bwrap_path
+from whestbench.sdk import SetupContext
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+FIXTURES = os.path.join(HERE, "fixtures", "sandbox")
+
+
+def _bwrap_works() -> bool:
+    try:
+        bwrap_path()
+    except SandboxUnavailable:
+        return False
+    import subprocess
+    return subprocess.run(["bwrap", "--unshare-all", "--ro-bind", "/", "/", "true"], capture_output=True).returncode == 0
+
+
+pytestmark = pytest.mark.skipif(not _bwrap_works(), reason="bubblewrap missing or namespaces refused "
+                                                            "(scripts/test.sh installs it)")
+
+
+def submission(tmp_path, fixture, **files):
+    folder = tmp_path / "submission"
+    folder.mkdir()
+    shutil.copy(os.path.join(FIXTURES, fixture), folder / fixture)
+    for name, text in files.items():
+        (folder / name).write_text(text)
+    return str(folder / fixture)
+
+
+def ctx(width=8, depth=3, budget=10**9, seed=0):
+    return SetupContext(width=width, depth=depth, flop_budget=budget, seed=seed)
+
+
+def test_every_attack_fails(tmp_path):
+    secret = tmp_path / "ground_truth.npy"
+    secret.write_text("the answers")
+    path = submission(tmp_path, "attacks.py", **{"secret_path.txt": f"{secret} {os.path.abspath(__file__)}"})
+    os.environ["WHEST_TEST_SECRET"] = "s3cret"
+    runner = SandboxRunner()
+    try:
+        runner.start(Entrypoint(path), ctx(seed=1234), ResourceLimits(wall_time_limit_s=20))
+        outcome = runner.predict(sample_mlp(8, 3, np.random.default_rng(0)), 10**9)
+    finally:
+        os.environ.pop("WHEST_TEST_SECRET", None)
+        runner.close()
+    assert outcome.status == "ok", (outcome.error_code, outcome.message, outcome.traceback)
+    assert outcome.predictions.tolist() == np.zeros((3, 8)).tolist()  # a 1.0 per attack that worked
+    assert not os.path.exists(tmp_path / "submission" / "written.txt")
+
+
+def test_forged_reply_is_not_a_result(tmp_path):
+    runner = SandboxRunner()
+    try:
+        runner.start(Entrypoint(submission(tmp_path, "forge.py")), ctx(), ResourceLimits(wall_time_limit_s=20))
+        outcome = runner.predict(sample_mlp(8, 3, np.random.default_rng(0)), 10**9)
+    finally:
+        runner.close()
+    # the forged "result" is plain data, not an array the server holds: no predictions, no figures
+    assert outcome.status == "error" and outcome.error_code == "ESTIMATOR_BAD_SHAPE", outcome.message
+    assert outcome.flops_used == 0
+
+
+def _fault_run(tmp_path, faults, limits):
+    path = submission(tmp_path, "faults.py", **{"faults.txt": " ".join(faults)})
+    runner = SandboxRunner()
+    outcomes = []
+    try:
+        runner.start(Entrypoint(path), ctx(), limits)
+        for i in range(len(faults)):
+            mlp = sample_mlp(8, 3, np.random.default_rng(i))
+            mlp = type(mlp)(width=8, depth=3, weights=mlp.weights, seed=i)
+            outcomes.append(runner.predict(mlp, 10**9))
+    finally:
+        runner.close()
+    return outcomes, runner
+
+
+def test_faults_fail_their_own_mlp_and_the_run_goes_on(tmp_path):
+    faults = ["ok", "exit", "ok", "garbage", "foreign", "oversized", "ok", "close", "ok", "memory", "ok"]
+    outcomes, runner = _fault_run(tmp_path, faults, ResourceLimits(wall_time_limit_s=20, memory_limit_mb=2048))
+    got = {f"{i}:{f}": (o.status, o.error_code) for i, (f, o) in enumerate(zip(faults, outcomes))}
+    for i, f in enumerate(faults):
+        if f == "ok":
+            assert outcomes[i].status == "ok", got
+            assert outcomes[i].predictions.tolist() == np.full((3, 8), 0.5).tolist()
+    assert outcomes[1].error_code == "SANDBOX_EOF" and "code 7" in outcomes[1].message, outcomes[1].message
+    assert outcomes[3].error_code == "PREDICT_ERROR" and "malformed" in outcomes[3].message, outcomes[3].message
+    assert outcomes[4].error_code == "PREDICT_ERROR" and "unknown or foreign handle" in outcomes[4].message
+    assert outcomes[5].error_code == "SANDBOX_PROTOCOL_ERROR" and "cap" in outcomes[5].message
+    assert outcomes[7].error_code == "SANDBOX_EOF"
+    assert outcomes[9].error_code == "PREDICT_ERROR" and "MemoryError" in outcomes[9].message
+    for o in outcomes:
+        if o.status == "error":
+            assert o.flops_used == 0
+    # a fresh sandbox after the exit, the oversized message and the closed channel
+    assert runner.server_starts == 4
+
+
+def test_a_hung_sandbox_is_time_exhausted_and_replaced(tmp_path):
+    outcomes, runner = _fault_run(tmp_path, ["hang", "ok"], ResourceLimits(wall_time_limit_s=1.0))
+    assert outcomes[0].status == "time_exhausted", (outcomes[0].error_code, outcomes[0].message)
+    assert outcomes[1].status == "ok"
+    assert runner.server_starts == 2
+
+
+def test_a_server_crash_fails_one_mlp(tmp_path):
+    path = submission(tmp_path, "faults.py", **{"faults.txt": "ok ok"})
+    runner = SandboxRunner()
+    try:
+        runner.start(Entrypoint(path), ctx(), ResourceLimits(wall_time_limit_s=20))
+        os.killpg(runner._server.proc.pid, 9)
+        runner._server.proc.wait()
+        mlp = sample_mlp(8, 3, np.random.default_rng(0))
+        first = runner.predict(mlp, 10**9)
+        second = runner.predict(mlp, 10**9)
+    finally:
+        runner.close()
+    assert first.status == "error" and first.error_code in ("SANDBOX_SERVER_CRASHED",), first.message
+    assert second.status == "ok"
+
+
+THREADS = '''
+import _thread
+import time
+
+import flopscope.numpy as fnp
+from whestbench import BaseEstimator
+
+state = {"burnt": False, "go": False}
+
+
+def spin():
+    while not state["go"]:
+        time.sleep(0.001)
+    t0 = time.thread_time()
+    x = 0
+    while time.thread_time() - t0 < 0.3:  # 0.3 s of this thread's own CPU time
+        x += 1
+    state["burnt"] = True  # and the thread ends: its time must still count
+
+
+class Estimator(BaseEstimator):
+    def setup(self, context):
+        _thread.start_new_thread(spin, ())
+
+    def predict(self, mlp, budget):
+        state["go"] = True
+        while not state["burnt"]:
+            time.sleep(0.001)  # sleeping: the main thread uses no CPU meanwhile
+        return fnp.zeros((mlp.depth, mlp.width))
+'''
+
+
+def test_a_thread_s_cpu_time_is_residual(tmp_path):
+    folder = tmp_path / "sub"
+    folder.mkdir()
+    (folder / "est.py").write_text(THREADS)
+    runner = SandboxRunner()
+    try:
+        runner.start(Entrypoint(str(folder / "est.py")), ctx(), ResourceLimits(wall_time_limit_s=30))
+        outcome = runner.predict(sample_mlp(8, 3, np.random.default_rng(0)), 10**9)
+    finally:
+        runner.close()
+    assert outcome.status == "ok", outcome.message
+    assert outcome.residual_cpu_time_s >= 0.3  # the thread's CPU, measured by the server from /proc
+
+
+OWN = '''
+import flopscope as flops
+import flopscope.numpy as fnp
+from whestbench import BaseEstimator
+
+
+class Estimator(BaseEstimator):
+    def predict(self, mlp, budget):
+        rng = fnp.random.default_rng(mlp.seed)
+        x = rng.standard_normal((64, mlp.width)).astype(fnp.float32)
+        rows = []
+        with flops.namespace("mine"):
+            for w in mlp.weights:
+                x = fnp.maximum(fnp.einsum("ij,jk->ik", x, w), 0)
+                rows.append(fnp.mean(x, axis=0))
+        g = fnp.linalg.norm(mlp.weights[0], axis=0)
+        s = flops.stats.norm.cdf(g - fnp.mean(g))
+        q, r = fnp.linalg.qr(mlp.weights[-1])
+        out = fnp.stack(rows)
+        out[0] = out[0] + s.astype(fnp.float32) * fnp.float32(0.0) + fnp.abs(fnp.diagonal(r))[0] * 0
+        t = out.T.copy()
+        total = float(fnp.sum(t)) + len(out) + out.shape[0]
+        out[-1, :] += fnp.float32(total * 0)
+        return out.tolist() and out
+'''
+
+
+def test_the_client_surface_matches_in_process_flopscope(tmp_path):
+    path = submission(tmp_path, "surface.py")
+    mlp = sample_mlp(16, 4, np.random.default_rng(3), seed=1)
+    got = {}
+    for runner in (LocalRunner(), SandboxRunner()):
+        try:
+            runner.start(Entrypoint(path), SetupContext(width=16, depth=4, flop_budget=10**9),
+                         ResourceLimits(wall_time_limit_s=60))
+            got[runner.name] = runner.predict(mlp, 10**9)
+        finally:
+            runner.close()
+        assert got[runner.name].status == "ok", (runner.name, got[runner.name].message, got[runner.name].traceback)
+    assert got["sandbox"].predictions.tobytes() == got["local"].predictions.tobytes()
+    assert got["sandbox"].flops_used == got["local"].flops_used
+    assert set(got["sandbox"].breakdown["by_namespace"]) == set(got["local"].breakdown["by_namespace"])
+
+
+@pytest.mark.parametrize("which", ["mean", "covariance", "own"])
+def test_same_flops_predictions_and_score_under_every_runner(tmp_path, which):
+    folder = tmp_path / "sub"
+    folder.mkdir()
+    if which == "own":
+        (folder / "est.py").write_text(OWN)
+    else:
+        name = "MeanPropagationEstimator" if which == "mean" else "CovariancePropagationEstimator"
+        (folder / "est.py").write_text(f"from whestbench.estimators import {name} as Estimator\n")
+    mlp = sample_mlp(16, 4, np.random.default_rng(7), seed=3)
+    results = {}
+    runners = [LocalRunner(), SubprocessRunner()] if which != "own" else [LocalRunner()]
+    for runner in runners + [SandboxRunner()]:
+        if isinstance(runner, SandboxRunner) and which != "own":
+            # the sandbox has no whestbench.estimators: ship the reference file in the submission
+            import whestbench.estimators as ref
+            src = open(ref.__file__).read().replace("from whestbench.mlp import MLP\n", "from whestbench import MLP\n")
+            src = src.replace("from whestbench.sdk import BaseEstimator", "from whestbench import BaseEstimator")
+            (folder / "ref_estimators.py").write_text(src)
+            (folder / "est.py").write_text((folder / "est.py").read_text().replace("whestbench.estimators",
+                                                                                   "ref_estimators"))
+        try:
+            runner.start(Entrypoint(str(folder / "est.py")), SetupContext(width=16, depth=4, flop_budget=10**9),
+                         ResourceLimits(wall_time_limit_s=60))
+            out = runner.predict(mlp, 10**9)
+        finally:
+            runner.close()
+        assert out.status == "ok", (runner.name, out.error_code, out.message, out.traceback)
+        results[runner.name] = out
+    base = results["local"]
+    for name, out in results.items():
+        assert out.flops_used == base.flops_used, name
+        assert out.predictions.tobytes() == base.predictions.tobytes(), name
+        ops = {ns: {op: r["flop_cost"] for op, r in rec["operations"].items()}
+               for ns, rec in out.breakdown["by_namespace"].items()}
+        base_ops = {ns: {op: r["flop_cost"] for op, r in rec["operations"].items()}
+                    for ns, rec in base.breakdown["by_namespace"].items()}
+        assert ops == base_ops, name
+
+
+def test_missing_bwrap_is_a_clear_error_never_unsandboxed(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no bwrap on PATH
+    runner = SandboxRunner()
+    with pytest.raises(RunnerError) as info:
+        runner.start(Entrypoint(submission(tmp_path, "forge.py")), ctx(), ResourceLimits())
+    assert info.value.code == "SANDBOX_UNAVAILABLE" and "bubblewrap" in info.value.message
