@@ -46,8 +46,13 @@ def ctx(width=8, depth=3, budget=10**9, seed=0):
 
 def test_every_attack_fails(tmp_path):
     secret = tmp_path / "ground_truth.npy"
-    secret.write_text("the answers")
-    path = submission(tmp_path, "attacks.py", **{"secret_path.txt": f"{secret} {os.path.abspath(__file__)}"})
+    np.save(secret, np.arange(3.0))  # a file the server could read, outside the submission
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)  # the host's loopback, for the network probe
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    path = submission(tmp_path, "attacks.py", **{"secret_path.txt": f"{secret} {os.path.abspath(__file__)}",
+                                                 "port.txt": str(listener.getsockname()[1])})
+    np.save(os.path.join(os.path.dirname(path), "shipped.npy"), np.array([1.0, 2.0]))
     os.environ["WHEST_TEST_SECRET"] = "s3cret"
     runner = SandboxRunner()
     try:
@@ -56,9 +61,11 @@ def test_every_attack_fails(tmp_path):
     finally:
         os.environ.pop("WHEST_TEST_SECRET", None)
         runner.close()
+        listener.close()
     assert outcome.status == "ok", (outcome.error_code, outcome.message, outcome.traceback)
     assert outcome.predictions.tolist() == np.zeros((3, 8)).tolist()  # a 1.0 per attack that worked
     assert not os.path.exists(tmp_path / "submission" / "written.txt")
+    assert not os.path.exists(tmp_path / "server_written.npy")
 
 
 def test_forged_reply_is_not_a_result(tmp_path):

@@ -26,7 +26,7 @@ from whestbench.mlp import MLP
 from whestbench.runners.base import ERROR, PredictOutcome, ResourceLimits, Runner, RunnerError
 from whestbench.runners.subprocess_runner import _checked
 from whestbench.sandbox import wire as W
-from whestbench.sandbox.launch import SUBMISSION_MOUNT, SandboxUnavailable, bwrap_path
+from whestbench.sandbox.launch import SUBMISSION_MOUNT, SandboxUnavailable, bwrap_path, stderr_fd
 
 SERVER_START_S = 120.0  # importing numpy and flopscope in the server, starting bwrap
 CLOSE_TIMEOUT_S = 3.0
@@ -37,7 +37,7 @@ class _Server:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             self.proc = subprocess.Popen([sys.executable, "-m", "whestbench.sandbox.server", str(theirs.fileno())],
-                                         stdin=subprocess.DEVNULL, stdout=sys.stderr.fileno(), env=env,
+                                         stdin=subprocess.DEVNULL, stdout=stderr_fd(), env=env,
                                          pass_fds=[theirs.fileno()], start_new_session=True)
         finally:
             theirs.close()

@@ -24,6 +24,15 @@ import sys
 import time
 from typing import List, Optional, Sequence
 
+
+def stderr_fd() -> int:
+    """The descriptor the server's and the sandbox's output goes to: this process's stderr, or
+    descriptor 2 when sys.stderr is not a file (a test's capture, an IDE's console)."""
+    try:
+        return sys.stderr.fileno()
+    except (AttributeError, ValueError, OSError):  # io.UnsupportedOperation is an OSError
+        return 2
+
 CLIENT_MOUNT = "/whest/client"
 SUBMISSION_MOUNT = "/submission"
 #: C modules of the standard library the sandbox must not load (raw memory access)
@@ -197,7 +206,7 @@ class Sandbox:
         cmd = bwrap_argv(client_dir=client_dir, submission_dir=submission_dir, info_fd=info_w,
                          seccomp_fd=seccomp_r, argv=[*argv, str(channel_fd)])
         try:
-            self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=sys.stderr.fileno(),
+            self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=stderr_fd(),
                                          pass_fds=fds, close_fds=True, preexec_fn=_rlimits(memory_limit_mb))
         finally:
             os.close(info_w)

@@ -38,7 +38,13 @@ DENIED = frozenset({"tofile", "dump", "dumps", "ctypes", "data", "base", "setfla
 #: Python-level names of the flopscope.numpy modules that cannot cross (callbacks, files)
 NOT_REMOTE = frozenset({"load", "save", "savez", "savez_compressed", "apply_along_axis", "apply_over_axes",
                         "fromfunction", "piecewise", "frompyfunc", "vectorize", "fromiter", "histogramdd"})
+#: functions that read or write files by name: never run for the sandbox with the server's view of
+#: the filesystem; `load` is replaced by one confined to the submission's files (_submission_load)
+FILE_IO = frozenset({"save", "savez", "savez_compressed", "load", "loadtxt", "genfromtxt", "fromfile",
+                     "fromregex", "memmap", "tofile"})
 FNDARRAY = fnp.ndarray
+#: the submission folder on the host (set by Server.start): what the sandbox sees at SUBMISSION_MOUNT
+_SUBMISSION_ROOT: Optional[str] = None
 _DTYPE_NAMES: Dict[Any, bytes] = {}
 
 
@@ -50,6 +56,25 @@ def _resolve(name: str):
     except AttributeError:
         return None
     return root if callable(root) else None
+
+
+def _submission_load(file, mmap_mode=None, allow_pickle=False, **kwargs):
+    """fnp.load of a data file shipped in the submission, named by its path in the sandbox
+    (SUBMISSION_MOUNT/...): the server opens the real file, pickle-free, and nothing outside it."""
+    if not isinstance(file, str):
+        raise TypeError(f"load: in the sandbox, name a file of the submission by its path ({SUBMISSION_MOUNT}/...)")
+    if mmap_mode is not None:
+        raise ValueError("load: mmap_mode is not available in the sandbox")
+    if allow_pickle:
+        raise ValueError("flopscope.numpy.load: allow_pickle=True is not supported (pickle-free files only)")
+    root = os.path.realpath(_SUBMISSION_ROOT) if _SUBMISSION_ROOT else None
+    norm = os.path.normpath(file)
+    prefix = SUBMISSION_MOUNT.rstrip("/") + "/"
+    real = os.path.realpath(os.path.join(root, norm[len(prefix):])) if root and norm.startswith(prefix) else None
+    if real is None or os.path.commonpath([real, root]) != root:
+        raise FileNotFoundError(f"load: only the submission's own files ({SUBMISSION_MOUNT}/...) can be loaded, "
+                                f"not {file!r}")
+    return fnp.load(real, allow_pickle=False, **kwargs)
 
 
 def _make_scalar(name: str, value):
@@ -97,6 +122,10 @@ def build_surface():
                 seen.add(full)
                 names.append(full)
                 funcs.append(obj)
+    keep = [i for i, n in enumerate(names) if n.split(".")[-1] not in FILE_IO]
+    names, funcs = [names[i] for i in keep], [funcs[i] for i in keep]
+    names.append("load")
+    funcs.append(_submission_load)
     names.append("_scalar")
     funcs.append(_make_scalar)
     methods, props = [], []
@@ -352,6 +381,8 @@ class Server:
         if cfg.get("cost_model"):
             flops.configure(cost_model=cfg["cost_model"])
         self.cfg = cfg
+        global _SUBMISSION_ROOT
+        _SUBMISSION_ROOT = cfg["submission_dir"]
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             self.sandbox = Sandbox(client_dir=cfg["client_dir"], submission_dir=cfg["submission_dir"],
