@@ -725,6 +725,7 @@ def test_histogram_bin_edges_bills_the_dtype_of_the_edges_it_returns(call, want)
     (lambda: fnp.logspace(0., 3., 4), 128),
 ])
 def test_logspace_geomspace_with_array_endpoints_bill_as_upstream(call, want):
+    assert charged(call) == want
 
 # Issue 27 section 2: what estimators hit. Every figure below is upstream flopscope
 # 0.12.4's own bill, measured in a separate process (scripts/differential).
