@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, Dict, Optional
@@ -36,6 +37,19 @@ class ResourceLimits:
         if self.wall_time_limit_s is None:
             return float(self.predict_timeout_s)
         return max(float(self.predict_timeout_s), float(self.wall_time_limit_s) + _b.TRANSPORT_GRACE_S)
+
+
+def child_env(limits: ResourceLimits) -> Dict[str, str]:
+    """The environment of a runner's child process (worker or server): this one, with this
+    installation of whestbench first on the path and the run's cost model."""
+    import whestbench
+
+    env = dict(os.environ)
+    src_root = os.path.dirname(os.path.dirname(os.path.abspath(whestbench.__file__)))
+    env["PYTHONPATH"] = src_root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    if limits.cost_model:
+        env["FLOPSCOPE_COST_MODEL"] = limits.cost_model
+    return env
 
 
 class RunnerError(Exception):

@@ -20,10 +20,9 @@ from typing import Any, Dict, Optional
 
 import numpy as np
 
-import whestbench
 from whestbench.loading import Entrypoint
 from whestbench.mlp import MLP
-from whestbench.runners.base import ERROR, PredictOutcome, ResourceLimits, Runner, RunnerError
+from whestbench.runners.base import ERROR, PredictOutcome, ResourceLimits, Runner, RunnerError, child_env
 from whestbench.runners.subprocess_runner import _checked
 from whestbench.sandbox import wire as W
 from whestbench.sandbox.launch import SUBMISSION_MOUNT, SandboxUnavailable, bwrap_path, stderr_fd
@@ -108,16 +107,8 @@ class SandboxRunner(Runner):
                      "setup_timeout_s": limits.setup_timeout_s, "cost_model": limits.cost_model}
         self._spawn()
 
-    def _env(self) -> Dict[str, str]:
-        env = dict(os.environ)
-        src_root = os.path.dirname(os.path.dirname(os.path.abspath(whestbench.__file__)))
-        env["PYTHONPATH"] = src_root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-        if self._limits.cost_model:
-            env["FLOPSCOPE_COST_MODEL"] = self._limits.cost_model
-        return env
-
     def _spawn(self) -> None:
-        server = _Server(self._env())
+        server = _Server(child_env(self._limits))
         self.server_starts += 1
         try:
             try:

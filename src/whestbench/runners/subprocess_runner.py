@@ -25,10 +25,9 @@ from typing import Any, Deque, Dict, Optional
 
 import numpy as np
 
-import whestbench
 from whestbench.loading import Entrypoint
 from whestbench.mlp import MLP
-from whestbench.runners.base import ERROR, PredictOutcome, ResourceLimits, Runner, RunnerError
+from whestbench.runners.base import ERROR, PredictOutcome, ResourceLimits, Runner, RunnerError, child_env
 
 #: Codes after which the worker is gone and the next predict starts a new one.
 DEAD_WORKER_CODES = {"WORKER_EOF", "WORKER_BROKEN_PIPE", "WORKER_IO_ERROR", "PREDICT_TIMEOUT",
@@ -135,17 +134,9 @@ class SubprocessRunner(Runner):
                            "cost_model": limits.cost_model}
         self._spawn()
 
-    def _env(self) -> Dict[str, str]:
-        env = dict(os.environ)
-        src_root = os.path.dirname(os.path.dirname(os.path.abspath(whestbench.__file__)))
-        env["PYTHONPATH"] = src_root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-        if self._limits.cost_model:
-            env["FLOPSCOPE_COST_MODEL"] = self._limits.cost_model
-        return env
-
     def _spawn(self) -> None:
         """A new worker that has run setup(); RunnerError (stage setup) when that fails."""
-        worker = _Worker(self._env())
+        worker = _Worker(child_env(self._limits))
         self.worker_starts += 1
         try:
             try:

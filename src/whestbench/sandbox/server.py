@@ -14,7 +14,6 @@ import os
 import signal
 import socket
 import sys
-import time
 import traceback
 from typing import Any, Dict, Optional
 
