@@ -188,7 +188,10 @@ def test_a_real_sigint_stops_the_run_and_prints_the_partial_report(tmp_path, run
     env = dict(os.environ, WHEST_TEST_MARKER=str(marker))
     cmd = [sys.executable, "-m", "whestbench", "run", "--json", "--runner", runner, "--estimator", HOSTILE,
            "--class", "WaitsForSigintOnce", *TINY]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # As from a terminal: SIGINT at its default. A shell starting a background job (a CI runner, `cmd &`)
+    # hands its children SIGINT ignored, and Python then never turns it into KeyboardInterrupt.
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         deadline = time.monotonic() + 120
         while not marker.exists() and proc.poll() is None and time.monotonic() < deadline:
