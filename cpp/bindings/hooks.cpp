@@ -2,6 +2,7 @@
 
 #include <csignal>
 #include <cstring>
+#include <vector>
 
 namespace flopscope::py::hooks {
 
@@ -17,6 +18,8 @@ PyObject* g_numpy = nullptr;
 PyObject* g_warnings = nullptr;
 PyObject* g_showwarning = nullptr;    // warnings.showwarning and _showwarnmsg as imported
 PyObject* g_showwarnmsg = nullptr;
+std::vector<PyObject*> g_trusted_handlers;  // whestbench's own signal handlers (functions), strong
+bool g_trust_sealed = false;                 // no more trusted handlers: participant code may run now
 PyObject* g_getsignal = nullptr;      // _signal.getsignal: the interpreter's handler table, read in C
 PyObject* g_default_int = nullptr;    // _signal.default_int_handler
 PyObject* g_signums[NSIG] = {};       // 1 .. NSIG - 1 as ints, made once
@@ -114,6 +117,31 @@ bool armed() {
   return errcall_armed();
 }
 
+namespace {
+// A handler of whestbench's own (its function, or a method bound to it): code
+// of the grader with a fixed, tiny body, whatever object it is bound to.
+bool trusted_handler(PyObject* h) {
+  PyObject* fn = PyMethod_Check(h) ? PyMethod_GET_FUNCTION(h) : h;
+  for (PyObject* t : g_trusted_handlers)
+    if (fn == t) return true;
+  return false;
+}
+}  // namespace
+
+int trust_signal_handler(PyObject* fn) {
+  if (fn == Py_None) {
+    g_trust_sealed = true;
+    return 0;
+  }
+  if (!PyFunction_Check(fn)) {
+    PyErr_SetString(PyExc_TypeError, "trust_signal_handler: expected a Python function (or None to seal)");
+    return -1;
+  }
+  if (g_trust_sealed) return 0;  // too late: the handler stays counted (the safe side)
+  g_trusted_handlers.push_back(Py_NewRef(fn));
+  return 1;
+}
+
 bool armed_slow() {
   PyObject *type, *value, *tb;
   PyErr_Fetch(&type, &value, &tb);
@@ -135,7 +163,7 @@ bool armed_slow() {
         PyErr_Clear();
         continue;
       }
-      armed = PyCallable_Check(h) && h != g_default_int;
+      armed = PyCallable_Check(h) && h != g_default_int && !trusted_handler(h);
       Py_DECREF(h);
     }
     PyErr_Clear();

@@ -31,6 +31,12 @@ constexpr double kSlowCheckAfterSeconds = 50e-6;
 // warnings._showwarnmsg.
 bool armed_slow();
 
+// Registers a signal handler function of flopscope's own tools (whestbench's
+// watchdogs and Ctrl-C watch), which armed_slow() does not count: their bodies
+// are the grader's. None seals the list; whestbench seals it before it loads
+// any estimator code. 1: registered; 0: sealed (or None given); -1: error set.
+int trust_signal_handler(PyObject* fn);
+
 // Adds an audit hook of flopscope's own tools (whestbench's integrity hook)
 // without arming the check above. Allowed once per process.
 bool add_trusted_audit_hook(PyObject* hook);

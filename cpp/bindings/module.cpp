@@ -611,6 +611,12 @@ NB_MODULE(_core, m) {
   m.def("_add_trusted_audit_hook", [](nb::handle hook) {
     if (!py::hooks::add_trusted_audit_hook(hook.ptr())) throw nb::python_error();
   }, nb::arg("hook"), "Adds whestbench's own audit hook without booking counted calls as residual (once per process).");
+  m.def("_trust_signal_handler", [](nb::handle fn) {
+    const int r = py::hooks::trust_signal_handler(fn.ptr());
+    if (r < 0) throw nb::python_error();
+    return r == 1;
+  }, nb::arg("fn").none(),
+     "Registers one of whestbench's own signal handler functions (True), or not once sealed (False); None seals.");
   m.def("_python_hooks_armed", []() { return py::hooks::armed() || py::hooks::armed_slow(); },
         "Whether a Python hook that can run inside counted calls is armed (their time is then residual).");
 

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Optional, Type
 
+from flopscope import _core
+
 from whestbench.estimator_errors import describe_exception, format_current_exception
 from whestbench.sdk import BaseEstimator
 
@@ -57,6 +59,11 @@ def load_module(file_path: str) -> ModuleType:
         raise EstimatorLoadError("ESTIMATOR_LOAD_ERROR", f"cannot import {file_path} as a Python module")
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module  # dataclasses and pickling inside the module look themselves up here
+    # From here on participant code runs: no more signal handlers are taken for the grader's own
+    # (the Ctrl-C watch registers its handler when imported, so it is imported first).
+    import whestbench.runners.interrupts  # noqa: F401
+
+    _core._trust_signal_handler(None)
     try:
         spec.loader.exec_module(module)
     except SyntaxError as exc:

@@ -14,6 +14,8 @@ from __future__ import annotations
 import signal
 from typing import Any
 
+from flopscope import _core
+
 
 class InterruptWatch:
     """Make one before any estimator code runs (it keeps the harness's SIGINT disposition);
@@ -52,3 +54,8 @@ class InterruptWatch:
         if self.fired:
             raise KeyboardInterrupt("interrupted (SIGINT)")
         return False
+
+
+# The watch's handler is the grader's code: flopscope does not take it for a participant's hook
+# (which would book every long counted call of the estimator as residual time).
+_core._trust_signal_handler(InterruptWatch._on_sigint)

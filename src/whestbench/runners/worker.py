@@ -27,7 +27,7 @@ from typing import Any, Dict, Optional
 import numpy as np
 
 import flopscope as flops
-from flopscope import TimeExhaustedError
+from flopscope import TimeExhaustedError, _core
 
 from whestbench.estimator_errors import describe_exception, format_current_exception
 from whestbench.loading import Entrypoint, EstimatorLoadError, instantiate, load_estimator_class
@@ -111,6 +111,18 @@ def _cap_memory(limit_mb) -> Optional[str]:
     return None
 
 
+_ALARM = {"started": 0.0, "limit_s": 0.0}  # the predict the watchdog is timing
+
+
+def _on_alarm(signum, frame):
+    raise TimeExhaustedError("predict (whestbench wall-clock watchdog)",
+                             elapsed_s=time.monotonic() - _ALARM["started"], limit_s=_ALARM["limit_s"])
+
+
+# The grader's own handler: flopscope does not book long counted calls as residual for it.
+_core._trust_signal_handler(_on_alarm)
+
+
 @contextlib.contextmanager
 def _alarm(limit_s: Optional[float]):
     """Ends a predict that outlives the wall limit while running Python (sleeping, looping).
@@ -119,13 +131,8 @@ def _alarm(limit_s: Optional[float]):
     if not limit_s:
         yield
         return
-    started = time.monotonic()
-
-    def on_alarm(signum, frame):
-        raise TimeExhaustedError("predict (whestbench wall-clock watchdog)",
-                                 elapsed_s=time.monotonic() - started, limit_s=float(limit_s))
-
-    previous = signal.signal(signal.SIGALRM, on_alarm)
+    _ALARM.update(started=time.monotonic(), limit_s=float(limit_s))
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
     signal.setitimer(signal.ITIMER_REAL, float(limit_s), 0.5)  # repeats, in case the estimator swallows one
     try:
         yield

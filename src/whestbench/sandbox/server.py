@@ -159,6 +159,10 @@ def _on_alarm(signum, frame):
     raise _Watchdog()
 
 
+# The grader's own handler: flopscope does not book long counted calls as residual for it.
+_core._trust_signal_handler(_on_alarm)
+
+
 class SandboxFault(Exception):
     """The sandbox broke the protocol, died or hung: its MLP fails with `code`."""
 
