@@ -842,6 +842,8 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
                                                                      : NPY_INT64);
     }
   }
+  if (nkw != 0 && call.complex_operand() && !call.profile().dtype_aware()) [[unlikely]]
+    call.read_dtype_argument(find_kwarg(kwnames, args, nargs, "dtype"));  // primer: sum(z, dtype=float)
   if (bills_writes && pricing_now() != nullptr) [[unlikely]]
     return raise_value_error(name, "under cost model '" + call.profile().name +
                                        "' it is billed by the elements it writes, known once it has run; "

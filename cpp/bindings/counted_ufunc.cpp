@@ -192,7 +192,7 @@ PyObject* counted_ufunc_call(CountedUfunc* self, PyObject* const* args, Py_ssize
   // The inputs, and out= buffers (and a where= mask, bool: it never raises the type).
   for (int i = 0; i < nshapes; ++i) call.note_operand(shapes[i]);
   call.note_inputs(self->nin);
-  if (nkw != 0 && call.profile().dtype_aware()) [[unlikely]]
+  if (nkw != 0 && call.reads_dtype_argument(call.profile())) [[unlikely]]
     call.read_dtype_argument(find_kwarg(kwnames, args, nargs, "dtype"));
   if (!operands.shapes_unchanged()) return operands.raise_shape_changed();
   if (operands.refuses_object_arithmetic(args, nargs)) return nullptr;  // positional operands (not out=)
@@ -323,6 +323,8 @@ PyObject* counted_ufunc_method(CountedUfunc* self, UfuncMethod method, PyObject*
   }
   call.note_operand(shapes[0]);
   if (method == UfuncMethod::Outer) call.note_operand(shapes[1]);
+  if (nkw != 0 && call.complex_operand() && !call.profile().dtype_aware()) [[unlikely]]
+    call.read_dtype_argument(find_kwarg(kwnames, args, nargs, "dtype"));  // primer: add.reduce(z, dtype=float)
   if (!operands.shapes_unchanged()) return operands.raise_shape_changed();
   if (operands.refuses_object_arithmetic(args, nargs)) return nullptr;  // positional operands (not out=)
   if (!call.admit(cost)) return nullptr;

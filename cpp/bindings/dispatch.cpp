@@ -502,14 +502,28 @@ void Call::read_dtype_argument(PyObject* dtype) {
   Py_DECREF(descr);
 }
 
+void Call::note_beyond(const OperandShape& shape) {
+  if (shape.type_num != NPY_NOTYPE) {
+    const dtype::Dtype d = dtype::from_type_num(shape.type_num);
+    beyond_ = beyond_.kind == 0 ? d : dtype::promote(beyond_, d);
+  } else {
+    beyond_weak_ = std::max(beyond_weak_, shape.weak);  // None < Bool < Int < Float < Complex
+  }
+}
+
 bool Call::bill_dtype(const Profile& prof, Flops* cost) const {
-  dtype::Dtype arrays[2 * kMaxNoted];
-  dtype::Weak weak[kMaxNoted];
+  dtype::Dtype arrays[2 * kMaxNoted + 1];
+  dtype::Weak weak[kMaxNoted + 1];
   std::size_t n_arrays = 0, n_weak = 0;
   const bool strong = prof.strong_scalars(op_);
-  const int limit = prof.billed_operands(op_);
+  // A dtype-aware profile counts out= buffers (spec 2.3: they can raise the
+  // rate); a dtype-blind one (primer) prices the arithmetic NumPy runs, which
+  // its inputs choose: multiply(x, y, out=z) of float64 inputs runs the float64
+  // loop whatever z is, so a complex z does not make the call complex.
+  const bool outs = prof.dtype_aware();
+  const int limit = outs ? prof.billed_operands(op_) : std::min(n_inputs_, n_noted_);
   const int n_billed = limit > 0 ? std::min(limit, n_noted_) : n_noted_;
-  for (int i = 0; i < n_out_types_; ++i) arrays[n_arrays++] = dtype::from_type_num(out_types_[i]);
+  for (int i = 0; outs && i < n_out_types_; ++i) arrays[n_arrays++] = dtype::from_type_num(out_types_[i]);
   for (int i = 0; i < n_billed; ++i) {
     const OperandShape& s = *noted_[i];
     if (s.type_num != NPY_NOTYPE)
@@ -518,6 +532,15 @@ bool Call::bill_dtype(const Profile& prof, Flops* cost) const {
       arrays[n_arrays++] = dtype::result_type({}, {&s.weak, 1});
     else
       weak[n_weak++] = s.weak;
+  }
+  if (limit == 0 || limit >= kMaxNoted) {  // the operands past kMaxNoted (note_beyond)
+    if (beyond_.kind != 0) arrays[n_arrays++] = beyond_;
+    if (beyond_weak_ != dtype::Weak::None) {
+      if (strong)
+        arrays[n_arrays++] = dtype::result_type({}, {&beyond_weak_, 1});
+      else
+        weak[n_weak++] = beyond_weak_;
+    }
   }
   Flops complex_cost = complex_cost_;
   if (prof.complex_factor_needs_one_dtype(op_)) {  // the same count at the rate alone unless one dtype throughout

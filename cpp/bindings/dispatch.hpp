@@ -310,7 +310,10 @@ class Call {
 
   // Checks the deadline and the budget; charges `cost`. False (exception set) if refused.
   bool admit(Flops cost) {
-    if (const Profile& prof = profile(); prof.dtype_aware()) [[unlikely]] {
+    // A dtype-aware profile bills every call's dtype; a dtype-blind one (primer)
+    // only a call with a complex operand (complex_, set while they were noted),
+    // so that a real call pays one flag test here.
+    if (const Profile& prof = profile(); prof.dtype_aware() || complex_) [[unlikely]] {
       if (!bill_dtype(prof, &cost)) return false;
     }
     if (pricing_now() != nullptr) [[unlikely]] {
@@ -388,7 +391,11 @@ class Call {
   // Remembers an operand the price was computed from, for the op log (the
   // shape must stay valid until finish()). Beyond kMaxNoted they are dropped.
   void note_operand(const OperandShape& shape) {
-    if (n_noted_ < kMaxNoted) noted_[n_noted_++] = &shape;
+    complex_ |= shape.complex();
+    if (n_noted_ < kMaxNoted) [[likely]]
+      noted_[n_noted_++] = &shape;
+    else
+      note_beyond(shape);
   }
   // How many of the noted operands are the op's inputs (a ufunc's out= and
   // where= are noted after them); all of them unless said.
@@ -396,8 +403,15 @@ class Call {
   // An out= buffer's dtype: it takes part in the billed result type, so it can
   // raise the rate, never lower it (spec 2.3).
   void note_out_type(int type_num) {
+    complex_ |= PyTypeNum_ISCOMPLEX(type_num);
     if (n_out_types_ < kMaxNoted) out_types_[n_out_types_++] = type_num;
   }
+  // Whether a noted operand or out= buffer is complex (a Python complex included).
+  bool complex_operand() const { return complex_; }
+  // A dtype-blind profile (primer) reads dtype= only for a call with a complex
+  // operand, where it can make NumPy compute in a real dtype (a reduction's
+  // dtype=float64 keeps the real parts): real calls read nothing more.
+  bool reads_dtype_argument(const Profile& prof) const { return prof.dtype_aware() || complex_; }
   // An explicit dtype= argument: billed exactly as requested (spec 2.3), not
   // from the operands or the op's compute rule.
   void bill_as(dtype::Dtype d) { billed_as_ = d; }
@@ -450,10 +464,17 @@ class Call {
   static constexpr int kMaxNoted = 8;
   const OperandShape* noted_[kMaxNoted];
   int n_noted_ = 0;
+  // Operands past kMaxNoted (an einsum of 9+ operands, a long join) still take
+  // part in the billed dtype: their arrays' dtypes promoted together, and the
+  // strongest of their Python scalars' kinds (what NEP 50 makes of them alike).
+  void note_beyond(const OperandShape& shape);
+  dtype::Dtype beyond_;
+  dtype::Weak beyond_weak_ = dtype::Weak::None;
   int out_types_[kMaxNoted];
   int n_out_types_ = 0;
   dtype::Dtype billed_as_;
   Flops complex_cost_ = -1;  // -1: none (the complex factor applies)
+  bool complex_ = false;     // a noted operand or out= buffer is complex (or a Python complex)
   int n_inputs_ = kMaxNoted;
   bool estimator_bins_ = false;
   int density_counts_ = -1;  // NumPy type number, -1: no density=True

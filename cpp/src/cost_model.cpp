@@ -91,14 +91,17 @@ Flops scaled(Flops flops, double factor) {
 }  // namespace
 
 Flops dtype_billed_exactly(const Profile& profile, OpId op, Flops flops, dtype::Dtype billed, Flops complex_exact) {
-  if (!profile.dtype_aware() || flops == 0) return flops;
+  if (flops == 0) return flops;
+  // A dtype-blind profile (primer) changes only a complex call's count: its
+  // complex factor (exact count), each dtype at rate 1 (rate_of: empty table).
+  if (!profile.dtype_aware() && (billed.kind != 'c' || !profile.prices_complex())) return flops;
   if (complex_exact >= 0 && billed.kind == 'c') return scaled(complex_exact, profile.rate_of(billed));
   return scaled(flops, profile.dtype_factor_exactly(op, billed));
 }
 
 Flops dtype_billed(const Profile& profile, OpId op, Flops flops, std::span<const dtype::Dtype> arrays,
                    std::span<const dtype::Weak> weak, Flops complex_exact) {
-  if (!profile.dtype_aware() || flops == 0) return flops;
+  if (!profile.prices_complex() || flops == 0) return flops;
   return dtype_billed_exactly(profile, op, flops, profile.billed_dtype(op, dtype::result_type(arrays, weak)),
                               complex_exact);
 }
@@ -181,9 +184,20 @@ Flops contraction_step(const Profile& profile, OpId op, int k, Flops extent_prod
                        Flops numel_out, bool summed, Arithmetic arithmetic) {
   if (extent_product == 0) return 0;
   if (arithmetic == Arithmetic::Complex && profile.complex_contractions_exact()) {
-    // spec 2.4, "contraction: exact per call, 6 (multiplies) + 2 (adds)".
+    // spec 2.4, "contraction: exact per call, 6 (multiplies) + 2 (adds)": every
+    // multiply, and every add (a sum over the index tuples less one per output).
+    // primer (a multiply-add counted once, "Matmul: M*N*K"): a product step's
+    // adds are in its multiply-adds, each complex one 4 real ones (re = ac - bd
+    // and im = ad + bc are two real multiply-adds each, the accumulation
+    // included); a one-operand sum adds what the real step counts (the input
+    // size, "Reductions"), each a complex add.
+    const bool once = profile.multiply_add_flops == 1;
     const Flops multiplies = k <= 1 ? 0 : checked_mul(extent_product, k - 1);
-    const Flops adds = !summed ? 0 : (k <= 1 ? extent_product : multiplies) - numel_out;
+    Flops adds = 0;
+    if (summed && k <= 1)
+      adds = once && !profile.reduction_subtracts_output ? extent_product : extent_product - numel_out;
+    else if (summed && !once)
+      adds = multiplies - numel_out;
     return weighted(profile, op, checked_add(checked_mul(multiplies, profile.complex_multiply_flops),
                                              checked_mul(adds, profile.complex_add_flops)));
   }

@@ -72,6 +72,7 @@ const Profile::OpRule& Profile::op_rule(OpId op) const {
   OpRule& r = op_rule_by_op_[i];
   const dtype::Compute* rule = lookup(computes, name);
   const double* factor = lookup(complex_factors, name);
+  if (factor == nullptr && methods_take_ufunc_complex_factor) factor = ufunc_method_complex_factor(name);
   r.compute = rule != nullptr ? *rule : dtype::Compute::Same;
   r.complex_factor = factor != nullptr ? *factor : default_complex_factor;
   if (const WriteRule* w = lookup(write_rules, name)) {
@@ -94,6 +95,16 @@ const Profile::OpRule& Profile::op_rule(OpId op) const {
   }
   r.compiled = true;
   return r;
+}
+
+const double* Profile::ufunc_method_complex_factor(std::string_view name) const {
+  // "multiply.reduce", "exp.at", ...: the ufunc's own entry (counted_ufunc.cpp names them so).
+  static constexpr std::string_view kMethods[] = {"reduce", "accumulate", "reduceat", "outer", "at"};
+  const std::size_t dot = name.rfind('.');
+  if (dot == std::string_view::npos) return nullptr;
+  if (std::find(std::begin(kMethods), std::end(kMethods), name.substr(dot + 1)) == std::end(kMethods)) return nullptr;
+  auto it = complex_factors.find(name.substr(0, dot));
+  return it != complex_factors.end() ? &it->second : nullptr;
 }
 
 double Profile::rate_of(dtype::Dtype d) const {
@@ -246,6 +257,10 @@ Profile parse_profile(std::string_view name, std::string_view text) {
       p.default_dtype_rate = parse_weight(value, where);
     } else if (key.starts_with("dtype_rate.")) {
       p.dtype_rates[std::string(key.substr(11))] = parse_weight(value, where);
+    } else if (key == "ufunc_methods.complex_factor") {
+      if (value != "ufunc" && value != "own")
+        throw std::invalid_argument(where + ": ufunc_methods.complex_factor takes 'ufunc' or 'own'");
+      p.methods_take_ufunc_complex_factor = value == "ufunc";
     } else if (key == "complex_factor.default") {
       p.default_complex_factor = parse_weight(value, where);
     } else if (key.starts_with("complex_factor.")) {

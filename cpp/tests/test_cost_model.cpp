@@ -242,10 +242,40 @@ TEST(ContractionStep, ComplexCountedExactly) {
   EXPECT_EQ(cost::binary_contraction(p, mm, 6, 6, 6, true, C), 46);
   EXPECT_EQ(cost::contraction_step(p, mm, 2, 0, 0, true, C), 0);
   // A profile without the keys prices complex like real (its complex factor applies later).
-  EXPECT_EQ(cost::matmul(primer(), mm, 1, 5, 6, 7, C), cost::matmul(primer(), mm, 1, 5, 6, 7));
-  EXPECT_FALSE(primer().complex_contractions_exact());
+  fs::Profile plain = fs::parse_profile("plain", "contraction.multiply_add_flops 1\n");
+  EXPECT_EQ(cost::matmul(plain, mm, 1, 5, 6, 7, C), cost::matmul(plain, mm, 1, 5, 6, 7));
+  EXPECT_FALSE(plain.complex_contractions_exact());
   EXPECT_THROW(fs::parse_profile("bad", "contraction.complex_add_flops 0\n"), std::invalid_argument);
   EXPECT_THROW(fs::parse_profile("bad", "contraction.complex_multiply_flops 2.5\n"), std::invalid_argument);
+}
+
+TEST(ContractionStep, PrimerComplexMultiplyAddIsFourRealOnes) {
+  // primer profile, "complex operands": a complex multiply-add is 4 real ones
+  // (re += ac - bd, im += ad + bc), each counted once as the primer's "Matmul:
+  // M*N*K"; an add without a multiply (a one-operand sum) is a complex add, 2.
+  const fs::Profile& p = primer();
+  auto mm = op("matmul", fs::CostRule::Contraction);
+  auto es = op("einsum", fs::CostRule::Contraction);
+  const auto C = cost::Arithmetic::Complex;
+  EXPECT_TRUE(p.complex_contractions_exact());
+  EXPECT_EQ(p.complex_multiply_flops, 4);
+  EXPECT_EQ(p.complex_add_flops, 2);
+  // (5,6) @ (6,7): 210 multiply-adds, real 210, complex 4 x 210.
+  EXPECT_EQ(cost::matmul(p, mm, 1, 5, 6, 7), 210);
+  EXPECT_EQ(cost::matmul(p, mm, 1, 5, 6, 7, C), 840);
+  EXPECT_EQ(cost::matmul(p, mm, 3, 5, 6, 7, C), 3 * 840);  // a batch of 3
+  // K = 1 (an outer product): re = ac - bd is still two real multiply-adds.
+  EXPECT_EQ(cost::matmul(p, mm, 1, 5, 1, 7, C), 4 * 35);
+  // vdot of 6: 4 x 6.
+  EXPECT_EQ(cost::binary_contraction(p, mm, 6, 6, 6, true, C), 24);
+  // A three-operand step over 10 index tuples: 2 complex multiply-adds each.
+  EXPECT_EQ(cost::contraction_step(p, es, 3, 10, 1, true, C), 4 * 2 * 10);
+  EXPECT_EQ(cost::contraction_step(p, es, 3, 10, 1, true), 2 * 10);
+  // One operand: 'ij->' over 30 elements is a complex sum, 2 each; a view is free.
+  EXPECT_EQ(cost::contraction_step(p, es, 1, 30, 1, true, C), 60);
+  EXPECT_EQ(cost::contraction_step(p, es, 1, 30, 1, true), 30);
+  EXPECT_EQ(cost::contraction_step(p, es, 1, 30, 30, false, C), 0);
+  EXPECT_EQ(cost::contraction_step(p, es, 2, 0, 0, true, C), 0);
 }
 
 TEST(ContractionStep, OneOperand) {

@@ -2,6 +2,8 @@
 // NEP 50) and the worked examples of spec section 2.4 for the upstream profile.
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include "flopscope/cost_model.hpp"
 #include "flopscope/dtype.hpp"
 #include "flopscope/ops.hpp"
@@ -113,8 +115,71 @@ TEST(Dtype, UpstreamProfileBillsTheWorkedExamples) {
   EXPECT_EQ(fs::cost::pointwise(fs::profile_by_name("primer"), reg.intern("add", fs::CostRule::Pointwise), 0), 0);
   EXPECT_EQ(fs::cost::reduction(p, reg.intern("sum", fs::CostRule::Reduction), 0, 1), 1);
   EXPECT_EQ(fs::cost::reduction(fs::profile_by_name("primer"), reg.intern("sum", fs::CostRule::Reduction), 0, 1), 0);
-  // The primer is dtype-blind.
+  // The primer is dtype-blind for real operands (its complex factors: below).
   const fs::Profile& primer = fs::profile_by_name("primer");
-  const D::Dtype c[1] = {t(kComplex128)};
-  EXPECT_EQ(fs::cost::dtype_billed(primer, reg.intern("multiply", fs::CostRule::Pointwise), 100, c, {}), 100);
+  const D::Dtype f[1] = {t(kFloat64)};
+  EXPECT_EQ(fs::cost::dtype_billed(primer, reg.intern("multiply", fs::CostRule::Pointwise), 100, f, {}), 100);
+}
+
+TEST(Dtype, PrimerPricesComplexOperandsByTheirRealOperations) {
+  // primer profile, "complex operands" (docs/cost-model.md): a call whose
+  // operands promote to a complex dtype bills its count x the op's factor, at
+  // no dtype rate; every real call keeps the primer's count.
+  const fs::Profile& p = fs::profile_by_name("primer");
+  auto& reg = fs::OpRegistry::instance();
+  EXPECT_FALSE(p.dtype_aware());
+  EXPECT_TRUE(p.prices_complex());
+  auto bill = [&](const char* op, fs::CostRule rule, std::initializer_list<int> types,
+                  std::initializer_list<D::Weak> weak = {}) {
+    std::vector<D::Dtype> arrays;
+    for (int ty : types) arrays.push_back(t(ty));
+    std::vector<D::Weak> w(weak);
+    return fs::cost::dtype_billed(p, reg.intern(op, rule), 100, arrays, w);
+  };
+  const auto P = fs::CostRule::Pointwise, R = fs::CostRule::Reduction;
+  for (int real : {kFloat64, kFloat32, kInt64, kInt32}) {
+    EXPECT_EQ(bill("multiply", P, {real}), 100);
+    EXPECT_EQ(bill("divide", P, {real, real}), 100);
+    EXPECT_EQ(bill("exp", P, {real}), 100);
+    EXPECT_EQ(bill("prod", R, {real}), 100);
+  }
+  for (int c : {kComplex64, kComplex128}) {
+    EXPECT_EQ(bill("multiply", P, {c, c}), 600);  // 4 multiplies, 2 adds
+    EXPECT_EQ(bill("add", P, {c, c}), 200);       // the default: both parts
+    EXPECT_EQ(bill("divide", P, {c, c}), 1100);   // 6 multiplies, 3 adds, 2 divides
+    EXPECT_EQ(bill("absolute", P, {c}), 400);     // sqrt(a^2 + b^2)
+    EXPECT_EQ(bill("exp", P, {c}), 500);
+    EXPECT_EQ(bill("sum", R, {c}), 200);
+    EXPECT_EQ(bill("prod", R, {c}), 600);
+    EXPECT_EQ(bill("less", P, {c, c}), 100);      // comparisons unchanged
+    EXPECT_EQ(bill("sort", fs::CostRule::Sort, {c}), 100);
+    EXPECT_EQ(bill("linalg.inv", fs::CostRule::Linalg, {c}), 400);
+    EXPECT_EQ(bill("linalg.trace", fs::CostRule::Linalg, {c}), 200);
+    EXPECT_EQ(bill("fft.fft", fs::CostRule::Fourier, {c}), 100);  // already a complex transform's count
+    // A ufunc's methods take its factor.
+    EXPECT_EQ(bill("multiply.reduce", R, {c}), 600);
+    EXPECT_EQ(bill("multiply.outer", P, {c, c}), 600);
+    EXPECT_EQ(bill("exp.at", P, {c}), 500);
+    EXPECT_EQ(bill("add.accumulate", R, {c}), 200);
+  }
+  // Mixed operands bill the complex type NumPy computes in: float32 with
+  // complex64, float64 with a Python complex (NEP 50 weak scalar).
+  EXPECT_EQ(bill("multiply", P, {kFloat32, kComplex64}), 600);
+  EXPECT_EQ(bill("multiply", P, {kFloat64}, {D::Weak::Complex}), 600);
+  EXPECT_EQ(bill("multiply", P, {kFloat64}, {D::Weak::Float}), 100);
+  // The exact contraction count replaces the factor for a complex billed dtype only.
+  const D::Dtype c128[1] = {t(kComplex128)}, f64[1] = {t(kFloat64)};
+  const fs::OpId mm = reg.intern("matmul", fs::CostRule::Contraction);
+  EXPECT_EQ(fs::cost::dtype_billed(p, mm, 100, c128, {}, 400), 400);
+  EXPECT_EQ(fs::cost::dtype_billed(p, mm, 100, f64, {}, 400), 100);
+  EXPECT_EQ(fs::cost::dtype_billed_exactly(p, mm, 100, t(kFloat64), 400), 100);  // dtype=float64
+  // A profile with no complex keys stays dtype-blind.
+  const fs::Profile plain = fs::parse_profile("plain-complex", "weight.default 1\n");
+  EXPECT_FALSE(plain.prices_complex());
+  EXPECT_EQ(fs::cost::dtype_billed(plain, reg.intern("multiply", P), 100, c128, {}), 100);
+  // Without ufunc_methods.complex_factor a method takes the default factor.
+  const fs::Profile own = fs::parse_profile("own-methods", "complex_factor.multiply 6\ncomplex_factor.default 2\n");
+  EXPECT_EQ(fs::cost::dtype_billed(own, reg.intern("multiply.reduce", R), 100, c128, {}), 200);
+  EXPECT_EQ(fs::cost::dtype_billed(own, reg.intern("multiply", P), 100, c128, {}), 600);
+  EXPECT_THROW(fs::parse_profile("bad", "ufunc_methods.complex_factor bogus\n"), std::invalid_argument);
 }

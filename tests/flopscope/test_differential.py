@@ -58,6 +58,25 @@ def assert_same(ref, got, where):
         assert np.array_equal(r, g, equal_nan=True), where
 
 
+# The primer's complex factors of the ufuncs (cost-model.md, "Complex operands"): the real
+# operations of the complex formula; 2 (both parts) for the others; comparisons 1.
+PRIMER_COMPLEX = {
+    "multiply": 6, "square": 6, "reciprocal": 6, "divide": 11, "true_divide": 11, "absolute": 4, "abs": 4,
+    "sign": 6, "exp": 5, "expm1": 6, "exp2": 7, "log": 6, "log2": 8, "log10": 8, "log1p": 7, "sqrt": 10,
+    "sin": 6, "cos": 6, "sinh": 6, "cosh": 6, "tan": 9, "tanh": 9, "power": 17, "pow": 17, "float_power": 17,
+    **dict.fromkeys(["arcsin", "arccos", "arcsinh", "arccosh", "asin", "acos", "asinh", "acosh"], 26),
+    **dict.fromkeys(["arctan", "arctanh", "atan", "atanh"], 23),
+    **dict.fromkeys(["equal", "not_equal", "less", "less_equal", "greater", "greater_equal", "maximum",
+                     "minimum", "fmax", "fmin"], 1),
+}
+
+
+def primer_complex_factor(name, inputs, kw):
+    """A call with a complex input runs NumPy's complex loop (unless dtype= asks for a real one)."""
+    complex_call = any(x.dtype.kind == "c" for x in inputs) and np.dtype(kw.get("dtype", np.complex128)).kind == "c"
+    return PRIMER_COMPLEX.get(name, 2) if complex_call else 1
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_random_ufunc_calls_match_numpy(seed):
     rnd = random.Random(seed)
@@ -86,7 +105,7 @@ def test_random_ufunc_calls_match_numpy(seed):
             continue
         assert_same(ref, got, where)
         out_size = math.prod(np.broadcast_shapes(*[x.shape for x in inputs]))
-        assert used == u.nout * out_size, where
+        assert used == u.nout * out_size * primer_complex_factor(name, inputs, kw), where
 
 
 FUNCTIONS = ["sum", "mean", "var", "std", "max", "min", "prod", "all", "any", "argmax", "argmin", "cumsum",

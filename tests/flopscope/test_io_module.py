@@ -28,7 +28,7 @@ def test_save_load_round_trip_gives_flopscope_arrays(dtype):
     # Later work on loaded data is counted.
     with flops.BudgetContext(10**9, quiet=True) as ctx:
         got + got
-    assert ctx.flops_used == 12
+    assert ctx.flops_used == (24 if np.dtype(dtype).kind == "c" else 12)  # primer: a complex add is 2
 
 
 @pytest.mark.parametrize("saver", [fnp.savez, fnp.savez_compressed])

@@ -191,7 +191,7 @@ def test_logspace_one_power_per_sample(args, kw, expected):
     ((1, 1000, 4), {"endpoint": False, "dtype": np.float32}, 4),
     # array endpoints: + 11 per endpoint element, linspace's arithmetic and the sign per sample
     (([1.0, 2.0], [10.0, 20.0], 6), {}, 12 + 11 * 2 + (4 * 2 + 2 * 6 * 2) + 12),
-    ((1j, 1000j, 3), {}, 3),
+    ((1j, 1000j, 3), {}, 17 * 3),  # complex endpoints: a complex power per sample (cost-model.md)
 ])
 def test_geomspace_one_power_per_sample(args, kw, expected):
     want = np.geomspace(*args, **kw)

@@ -27,7 +27,11 @@ struct Profile {
   // contraction.complex_multiply_flops / complex_add_flops: a contraction whose
   // billed dtype is complex counts each complex multiply and add exactly (spec
   // 2.4: 6 and 2 real FLOPs) at the component rate, with no complex factor;
-  // 0 (the default): the real count times the op's complex factor.
+  // 0 (the default): the real count times the op's complex factor. Where a
+  // multiply-add counts once (multiply_add_flops 1, the primer), a product
+  // step's adds are in its multiplies' count (primer: 4, a complex multiply-add
+  // is 4 real ones) and complex_add_flops prices only the adds of a
+  // one-operand sum (primer: 2, as a complex sum).
   int complex_multiply_flops = 0;
   int complex_add_flops = 0;
   bool complex_contractions_exact() const { return complex_multiply_flops > 0; }
@@ -191,8 +195,22 @@ struct Profile {
   double default_dtype_rate = 1.0;  // when a call has no typed operand
   std::unordered_map<std::string, double, NameHash, std::equal_to<>> complex_factors;  // by op (or "prefix.*")
   double default_complex_factor = 1.0;
+  // ufunc_methods.complex_factor ufunc: a ufunc's methods (multiply.reduce,
+  // multiply.outer, exp.at, ...) without an entry of their own take the
+  // ufunc's complex factor (primer: a complex product is 6 however it is
+  // called); own (the default): the default factor.
+  bool methods_take_ufunc_complex_factor = false;
   std::unordered_map<std::string, dtype::Compute, NameHash, std::equal_to<>> computes;  // by op (or "prefix.*")
   bool dtype_aware() const { return !dtype_rates.empty(); }
+  // A profile that prices complex operands: a dtype-aware one, or a dtype-blind
+  // one (primer) with complex factors or an exact complex contraction count. The
+  // latter bills a call whose billed dtype is complex at flops x the op's complex
+  // factor (its exact count for a contraction) and every other call as is
+  // (docs/cost-model.md, "complex operands").
+  bool prices_complex() const {
+    return dtype_aware() || !complex_factors.empty() || default_complex_factor != 1.0 ||
+           complex_contractions_exact();
+  }
   // rate(compute(op, billed)) x (complex: the op's complex factor). From dense
   // tables by op id and by dtype, compiled on first use (no name lookups per call).
   double dtype_factor(OpId op, dtype::Dtype billed) const;
@@ -240,6 +258,7 @@ struct Profile {
   };
   mutable std::vector<OpRule> op_rule_by_op_;
   const OpRule& op_rule(OpId op) const;
+  const double* ufunc_method_complex_factor(std::string_view name) const;
   mutable double rate_by_dtype_[5][6] = {{-1, -1, -1, -1, -1, -1}, {-1, -1, -1, -1, -1, -1}, {-1, -1, -1, -1, -1, -1},
                                          {-1, -1, -1, -1, -1, -1}, {-1, -1, -1, -1, -1, -1}};  // kind x width
 
