@@ -147,3 +147,28 @@ class Runner(ABC):
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def checked_reply(outcome: PredictOutcome, expected: tuple) -> PredictOutcome:
+    """A child process's reply (the subprocess worker's, the sandbox server's) with its figures as
+    numbers and its predictions as a (depth, width) array, else ValueError or TypeError: one
+    malformed reply fails its own MLP, never the scoring of the run. An "ok" without predictions
+    is that MLP's PREDICT_NO_DATA."""
+    outcome.flops_used = int(outcome.flops_used)
+    for key in ("wall_time_s", "flopscope_backend_time_s", "flopscope_overhead_time_s", "residual_wall_time_s"):
+        setattr(outcome, key, float(getattr(outcome, key)))
+    if outcome.residual_cpu_time_s is not None:
+        outcome.residual_cpu_time_s = float(outcome.residual_cpu_time_s)
+    if outcome.predictions is not None and outcome.predictions.shape != tuple(expected):
+        raise ValueError(f"its predictions have shape {outcome.predictions.shape}, not {tuple(expected)}")
+    if outcome.status == "ok" and outcome.predictions is None:
+        return PredictOutcome(ERROR, error_code="PREDICT_NO_DATA", message="the reply carried no predictions")
+    return outcome
+
+
+def restart_failed(exc: RunnerError, what: str) -> PredictOutcome:
+    """The outcome of an MLP whose fresh child process (`what`: worker, sandbox) did not start."""
+    return PredictOutcome(ERROR, error_code="WORKER_RESTART_FAILED",
+                          message=f"a fresh {what} could not be started: {exc.code}: {exc.message}",
+                          details=exc.details, traceback=exc.traceback_text)
+

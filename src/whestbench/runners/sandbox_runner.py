@@ -22,8 +22,8 @@ import numpy as np
 
 from whestbench.loading import Entrypoint
 from whestbench.mlp import MLP
-from whestbench.runners.base import ERROR, PredictOutcome, ResourceLimits, Runner, RunnerError, child_env
-from whestbench.runners.subprocess_runner import _checked
+from whestbench.runners.base import (ERROR, PredictOutcome, ResourceLimits, Runner, RunnerError, checked_reply,
+                                     child_env, restart_failed)
 from whestbench.sandbox import wire as W
 from whestbench.sandbox.launch import SUBMISSION_MOUNT, SandboxUnavailable, bwrap_path, stderr_fd
 
@@ -133,9 +133,7 @@ class SandboxRunner(Runner):
             try:
                 self._spawn()
             except RunnerError as exc:
-                return PredictOutcome(ERROR, error_code="WORKER_RESTART_FAILED",
-                                      message=f"a fresh sandbox could not be started: {exc.code}: {exc.message}",
-                                      details=exc.details, traceback=exc.traceback_text)
+                return restart_failed(exc, "sandbox")
         server = self._server
         spec = {"width": int(mlp.width), "depth": int(mlp.depth), "seed": int(mlp.seed), "name": str(mlp.name),
                 "budget": int(budget)}
@@ -156,13 +154,9 @@ class SandboxRunner(Runner):
             outcome = PredictOutcome.from_json(data)
             if raw is not None:
                 outcome.predictions = np.frombuffer(raw, dtype=np.float32).reshape(mlp.depth, mlp.width).copy()
-            outcome = _checked(outcome, (mlp.depth, mlp.width))
-            if outcome.residual_cpu_time_s is not None:
-                outcome.residual_cpu_time_s = float(outcome.residual_cpu_time_s)
+            outcome = checked_reply(outcome, (mlp.depth, mlp.width))
         except (TypeError, ValueError) as exc:
             return self._dead("WORKER_PROTOCOL_ERROR", f"the sandbox server's reply is malformed: {exc}")
-        if outcome.status == "ok" and outcome.predictions is None:
-            outcome = PredictOutcome(ERROR, error_code="PREDICT_NO_DATA", message="the reply carried no predictions")
         if outcome.restart_worker:
             server.kill()
             self._server = None

@@ -27,7 +27,8 @@ import numpy as np
 
 from whestbench.loading import Entrypoint
 from whestbench.mlp import MLP
-from whestbench.runners.base import ERROR, PredictOutcome, ResourceLimits, Runner, RunnerError, child_env
+from whestbench.runners.base import (ERROR, PredictOutcome, ResourceLimits, Runner, RunnerError, checked_reply,
+                                     child_env, restart_failed)
 
 #: Codes after which the worker is gone and the next predict starts a new one.
 DEAD_WORKER_CODES = {"WORKER_EOF", "WORKER_BROKEN_PIPE", "WORKER_IO_ERROR", "PREDICT_TIMEOUT",
@@ -198,9 +199,7 @@ class SubprocessRunner(Runner):
             try:
                 self._spawn()
             except RunnerError as exc:
-                return PredictOutcome(ERROR, error_code="WORKER_RESTART_FAILED",
-                                      message=f"a fresh worker could not be started: {exc.code}: {exc.message}",
-                                      details=exc.details, traceback=exc.traceback_text)
+                return restart_failed(exc, "worker")
         worker = self._worker
         path = os.path.join(self._tmp, "weights.npy")
         np.save(path, mlp.stacked_weights())
@@ -233,26 +232,13 @@ class SubprocessRunner(Runner):
         if not isinstance(reply, dict) or "status" not in reply or reply.get("status") == "protocol_error":
             return self._dead("WORKER_PROTOCOL_ERROR", f"unexpected reply: {str(reply)[:200]}", worker)
         try:
-            outcome = _checked(PredictOutcome.from_json(reply), (mlp.depth, mlp.width))
+            outcome = checked_reply(PredictOutcome.from_json(reply), (mlp.depth, mlp.width))
         except (TypeError, ValueError) as exc:  # the worker checked the output: this reply is not its
             return self._dead("WORKER_PROTOCOL_ERROR", f"the worker's reply is malformed: {exc}", worker)
-        if outcome.status == "ok" and outcome.predictions is None:
-            outcome = PredictOutcome(ERROR, error_code="PREDICT_NO_DATA", message="the reply carried no predictions")
         if outcome.restart_worker:
             worker.kill()
             self._worker = None
         return outcome
-
-
-def _checked(outcome: PredictOutcome, expected: tuple) -> PredictOutcome:
-    """The reply's figures as numbers and its predictions as a (depth, width) array, else ValueError
-    or TypeError: one malformed reply fails its own MLP, never the scoring of the run."""
-    outcome.flops_used = int(outcome.flops_used)
-    for key in ("wall_time_s", "flopscope_backend_time_s", "flopscope_overhead_time_s", "residual_wall_time_s"):
-        setattr(outcome, key, float(getattr(outcome, key)))
-    if outcome.predictions is not None and outcome.predictions.shape != tuple(expected):
-        raise ValueError(f"its predictions have shape {outcome.predictions.shape}, not {tuple(expected)}")
-    return outcome
 
 
 ServerRunner = SubprocessRunner
