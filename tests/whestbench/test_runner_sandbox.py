@@ -275,3 +275,21 @@ def test_missing_bwrap_is_a_clear_error_never_unsandboxed(tmp_path, monkeypatch)
     with pytest.raises(RunnerError) as info:
         runner.start(Entrypoint(submission(tmp_path, "forge.py")), ctx(), ResourceLimits())
     assert info.value.code == "SANDBOX_UNAVAILABLE" and "bubblewrap" in info.value.message
+
+
+def test_the_client_sdk_declares_the_fields_of_the_real_one():
+    # The client cannot import whestbench.sdk (it imports NumPy), so it declares SetupContext and
+    # MLP again: their fields must stay those of the real dataclasses, in the same order.
+    import ast
+    import dataclasses
+
+    import whestbench.mlp
+    import whestbench.sdk
+    from whestbench.sandbox import wire
+
+    tree = ast.parse(open(os.path.join(wire.client_root(), "whestbench", "__init__.py")).read())
+    declared = {node.name: [s.target.id for s in node.body if isinstance(s, ast.AnnAssign)]
+                for node in tree.body if isinstance(node, ast.ClassDef)}
+    for cls in (whestbench.sdk.SetupContext, whestbench.mlp.MLP):
+        assert declared[cls.__name__] == [f.name for f in dataclasses.fields(cls)], cls.__name__
+    assert {"BaseEstimator", "SetupContext", "MLP"} <= set(declared)
