@@ -1,11 +1,11 @@
 // Counted wrappers around NumPy functions that are not ufuncs (fnp.sum,
-// fnp.dot, fnp.einsum, fnp.reshape, ...). How each reads its operands is the
-// op table's OperandReading; what it costs is the core's formula for the op's rule.
+// fnp.dot, fnp.einsum, fnp.reshape, ...). A call is read once into the core's
+// Signature (call_frame.hpp) by the op table's slots and priced by the core
+// (pricing.hpp); then metered, run by NumPy and recorded.
 #pragma once
 
 #include "numpy_api.hpp"
 
-#include "flopscope/einsum.hpp"
 #include "flopscope/ops.hpp"
 #include "flopscope/profile.hpp"
 
@@ -20,8 +20,7 @@ struct CountedFunction {
   PyObject* name;
   const char* cname;
   OpId op;
-  OperandReading reading;
-  int arity;
+  bool where_alone;  // where: a call with only the condition is nonzero's
   bool in_place;  // an ndarray method that sorts or partitions its array (refused when immutable)
 };
 
@@ -48,11 +47,5 @@ PyObject* make_counted_function(const char* op_name, PyObject* impl, PyObject* n
 
 PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py_ssize_t nargs,
                                 PyObject* kwnames);
-
-// Reads einsum's optimize argument (absent/False: one step over all operands;
-// True/'greedy'/'optimal': flopscope's search; ['einsum_path', (i, j), ...]: as
-// given) into a path for `expr`. False (exception set, naming `op`) for a bad value.
-bool einsum_path_from(const char* op, PyObject* optimize, const Profile& profile, OpId id,
-                      const einsum::Expression& expr, einsum::Path* path, bool* use_path);
 
 }  // namespace flopscope::py

@@ -485,21 +485,21 @@ PyObject* raise_value_error(const char* op, const std::string& what) {
   return nullptr;
 }
 
-void Call::read_dtype_argument(PyObject* dtype) {
-  if (dtype == nullptr || dtype == Py_None) return;
-  switch (profile().dtype_argument(op_)) {
-    case Profile::DtypeArgument::Heavier: return;  // the writes bill the result's dtype and the source's
-    case Profile::DtypeArgument::Ignored: dtype_ignored_ = true; return;  // the operands' dtypes, not the result's
-    case Profile::DtypeArgument::Billed: break;
-  }
+int dtype_number(PyObject* o) {
+  if (!PyArray_DescrCheck(o) && !PyType_Check(o) && !PyUnicode_Check(o)) return -1;  // no user code run
   PyArray_Descr* descr = nullptr;
-  if (!PyArray_DescrCheck(dtype) && !PyType_Check(dtype) && !PyUnicode_Check(dtype)) return;  // no user code run
-  if (PyArray_DescrConverter2(dtype, &descr) != NPY_SUCCEED || descr == nullptr) {
+  if (PyArray_DescrConverter2(o, &descr) != NPY_SUCCEED || descr == nullptr) {
     PyErr_Clear();
-    return;
+    return -1;
   }
-  billed_as_ = dtype::from_type_num(descr->type_num);
+  const int type_num = descr->type_num;
   Py_DECREF(descr);
+  return type_num;
+}
+
+void Call::bill_as_requested(int type_num) {
+  if (!reads_dtype_argument(profile())) return;
+  requested_ = dtype::from_type_num(type_num);
 }
 
 void Call::note_beyond(const OperandShape& shape) {
@@ -512,48 +512,24 @@ void Call::note_beyond(const OperandShape& shape) {
 }
 
 bool Call::bill_dtype(const Profile& prof, Flops* cost) const {
-  dtype::Dtype arrays[2 * kMaxNoted + 1];
-  dtype::Weak weak[kMaxNoted + 1];
-  std::size_t n_arrays = 0, n_weak = 0;
-  const bool strong = prof.strong_scalars(op_);
-  // A dtype-aware profile counts out= buffers (spec 2.3: they can raise the
-  // rate); a dtype-blind one (primer) prices the arithmetic NumPy runs, which
-  // its inputs choose: multiply(x, y, out=z) of float64 inputs runs the float64
-  // loop whatever z is, so a complex z does not make the call complex.
-  const bool outs = prof.dtype_aware();
-  const int limit = outs ? prof.billed_operands(op_) : std::min(n_inputs_, n_noted_);
-  const int n_billed = limit > 0 ? std::min(limit, n_noted_) : n_noted_;
-  for (int i = 0; outs && i < n_out_types_; ++i) arrays[n_arrays++] = dtype::from_type_num(out_types_[i]);
-  for (int i = 0; i < n_billed; ++i) {
-    const OperandShape& s = *noted_[i];
-    if (s.type_num != NPY_NOTYPE)
-      arrays[n_arrays++] = dtype::from_type_num(s.type_num);
-    else if (strong)  // the array np.asarray would make of the scalar
-      arrays[n_arrays++] = dtype::result_type({}, {&s.weak, 1});
-    else
-      weak[n_weak++] = s.weak;
-  }
-  if (limit == 0 || limit >= kMaxNoted) {  // the operands past kMaxNoted (note_beyond)
-    if (beyond_.kind != 0) arrays[n_arrays++] = beyond_;
-    if (beyond_weak_ != dtype::Weak::None) {
-      if (strong)
-        arrays[n_arrays++] = dtype::result_type({}, {&beyond_weak_, 1});
-      else
-        weak[n_weak++] = beyond_weak_;
-    }
-  }
-  Flops complex_cost = complex_cost_;
-  if (prof.complex_factor_needs_one_dtype(op_)) {  // the same count at the rate alone unless one dtype throughout
-    const int n_inputs = std::min(n_inputs_, n_noted_);
-    bool one_dtype = n_inputs > 0;
-    for (int i = 0; i < n_inputs; ++i)
-      one_dtype = one_dtype && noted_[i]->type_num != NPY_NOTYPE && noted_[i]->type_num == noted_[0]->type_num;
-    if (!one_dtype) complex_cost = *cost;
-  }
+  // The facts this call noted; the policy is the core's (cost::billed_for_dtypes).
+  cost::CallDtypes::Operand operands[kMaxNoted];
+  for (int i = 0; i < n_noted_; ++i)
+    operands[i] = {noted_[i]->type_num != NPY_NOTYPE ? dtype::from_type_num(noted_[i]->type_num) : dtype::Dtype{},
+                   noted_[i]->weak};
+  dtype::Dtype outs[kMaxNoted];
+  for (int i = 0; i < n_out_types_; ++i) outs[i] = dtype::from_type_num(out_types_[i]);
+  cost::CallDtypes facts;
+  facts.operands = {operands, static_cast<std::size_t>(n_noted_)};
+  facts.n_inputs = std::min(n_inputs_, n_noted_);
+  facts.outs = {outs, static_cast<std::size_t>(n_out_types_)};
+  facts.beyond = beyond_;
+  facts.beyond_weak = beyond_weak_;
+  facts.all_listed = beyond_.kind == 0 && beyond_weak_ == dtype::Weak::None;
+  facts.requested = requested_;
+  facts.complex_exact = complex_cost_;
   try {
-    *cost = billed_as_.kind != 0
-                ? cost::dtype_billed_exactly(prof, op_, *cost, billed_as_, complex_cost)  // dtype=: as asked
-                : cost::dtype_billed(prof, op_, *cost, {arrays, n_arrays}, {weak, n_weak}, complex_cost);
+    *cost = cost::billed_for_dtypes(prof, op_, *cost, facts);
   } catch (const CostOverflowError&) {
     raise_cost_overflow(name_);
     return false;
@@ -698,8 +674,10 @@ PyObject* Call::charge_writes(PyObject* result, PyObject* first, PyObject* secon
   // Where the profile ignores the op's dtype= (the joins), the result's dtype
   // gives way to the input arrays' (a sequence's, promoted) and out='s.
   using D = Profile::WriteRule::Dtypes;
-  const bool dtype_chosen = billed_as_.kind != 0 && counted == result;
-  if (dtype_ignored_ && counted == result && first != nullptr && (PyTuple_Check(first) || PyList_Check(first))) {
+  const bool dtype_chosen = requested_.kind != 0 && prof.dtype_argument(op_) == Profile::DtypeArgument::Billed &&
+                            counted == result;
+  const bool dtype_ignored = requested_.kind != 0 && prof.ignores_dtype_argument(op_);
+  if (dtype_ignored && counted == result && first != nullptr && (PyTuple_Check(first) || PyList_Check(first))) {
     n_types = 0;
     for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(first); ++i) {
       PyObject* item = PySequence_Fast_GET_ITEM(first, i);
@@ -709,7 +687,7 @@ PyObject* Call::charge_writes(PyObject* result, PyObject* first, PyObject* secon
       n_types = 1;
     }
     for (int i = 0; i < n_out_types_ && n_types > 0; ++i) types[0] = dtype::promote(types[0], dtype::from_type_num(out_types_[i]));
-  } else if (dtype_ignored_ && counted == result && first != nullptr && PyArray_Check(first)) {
+  } else if (dtype_ignored && counted == result && first != nullptr && PyArray_Check(first)) {
     n_types = 0;
     for (int i = 0; i < n_out_types_ && n_types < 2; ++i) types[n_types++] = dtype::from_type_num(out_types_[i]);
   }

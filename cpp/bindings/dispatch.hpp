@@ -283,6 +283,11 @@ inline int pricing_threads = 0;
 inline PricingOnly* pricing_now() { return pricing_threads == 0 ? nullptr : pricing_only; }
 PyObject* priced_signal();  // the exception type admit() stops with
 
+// The dtype NumPy's spellings of a dtype= argument name (a dtype, a type, a
+// string) as a NumPy type number, read without running Python; -1 for
+// anything else (left to NumPy).
+int dtype_number(PyObject* o);
+
 // The accounting around one NumPy call. Usage:
 //   Call call(op_id, name); if (!call.admit(cost)) return nullptr;
 //   call.backend_begin(); r = ...; call.backend_end(r != nullptr); restore; return call.finish(wrap_result(r));
@@ -412,9 +417,6 @@ class Call {
   // operand, where it can make NumPy compute in a real dtype (a reduction's
   // dtype=float64 keeps the real parts): real calls read nothing more.
   bool reads_dtype_argument(const Profile& prof) const { return prof.dtype_aware() || complex_; }
-  // An explicit dtype= argument: billed exactly as requested (spec 2.3), not
-  // from the operands or the op's compute rule.
-  void bill_as(dtype::Dtype d) { billed_as_ = d; }
   // A contraction's exact complex count (cost::Arithmetic::Complex): billed,
   // at the rate alone, instead of the admitted cost when the billed dtype is complex.
   void bill_complex_exactly(Flops complex_cost) { complex_cost_ = complex_cost; }
@@ -425,9 +427,15 @@ class Call {
   void note_density(int counts_type_num) { density_counts_ = counts_type_num; }
   // The histogram was given its edges: nothing of them to bill but the density's normalisation.
   void note_edges_given() { edges_given_ = true; }
-  // Reads a dtype= argument (NumPy's spellings) for bill_as; anything NumPy
-  // cannot read is left to NumPy to refuse.
-  void read_dtype_argument(PyObject* dtype);
+  // A dtype= argument (NumPy's type number), billed as the profile's
+  // dtype_argument.<op> says (spec 2.3); read by a dtype-blind profile only
+  // for a call with a complex operand (reads_dtype_argument).
+  void bill_as_requested(int type_num);
+  // The same from the argument itself (NumPy's spellings, dtype_number); nullptr / None: none.
+  void read_dtype_argument(PyObject* dtype) {
+    if (dtype == nullptr || dtype == Py_None) return;
+    if (const int type_num = dtype_number(dtype); type_num >= 0) bill_as_requested(type_num);
+  }
   // A dtype-aware profile's rate and complex factor (spec 2.1) applied to
   // `cost`, from the result type of the noted operands and out= buffers, or
   // the explicit dtype=. False (OverflowError set) when the billed cost does
@@ -472,14 +480,13 @@ class Call {
   dtype::Weak beyond_weak_ = dtype::Weak::None;
   int out_types_[kMaxNoted];
   int n_out_types_ = 0;
-  dtype::Dtype billed_as_;
+  dtype::Dtype requested_;  // dtype= (bill_as_requested); kind 0: none
   Flops complex_cost_ = -1;  // -1: none (the complex factor applies)
   bool complex_ = false;     // a noted operand or out= buffer is complex (or a Python complex)
   int n_inputs_ = kMaxNoted;
   bool estimator_bins_ = false;
   int density_counts_ = -1;  // NumPy type number, -1: no density=True
   bool edges_given_ = false;
-  bool dtype_ignored_ = false;  // a dtype= the profile does not bill (dtype_argument.<op> ignored)
 
   clock::Ticks t0_, t1_ = 0;
   clock::Ticks booked_before_ = 0;

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "array_type.hpp"
+#include "call_frame.hpp"
 #include "counted_function.hpp"
 #include "counted_ufunc.hpp"
 #include "direct_loop.hpp"
@@ -25,6 +26,7 @@
 #include "hooks.hpp"
 #include "flopscope/clock.hpp"
 #include "flopscope/cost_model.hpp"
+#include "flopscope/formulas/core.hpp"
 #include "flopscope/einsum.hpp"
 #include "flopscope/meter.hpp"
 #include "flopscope/special.hpp"
@@ -76,7 +78,10 @@ const char* slot_prefix(Slot::Kind kind) {
     case Slot::Kind::Rest: return "&+";
     case Slot::Kind::RestValues: return "#+";
     case Slot::Kind::IntTable: return "#";
-    case Slot::Kind::Param: break;
+    case Slot::Kind::Path: return "@";
+    case Slot::Kind::Param:
+    case Slot::Kind::Out:     // named "out"
+    case Slot::Kind::Dtype: break;  // named "dtype"
   }
   return "";
 }
@@ -423,12 +428,11 @@ NB_MODULE(_core, m) {
         slots.append(std::string(slot.keyword_only ? "*" : "") +
                      (slot.billed ? "%" : slot_prefix(slot.kind)) + slot.name);
       row["slots"] = slots;
-      row["arity"] = info.reading == OperandReading::Signature ? 0 : info.arity;  // operands a fixed reading prices
       if (info.formula_doc) row["formula"] = nb::str(info.formula_doc); else row["formula"] = nb::none();
       rows.append(row);
     }
     return rows;
-  }, "One dict per op of the table: name, rule, method, slots, arity (operands of a row without slots), formula (its documentation).");
+  }, "One dict per op of the table: name, rule, method, slots, formula (its documentation).");
   m.def("wrap", [](nb::handle x) {
     // flopscope's own conversion of the inputs of its Python-implemented ops:
     // x as a flopscope array, refused where a counted call would refuse it, and
@@ -524,14 +528,20 @@ NB_MODULE(_core, m) {
           } catch (const std::invalid_argument& e) {
             throw nb::value_error(e.what());
           }
+          // The same reading of optimize= as fnp.einsum's (call_frame.hpp, einsum::path_from_argument).
+          py::Operands operands("einsum_path_cost");
+          py::CallFrame frame;
+          PyObject* value = optimize.ptr();
+          Arg argument;
+          if (value != Py_None && !py::read_value(Slot::Kind::Path, &value, operands, frame, &argument))
+            throw nb::python_error();
           einsum::Path path;
-          bool use_path = false;  // the same reading of optimize= as fnp.einsum
-          if (!py::einsum_path_from("einsum", optimize.ptr(), p, op, expr, &path, &use_path)) throw nb::python_error();
-          // Without a path: the one the call is priced and run by (none under the primer).
-          if (!use_path) path = einsum::unoptimized_pricing_path(p, op, expr);
           try {
+            // Without a path: the one the call is priced and run by (none under the primer).
+            if (!einsum::path_from_argument(p, op, expr, argument, &path))
+              path = einsum::unoptimized_pricing_path(p, op, expr);
             return std::make_tuple(path, einsum::path_cost(p, op, expr, path));
-          } catch (const std::invalid_argument& e) {
+          } catch (const std::invalid_argument& e) {  // SignatureError included
             throw nb::value_error(e.what());
           }
         },

@@ -308,4 +308,44 @@ Flops search(const Profile& profile, OpId op, Flops n_values, Flops n_sorted) {
   return weighted(profile, op, checked_mul(n_values, ceil_log2_at_least_1(n_sorted)));
 }
 
+Flops billed_for_dtypes(const Profile& profile, OpId op, Flops flops, const CallDtypes& call) {
+  constexpr std::size_t kMax = 64;
+  dtype::Dtype arrays[2 * kMax + 2];
+  dtype::Weak weak[kMax + 1];
+  std::size_t n_arrays = 0, n_weak = 0;
+  const bool strong = profile.strong_scalars(op);
+  const bool outs = profile.dtype_aware();
+  const int n_noted = static_cast<int>(std::min(call.operands.size(), kMax));
+  const int limit = outs ? profile.billed_operands(op) : std::min(call.n_inputs, n_noted);
+  const int n_billed = limit > 0 ? std::min(limit, n_noted) : n_noted;
+  for (std::size_t i = 0; outs && i < call.outs.size() && i < kMax; ++i) arrays[n_arrays++] = call.outs[i];
+  auto add = [&](dtype::Dtype array, dtype::Weak w) {
+    if (array.kind != 0)
+      arrays[n_arrays++] = array;
+    else if (strong)  // the array np.asarray would make of the scalar
+      arrays[n_arrays++] = dtype::result_type({}, {&w, 1});
+    else
+      weak[n_weak++] = w;
+  };
+  for (int i = 0; i < n_billed; ++i) add(call.operands[static_cast<std::size_t>(i)].array, call.operands[static_cast<std::size_t>(i)].weak);
+  if (!call.all_listed && (limit == 0 || limit >= n_noted)) {
+    if (call.beyond.kind != 0) arrays[n_arrays++] = call.beyond;
+    if (call.beyond_weak != dtype::Weak::None) add({}, call.beyond_weak);
+  }
+  Flops complex_cost = call.complex_exact;
+  if (profile.complex_factor_needs_one_dtype(op)) {  // the same count at the rate alone unless one dtype throughout
+    const int n_inputs = std::min(call.n_inputs, n_noted);
+    bool one_dtype = n_inputs > 0;
+    for (int i = 0; i < n_inputs; ++i) {
+      const auto& o = call.operands[static_cast<std::size_t>(i)];
+      one_dtype = one_dtype && o.array.kind != 0 && o.array == call.operands[0].array;
+    }
+    if (!one_dtype) complex_cost = flops;
+  }
+  dtype::Dtype requested;
+  if (call.requested.kind != 0 && profile.dtype_argument(op) == Profile::DtypeArgument::Billed) requested = call.requested;
+  return requested.kind != 0 ? dtype_billed_exactly(profile, op, flops, requested, complex_cost)  // dtype=: as asked
+                             : dtype_billed(profile, op, flops, {arrays, n_arrays}, {weak, n_weak}, complex_cost);
+}
+
 }  // namespace flopscope::cost

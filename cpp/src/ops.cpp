@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#include "flopscope/formulas/core.hpp"
 #include "flopscope/formulas/counting.hpp"
 #include "flopscope/formulas/fft.hpp"
 #include "flopscope/formulas/linalg.hpp"
@@ -18,13 +19,10 @@ namespace flopscope {
 namespace {
 
 using R = CostRule;
-using In = OperandReading;
 
 struct StaticOp {
   const char* name;
   CostRule rule;
-  OperandReading reading;
-  int arity;
   const char* reduce_ufunc;
   bool method;
   const char* slots;
@@ -32,35 +30,41 @@ struct StaticOp {
   const char* formula_doc;
   bool python = false;
   ContractionDims dims = nullptr;
+  Pricer pricer = nullptr;
 };
 
-// Row helpers: a free op; an op read by a dedicated reading; an op whose
-// slots are read into a Signature and priced by its formula.
+// Row helpers. Every priced row names NumPy's parameters (the slot list, see
+// parse_slots) and how the Signature read from them is priced: a formula, a
+// contraction's extents or a pricer.
 constexpr bool kMethod = true;
+// Free (0 FLOPs); read for its dtype= only.
 constexpr StaticOp free_op(const char* name, bool method = false) {
-  return {name, R::Free, In::None, 0, nullptr, method, nullptr, nullptr, nullptr};
+  return {name, R::Free, nullptr, method, nullptr, nullptr, nullptr};
 }
-constexpr StaticOp op(const char* name, CostRule rule, OperandReading reading, int arity,
-                      const char* reduce_ufunc = nullptr, bool method = false) {
-  return {name, rule, reading, arity, reduce_ufunc, method, nullptr, nullptr, nullptr};
-}
+// Priced by a formula of formulas/*.hpp (a count the profile weights).
 constexpr StaticOp sig(const char* name, CostRule family, const char* slots, Formula formula, const char* doc,
                        bool method = false) {
-  return {name, family, In::Signature, 0, nullptr, method, slots, formula, doc};
+  return {name, family, nullptr, method, slots, formula, doc};
+}
+// Priced by a rule of formulas/core.hpp, with the profile's conventions in hand.
+// reduce_ufunc: a bare f(a[, axis]) runs this ufunc's reduce (the same NumPy call).
+constexpr StaticOp rule(const char* name, CostRule family, const char* slots, Pricer pricer, const char* doc,
+                        bool method = false, const char* reduce_ufunc = nullptr) {
+  return {name, family, reduce_ufunc, method, slots, nullptr, doc, false, nullptr, pricer};
 }
 // A matmul-like contraction whose slots are read into a Signature and priced
 // by the contraction engine (cost::matmul) from the extents `dims` finds,
 // so that real and complex calls price as the matmul ufunc does.
 constexpr StaticOp contraction_sig(const char* name, const char* slots, ContractionDims dims, const char* doc) {
-  return {name, R::Contraction, In::Signature, 0, nullptr, false, slots, nullptr, doc, false, dims};
+  return {name, R::Contraction, nullptr, false, slots, nullptr, doc, false, dims};
 }
 // A row priced here whose implementation is flopscope's own Python (bound with
 // _core.bind_op at import), even where NumPy has a function of that name.
 constexpr StaticOp py_free(const char* name) {
-  return {name, R::Free, In::None, 0, nullptr, false, nullptr, nullptr, nullptr, true};
+  return {name, R::Free, nullptr, false, nullptr, nullptr, nullptr, true};
 }
 constexpr StaticOp py_sig(const char* name, CostRule family, const char* slots, Formula formula, const char* doc) {
-  return {name, family, In::Signature, 0, nullptr, false, slots, formula, doc, true};
+  return {name, family, nullptr, false, slots, formula, doc, true};
 }
 
 // THE op table: every operation flopscope exports outside the ufuncs, one row
@@ -125,9 +129,9 @@ OpRegistry::OpRegistry() {
   // Never reallocated, so info() stays valid in one thread while another interns.
   ops_.reserve(kCapacity);
   for (const auto& op : kStaticOps)
-    ops_.push_back({op.name, op.rule, op.reading, op.arity, op.reduce_ufunc, op.method,
-                    op.slots ? parse_slots(op.slots) : std::vector<Slot>{}, op.formula, op.formula_doc, op.python,
-                    op.dims});
+    ops_.push_back({op.name, op.rule, op.reduce_ufunc, op.method,
+                    op.slots ? parse_slots(op.slots) : std::vector<Slot>{}, op.formula, op.dims, op.pricer,
+                    op.formula_doc, op.python});
   table_size_ = ops_.size();
 }
 

@@ -40,8 +40,15 @@ std::vector<Slot> parse_slots(std::string_view text) {
     } else if (token.starts_with("&")) {
       slot.kind = Slot::Kind::Operand;
       token.remove_prefix(1);
+    } else if (token.starts_with("@")) {
+      slot.kind = Slot::Kind::Path;
+      token.remove_prefix(1);
     }
     if (token.empty()) throw std::invalid_argument("parse_slots: empty parameter name");
+    if (slot.kind == Slot::Kind::Param && !slot.billed && token == "out") slot.kind = Slot::Kind::Out;
+    if (slot.kind == Slot::Kind::Param && !slot.billed && token == "dtype") slot.kind = Slot::Kind::Dtype;
+    for (const Slot& other : slots)
+      if (other.name == token) throw std::invalid_argument("parse_slots: parameter '" + std::string(token) + "' named twice");
     slot.name = std::string(token);
     slots.push_back(std::move(slot));
   }
@@ -139,6 +146,47 @@ std::vector<int> Signature::axes_or_all(std::size_t i, int ndim) const {
     axes.push_back(ax);
   }
   return axes;
+}
+
+Flops Signature::reduced_numel(std::size_t array, std::size_t axis) const {
+  const auto s = shape(array);
+  const int nd = static_cast<int>(s.size());
+  const Arg& a = (*this)[axis];
+  if (a.kind == Arg::Kind::Absent || a.kind == Arg::Kind::None || nd == 0) return 1;
+  std::span<const std::int64_t> raw;
+  if (a.kind == Arg::Kind::Int) {
+    raw = {&a.i, 1};
+  } else if (a.kind == Arg::Kind::Ints && a.rows < 0) {
+    raw = a.ints;
+  } else {
+    throw SignatureError(position(axis) + " (axis) must be None, an int or a tuple of ints");
+  }
+  bool reduced[64] = {};  // NumPy arrays have at most 64 dimensions
+  for (std::int64_t v : raw) {
+    if (v < -nd || v >= nd)
+      throw SignatureError("axis " + std::to_string(v) + " is out of bounds for an array of dimension " +
+                           std::to_string(nd));
+    const int ax = static_cast<int>(v < 0 ? v + nd : v);
+    if (reduced[ax]) throw SignatureError("repeated axis");
+    reduced[ax] = true;
+  }
+  Flops n = 1;
+  for (int d = 0; d < nd; ++d)
+    if (!reduced[d]) n = checked_mul(n, s[static_cast<std::size_t>(d)]);
+  return n;
+}
+
+void Signature::slices_along(std::size_t array, std::size_t axis, int fallback, Flops* length, Flops* slices) const {
+  const Flops n = numel(array);
+  const Arg& a = (*this)[axis];
+  if (a.kind == Arg::Kind::None) {
+    *length = n;  // the flattened array
+  } else if (ndim(array) == 0) {
+    *length = 1;
+  } else {
+    *length = shape(array)[static_cast<std::size_t>(axis_or(axis, ndim(array), fallback))];
+  }
+  *slices = *length == 0 ? 0 : n / *length;
 }
 
 std::vector<std::int64_t> Signature::ints_or_empty(std::size_t i) const {

@@ -65,20 +65,20 @@ TEST(FormulaUtil, CeilLog2AndBatch) {
   EXPECT_EQ(formula_util::batch(shape, 2), 20);
 }
 
-TEST(OpTable, EverySignatureRowHasAFormulaAndEveryFormulaRowSlots) {
+TEST(OpTable, EveryPricedRowHasOneWayToPriceItsSlots) {
   auto& reg = OpRegistry::instance();
   for (std::size_t i = 0; i < reg.table_size(); ++i) {
     const OpInfo& info = reg.info(static_cast<OpId>(i));
-    if (info.reading == OperandReading::Signature) {
-      // One way to price it: a formula, or (a matmul-like contraction) the extents the engine prices.
-      EXPECT_NE(info.formula == nullptr, info.dims == nullptr) << info.name;
-      if (info.dims != nullptr) EXPECT_EQ(info.rule, CostRule::Contraction) << info.name;
+    // One way to price it: a formula, the extents the contraction engine prices, or a pricer.
+    const int ways = (info.formula != nullptr) + (info.dims != nullptr) + (info.pricer != nullptr);
+    if (info.rule == CostRule::Free && info.slots.empty()) {
+      EXPECT_EQ(ways, 0) << info.name;
+    } else {
+      EXPECT_EQ(ways, 1) << info.name;
       EXPECT_NE(info.formula_doc, nullptr) << info.name;
       EXPECT_FALSE(info.slots.empty()) << info.name;
-    } else {
-      EXPECT_EQ(info.formula, nullptr) << info.name;
-      EXPECT_EQ(info.dims, nullptr) << info.name;
     }
+    if (info.dims != nullptr) EXPECT_EQ(info.rule, CostRule::Contraction) << info.name;
     EXPECT_EQ(reg.find(info.name), static_cast<OpId>(i)) << "duplicate row " << info.name;
   }
 }

@@ -53,7 +53,9 @@ KIND = {("select", "condlist"): "bool", ("piecewise", "condlist"): "bool", ("whe
 REQUIRED = {"polyfit": {"deg": 1}, "piecewise": {"funclist": [lambda v: v, 0.0]}}
 # Arguments NumPy requires with one operand.
 WITH = {("percentile", "weights"): {"method": "inverted_cdf"}, ("quantile", "weights"): {"method": "inverted_cdf"},
-        ("nanpercentile", "weights"): {"method": "inverted_cdf"}, ("nanquantile", "weights"): {"method": "inverted_cdf"}}
+        ("nanpercentile", "weights"): {"method": "inverted_cdf"}, ("nanquantile", "weights"): {"method": "inverted_cdf"},
+        # NumPy takes both positional bounds or neither (then min= / max=): the other one None.
+        ("clip", "a_min"): {"a_max": None}, ("clip", "a_max"): {"a_min": None}}
 # Later operands whose size legitimately leaves the work unchanged.
 UNPRICED = {("ediff1d", "to_end"): "copied, not computed (primer: copies are free)",
             ("ediff1d", "to_begin"): "copied, not computed (primer: copies are free)",
@@ -88,22 +90,16 @@ def operand_slots(row):
     """(name, kind, by keyword) of the row's array operands in NumPy's positional
     order; kind '&' one array, '&*' a list of arrays, '&+' the *varargs; by
     keyword when a parameter that is not an operand comes before it."""
-    if row["slots"]:
-        out, leading = [], True  # leading: every slot so far is an operand (positional is safe)
-        for s in row["slots"]:
-            t = s[1:] if s.startswith("*") else s
-            for prefix in ("&*", "&+", "&"):
-                if t.startswith(prefix):
-                    out.append((t[len(prefix):], prefix, s.startswith("*") or not leading))
-                    break
-            else:
-                leading = False
-        return out
-    try:
-        params = list(inspect.signature(getattr(np, row["name"].split(".")[-1])).parameters)
-    except (TypeError, ValueError, AttributeError):
-        return []
-    return [(p, "&", False) for p in params[: row["arity"]]]
+    out, leading = [], True  # leading: every slot so far is an operand (positional is safe)
+    for s in row["slots"]:
+        t = s[1:] if s.startswith("*") else s
+        for prefix in ("&*", "&+", "&"):
+            if t.startswith(prefix):
+                out.append((t[len(prefix):], prefix, s.startswith("*") or not leading))
+                break
+        else:
+            leading = False
+    return out
 
 
 def sweep_rows():

@@ -186,4 +186,33 @@ Flops search(const Profile& profile, OpId op, Flops n_values, Flops n_sorted);
 Flops dtype_billed(const Profile& profile, OpId op, Flops flops, std::span<const dtype::Dtype> arrays,
                    std::span<const dtype::Weak> weak, Flops complex_exact = -1);
 
+// The dtypes of one call as the binding noted them, for billing it.
+struct CallDtypes {
+  struct Operand {
+    dtype::Dtype array;  // kind 0: a Python scalar (see weak)
+    dtype::Weak weak = dtype::Weak::None;
+  };
+  std::span<const Operand> operands;  // in order: the op's inputs first
+  int n_inputs = 0;                   // how many of `operands` are inputs (a ufunc's where= is not)
+  std::span<const dtype::Dtype> outs;  // out= buffers
+  // Operands past those listed (a 9-operand einsum): their arrays promoted, their scalars' strongest kind.
+  dtype::Dtype beyond;
+  dtype::Weak beyond_weak = dtype::Weak::None;
+  bool all_listed = true;             // false when `beyond` stands for operands not listed
+  dtype::Dtype requested;             // dtype= as the call gave it (kind 0: none, or not read)
+  Flops complex_exact = -1;           // a contraction's exact complex count (Arithmetic::Complex), or -1
+};
+
+// What a call is billed for `flops` given its dtypes (spec 2.1, 2.3, 2.4):
+// the profile's conventions applied in one place. A dtype-aware profile counts
+// out= buffers (they can raise the rate, never lower it); a dtype-blind one
+// (primer) prices the arithmetic NumPy runs, which the inputs choose.
+// strong_scalars.<op>: Python scalars bill as the arrays np.asarray makes of
+// them; billed_operands.<op> N: only the first N operands count;
+// complex_factor_needs_one_dtype.<op>: the exact complex count only when every
+// input has one dtype; dtype_argument.<op>: whether dtype= is billed as asked,
+// ignored, or left to the writes' bill (upstream flopscope 0.12.4, measured).
+// Throws CostOverflowError past 64 bits.
+Flops billed_for_dtypes(const Profile& profile, OpId op, Flops flops, const CallDtypes& call);
+
 }  // namespace flopscope::cost

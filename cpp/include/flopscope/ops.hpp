@@ -33,39 +33,31 @@ enum class CostRule : std::uint8_t {
 
 std::string_view cost_rule_name(CostRule rule);
 
-// How the binding reads a function's priced operands from its arguments (the
-// core only names the kinds; reading Python objects is the binding's job).
-enum class OperandReading : std::uint8_t {
-  None,        // nothing is priced (free ops)
-  Reduce,      // a, axis
-  Pointwise,   // the first `arity` operands broadcast together
-  Where,       // where(cond) or where(cond, x, y)
-  Clip,        // clip(a, a_min, a_max)
-  Equal,       // array_equal(a1, a2): free when the shapes differ
-  Equiv,       // array_equiv(a1, a2): free when the shapes do not broadcast
-  Dot, Inner, Outer, Vdot, Tensordot, Einsum,
-  Sort,        // a, axis=-1
-  Partition,   // a, kth, axis=-1
-  Search,      // a (sorted), v
-  Trace,       // a, offset=0, axis1=0, axis2=1
-  Signature,   // the row's slots are read into a Signature and priced by its formula
-};
-
 using OpId = std::int32_t;
+
+class Profile;
+struct Priced;  // pricing.hpp
+// A rule that prices a row with the profile's conventions in hand (the
+// reductions, contractions, sorts, einsum, ...; formulas/core.hpp), where a
+// Formula gives a count the profile only weights. It may say more than the
+// FLOPs (Priced: a contraction's exact complex count, the path einsum runs).
+// Throws SignatureError / CostOverflowError as formulas do.
+using Pricer = void (*)(const Profile&, OpId, const Signature&, Priced*);
 
 // One row of the op table: everything that defines an operation.
 struct OpInfo {
   std::string name;
   CostRule rule;
-  OperandReading reading = OperandReading::None;
-  int arity = 0;                        // operands read (Pointwise/Where/Clip/...)
   const char* reduce_ufunc = nullptr;   // a bare f(a[, axis]) runs this ufunc's reduce
   bool method = false;                  // also an ndarray method (x.sum(), ...)
-  std::vector<Slot> slots;              // Signature: NumPy's parameters, in order
-  Formula formula = nullptr;            // Signature: the cost formula
+  std::vector<Slot> slots;              // NumPy's parameters, in order (none: a free op read for dtype= only)
+  // How the call's Signature is priced: exactly one of these for a priced row (none: free).
+  Formula formula = nullptr;            // a count the profile weights (formulas/*.hpp)
+  ContractionDims dims = nullptr;       // a matmul-like contraction: cost::matmul of these extents
+  Pricer pricer = nullptr;              // a rule with the profile's conventions (formulas/core.hpp)
   const char* formula_doc = nullptr;    // the formula as written in the op reference
   bool python = false;                  // implemented by flopscope's Python (bound at import)
-  ContractionDims dims = nullptr;       // Signature, instead of a formula: priced as cost::matmul of these
+  bool priced() const { return formula != nullptr || dims != nullptr || pricer != nullptr; }
 };
 
 // Process-wide registry. The static table (ops.def) is loaded first; derived

@@ -10,9 +10,11 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "flopscope/checked.hpp"
+#include "flopscope/dtype.hpp"
 
 namespace flopscope {
 
@@ -28,7 +30,8 @@ struct Arg {
     Ints,    // a tuple or list of Python ints (axes, shapes, kth, ...); in a "#" slot, nested
     Array,   // an array operand (lists and scalars in operand slots are read as arrays)
     Arrays,  // a sequence of array operands (multi_dot, concatenate, ...)
-    Other,   // any other object (a callable, a dtype, ...): passed, but not readable by a formula
+    Dtype,   // a dtype= argument NumPy can read without running Python (dtype: its type number)
+    Other,   // any other object (a callable, ...): passed, but not readable by a formula
   };
   Kind kind = Kind::Absent;
   std::int64_t i = 0;                       // Int, Bool
@@ -37,16 +40,34 @@ struct Arg {
   std::span<const std::int64_t> ints;       // Ints: the values, flattened; Array: the shape
   std::int64_t rows = -1;                   // Ints read in a "#" slot as a 2-level nesting: its
                                             // number of rows (-1: a flat sequence)
-  int dtype = -1;                           // Array: NumPy dtype number (-1: a Python scalar)
+  int dtype = -1;                           // Array: NumPy dtype number (-1: a Python scalar); Dtype: the dtype
   unsigned char symmetry = 0;               // Array: symmetry tag (0 = none; reserved)
-  std::span<const Arg> items;               // Arrays (of a "#+" slot: Int / Ints / Other values)
+  dtype::Weak weak = dtype::Weak::None;     // Array read from a Python scalar: its kind (NEP 50 weak)
+  std::span<const Arg> items;               // Arrays (of a "#+" slot: Int / Ints / Other values; of a
+                                            // "@" slot: one Ints per path step)
+  bool complex() const {  // a complex array, or a Python complex read as an operand
+    return kind == Kind::Array && ((dtype >= 0 && dtype::from_type_num(dtype).kind == 'c') || weak == dtype::Weak::Complex);
+  }
+  bool integral() const {  // a bool or integer array, or a Python int / bool read as an operand
+    return kind == Kind::Array && (dtype >= 0 ? dtype::from_type_num(dtype).integral()
+                                              : weak == dtype::Weak::Int || weak == dtype::Weak::Bool);
+  }
 };
+static_assert(std::is_trivially_destructible_v<Arg>, "call frames hold Args in raw inline storage");
 
 // Raised by formulas and accessors for a call NumPy would refuse, or one whose
 // price cannot be known; the binding turns it into ValueError naming the op.
 class SignatureError : public std::invalid_argument {
  public:
   using std::invalid_argument::invalid_argument;
+};
+// A call NumPy refuses as well (operands that do not broadcast, an axis out of
+// range, unaligned contraction shapes): the binding refuses it with
+// ValueError naming the op before NumPy runs. For any other SignatureError it
+// lets NumPy give its own refusal (and never keeps a result it could not price).
+class InvalidCall : public SignatureError {
+ public:
+  using SignatureError::SignatureError;
 };
 
 // One declared parameter of an op, in NumPy's positional order.
@@ -58,6 +79,9 @@ struct Slot {
     Rest,      // every remaining positional argument, each an array operand (NumPy's *varargs)
     RestValues,  // every remaining positional argument, each read as an IntTable (broadcast_shapes' *args)
     IntTable,  // integer values: an int, a sequence or a 2-level nesting of ints, an integer array
+    Out,       // NumPy's out=: output buffers (their dtypes take part in the billed dtype)
+    Dtype,     // NumPy's dtype=: read as a dtype where NumPy can read it without running Python
+    Path,      // einsum's optimize=: False/True/a strategy name, or a path (a list of position tuples)
   };
   std::string name;
   Kind kind = Kind::Param;
@@ -71,7 +95,9 @@ struct Slot {
 // integer values (pad widths), "#+name" NumPy's *name read as such values
 // (shapes), "%name" a value that takes part in the billed dtype when it is an
 // array (histogram_bin_edges' bins given as edges), and names after a lone "*"
-// are keyword-only.
+// are keyword-only. A parameter named "out" is NumPy's output buffer(s),
+// one named "dtype" NumPy's dtype argument, and "@name" einsum's optimize=
+// (a strategy or a path).
 // E.g. "&a n axis norm".
 std::vector<Slot> parse_slots(std::string_view text);
 
@@ -109,6 +135,16 @@ class Signature {
   std::vector<int> axes_or_all(std::size_t i, int ndim) const;
   // A sequence of ints (or one int) such as kth or s=; empty when absent/None.
   std::vector<std::int64_t> ints_or_empty(std::size_t i) const;
+  // The output size of reducing array argument `array` over the axis argument
+  // `axis` (None or absent: all axes; an int; a tuple of ints), checked as
+  // NumPy checks it (in range, no repeats). A 0-d operand reduces to one
+  // element whatever the axis (NumPy accepts 0 / -1 there and refuses the
+  // rest itself). No allocation: a reduction is on the hot path.
+  Flops reduced_numel(std::size_t array, std::size_t axis) const;
+  // The extent along the axis argument `axis` of array argument `array` (an
+  // int, `fallback` when absent; None: the flattened array) and the number
+  // of slices of that length: how sort / partition / cumsum see an array.
+  void slices_along(std::size_t array, std::size_t axis, int fallback, Flops* length, Flops* slices) const;
 
  private:
   std::span<const Arg> args_;

@@ -1,0 +1,92 @@
+// Reading a counted function call's arguments, once, into the core's
+// Signature: each argument is matched to the row's slot (NumPy's parameter)
+// by position or keyword and read by the slot's kind; operands are converted
+// and watched (Operands) and noted for dtype billing (Call). Nothing is priced
+// here: the core prices the Signature (pricing.hpp).
+#pragma once
+
+#include <forward_list>
+#include <new>
+#include <span>
+#include <vector>
+
+#include "dispatch.hpp"
+#include "flopscope/ops.hpp"
+#include "flopscope/signature.hpp"
+
+namespace flopscope::py {
+
+// Storage behind the Args of one call's Signature (spans point into it).
+// Fixed inline buffers for the common call; overflow in node lists, so that
+// nothing already handed out ever moves. Nothing is initialised until used.
+class CallFrame {
+ public:
+  CallFrame() {}
+  CallFrame(const CallFrame&) = delete;
+  CallFrame& operator=(const CallFrame&) = delete;
+
+  // The call's n slot values, all Absent.
+  std::span<Arg> start(std::size_t n) { return slots_ = fresh_args(n, args_, &n_args_used_); }
+  std::span<Arg> slots() const { return slots_; }
+  Signature signature() const { return Signature(slots_); }
+
+  // n fresh Args for the items of an Arrays argument.
+  std::span<Arg> items(std::size_t n) { return fresh_args(n, items_, &n_items_used_); }
+  // A fresh operand shape (its address stays valid for the call).
+  OperandShape& shape() {
+    last_shape_ = n_shapes_ < kShapes ? &shapes_[n_shapes_++] : &more_shapes_.emplace_front();
+    return *last_shape_;
+  }
+  // The shape shape() gave last.
+  const OperandShape& last_shape() const { return *last_shape_; }
+  // n integers.
+  std::span<std::int64_t> ints(std::size_t n) {
+    if (n_ints_ + n <= kInts) {
+      std::span<std::int64_t> s(ints_ + n_ints_, n);
+      n_ints_ += n;
+      return s;
+    }
+    return more_ints_.emplace_front(n);
+  }
+
+  // The dtype= argument NumPy was given, as a NumPy type number (-1: none, or
+  // one that cannot be read without running Python).
+  int dtype_argument = -1;
+
+ private:
+  static constexpr std::size_t kArgs = 16, kShapes = 16, kInts = 64;
+  std::span<Arg> fresh_args(std::size_t n, unsigned char* inline_buf, std::size_t* used) {
+    if (*used + n > kArgs) return more_args_.emplace_front(n);  // constructed by the vector
+    Arg* p = reinterpret_cast<Arg*>(inline_buf) + *used;
+    *used += n;
+    for (std::size_t i = 0; i < n; ++i) new (p + i) Arg();
+    return {p, n};
+  }
+  alignas(Arg) unsigned char args_[kArgs * sizeof(Arg)];
+  alignas(Arg) unsigned char items_[kArgs * sizeof(Arg)];
+  std::size_t n_args_used_ = 0, n_items_used_ = 0;
+  std::span<Arg> slots_;
+  OperandShape shapes_[kShapes];  // trivially constructible: not initialised
+  std::size_t n_shapes_ = 0;
+  OperandShape* last_shape_ = nullptr;
+  std::int64_t ints_[kInts];
+  std::size_t n_ints_ = 0;
+  std::forward_list<OperandShape> more_shapes_;
+  std::forward_list<std::vector<std::int64_t>> more_ints_;
+  std::forward_list<std::vector<Arg>> more_args_;
+};
+
+// Reads a call of `info`'s row: positional arguments fill the slots in order
+// (a "&+" or "#+" slot takes the rest), keywords their slot by name; out= and
+// dtype= are read wherever they come (also for a row without such a slot, and
+// for a free row a positional dtype such as array(x, np.float32)). Each
+// argument NumPy will see is replaced in `stack` by what was read (converted
+// operands, an __index__ resolved once). False with an exception set on error.
+bool read_call(const char* name, const OpInfo& info, PyObject** stack, Py_ssize_t nargs, PyObject* kwnames,
+               Operands& operands, Call& call, CallFrame& frame);
+
+// Reads one value as the Arg a slot of `kind` gives it (for callers that
+// price a single argument, such as flopscope.accounting's einsum_path_cost).
+bool read_value(Slot::Kind kind, PyObject** slot, Operands& operands, CallFrame& frame, Arg* out);
+
+}  // namespace flopscope::py
