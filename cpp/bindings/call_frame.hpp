@@ -5,8 +5,9 @@
 // here: the core prices the Signature (pricing.hpp).
 #pragma once
 
+#include <cstring>
 #include <forward_list>
-#include <new>
+#include <type_traits>
 #include <span>
 #include <vector>
 
@@ -15,6 +16,8 @@
 #include "flopscope/signature.hpp"
 
 namespace flopscope::py {
+
+static_assert(std::is_trivially_copyable_v<Arg>);
 
 // Storage behind the Args of one call's Signature (spans point into it).
 // Fixed inline buffers for the common call; overflow in node lists, so that
@@ -59,7 +62,11 @@ class CallFrame {
     if (*used + n > kArgs) return more_args_.emplace_front(n);  // constructed by the vector
     Arg* p = reinterpret_cast<Arg*>(inline_buf) + *used;
     *used += n;
-    for (std::size_t i = 0; i < n; ++i) new (p + i) Arg();
+    // Copied from one Absent Arg (a few vector moves each): zeroing each
+    // in place compiles to `rep stos`, whose start-up cost showed in
+    // fa.sum()'s overhead.
+    static const Arg kAbsent{};
+    for (std::size_t i = 0; i < n; ++i) std::memcpy(static_cast<void*>(p + i), &kAbsent, sizeof(Arg));
     return {p, n};
   }
   alignas(Arg) unsigned char args_[kArgs * sizeof(Arg)];

@@ -109,7 +109,7 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
   WriteFacts writes;
   try {
     priced = price(profile, self->op, signature);
-    writes = write_facts(profile, self->op, signature);
+    if (profile.bills_writes()) [[unlikely]] writes = write_facts(profile, self->op, signature);
   } catch (const InvalidCall& e) {
     return raise_value_error(name, e.what());  // NumPy refuses it too: nothing runs, nothing is charged
   } catch (const SignatureError& e) {

@@ -34,15 +34,15 @@ struct Arg {
     Other,   // any other object (a callable, ...): passed, but not readable by a formula
   };
   Kind kind = Kind::Absent;
+  unsigned char symmetry = 0;               // Array: symmetry tag (0 = none; reserved)
+  dtype::Weak weak = dtype::Weak::None;     // Array read from a Python scalar: its kind (NEP 50 weak)
+  int dtype = -1;                           // Array: NumPy dtype number (-1: a Python scalar); Dtype: the dtype
   std::int64_t i = 0;                       // Int, Bool
   double f = 0;                             // Float
   std::string_view s;                       // Str
   std::span<const std::int64_t> ints;       // Ints: the values, flattened; Array: the shape
   std::int64_t rows = -1;                   // Ints read in a "#" slot as a 2-level nesting: its
                                             // number of rows (-1: a flat sequence)
-  int dtype = -1;                           // Array: NumPy dtype number (-1: a Python scalar); Dtype: the dtype
-  unsigned char symmetry = 0;               // Array: symmetry tag (0 = none; reserved)
-  dtype::Weak weak = dtype::Weak::None;     // Array read from a Python scalar: its kind (NEP 50 weak)
   std::span<const Arg> items;               // Arrays (of a "#+" slot: Int / Ints / Other values; of a
                                             // "@" slot: one Ints per path step)
   bool complex() const {  // a complex array, or a Python complex read as an operand
