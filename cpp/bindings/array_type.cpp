@@ -7,7 +7,8 @@
 
 #include "counted_function.hpp"
 #include "counted_ufunc.hpp"
-#include "dispatch.hpp"
+#include "arguments.hpp"
+#include "call.hpp"
 
 namespace flopscope::py {
 namespace {
@@ -34,12 +35,10 @@ bool resolve(PyObject* table, const char* name, T** out) {
 
 }  // namespace
 
-// Filled by module.cpp: name -> counted object, for every exported op.
-PyObject* exported_ops = nullptr;
 
 bool resolve_targets() {
   if (targets_ready) return true;
-  PyObject* t = exported_ops;
+  PyObject* t = state().exported_ops;
   bool ok = resolve(t, "add", &targets.add) && resolve(t, "subtract", &targets.subtract) &&
             resolve(t, "multiply", &targets.multiply) && resolve(t, "true_divide", &targets.true_divide) &&
             resolve(t, "floor_divide", &targets.floor_divide) && resolve(t, "remainder", &targets.remainder) &&
@@ -417,7 +416,7 @@ PyObject* conjugate_method(PyObject* self, PyObject*) { return apply_unary(&Targ
 // x.compress(condition, axis=None, out=None): the counted compress(condition, x, ...), which takes
 // the array second.
 PyObject* compress_method(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
-  static PyObject* const compress = PyDict_GetItemString(exported_ops, "compress");  // borrowed, kept by the table
+  static PyObject* const compress = PyDict_GetItemString(state().exported_ops, "compress");  // borrowed, kept by the table
   const Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
   if (compress == nullptr || nargs < 1 || nargs + nkw > 3) {
     PyErr_SetString(PyExc_TypeError, "compress: call it as x.compress(condition, axis=None, out=None)");

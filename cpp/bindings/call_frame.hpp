@@ -11,7 +11,8 @@
 #include <span>
 #include <vector>
 
-#include "dispatch.hpp"
+#include "arguments.hpp"
+#include "call.hpp"
 #include "flopscope/ops.hpp"
 #include "flopscope/signature.hpp"
 

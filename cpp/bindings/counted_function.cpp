@@ -8,7 +8,8 @@
 #include <vector>
 
 #include "call_frame.hpp"
-#include "dispatch.hpp"
+#include "arguments.hpp"
+#include "call.hpp"
 #include "flopscope/pricing.hpp"
 
 namespace flopscope::py {
@@ -69,7 +70,6 @@ bool reduce_returns_arrays(PyObject* reduce) {
   return yes;
 }
 
-extern PyObject* exported_ops;  // array_type.cpp: name -> counted object
 
 PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py_ssize_t nargs,
                                 PyObject* kwnames) {
@@ -79,7 +79,7 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
   if (self->where_alone && nargs == 1 && nkw == 0) {
     // where(condition) is NumPy's asarray(condition).nonzero(): the counted
     // nonzero prices and records it (as upstream does), not where's pointwise rule.
-    if (PyObject* nonzero = exported_ops ? PyDict_GetItemString(exported_ops, "nonzero") : nullptr)
+    if (PyObject* nonzero = state().exported_ops ? PyDict_GetItemString(state().exported_ops, "nonzero") : nullptr)
       return PyObject_Vectorcall(nonzero, args, 1, nullptr);
   }
   if (nargs + nkw > kMaxArgs) {
@@ -183,18 +183,10 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
                                        "run it inside a BudgetContext to see its charge");
 
   // 3. Meter, 4. NumPy, 5. record.
-  if (!call.admit(priced.cost)) return nullptr;
-  call.backend_begin();
-  PyObject* result = PyObject_Vectorcall(target, call_args, call_nargs, call_kwnames);
-  call.backend_end(result != nullptr);
-  if (result != nullptr && !operands.shapes_unchanged()) {  // reshaped while NumPy ran: charged, result dropped
-    Py_DECREF(result);
-    result = operands.raise_shape_changed();
-  }
-  if (writes.billed && result != nullptr) [[unlikely]]
-    result = call.charge_writes(result, call_nargs > 0 ? call_args[0] : nullptr, call_nargs > 1 ? call_args[1] : nullptr);
-  operands.restore();
-  return call.finish(wrap_result(operands.unview(result)));
+  const Call::Writes billed_writes{call_nargs > 0 ? call_args[0] : nullptr, call_nargs > 1 ? call_args[1] : nullptr};
+  return call.run(priced.cost, operands,
+                  [&] { return PyObject_Vectorcall(target, call_args, call_nargs, call_kwnames); },
+                  writes.billed ? &billed_writes : nullptr);
 }
 
 namespace {

@@ -5,7 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "dispatch.hpp"
+#include "arguments.hpp"
+#include "call.hpp"
 
 namespace flopscope::py {
 
@@ -97,6 +98,35 @@ bool apply_core_axes(const CountedUfunc* self, PyObject* axes, PyObject* axis, O
 PyObject* shape_error(const CountedUfunc* self, const char* what) {
   PyErr_Format(PyExc_ValueError, "%s: %s", self->cname, what);
   return nullptr;
+}
+
+}  // namespace
+
+namespace {
+// NumPy's call for a counted ufunc: its own inner loop for a plain call, or
+// one whose only extra is an out array (by keyword, as the in-place operators
+// pass it, or positional), and for a plain matmul; else the ufunc itself.
+// np.maximum / np.minimum warn about a positional out (DeprecationWarning
+// since NumPy 2.x): those take the full call, which warns.
+PyObject* run_numpy(CountedUfunc* self, PyObject** stack, Py_ssize_t nargs, PyObject* kwnames) {
+  const Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+  PyObject* result = nullptr;
+  if (self->numpy_own && self->nout == 1 && self->core == UfuncCore::Elementwise) {
+    PyObject* out = nullptr;
+    bool plain_call = nkw == 0 && (nargs == self->nin || (nargs == self->nin + 1 && !self->positional_out_warns));
+    if (plain_call && nargs == self->nin + 1) out = stack[self->nin];
+    if (nkw == 1 && nargs == self->nin && PyUnicode_CompareWithASCIIString(PyTuple_GET_ITEM(kwnames, 0), "out") == 0) {
+      out = stack[nargs];
+      if (PyTuple_Check(out)) out = PyTuple_GET_SIZE(out) == 1 ? PyTuple_GET_ITEM(out, 0) : nullptr;
+      plain_call = out != nullptr;
+    }
+    if (out == Py_None) out = nullptr;
+    if (plain_call) result = call_direct_loop(&self->direct, self->ufunc, stack, self->nin, out);
+  } else if (self->numpy_own && self->core == UfuncCore::Matmul && nargs == 2 && nkw == 0) {
+    result = call_direct_matmul(&self->direct, self->ufunc, stack[0], stack[1]);
+  }
+  if (result == nullptr) result = PyObject_Vectorcall(self->ufunc, stack, nargs, kwnames);
+  return result;
 }
 
 }  // namespace
@@ -196,35 +226,7 @@ PyObject* counted_ufunc_call(CountedUfunc* self, PyObject* const* args, Py_ssize
     call.read_dtype_argument(find_kwarg(kwnames, args, nargs, "dtype"));
   if (!operands.shapes_unchanged()) return operands.raise_shape_changed();
   if (operands.refuses_object_arithmetic(args, nargs)) return nullptr;  // positional operands (not out=)
-  if (!call.admit(cost)) return nullptr;
-  call.backend_begin();
-  PyObject* result = nullptr;
-  if (self->numpy_own && self->nout == 1 && self->core == UfuncCore::Elementwise) {
-    // NumPy's own inner loop for a plain call, or one whose only extra is an
-    // out array (by keyword, as the in-place operators pass it, or positional).
-    // np.maximum / np.minimum warn about a positional out (DeprecationWarning
-    // since NumPy 2.x): those take the full call, which warns.
-    PyObject* out = nullptr;
-    bool plain_call = nkw == 0 && (nargs == self->nin || (nargs == self->nin + 1 && !self->positional_out_warns));
-    if (plain_call && nargs == self->nin + 1) out = stack[self->nin];
-    if (nkw == 1 && nargs == self->nin && PyUnicode_CompareWithASCIIString(PyTuple_GET_ITEM(kwnames, 0), "out") == 0) {
-      out = stack[nargs];
-      if (PyTuple_Check(out)) out = PyTuple_GET_SIZE(out) == 1 ? PyTuple_GET_ITEM(out, 0) : nullptr;
-      plain_call = out != nullptr;
-    }
-    if (out == Py_None) out = nullptr;
-    if (plain_call) result = call_direct_loop(&self->direct, self->ufunc, stack, self->nin, out);
-  } else if (self->numpy_own && self->core == UfuncCore::Matmul && nargs == 2 && nkw == 0) {
-    result = call_direct_matmul(&self->direct, self->ufunc, stack[0], stack[1]);
-  }
-  if (result == nullptr) result = PyObject_Vectorcall(self->ufunc, stack, nargs, kwnames);
-  call.backend_end(result != nullptr);
-  if (result != nullptr && !operands.shapes_unchanged()) {  // reshaped while NumPy ran: charged, result dropped
-    Py_DECREF(result);
-    result = operands.raise_shape_changed();
-  }
-  operands.restore();
-  return call.finish(wrap_result(operands.unview(result)));
+  return call.run(cost, operands, [&] { return run_numpy(self, stack, nargs, kwnames); });
 }
 
 const char* const kUfuncMethodNames[kUfuncMethods] = {"reduce", "accumulate", "reduceat", "outer", "at"};
@@ -327,16 +329,7 @@ PyObject* counted_ufunc_method(CountedUfunc* self, UfuncMethod method, PyObject*
     call.read_dtype_argument(find_kwarg(kwnames, args, nargs, "dtype"));  // primer: add.reduce(z, dtype=float)
   if (!operands.shapes_unchanged()) return operands.raise_shape_changed();
   if (operands.refuses_object_arithmetic(args, nargs)) return nullptr;  // positional operands (not out=)
-  if (!call.admit(cost)) return nullptr;
-  call.backend_begin();
-  PyObject* result = PyObject_Vectorcall(self->method_bound[m], stack, nargs, kwnames);
-  call.backend_end(result != nullptr);
-  if (result != nullptr && !operands.shapes_unchanged()) {  // reshaped while NumPy ran: charged, result dropped
-    Py_DECREF(result);
-    result = operands.raise_shape_changed();
-  }
-  operands.restore();
-  return call.finish(wrap_result(operands.unview(result)));
+  return call.run(cost, operands, [&] { return PyObject_Vectorcall(self->method_bound[m], stack, nargs, kwnames); });
 }
 
 namespace {

@@ -10,7 +10,8 @@
 #include <nanobind/nanobind.h>
 #include <numpy/arrayscalars.h>
 
-#include "dispatch.hpp"
+#include "arguments.hpp"
+#include "call.hpp"
 
 namespace flopscope::py {
 

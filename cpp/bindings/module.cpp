@@ -22,7 +22,8 @@
 #include "counted_function.hpp"
 #include "counted_ufunc.hpp"
 #include "direct_loop.hpp"
-#include "dispatch.hpp"
+#include "arguments.hpp"
+#include "call.hpp"
 #include "hooks.hpp"
 #include "flopscope/clock.hpp"
 #include "flopscope/cost_model.hpp"
@@ -38,7 +39,6 @@ namespace nb = nanobind;
 using namespace flopscope;
 
 namespace flopscope::py {
-extern PyObject* exported_ops;
 bool resolve_targets();
 }  // namespace flopscope::py
 
@@ -208,7 +208,7 @@ void build_surface(nb::module_& m) {
   s.function_table = function_table.release().ptr();
   s.passthrough = passthrough.release().ptr();
   s.numpy_ufunc_type = reinterpret_cast<PyTypeObject*>(ufunc_type.release().ptr());
-  py::exported_ops = exported.ptr();
+  py::state().exported_ops = exported.ptr();
   m.attr("exported") = exported;
   if (!py::resolve_targets()) throw nb::python_error();
 }
@@ -451,7 +451,7 @@ NB_MODULE(_core, m) {
     // Python implementation, bound once while flopscope is imported (sealed
     // after: an op bound later would run any Python as a priced call).
     if (routes_sealed) throw_unauthorized(("bind_op('" + name + "') after flopscope was imported").c_str());
-    nb::dict exported = nb::borrow<nb::dict>(nb::handle(py::exported_ops));
+    nb::dict exported = nb::borrow<nb::dict>(nb::handle(py::state().exported_ops));
     if (OpRegistry::instance().find(name) < 0) throw nb::key_error(("no op '" + name + "' in the op table").c_str());
     if (exported.contains(name.c_str())) throw nb::value_error(("op '" + name + "' is already bound").c_str());
     PyObject* numpy = PyImport_ImportModule("numpy");

@@ -59,6 +59,20 @@ namespace {
 std::string position(std::size_t i) { return "argument " + std::to_string(i + 1); }
 }  // namespace
 
+bool axis_in_range(std::int64_t axis, int ndim, int* out) {
+  if (axis < -ndim || axis >= ndim) return false;
+  *out = static_cast<int>(axis < 0 ? axis + ndim : axis);
+  return true;
+}
+
+int normalize_axis(std::int64_t axis, int ndim) {
+  int out;
+  if (!axis_in_range(axis, ndim, &out))
+    throw SignatureError("axis " + std::to_string(axis) + " is out of bounds for an array of dimension " +
+                         std::to_string(ndim));
+  return out;
+}
+
 std::span<const std::int64_t> Signature::shape(std::size_t i) const {
   const Arg& a = (*this)[i];
   switch (a.kind) {
@@ -78,11 +92,7 @@ Flops Signature::numel(std::size_t i) const {
 
 std::int64_t Signature::dim(std::size_t i, int axis) const {
   auto s = shape(i);
-  const int nd = static_cast<int>(s.size());
-  if (axis < -nd || axis >= nd)
-    throw SignatureError("axis " + std::to_string(axis) + " is out of bounds for an array of dimension " +
-                         std::to_string(nd));
-  return s[static_cast<std::size_t>(axis < 0 ? axis + nd : axis)];
+  return s[static_cast<std::size_t>(normalize_axis(axis, static_cast<int>(s.size())))];
 }
 
 std::int64_t Signature::int_or(std::size_t i, std::int64_t fallback) const {
@@ -115,11 +125,7 @@ double Signature::number_or(std::size_t i, double fallback) const {
 }
 
 int Signature::axis_or(std::size_t i, int ndim, int fallback) const {
-  std::int64_t axis = int_or(i, fallback);
-  if (axis < -ndim || axis >= ndim)
-    throw SignatureError("axis " + std::to_string(axis) + " is out of bounds for an array of dimension " +
-                         std::to_string(ndim));
-  return static_cast<int>(axis < 0 ? axis + ndim : axis);
+  return normalize_axis(int_or(i, fallback), ndim);
 }
 
 std::vector<int> Signature::axes_or_all(std::size_t i, int ndim) const {
@@ -138,10 +144,7 @@ std::vector<int> Signature::axes_or_all(std::size_t i, int ndim) const {
     throw SignatureError(position(i) + " (axis) must be None, an int or a tuple of ints");
   }
   for (std::int64_t v : raw) {
-    if (v < -ndim || v >= ndim)
-      throw SignatureError("axis " + std::to_string(v) + " is out of bounds for an array of dimension " +
-                           std::to_string(ndim));
-    int ax = static_cast<int>(v < 0 ? v + ndim : v);
+    const int ax = normalize_axis(v, ndim);
     if (std::find(axes.begin(), axes.end(), ax) != axes.end()) throw SignatureError("repeated axis");
     axes.push_back(ax);
   }
@@ -163,10 +166,7 @@ Flops Signature::reduced_numel(std::size_t array, std::size_t axis) const {
   }
   bool reduced[64] = {};  // NumPy arrays have at most 64 dimensions
   for (std::int64_t v : raw) {
-    if (v < -nd || v >= nd)
-      throw SignatureError("axis " + std::to_string(v) + " is out of bounds for an array of dimension " +
-                           std::to_string(nd));
-    const int ax = static_cast<int>(v < 0 ? v + nd : v);
+    const int ax = normalize_axis(v, nd);
     if (reduced[ax]) throw SignatureError("repeated axis");
     reduced[ax] = true;
   }

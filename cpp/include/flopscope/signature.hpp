@@ -18,6 +18,12 @@
 
 namespace flopscope {
 
+// The one home of axis normalisation (NumPy's normalize_axis_index): `axis`
+// in [-ndim, ndim) as an index in [0, ndim). normalize_axis throws
+// SignatureError naming it when out of range; axis_in_range only answers.
+bool axis_in_range(std::int64_t axis, int ndim, int* out);
+int normalize_axis(std::int64_t axis, int ndim);
+
 // One argument of a call, as far as pricing is concerned.
 struct Arg {
   enum class Kind : std::uint8_t {

@@ -25,12 +25,6 @@ void check_norm(const Signature& s, std::size_t i) {
     throw SignatureError("Invalid norm value; should be \"backward\", \"ortho\" or \"forward\".");
 }
 
-int normalize(std::int64_t axis, int ndim) {
-  if (axis < -ndim || axis >= ndim)
-    throw SignatureError("axis " + std::to_string(axis) + " is out of bounds for an array of dimension " +
-                         std::to_string(ndim));
-  return static_cast<int>(axis < 0 ? axis + ndim : axis);
-}
 
 // A signal of n points transformed `transforms` times: 5 n ceil(log2 n) for a complex
 // signal, 5 (n//2) ceil(log2 n) for a real one, with log_sum = ceil(log2 n)
@@ -79,7 +73,7 @@ Plan plan_of(const Signature& s, Kind kind, Default fallback) {
     for (std::int64_t i = 0; i < k; ++i) raw.push_back(shapeless ? i : i - k);
   }
   Plan plan;
-  for (std::int64_t a : raw) plan.axes.push_back(normalize(a, nd));
+  for (std::int64_t a : raw) plan.axes.push_back(normalize_axis(a, nd));
   if (shapeless)
     for (int a : plan.axes) lengths.push_back(shape[static_cast<std::size_t>(a)]);
   if (lengths.size() != plan.axes.size()) throw SignatureError("Shape and axes have different lengths.");

@@ -100,9 +100,7 @@ Flops choice(const Signature& s) {
     n = a.i;
   } else if (a.kind == Arg::Kind::Array && !a.ints.empty()) {
     const int axis = static_cast<int>(s.int_or(Self + 4, 0));  // Generator.choice's axis=; 0 elsewhere
-    const int nd = static_cast<int>(a.ints.size());
-    if (axis < -nd || axis >= nd) throw SignatureError("axis is out of bounds for the array");
-    n = a.ints[static_cast<std::size_t>(axis < 0 ? axis + nd : axis)];
+    n = a.ints[static_cast<std::size_t>(normalize_axis(axis, static_cast<int>(a.ints.size())))];
     per_item = n == 0 ? 0 : s.numel(Self) / n;
   } else {
     throw SignatureError("a must be an int or an array of at least one dimension");
