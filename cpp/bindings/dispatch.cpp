@@ -762,8 +762,9 @@ PyObject* Call::charge_writes(PyObject* result, PyObject* first, PyObject* secon
 
 PyObject* raise_immutable(PyObject* type, const char* what, const char* instead) {
   PyErr_Format(type,
-               "%s: flopscope arrays are immutable under flopscope.configure(immutable=True) (as the grader's "
-               "upstream flopscope); %s",
+               "%s: flopscope arrays are immutable (as on the grader's upstream flopscope: the default of the "
+               "flopscope-0.12 cost model, or flopscope.configure(immutable=True); "
+               "flopscope.configure(immutable=False) lifts it); %s",
                what, instead);
   return nullptr;
 }
