@@ -574,6 +574,13 @@ bool written(PyObject* obj, bool first_only, bool nonzero, Flops* elements, dtyp
     *elements += n;
     if (!*typed) *type = dtype::from_type_num(PyArray_TYPE(a));
     *typed = true;
+  } else if (PyArray_IsScalar(obj, Generic)) {  // a NumPy scalar result (take(x, 1)): one element
+    PyArray_Descr* d = PyArray_DescrFromScalar(obj);
+    if (d == nullptr) return false;
+    *elements += 1;
+    if (!*typed) *type = dtype::from_type_num(d->type_num);
+    *typed = true;
+    Py_DECREF(d);
   } else if (PyTuple_Check(obj) || PyList_Check(obj)) {
     const Py_ssize_t n = PySequence_Fast_GET_SIZE(obj);
     for (Py_ssize_t i = 0; i < n; ++i) {

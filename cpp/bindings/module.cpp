@@ -415,8 +415,15 @@ NB_MODULE(_core, m) {
   }, nb::rv_policy::reference);
   m.def("default_meter_exists", &default_meter_exists);
   m.def("profile_names", &profile_names);
-  // Whether the profile's arrays refuse in-place updates unless configure(immutable=...) says otherwise.
-  m.def("profile_arrays_immutable", [](const std::string& name) { return profile_by_name(name).arrays_immutable; });
+  // A profile's behaviour beyond prices: whether its arrays refuse in-place updates unless
+  // configure(immutable=...) says otherwise, and whether flops.stats warns when it promotes x.
+  m.def("profile_behaviour", [](const std::string& name) {
+    const Profile& p = profile_by_name(name);
+    nb::dict out;
+    out["arrays.immutable"] = p.arrays_immutable;
+    out["stats.promotion_warning"] = p.stats_promotion_warning;
+    return out;
+  });
   m.def(
       "register_profile",
       [](const std::string& name, const std::string& text) { register_profile(name, text); },

@@ -282,6 +282,8 @@ Profile parse_profile(std::string_view name, std::string_view text) {
       p.report_names[std::string(key.substr(10))] = std::string(value);
     } else if (key == "arrays.immutable") {
       p.arrays_immutable = parse_bool(value, where);
+    } else if (key == "stats.promotion_warning") {
+      p.stats_promotion_warning = parse_bool(value, where);
     } else if (key.starts_with("strong_scalars.")) {
       p.strong_scalar_ops[std::string(key.substr(15))] = parse_bool(value, where);
     } else if (key.starts_with("dtype_argument.")) {

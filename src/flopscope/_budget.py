@@ -430,7 +430,7 @@ def configure(**settings: Any) -> None:
         _settings[key] = value
     if "cost_model" in settings or "immutable" in settings:
         immutable = _settings["immutable"]
-        _core._set_immutable(_core.profile_arrays_immutable(_settings["cost_model"]) if immutable is None
+        _core._set_immutable(_core.profile_behaviour(_settings["cost_model"])["arrays.immutable"] if immutable is None
                              else immutable)
 
 

@@ -867,3 +867,38 @@ def test_the_primer_keeps_numpy_names():
         a / a
         abs(a)
     assert set(ctx.summary_dict()["operations"]) == {"divide", "absolute"}
+
+
+# Measured on upstream flopscope 0.12.4: a gather that takes nothing bills nothing; a scalar
+# take bills its one element (weight 4 x the dtype rate).
+@pytest.mark.parametrize("call, want", [
+    (lambda x, X: fnp.take(x, fnp.asarray(np.array([], dtype=np.int64))), 0),
+    (lambda x, X: fnp.take(x, []), 0),
+    (lambda x, X: x.take(fnp.asarray(np.array([], dtype=np.int64))), 0),
+    (lambda x, X: fnp.take(X, fnp.asarray(np.array([], dtype=np.int64)), axis=1), 0),
+    (lambda x, X: fnp.take_along_axis(X, fnp.asarray(np.zeros((3, 0), dtype=np.int64)), axis=1), 0),
+    (lambda x, X: fnp.take(x, 1), 8),
+    (lambda x, X: fnp.take(X[0], 2), 8),
+    (lambda x, X: fnp.take(x, [1, 2, 3]), 24),
+    (lambda x, X: fnp.take(fnp.asarray(np.float32([1.0, 2.0, 3.0])), 2), 4),
+])
+def test_take_bills_the_elements_it_gathers(call, want):
+    x, X = fnp.asarray(np.arange(10.0)), fnp.asarray(np.arange(12.0).reshape(3, 4))
+    with flops.BudgetContext(10**9, quiet=True) as ctx:
+        call(x, X)
+    assert ctx.flops_used == want
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float16])
+def test_stats_warns_when_it_promotes_narrow_floats(dtype):
+    """Upstream's FlopscopeWarning, at the caller's line; float64 and Python floats do not warn."""
+    x = fnp.asarray(np.linspace(0.1, 0.9, 5).astype(dtype))
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        with flops.BudgetContext(10**9, quiet=True):
+            flops.stats.norm.ppf(x); line = __import__("inspect").currentframe().f_lineno  # noqa: E702
+            flops.stats.norm.cdf(x.astype(np.float64))
+            flops.stats.norm.pdf(0.5)
+    promoted = [w for w in seen if issubclass(w.category, flops.FlopscopeWarning)]
+    assert len(promoted) == 1 and promoted[0].lineno == line and promoted[0].filename == __file__
+    assert "float64" in str(promoted[0].message) and np.dtype(dtype).name in str(promoted[0].message)

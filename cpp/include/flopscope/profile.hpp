@@ -158,6 +158,9 @@ struct Profile {
     return it == report_names.end() ? own : std::string_view(it->second);
   }
   bool arrays_immutable = false;  // arrays.immutable true: arrays refuse in-place updates by default
+  // stats.promotion_warning true: flops.stats warns (FlopscopeWarning) when it computes a
+  // float32/float16 x in float64, whose operations this profile bills at a higher rate.
+  bool stats_promotion_warning = false;
 
   // strong_scalars.<op> true: the op's Python-scalar operands bill as the
   // arrays np.asarray makes of them (int64, float64, complex128), not as NEP 50
