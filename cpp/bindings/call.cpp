@@ -160,6 +160,13 @@ bool written(PyObject* obj, bool first_only, bool nonzero, Flops* elements, dtyp
     *elements += n;
     if (!*typed) *type = dtype::from_type_num(PyArray_TYPE(a));
     *typed = true;
+  } else if (PyArray_IsScalar(obj, Generic)) {  // a NumPy scalar result (take(x, 1)): one element
+    PyArray_Descr* d = PyArray_DescrFromScalar(obj);
+    if (d == nullptr) return false;
+    *elements += 1;
+    if (!*typed) *type = dtype::from_type_num(d->type_num);
+    *typed = true;
+    Py_DECREF(d);
   } else if (PyTuple_Check(obj) || PyList_Check(obj)) {
     const Py_ssize_t n = PySequence_Fast_GET_SIZE(obj);
     for (Py_ssize_t i = 0; i < n; ++i) {
@@ -350,8 +357,9 @@ PyObject* Call::charge_writes(PyObject* result, PyObject* first, PyObject* secon
 
 PyObject* raise_immutable(PyObject* type, const char* what, const char* instead) {
   PyErr_Format(type,
-               "%s: flopscope arrays are immutable under flopscope.configure(immutable=True) (as the grader's "
-               "upstream flopscope); %s",
+               "%s: flopscope arrays are immutable (as on the grader's upstream flopscope: the default of the "
+               "flopscope-0.12 cost model, or flopscope.configure(immutable=True); "
+               "flopscope.configure(immutable=False) lifts it); %s",
                what, instead);
   return nullptr;
 }

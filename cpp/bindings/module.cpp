@@ -11,6 +11,7 @@
 #include <nanobind/stl/tuple.h>
 #include <nanobind/stl/vector.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <string>
@@ -228,21 +229,47 @@ std::tuple<double, double, double, double> timing(const Meter& meter) {
 using OpRow = std::tuple<std::string, std::string, long long, long long, double, double>;
 
 // (namespace, op, flops, calls, backend_s, overhead_s) for every op used.
+// Ops are listed under the profile's report names (report_as): ops sharing a name are
+// added together; a free op reported as "-" is left out.
 std::vector<OpRow> op_rows(const Meter& meter) {
   std::vector<OpRow> rows;
   double spt = clock::seconds_per_tick();
-  for (const auto& ns : meter.namespaces())
+  const Profile& profile = meter.profile();
+  for (const auto& ns : meter.namespaces()) {
+    const std::size_t first = rows.size();
     for (OpId op : ns.used) {
       const OpStats& st = ns.ops[static_cast<std::size_t>(op)];
       if (st.calls == 0) continue;
-      rows.emplace_back(ns.name, OpRegistry::instance().info(op).name, st.flops, st.calls,
-                        st.backend_ticks * spt, st.overhead_ticks * spt);
+      const std::string& own = OpRegistry::instance().info(op).name;
+      std::string_view name = profile.report_name(own);
+      if (name == "-") {
+        if (st.flops == 0) continue;
+        name = own;
+      }
+      auto same = std::find_if(rows.begin() + static_cast<std::ptrdiff_t>(first), rows.end(),
+                               [&](const OpRow& r) { return std::get<1>(r) == name; });
+      if (same == rows.end()) {
+        rows.emplace_back(ns.name, std::string(name), st.flops, st.calls, st.backend_ticks * spt,
+                          st.overhead_ticks * spt);
+      } else {
+        std::get<2>(*same) += st.flops;
+        std::get<3>(*same) += st.calls;
+        std::get<4>(*same) += st.backend_ticks * spt;
+        std::get<5>(*same) += st.overhead_ticks * spt;
+      }
     }
+  }
   return rows;
 }
 
 using RecordRow = std::tuple<std::string, std::vector<std::vector<std::int64_t>>, long long, long long,
                              std::string, double, double, double>;
+
+// A recorded call's op name: the profile's report name (an op left out of the summaries keeps its own).
+std::string record_name(const Profile& profile, const std::string& own) {
+  std::string_view name = profile.report_name(own);
+  return name == "-" ? own : std::string(name);
+}
 
 // (op, shapes, flops, cumulative, namespace, start_s, backend_s, overhead_s) per recorded call.
 std::vector<RecordRow> record_rows(const Meter& meter) {
@@ -250,7 +277,8 @@ std::vector<RecordRow> record_rows(const Meter& meter) {
   rows.reserve(meter.records().size());
   double spt = clock::seconds_per_tick();
   for (const OpRecord& r : meter.records())
-    rows.emplace_back(OpRegistry::instance().info(r.op).name, r.shapes, r.flops, r.cumulative,
+    rows.emplace_back(record_name(meter.profile(), OpRegistry::instance().info(r.op).name), r.shapes,
+                      r.flops, r.cumulative,
                       meter.namespaces()[r.ns].name, r.start * spt, r.backend * spt, r.overhead * spt);
   return rows;
 }
@@ -392,6 +420,15 @@ NB_MODULE(_core, m) {
   }, nb::rv_policy::reference);
   m.def("default_meter_exists", &default_meter_exists);
   m.def("profile_names", &profile_names);
+  // A profile's behaviour beyond prices: whether its arrays refuse in-place updates unless
+  // configure(immutable=...) says otherwise, and whether flops.stats warns when it promotes x.
+  m.def("profile_behaviour", [](const std::string& name) {
+    const Profile& p = profile_by_name(name);
+    nb::dict out;
+    out["arrays.immutable"] = p.arrays_immutable;
+    out["stats.promotion_warning"] = p.stats_promotion_warning;
+    return out;
+  });
   m.def(
       "register_profile",
       [](const std::string& name, const std::string& text) { register_profile(name, text); },

@@ -276,6 +276,14 @@ Profile parse_profile(std::string_view name, std::string_view text) {
       if (rule == std::end(kRules))
         throw std::invalid_argument(where + ": unknown compute rule '" + std::string(value) + "'");
       p.computes[std::string(key.substr(8))] = rule->second;
+    } else if (key.starts_with("report_as.")) {
+      if (value.empty() || value.find_first_of(" \t") != std::string_view::npos)
+        throw std::invalid_argument(where + ": report_as takes one name, or '-'");
+      p.report_names[std::string(key.substr(10))] = std::string(value);
+    } else if (key == "arrays.immutable") {
+      p.arrays_immutable = parse_bool(value, where);
+    } else if (key == "stats.promotion_warning") {
+      p.stats_promotion_warning = parse_bool(value, where);
     } else if (key.starts_with("strong_scalars.")) {
       p.strong_scalar_ops[std::string(key.substr(15))] = parse_bool(value, where);
     } else if (key.starts_with("dtype_argument.")) {

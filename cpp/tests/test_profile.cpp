@@ -196,3 +196,24 @@ TEST(ParseProfile, DtypeArgumentRule) {
   EXPECT_FALSE(h.ignores_dtype_argument(ops.find("astype")));
   EXPECT_FALSE(p.dtype_argument_heavier(ops.find("clip")));
 }
+
+TEST(ParseProfile, ReportNamesAndBehaviourFlags) {
+  fs::Profile p = fs::parse_profile("names", "report_as.divide true_divide\nreport_as.shape -\n"
+                                             "arrays.immutable true\nstats.promotion_warning true\n");
+  EXPECT_EQ(p.report_name("divide"), "true_divide");
+  EXPECT_EQ(p.report_name("shape"), "-");
+  EXPECT_EQ(p.report_name("add"), "add");  // not renamed
+  EXPECT_TRUE(p.arrays_immutable);
+  EXPECT_TRUE(p.stats_promotion_warning);
+  fs::Profile none = fs::parse_profile("none", "");
+  EXPECT_EQ(none.report_name("divide"), "divide");
+  EXPECT_FALSE(none.arrays_immutable);
+  EXPECT_FALSE(none.stats_promotion_warning);
+  EXPECT_THROW(fs::parse_profile("bad", "report_as.divide true divide\n"), std::invalid_argument);
+  EXPECT_THROW(fs::parse_profile("bad", "arrays.immutable yes\n"), std::invalid_argument);
+  // upstream flopscope 0.12.4's grader: immutable arrays, its op names, the stats warning
+  const fs::Profile& up = fs::profile_by_name("flopscope-0.12");
+  EXPECT_TRUE(up.arrays_immutable && up.stats_promotion_warning);
+  EXPECT_EQ(up.report_name("absolute"), "abs");
+  EXPECT_FALSE(fs::profile_by_name("primer").arrays_immutable);
+}

@@ -236,6 +236,8 @@ def main() -> int:
             kind = "billed_refusal"
         elif o["flops"] != t["flops"]:
             kind = "flops"
+        elif o.get("names") != t.get("names"):
+            kind = "names"  # same bill, reported under another op name in the breakdown
         if kind is None:
             r["equal"] += 1
         else:
@@ -243,15 +245,15 @@ def main() -> int:
             by_op[case["op"]][kind] += 1
             details.append({"case": case, "ours": o, "upstream": t, "mismatch": kind})
     print(f"corpus: {len(corpus)} cases over {len(ops)} ops; our profile: {args.cost_model or 'the default'}")
-    print(f"{'family':<26}{'cases':>7}{'equal':>7}{'flops':>7}{'refusal':>9}{'result':>8}{'missing':>9}"
+    print(f"{'family':<26}{'cases':>7}{'equal':>7}{'flops':>7}{'names':>7}{'refusal':>9}{'result':>8}{'missing':>9}"
           f"{'billed refusal':>16}")
     total = collections.Counter()
     for fam in sorted(rows):
         r = rows[fam]
         total.update(r)
-        print(f"{fam:<26}{r['cases']:>7}{r['equal']:>7}{r['flops']:>7}{r['refusal']:>9}{r['result']:>8}"
+        print(f"{fam:<26}{r['cases']:>7}{r['equal']:>7}{r['flops']:>7}{r['names']:>7}{r['refusal']:>9}{r['result']:>8}"
               f"{r['missing']:>9}{r['billed_refusal']:>16}")
-    print(f"{'all':<26}{total['cases']:>7}{total['equal']:>7}{total['flops']:>7}{total['refusal']:>9}"
+    print(f"{'all':<26}{total['cases']:>7}{total['equal']:>7}{total['flops']:>7}{total['names']:>7}{total['refusal']:>9}"
           f"{total['result']:>8}{total['missing']:>9}{total['billed_refusal']:>16}")
     print("billed refusal: both refused the call; upstream keeps the FLOPs it charged before NumPy "
           "raised (spec 4.2), ours charges nothing (a deliberate deviation)")

@@ -111,8 +111,14 @@ def run_case(case):
                 warnings.simplefilter("ignore")
                 result = fn(*args, **kwargs)
         except Exception as exc:  # noqa: BLE001 - a refusal is a result here
-            return {"status": "raised", "error": type(exc).__name__, "flops": int(ctx.flops_used)}
-    return {"status": "ok", "flops": int(ctx.flops_used), "digest": digest(result)}
+            return {"status": "raised", "error": type(exc).__name__, "flops": int(ctx.flops_used),
+                    "names": op_names(ctx)}
+    return {"status": "ok", "flops": int(ctx.flops_used), "digest": digest(result), "names": op_names(ctx)}
+
+
+def op_names(ctx):
+    """The op names the call's breakdown reports, with their FLOPs ({name: flops})."""
+    return {op: int(r["flop_cost"]) for op, r in ctx.summary_dict().get("operations", {}).items()}
 
 
 def main() -> None:

@@ -42,7 +42,7 @@ _closed: dict[str, Any] | None = None  # merged summaries of closed explicit con
 _live: "weakref.WeakSet[BudgetContext]" = weakref.WeakSet()
 _local = threading.local()
 _settings: dict[str, Any] = {"cost_model": os.environ.get("FLOPSCOPE_COST_MODEL", "primer"), "check_nan_inf": False,
-                            "immutable": False}
+                            "immutable": None}  # None: the cost model's default (arrays.immutable)
 
 
 def _check_limit(wall_time_limit_s: Any) -> float:
@@ -405,8 +405,10 @@ def configure(**settings: Any) -> None:
                       NaN or Inf; off by default; the scan is booked as flopscope overhead.
     immutable=B       flopscope arrays refuse item assignment (a[i] = v, a[i] += v), in-place
                       operators (a += b) and the in-place methods sort, partition, fill, put and
-                      resize, as upstream flopscope (the grader) does; off by default (mutable,
-                      and in-place work is billed like its functional form).
+                      resize, as upstream flopscope (the grader) does. By default (immutable=None)
+                      it follows the cost model: on under flopscope-0.12 (upstream's grader), off
+                      under the primer (mutable, in-place work billed like its functional form).
+                      True or False holds whatever cost model is configured later.
 
     All settings are validated before any is applied.
     """
@@ -415,18 +417,21 @@ def configure(**settings: Any) -> None:
             if value not in _core.profile_names():
                 raise ValueError(f"Unknown cost_model {value!r}; known: {', '.join(_core.profile_names())}")
         elif key in ("check_nan_inf", "immutable"):
-            if not isinstance(value, bool):
-                raise TypeError(f"{key} must be True or False, got {value!r}")
+            if not isinstance(value, bool) and not (key == "immutable" and value is None):
+                raise TypeError(f"{key} must be True or False{' or None' if key == 'immutable' else ''}, "
+                                f"got {value!r}")
         else:
             raise ValueError(f"Unknown setting: {key!r} (supported: cost_model, check_nan_inf, immutable)")
     for key, value in settings.items():
         if key == "cost_model":
             _core.set_default_profile(value)
-        elif key == "immutable":
-            _core._set_immutable(value)
-        else:
+        elif key == "check_nan_inf":
             _core._set_result_check(value)
         _settings[key] = value
+    if "cost_model" in settings or "immutable" in settings:
+        immutable = _settings["immutable"]
+        _core._set_immutable(_core.profile_behaviour(_settings["cost_model"])["arrays.immutable"] if immutable is None
+                             else immutable)
 
 
 _core._register_result_check(_scan_nan_inf)

@@ -105,7 +105,10 @@ def score_outcome(index: int, name: str, target: np.ndarray, outcome: PredictOut
     elif outcome.status in (BUDGET_EXHAUSTED, TIME_EXHAUSTED):
         flag = "budget_exhausted" if outcome.status == BUDGET_EXHAUSTED else "time_exhausted"
         flags[flag] = True
-        if flag == "budget_exhausted" and flops_used == 0:
+        if flag == "budget_exhausted":
+            # Upstream whestbench 0.16.2's grader (its default, in-process runner) reports the
+            # budget for a budget-exhausted MLP, whatever was charged before the refused call;
+            # the breakdown keeps the metered figure (measured side by side).
             flops_used = B
         effective = _b.effective_compute(flops_used, residual_s(outcome), lam)
         message = outcome.message or flag

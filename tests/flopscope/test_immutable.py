@@ -65,3 +65,53 @@ def test_functional_forms_still_work_when_immutable(immutable):
 def test_the_setting_is_validated():
     with pytest.raises(TypeError, match="immutable"):
         flops.configure(immutable="yes")
+
+
+@pytest.fixture
+def restore_settings():
+    before = dict(flops._budget._settings)
+    yield
+    flops.configure(cost_model=before["cost_model"], immutable=before["immutable"])
+
+
+def test_the_default_follows_the_cost_model(restore_settings):
+    """flopscope-0.12 is upstream's grader: immutable unless configure(immutable=False); the
+    primer keeps arrays mutable. Switching the cost model switches the default."""
+    a = fnp.asarray(np.array([3.0, 1.0, 2.0]))
+    flops.configure(cost_model="flopscope-0.12", immutable=None)
+    # upstream flopscope 0.12.4 raises these types for these updates (spec 5.3)
+    with pytest.raises(TypeError, match="immutable"):
+        a += 1.0
+    with pytest.raises(TypeError, match="immutable"):
+        a[0] = 5.0
+    with pytest.raises(ValueError, match="immutable"):
+        a.sort()
+    assert a.tolist() == [3.0, 1.0, 2.0]
+    flops.configure(cost_model="primer")
+    a[0] = 5.0
+    assert a.tolist() == [5.0, 1.0, 2.0]
+    flops.configure(cost_model="flopscope-0.12")
+    with pytest.raises(TypeError, match="immutable"):
+        a[0] = 6.0
+
+
+def test_an_explicit_setting_holds_across_cost_models(restore_settings):
+    a = fnp.asarray(np.array([3.0, 1.0, 2.0]))
+    flops.configure(cost_model="flopscope-0.12", immutable=False)
+    with flops.BudgetContext(10**6, quiet=True) as ctx:
+        a += 1.0  # lifted: billed like a + 1.0 (float64 at upstream's rate 2)
+    assert a.tolist() == [4.0, 2.0, 3.0] and ctx.flops_used == 6
+    flops.configure(cost_model="primer")
+    flops.configure(cost_model="flopscope-0.12")
+    a[0] = 0.0  # still lifted
+    flops.configure(immutable=True, cost_model="primer")
+    with pytest.raises(TypeError, match="immutable"):
+        a[0] = 1.0
+    flops.configure(immutable=None)  # back to the cost model's default: the primer's mutable arrays
+    a[0] = 1.0
+    assert a.tolist() == [1.0, 2.0, 3.0]
+
+
+def test_none_is_a_valid_setting_and_others_are_refused():
+    with pytest.raises(TypeError, match="immutable must be True or False or None"):
+        flops.configure(immutable=1)

@@ -815,3 +815,90 @@ _ROWS = np.argsort(np.random.default_rng(0).standard_normal((1000, 64)), axis=1)
 ])
 def test_indexing_family_as_upstream(call, want):
     assert charged(call) == want
+
+
+# Op names in breakdowns, measured on upstream flopscope 0.12.4 (summary_dict()["operations"]
+# of each call alone; also scripts/differential/run.py's "names" column).
+@pytest.mark.parametrize("call, upstream_names", [
+    (lambda a, b, i: a / b, {"true_divide"}),
+    (lambda a, b, i: 2 / a, {"true_divide"}),
+    (lambda a, b, i: fnp.true_divide(a, b), {"true_divide"}),
+    (lambda a, b, i: a % b, {"mod"}),
+    (lambda a, b, i: abs(a), {"abs"}),
+    (lambda a, b, i: fnp.abs(a), {"abs"}),
+    (lambda a, b, i: a.flatten(), {"copy"}),
+    (lambda a, b, i: fnp.row_stack([a, b]), {"vstack"}),
+    (lambda a, b, i: fnp.linalg.vecdot(a, b), {"vecdot"}),
+    (lambda a, b, i: fnp.linalg.matmul(a.reshape(2, 2), b.reshape(2, 2)), {"matmul", "reshape"}),
+    (lambda a, b, i: fnp.may_share_memory(a, b), set()),
+    (lambda a, b, i: fnp.shape(a), set()),
+    (lambda a, b, i: a ** b, {"power"}),
+    (lambda a, b, i: a + b, {"add"}),
+])
+def test_breakdowns_name_ops_as_upstream(call, upstream_names):
+    a, b = fnp.asarray(np.arange(1.0, 5.0)), fnp.asarray(np.arange(2.0, 6.0))
+    i = fnp.asarray(np.arange(4))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with flops.BudgetContext(10**9, quiet=True, record_ops=True) as ctx:
+            call(a, b, i)
+    assert set(ctx.summary_dict()["operations"]) == upstream_names
+    by_ns = ctx.summary_dict(by_namespace=True)["by_namespace"]
+    assert set(by_ns.get(None, {}).get("operations", {})) == upstream_names
+    assert {r.op_name for r in ctx.op_log} >= upstream_names
+
+
+def test_ops_sharing_a_reported_name_are_added_together():
+    a = fnp.asarray(np.arange(1.0, 5.0))
+    with flops.BudgetContext(10**9, quiet=True) as ctx:
+        a / a  # divide
+        fnp.true_divide(a, a)
+        a.flatten()  # flatten, listed as copy
+        a.copy()
+    ops = ctx.summary_dict()["operations"]
+    assert ops["true_divide"]["calls"] == 2 and ops["true_divide"]["flop_cost"] == 16
+    assert ops["copy"]["calls"] == 2 and ops["copy"]["flop_cost"] == ctx.flops_used - 16
+
+
+def test_the_primer_keeps_numpy_names():
+    flops.configure(cost_model="primer")
+    a = fnp.asarray(np.arange(1.0, 5.0))
+    with flops.BudgetContext(10**9, quiet=True) as ctx:
+        a / a
+        abs(a)
+    assert set(ctx.summary_dict()["operations"]) == {"divide", "absolute"}
+
+
+# Measured on upstream flopscope 0.12.4: a gather that takes nothing bills nothing; a scalar
+# take bills its one element (weight 4 x the dtype rate).
+@pytest.mark.parametrize("call, want", [
+    (lambda x, X: fnp.take(x, fnp.asarray(np.array([], dtype=np.int64))), 0),
+    (lambda x, X: fnp.take(x, []), 0),
+    (lambda x, X: x.take(fnp.asarray(np.array([], dtype=np.int64))), 0),
+    (lambda x, X: fnp.take(X, fnp.asarray(np.array([], dtype=np.int64)), axis=1), 0),
+    (lambda x, X: fnp.take_along_axis(X, fnp.asarray(np.zeros((3, 0), dtype=np.int64)), axis=1), 0),
+    (lambda x, X: fnp.take(x, 1), 8),
+    (lambda x, X: fnp.take(X[0], 2), 8),
+    (lambda x, X: fnp.take(x, [1, 2, 3]), 24),
+    (lambda x, X: fnp.take(fnp.asarray(np.float32([1.0, 2.0, 3.0])), 2), 4),
+])
+def test_take_bills_the_elements_it_gathers(call, want):
+    x, X = fnp.asarray(np.arange(10.0)), fnp.asarray(np.arange(12.0).reshape(3, 4))
+    with flops.BudgetContext(10**9, quiet=True) as ctx:
+        call(x, X)
+    assert ctx.flops_used == want
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float16])
+def test_stats_warns_when_it_promotes_narrow_floats(dtype):
+    """Upstream's FlopscopeWarning, at the caller's line; float64 and Python floats do not warn."""
+    x = fnp.asarray(np.linspace(0.1, 0.9, 5).astype(dtype))
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        with flops.BudgetContext(10**9, quiet=True):
+            flops.stats.norm.ppf(x); line = __import__("inspect").currentframe().f_lineno  # noqa: E702
+            flops.stats.norm.cdf(x.astype(np.float64))
+            flops.stats.norm.pdf(0.5)
+    promoted = [w for w in seen if issubclass(w.category, flops.FlopscopeWarning)]
+    assert len(promoted) == 1 and promoted[0].lineno == line and promoted[0].filename == __file__
+    assert "float64" in str(promoted[0].message) and np.dtype(dtype).name in str(promoted[0].message)

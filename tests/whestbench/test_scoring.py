@@ -86,7 +86,7 @@ def test_residual_check_precedes_combined():
     assert r["residual_wall_time_exhausted"] and not r["combined_budget_exhausted"]
 
 
-def test_budget_exhausted_keeps_counters_or_bills_b(recwarn):
+def test_budget_exhausted_bills_b(recwarn):
     out = PredictOutcome("budget_exhausted", flops_used=0, wall_time_s=0.1, residual_wall_time_s=0.01,
                          message="matmul would cost", traceback="Traceback ... BudgetExhaustedError")
     r = score_outcome(0, "a", TARGET, out, spec())
@@ -94,8 +94,14 @@ def test_budget_exhausted_keeps_counters_or_bills_b(recwarn):
     assert r["wall_time_s"] == 0.1 and "BudgetExhaustedError" in r["traceback"]
     assert r["final_layer_mse"] == pytest.approx(ZERO_MSE) and r["score_multiplier"] == 1.0
     assert any(issubclass(w.category, BudgetExhaustionWarning) for w in recwarn)
+    # Something was charged before the refused call: upstream's grader still reports the budget,
+    # its breakdown the metered figure (measured on upstream whestbench 0.16.2 / flopscope 0.12.4:
+    # budget 3001, 3000 charged -> flops_used 3001, breakdown flops_used 3000).
     out.flops_used = 700
-    assert score_outcome(0, "a", TARGET, out, spec())["flops_used"] == 700
+    out.breakdown = {"flops_used": 700}
+    r = score_outcome(0, "a", TARGET, out, spec())
+    assert r["flops_used"] == 1000 and r["effective_compute"] == 1000
+    assert r["breakdowns"]["estimator"] == {"flops_used": 700}
 
 
 def test_error_zeroes_everything_and_keeps_the_message():

@@ -146,6 +146,22 @@ struct Profile {
   }
   std::int64_t floor(OpId op) const { return floor_or(op, 0); }
 
+  // report_as.<op> NAME: the name the op's calls are listed under in summaries and
+  // breakdowns (upstream flopscope 0.12.4 lists `a / b` as true_divide, `abs(a)` as abs);
+  // report_as.<op> -: the op's free calls are not listed (upstream never lists them).
+  // Naming only: the op is priced as itself.
+  std::unordered_map<std::string, std::string, NameHash, std::equal_to<>> report_names;
+  // The op's name in summaries: `own` unless report_as renames it ("-": not listed).
+  std::string_view report_name(std::string_view own) const {
+    if (report_names.empty()) [[likely]] return own;
+    auto it = report_names.find(own);
+    return it == report_names.end() ? own : std::string_view(it->second);
+  }
+  bool arrays_immutable = false;  // arrays.immutable true: arrays refuse in-place updates by default
+  // stats.promotion_warning true: flops.stats warns (FlopscopeWarning) when it computes a
+  // float32/float16 x in float64, whose operations this profile bills at a higher rate.
+  bool stats_promotion_warning = false;
+
   // strong_scalars.<op> true: the op's Python-scalar operands bill as the
   // arrays np.asarray makes of them (int64, float64, complex128), not as NEP 50
   // weak scalars (upstream converts them so for dot, kron, isin, ...).

@@ -15,11 +15,13 @@ as in SciPy.
 
 from __future__ import annotations
 
+import warnings
 from types import SimpleNamespace
 
 import numpy as np
 
 from .. import _core
+from ..errors import FlopscopeWarning
 from ._special import ndtr, ndtri
 
 __all__ = ["norm", "uniform", "expon", "cauchy", "logistic", "laplace", "lognorm", "truncnorm"]
@@ -229,8 +231,27 @@ def _truncnorm_ppf(q, a, b, loc=0.0, scale=1.0):
     return _finish(_quantile(q, loc + scale * a, loc + scale * b, body), (scale <= 0) | ~(a < b))
 
 
+def _warns_promotion(op: str, impl):
+    """impl, warning (FlopscopeWarning, at the caller's line) when x is a float32/float16 array it
+    computes in float64, where the active profile says so (flopscope-0.12: upstream warns)."""
+
+    def checked(x, *args, **kwargs):
+        dt = getattr(x, "dtype", None)
+        if isinstance(dt, np.dtype) and dt.kind == "f" and dt.itemsize < 8:
+            meter = _core.active_meter() or _core.default_meter()
+            if _core.profile_behaviour(meter.profile)["stats.promotion_warning"]:
+                warnings.warn(f"{op} computes in float64: its {dt.name} input was promoted (as scipy.stats "
+                              f"does), so the result is float64 and its later operations bill at float64's "
+                              f"rate; cast it back with .astype(np.{dt.name}) if you meant {dt.name}",
+                              FlopscopeWarning, stacklevel=2)
+        return impl(x, *args, **kwargs)
+
+    return checked
+
+
 def _distribution(name: str, pdf, cdf, ppf) -> SimpleNamespace:
-    bound = {fn: _core.bind_op(f"stats.{name}.{fn}", impl) for fn, impl in (("pdf", pdf), ("cdf", cdf), ("ppf", ppf))}
+    bound = {fn: _core.bind_op(f"stats.{name}.{fn}", _warns_promotion(f"stats.{name}.{fn}", impl))
+             for fn, impl in (("pdf", pdf), ("cdf", cdf), ("ppf", ppf))}
     return SimpleNamespace(name=name, **bound)
 
 
