@@ -16,20 +16,6 @@ from pathlib import Path
 
 PAGE = Path(__file__).resolve().parent.parent / "docs" / "op-reference.md"
 
-# The formula of each rule read by a dedicated reading (rows without their own formula doc).
-RULE_FORMULAS = {
-    "free": "0",
-    "pointwise": "numel(broadcast output) x number of outputs",
-    "reduction": "numel(input)",
-    "deviation": "numel(input) + numel(output) (a variance plus one square root per output)",
-    "contraction": "product of all index extents (a multiply-add counted once)",
-    "sort": "n x ceil(log2 n) per slice of length n",
-    "partition": "n x len(kth) per slice of length n",
-    "search": "ceil(log2 n) per value searched in n sorted values",
-    "external": "closed form of the component (docs/sampler.md)",
-}
-
-
 def module_of(name: str) -> tuple[str, str]:
     """(public module, short name) of an op name of the table."""
     for prefix, module in (("linalg.", "flopscope.numpy.linalg"), ("fft.", "flopscope.numpy.fft"),
@@ -54,7 +40,7 @@ def render() -> str:
         if row is None:
             continue
         module, short = module_of(name)
-        formula = row["formula"] or RULE_FORMULAS.get(row["rule"], "?")
+        formula = row["formula"]
         method = " (also `ndarray.%s`)" % short if row["method"] else ""
         sections.setdefault(module, []).append(f"| `{short}`{method} | {row['rule']} | {formula} |")
     out = [
@@ -68,10 +54,19 @@ def render() -> str:
         "",
         f"## Ufuncs of flopscope.numpy ({len(ufuncs)})",
         "",
-        "Elementwise ufuncs are `pointwise`: numel(broadcast output) x nout; the gufuncs "
-        "(`matmul`, `vecdot`, `matvec`, `vecmat`) are contractions. Their methods `reduce`, "
-        "`accumulate`, `reduceat` (input read), `outer` and `at` are priced by the same rule "
-        "(docs/cost-model.md).",
+        "Every ufunc of NumPy's namespace is counted. Elementwise ufuncs are `pointwise`: "
+        f"{rows['add']['formula']}; the rest (`cpp/src/op_table/ufuncs.inc`):",
+        "",
+        "| name | rule | primer formula |",
+        "|---|---|---|",
+        *(f"| `{n}` | {rows[n]['rule']} | {rows[n]['formula']} |" for n in ufuncs
+          if n in rows and rows[n]["rule"] != "pointwise"),
+        "",
+        "Their methods, priced by these rules: "
+        + "; ".join(f"`{m.split('.', 1)[1]}` {rows[m]['rule']}, {rows[m]['formula']}"
+                    for m in rows if m.startswith("add.")) + ".",
+        "",
+        "All ufuncs:",
         "",
         ", ".join(f"`{n}`" for n in ufuncs),
         "",

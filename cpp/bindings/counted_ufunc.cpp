@@ -229,11 +229,9 @@ PyObject* counted_ufunc_call(CountedUfunc* self, PyObject* const* args, Py_ssize
   return call.run(cost, operands, [&] { return run_numpy(self, stack, nargs, kwnames); });
 }
 
-const char* const kUfuncMethodNames[kUfuncMethods] = {"reduce", "accumulate", "reduceat", "outer", "at"};
-
 int find_ufunc_method(const char* name) {
   for (int i = 0; i < kUfuncMethods; ++i)
-    if (std::strcmp(name, kUfuncMethodNames[i]) == 0) return i;
+    if (std::strcmp(name, flopscope::ufunc_methods()[static_cast<std::size_t>(i)].name) == 0) return i;
   return -1;
 }
 
@@ -243,7 +241,8 @@ PyObject* counted_ufunc_method(CountedUfunc* self, UfuncMethod method, PyObject*
   const OpId op = self->method_op[m];
   const char* name = OpRegistry::instance().info(op).name.c_str();  // e.g. "add.reduce"
   if (self->method_bound[m] == nullptr) {
-    PyErr_Format(PyExc_TypeError, "%s: numpy's ufunc has no method %s", name, kUfuncMethodNames[m]);
+    PyErr_Format(PyExc_TypeError, "%s: numpy's ufunc has no method %s", name,
+                 flopscope::ufunc_methods()[static_cast<std::size_t>(m)].name);
     return nullptr;
   }
   Call call(op, name);
@@ -413,6 +412,11 @@ PyType_Spec ufunc_spec = {
 }  // namespace
 
 bool init_counted_ufunc_type(PyObject* module) {
+  if (flopscope::ufunc_methods().size() != kUfuncMethods || find_ufunc_method("reduce") != static_cast<int>(UfuncMethod::Reduce) ||
+      find_ufunc_method("at") != static_cast<int>(UfuncMethod::At)) {
+    PyErr_SetString(PyExc_RuntimeError, "flopscope: the ufunc methods of the core's table and UfuncMethod disagree");
+    return false;
+  }
   counted_ufunc_type = reinterpret_cast<PyTypeObject*>(PyType_FromSpec(&ufunc_spec));
   if (counted_ufunc_type == nullptr) return false;
   Py_INCREF(counted_ufunc_type);
@@ -436,21 +440,16 @@ PyObject* make_counted_ufunc(PyObject* ufunc, const char* name, bool numpy_own) 
   u->nout = nout ? static_cast<int>(PyLong_AsLong(nout)) : 1;
   Py_XDECREF(nin);
   Py_XDECREF(nout);
-  std::string_view n(name);
-  u->positional_out_warns = n == "maximum" || n == "minimum";
-  u->core = n == "matmul"   ? UfuncCore::Matmul
-            : n == "vecdot" ? UfuncCore::Vecdot
-            : n == "matvec" ? UfuncCore::Matvec
-            : n == "vecmat" ? UfuncCore::Vecmat
-                            : UfuncCore::Elementwise;
+  // How it is priced and called: the core's ufunc table (op_table/ufuncs.inc).
+  const UfuncRow& row = ufunc_row(name);
+  u->positional_out_warns = row.positional_out_warns;
+  u->core = row.core;
+  u->op = intern_ufunc(name);
   auto& reg = OpRegistry::instance();
-  u->op = reg.intern(n, u->core == UfuncCore::Elementwise ? CostRule::Pointwise : CostRule::Contraction);
   for (int m = 0; m < kUfuncMethods; ++m) {
-    const auto method = static_cast<UfuncMethod>(m);
-    const bool pointwise = method == UfuncMethod::Outer || method == UfuncMethod::At;
-    u->method_op[m] = reg.intern(std::string(n) + "." + kUfuncMethodNames[m],
-                                 pointwise ? CostRule::Pointwise : CostRule::Reduction);
-    u->method_bound[m] = PyObject_GetAttrString(ufunc, kUfuncMethodNames[m]);
+    const char* method = flopscope::ufunc_methods()[static_cast<std::size_t>(m)].name;
+    u->method_op[m] = reg.find(std::string(name) + "." + method);
+    u->method_bound[m] = PyObject_GetAttrString(ufunc, method);
     if (u->method_bound[m] == nullptr) PyErr_Clear();  // refused at call time
   }
   if (PyErr_Occurred()) {

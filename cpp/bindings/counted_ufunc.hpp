@@ -10,13 +10,10 @@
 
 namespace flopscope::py {
 
-// Elementwise ufuncs, or the gufuncs whose core dimensions are a contraction.
-enum class UfuncCore : unsigned char { Elementwise, Matmul, Vecdot, Matvec, Vecmat };
-
-// The ufunc methods, in the order of kUfuncMethodNames.
+// The ufunc methods, in the order of the core's table (flopscope::ufunc_methods(),
+// op_table/ufuncs.inc; checked at module init).
 enum class UfuncMethod : unsigned char { Reduce, Accumulate, Reduceat, Outer, At };
 constexpr int kUfuncMethods = 5;
-extern const char* const kUfuncMethodNames[kUfuncMethods];
 // The method named `name`, or -1.
 int find_ufunc_method(const char* name);
 

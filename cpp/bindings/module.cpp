@@ -171,7 +171,7 @@ void build_surface(nb::module_& m) {
   // "random.Generator.<name>" for the methods of flopscope.numpy.random.Generator.
   nb::object random = np.attr("random");
   auto add_draw = [&](const std::string& op, nb::handle impl, py::Binding binding) {
-    reg.intern(op, CostRule::Free);
+    reg.intern(op, CostRule::Free, "0 (primer: random generation is free)");
     nb::object made = nb::steal(py::make_counted_function(op.c_str(), impl.ptr(), numpy, binding));
     if (!made.is_valid()) throw nb::python_error();
     exported[op.c_str()] = made;
@@ -382,7 +382,7 @@ NB_MODULE(_core, m) {
       .def("deduct",
            [](Meter& m, const std::string& op_name, long long cost) {
              if (cost < 0) throw nb::value_error("flop_cost must be >= 0");
-             OpId op = OpRegistry::instance().intern(op_name, CostRule::External);
+             OpId op = OpRegistry::instance().intern(op_name, CostRule::External, "priced by its caller (Meter.deduct)");
              return m.deduct(op, cost);
            },
            nb::arg("op_name"), nb::arg("flop_cost"), "Charges an externally priced cost; False if it does not fit.")

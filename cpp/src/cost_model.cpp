@@ -154,7 +154,7 @@ Flops writes(const Profile& profile, OpId op, Flops elements) {
 Flops histogram_density(const Profile& profile, Flops bins, dtype::Dtype edges, dtype::Dtype counts) {
   if (!profile.dtype_aware() || bins <= 0) return 0;
   static const OpId diff = OpRegistry::instance().find("diff"), sum = OpRegistry::instance().find("sum");
-  static const OpId divide = OpRegistry::instance().intern("divide", CostRule::Pointwise);  // a ufunc
+  static const OpId divide = intern_ufunc("divide");
   auto as_op = [&](OpId op, Flops n, dtype::Dtype d) {
     return dtype_billed_exactly(profile, op, detail::apply_weight(profile, op, n), d);
   };

@@ -38,8 +38,9 @@ struct StaticOp {
 // contraction's extents or a pricer.
 constexpr bool kMethod = true;
 // Free (0 FLOPs); read for its dtype= only.
+constexpr const char* kFreeDoc = "0";
 constexpr StaticOp free_op(const char* name, bool method = false) {
-  return {name, R::Free, nullptr, method, nullptr, nullptr, nullptr};
+  return {name, R::Free, nullptr, method, nullptr, nullptr, kFreeDoc};
 }
 // Priced by a formula of formulas/*.hpp (a count the profile weights).
 constexpr StaticOp sig(const char* name, CostRule family, const char* slots, Formula formula, const char* doc,
@@ -61,7 +62,7 @@ constexpr StaticOp contraction_sig(const char* name, const char* slots, Contract
 // A row priced here whose implementation is flopscope's own Python (bound with
 // _core.bind_op at import), even where NumPy has a function of that name.
 constexpr StaticOp py_free(const char* name) {
-  return {name, R::Free, nullptr, false, nullptr, nullptr, nullptr, true};
+  return {name, R::Free, nullptr, false, nullptr, nullptr, kFreeDoc, true};
 }
 constexpr StaticOp py_sig(const char* name, CostRule family, const char* slots, Formula formula, const char* doc) {
   return {name, family, nullptr, false, slots, formula, doc, true};
@@ -97,6 +98,23 @@ struct FormulaVariant {
 };
 constexpr FormulaVariant kFormulaVariants[] = {
 #include "op_table/formula_variants.inc"
+};
+
+// NumPy's ufuncs: the rows that differ from the elementwise default, and the methods.
+constexpr const char* kElementwiseDoc = "numel(broadcast output) x number of outputs";
+constexpr bool kPositionalOutWarns = true;
+constexpr UfuncRow ufunc(const char* name, UfuncCore core, const char* doc, bool positional_out_warns = false) {
+  return {name, core, doc, positional_out_warns};
+}
+constexpr UfuncRow kUfuncRows[] = {
+#define FLOPSCOPE_UFUNC_ROWS
+#include "op_table/ufuncs.inc"
+#undef FLOPSCOPE_UFUNC_ROWS
+};
+constexpr UfuncMethodRow kUfuncMethodRows[] = {
+#define FLOPSCOPE_UFUNC_METHODS
+#include "op_table/ufuncs.inc"
+#undef FLOPSCOPE_UFUNC_METHODS
 };
 
 std::mutex registry_mutex;
@@ -146,7 +164,7 @@ OpId OpRegistry::find(std::string_view name) const {
   return -1;
 }
 
-OpId OpRegistry::intern(std::string_view name, CostRule rule) {
+OpId OpRegistry::intern(std::string_view name, CostRule rule, const char* formula_doc) {
   std::lock_guard<std::mutex> lock(registry_mutex);
   if (OpId id = find(name); id >= 0) return id;
   if (ops_.size() == kCapacity)
@@ -154,8 +172,28 @@ OpId OpRegistry::intern(std::string_view name, CostRule rule) {
   OpInfo info;
   info.name = std::string(name);
   info.rule = rule;
+  info.formula_doc = formula_doc;
   ops_.push_back(std::move(info));
   return static_cast<OpId>(ops_.size() - 1);
+}
+
+const UfuncRow& ufunc_row(std::string_view name) {
+  static constexpr UfuncRow kElementwise{"", UfuncCore::Elementwise, kElementwiseDoc, false};
+  for (const UfuncRow& row : kUfuncRows)
+    if (name == row.name) return row;
+  return kElementwise;
+}
+
+std::span<const UfuncMethodRow> ufunc_methods() { return kUfuncMethodRows; }
+
+OpId intern_ufunc(std::string_view name) {
+  OpRegistry& reg = OpRegistry::instance();
+  const UfuncRow& row = ufunc_row(name);
+  const OpId id = reg.intern(name, row.core == UfuncCore::Elementwise ? CostRule::Pointwise : CostRule::Contraction,
+                             row.formula_doc);
+  for (const UfuncMethodRow& method : kUfuncMethodRows)
+    reg.intern(std::string(name) + "." + method.name, method.rule, method.formula_doc);
+  return id;
 }
 
 Formula formula_variant(std::string_view name, std::string_view set) {

@@ -197,3 +197,22 @@ TEST(DtypeBilling, ConventionsOfTheProfile) {
   call.n_inputs = 1;
   EXPECT_EQ(fs::cost::billed_for_dtypes(primer(), row("sum"), 100, call), 100);
 }
+
+TEST(UfuncTable, RowsMethodsAndTheElementwiseDefault) {
+  EXPECT_EQ(fs::ufunc_row("matmul").core, fs::UfuncCore::Matmul);
+  EXPECT_EQ(fs::ufunc_row("vecdot").core, fs::UfuncCore::Vecdot);
+  EXPECT_EQ(fs::ufunc_row("exp").core, fs::UfuncCore::Elementwise);
+  EXPECT_TRUE(fs::ufunc_row("maximum").positional_out_warns);
+  EXPECT_FALSE(fs::ufunc_row("add").positional_out_warns);
+  // The binding's UfuncMethod enumerates the methods in this order.
+  const char* order[] = {"reduce", "accumulate", "reduceat", "outer", "at"};
+  ASSERT_EQ(fs::ufunc_methods().size(), 5u);
+  for (std::size_t i = 0; i < 5; ++i) EXPECT_STREQ(fs::ufunc_methods()[i].name, order[i]);
+  const fs::OpId id = fs::intern_ufunc("hypot");
+  auto& reg = fs::OpRegistry::instance();
+  EXPECT_EQ(reg.info(id).rule, fs::CostRule::Pointwise);
+  EXPECT_EQ(reg.info(reg.find("hypot.reduce")).rule, fs::CostRule::Reduction);
+  EXPECT_EQ(reg.info(reg.find("hypot.outer")).rule, fs::CostRule::Pointwise);
+  EXPECT_EQ(reg.info(fs::intern_ufunc("matvec")).rule, fs::CostRule::Contraction);
+  EXPECT_NE(reg.info(id).formula_doc, nullptr);
+}

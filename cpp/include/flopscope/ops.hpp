@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -67,7 +68,7 @@ class OpRegistry {
   static OpRegistry& instance();
 
   // Id of `name`; registers it with `rule` if new. A name keeps its first rule.
-  OpId intern(std::string_view name, CostRule rule);
+  OpId intern(std::string_view name, CostRule rule, const char* formula_doc = nullptr);
   // Id of `name`, or -1 when unknown.
   OpId find(std::string_view name) const;
   const OpInfo& info(OpId id) const { return ops_[static_cast<std::size_t>(id)]; }
@@ -83,6 +84,28 @@ class OpRegistry {
   std::vector<OpInfo> ops_;
   std::size_t table_size_ = 0;
 };
+
+// NumPy's ufuncs (op_table/ufuncs.inc). Every ufunc NumPy exports is counted;
+// one not listed is elementwise: pointwise, numel(broadcast output) per output.
+enum class UfuncCore : std::uint8_t { Elementwise, Matmul, Vecdot, Matvec, Vecmat };
+struct UfuncRow {
+  const char* name;
+  UfuncCore core;            // a contraction gufunc's core layout (cost::gufunc_dims), or elementwise
+  const char* formula_doc;
+  bool positional_out_warns; // NumPy warns on f(a, b, out) (maximum, minimum): never called through its bare loop
+};
+// The row of ufunc `name` (the elementwise default when it is not listed).
+const UfuncRow& ufunc_row(std::string_view name);
+// The ufunc methods, in this order (the binding's UfuncMethod enumerates them).
+struct UfuncMethodRow {
+  const char* name;  // "reduce", ...: the op is "<ufunc>.<name>"
+  CostRule rule;
+  const char* formula_doc;
+};
+std::span<const UfuncMethodRow> ufunc_methods();
+// Registers ufunc `name` and its methods (as "<name>.<method>") with their
+// rules and docs; the ufunc's id.
+OpId intern_ufunc(std::string_view name);
 
 // Formula sets other than the op table's own (op_table/formula_variants.inc),
 // chosen by a profile's `formulas <set>`: the formula `set` gives op `name`,

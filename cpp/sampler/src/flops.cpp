@@ -28,7 +28,9 @@ std::vector<std::pair<std::string, int64_t>> sampler_flop_breakdown(int64_t dept
   if (depth <= 0 || width <= 0 || n_samples <= 0 || n_mlps <= 0)
     throw std::invalid_argument("sampler_flop_breakdown: depth, width, n_samples and n_mlps must be positive");
   auto& ops = flopscope::OpRegistry::instance();
-  auto id = [&](const char* name) { return ops.intern(name, flopscope::CostRule::External); };
+  auto id = [&](const char* name) {
+    return ops.intern(name, flopscope::CostRule::External, "closed form of the sampler (docs/sampler.md)");
+  };
   const int64_t d = depth, w = width, B = n_mlps, k = chunk_count(n_samples, width);
   // Rows pushed through every layer, over all MLPs and chunks.
   const int64_t rows = checked_mul(checked_mul(B, d), n_samples);
