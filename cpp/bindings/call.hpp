@@ -84,14 +84,18 @@ class Call {
     return finish(wrap_result(operands.unview(result)));
   }
 
+  // `cost` as billed for this call's dtypes. A dtype-aware profile bills
+  // every call's dtype; a dtype-blind one (primer) only a call with a complex
+  // operand (complex_, set while they were noted), so that a real call pays
+  // one flag test here. False (OverflowError set) past 64 bits.
+  bool billed(Flops* cost) const {
+    if (const Profile& prof = profile(); prof.dtype_aware() || complex_) [[unlikely]]
+      return bill_dtype(prof, cost);
+    return true;
+  }
   // Checks the deadline and the budget; charges `cost`. False (exception set) if refused.
   bool admit(Flops cost) {
-    // A dtype-aware profile bills every call's dtype; a dtype-blind one (primer)
-    // only a call with a complex operand (complex_, set while they were noted),
-    // so that a real call pays one flag test here.
-    if (const Profile& prof = profile(); prof.dtype_aware() || complex_) [[unlikely]] {
-      if (!bill_dtype(prof, &cost)) return false;
-    }
+    if (!billed(&cost)) return false;
     if (pricing_now() != nullptr) [[unlikely]] {
       if (!priced_call_) {  // e.g. from a foreign __index__ while the priced call reads its arguments
         PyErr_Format(PyExc_RuntimeError, "%s: counted calls cannot run while flopscope.accounting prices a call",

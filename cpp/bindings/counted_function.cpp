@@ -71,17 +71,99 @@ bool reduce_returns_arrays(PyObject* reduce) {
 }
 
 
+namespace {
+
+// What reading and pricing a call found (steps 1 and 2).
+struct CallPrice {
+  Priced priced;
+  WriteFacts writes;
+  std::string refusal;  // the core found no price for this call (a SignatureError it is not sure of)
+};
+
+// Steps 1 and 2 of a counted function call: read every argument once into
+// the call's Signature (converting operands in `stack`), then price it in the
+// core. False with an exception set for a call refused before anything runs.
+bool read_and_price(CountedFunction* self, PyObject** stack, Py_ssize_t nargs, PyObject* kwnames, Call& call,
+                    Operands& operands, CallFrame& frame, CallPrice* out) {
+  const char* name = self->cname;
+  if (!read_call(name, OpRegistry::instance().info(self->op), stack, nargs, kwnames, operands, call, frame))
+    return false;
+  if (frame.dtype_argument >= 0) call.bill_as_requested(frame.dtype_argument);
+  const Profile& profile = call.profile();
+  const Signature signature = frame.signature();
+  try {
+    out->priced = price(profile, self->op, signature);
+    if (profile.bills_writes()) [[unlikely]] out->writes = write_facts(profile, self->op, signature);
+  } catch (const InvalidCall& e) {
+    raise_value_error(name, e.what());  // NumPy refuses it too: nothing runs, nothing is charged
+    return false;
+  } catch (const SignatureError& e) {
+    out->refusal = e.what();
+  } catch (const CostOverflowError&) {
+    raise_cost_overflow(name);
+    return false;
+  }
+  if (out->priced.complex_exact >= 0) call.bill_complex_exactly(out->priced.complex_exact);
+  if (out->writes.estimator_bins) call.note_estimator_bins();
+  if (out->writes.edges_given) call.note_edges_given();
+  if (out->writes.density_counts >= 0) call.note_density(out->writes.density_counts);
+  return true;
+}
+
+// where(condition) is NumPy's asarray(condition).nonzero(): the counted
+// nonzero prices and records it (as upstream does), not where's pointwise rule.
+PyObject* where_alone(CountedFunction* self, Py_ssize_t nargs, PyObject* kwnames) {
+  if (!self->where_alone || nargs != 1 || kwnames != nullptr || state().exported_ops == nullptr) return nullptr;
+  return PyDict_GetItemString(state().exported_ops, "nonzero");  // borrowed
+}
+
+}  // namespace
+
+bool refuses_in_place(CountedFunction* self) {
+  if (!self->in_place || !state().immutable) return false;
+  const std::string what = std::string("in-place ") + self->cname;
+  const std::string instead = std::string("use flopscope.numpy.") + self->cname + "(a, ...) for a new array";
+  raise_immutable(PyExc_ValueError, what.c_str(), instead.c_str());
+  return true;
+}
+
+bool price_function_call(CountedFunction* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames,
+                         Flops* cost) {
+  const Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+  if (PyObject* nonzero = where_alone(self, nargs, kwnames))
+    return price_function_call(reinterpret_cast<CountedFunction*>(nonzero), args, 1, nullptr, cost);
+  if (refuses_in_place(self)) return false;
+  if (nargs + nkw > kMaxArgs) {
+    PyErr_Format(PyExc_TypeError, "%s(): too many arguments", self->cname);
+    return false;
+  }
+  Call call(self->op, self->cname);
+  Operands operands(self->cname);
+  if (any_foreign(args, nargs + nkw)) operands.copy_lists();
+  PyObject* stack[kMaxArgs];
+  std::copy(args, args + nargs + nkw, stack);
+  CallFrame frame;
+  CallPrice p;
+  if (!read_and_price(self, stack, nargs, kwnames, call, operands, frame, &p)) return false;
+  if (!p.refusal.empty()) {
+    raise_value_error(self->cname, p.refusal);
+    return false;
+  }
+  if (p.writes.billed) {
+    raise_value_error(self->cname, "under cost model '" + call.profile().name +
+                                       "' it is billed by the elements it writes, known once it has run; "
+                                       "run it inside a BudgetContext to see its charge");
+    return false;
+  }
+  *cost = p.priced.cost;
+  return call.billed(cost);
+}
+
 PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py_ssize_t nargs,
                                 PyObject* kwnames) {
   const char* name = self->cname;
-  const OpInfo& info = OpRegistry::instance().info(self->op);
   const Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
-  if (self->where_alone && nargs == 1 && nkw == 0) {
-    // where(condition) is NumPy's asarray(condition).nonzero(): the counted
-    // nonzero prices and records it (as upstream does), not where's pointwise rule.
-    if (PyObject* nonzero = state().exported_ops ? PyDict_GetItemString(state().exported_ops, "nonzero") : nullptr)
-      return PyObject_Vectorcall(nonzero, args, 1, nullptr);
-  }
+  if (PyObject* nonzero = where_alone(self, nargs, kwnames)) return PyObject_Vectorcall(nonzero, args, 1, nullptr);
   if (nargs + nkw > kMaxArgs) {
     PyErr_Format(PyExc_TypeError, "%s(): too many arguments", name);
     return nullptr;
@@ -96,32 +178,14 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
   PyObject* stack[kMaxArgs + 1];  // + room for an added optimize=
   std::copy(args, args + nargs + nkw, stack);
 
-  // 1. Read: every argument once, into the call's Signature.
+  // 1. Read: every argument once, into the call's Signature. 2. Price (the core).
   CallFrame frame;
-  if (!read_call(name, info, stack, nargs, kwnames, operands, call, frame)) return nullptr;
-  if (frame.dtype_argument >= 0) call.bill_as_requested(frame.dtype_argument);
-
-  // 2. Price (the core): the row's rule applied to the Signature.
+  CallPrice p;
+  if (!read_and_price(self, stack, nargs, kwnames, call, operands, frame, &p)) return nullptr;
+  const Priced& priced = p.priced;
+  const WriteFacts& writes = p.writes;
+  const std::string& refusal = p.refusal;
   const Profile& profile = call.profile();
-  const Signature signature = frame.signature();
-  Priced priced;
-  std::string refusal;  // the core found no price for this call
-  WriteFacts writes;
-  try {
-    priced = price(profile, self->op, signature);
-    if (profile.bills_writes()) [[unlikely]] writes = write_facts(profile, self->op, signature);
-  } catch (const InvalidCall& e) {
-    return raise_value_error(name, e.what());  // NumPy refuses it too: nothing runs, nothing is charged
-  } catch (const SignatureError& e) {
-    refusal = e.what();
-  } catch (const CostOverflowError&) {
-    raise_cost_overflow(name);
-    return nullptr;
-  }
-  if (priced.complex_exact >= 0) call.bill_complex_exactly(priced.complex_exact);
-  if (writes.estimator_bins) call.note_estimator_bins();
-  if (writes.edges_given) call.note_edges_given();
-  if (writes.density_counts >= 0) call.note_density(writes.density_counts);
 
   // What NumPy is handed: plain arrays; einsum the path priced.
   Holder optimize, kwnames_plus;
@@ -192,12 +256,7 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
 namespace {
 
 PyObject* function_vectorcall(PyObject* self, PyObject* const* args, size_t nargsf, PyObject* kwnames) {
-  if (reinterpret_cast<CountedFunction*>(self)->in_place && state().immutable) [[unlikely]] {
-    const char* name = reinterpret_cast<CountedFunction*>(self)->cname;
-    const std::string what = std::string("in-place ") + name;
-    const std::string instead = std::string("use flopscope.numpy.") + name + "(a, ...) for a new array";
-    return raise_immutable(PyExc_ValueError, what.c_str(), instead.c_str());
-  }
+  if (refuses_in_place(reinterpret_cast<CountedFunction*>(self))) [[unlikely]] return nullptr;
   return counted_function_call(reinterpret_cast<CountedFunction*>(self), args, PyVectorcall_NARGS(nargsf),
                                kwnames);
 }

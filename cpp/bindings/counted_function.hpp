@@ -48,4 +48,15 @@ PyObject* make_counted_function(const char* op_name, PyObject* impl, PyObject* n
 PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py_ssize_t nargs,
                                 PyObject* kwnames);
 
+// An in-place array method (x.sort(), x.partition()) under immutable arrays:
+// raises the immutability error and answers true.
+bool refuses_in_place(CountedFunction* self);
+
+// What the call would be charged under the profile being queried
+// (flopscope.accounting; a PricingOnly must be installed): read and priced as
+// the call itself is, and nothing more: NumPy does not run, no meter is
+// touched. False with the call's own refusal set.
+bool price_function_call(CountedFunction* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames,
+                         Flops* cost);
+
 }  // namespace flopscope::py

@@ -535,9 +535,34 @@ NB_MODULE(_core, m) {
     py::PricingOnly* outer = py::pricing_only;
     py::pricing_only = &pricing;
     ++py::pricing_threads;
+    struct Restore {
+      py::PricingOnly* outer;
+      ~Restore() {
+        --py::pricing_threads;
+        py::pricing_only = outer;
+      }
+    } restore{outer};
+    // A table row (fnp.sum, x.sum): read and priced as the call would be, nothing run.
+    PyObject* target = PyMethod_Check(f) ? PyMethod_GET_FUNCTION(f) : f;
+    if (Py_TYPE(target) == py::counted_function_type || Py_TYPE(target) == py::array_method_type) {
+      std::vector<PyObject*> stack;
+      if (PyMethod_Check(f)) stack.push_back(PyMethod_GET_SELF(f));
+      for (nb::handle a : args) stack.push_back(a.ptr());
+      const Py_ssize_t nargs = static_cast<Py_ssize_t>(stack.size());
+      nb::object kwnames = nb::steal(PyTuple_New(static_cast<Py_ssize_t>(kwargs.size())));
+      Py_ssize_t j = 0;
+      for (auto [key, value] : kwargs) {
+        PyTuple_SET_ITEM(kwnames.ptr(), j++, nb::borrow(key).release().ptr());
+        stack.push_back(value.ptr());
+      }
+      Flops cost = 0;
+      if (!py::price_function_call(reinterpret_cast<py::CountedFunction*>(target), stack.data(), nargs,
+                                   kwargs.size() ? kwnames.ptr() : nullptr, &cost))
+        throw nb::python_error();
+      return cost;
+    }
+    // A ufunc or one of its methods: the call's own pricing code, stopped before NumPy runs.
     PyObject* r = PyObject_Call(fn.ptr(), args.ptr(), kwargs.ptr());
-    --py::pricing_threads;
-    py::pricing_only = outer;
     if (r != nullptr) {  // every counted call passes admit(); reaching here is a bug
       Py_DECREF(r);
       throw std::runtime_error("price: the call ran without being priced");
