@@ -193,12 +193,12 @@ Flops index_count(PyObject* obj) {
   return n;
 }
 
-// The dtype a conversion (dtype_argument.<op> heavier: astype, asarray) reads
+// The dtype a conversion (astype, asarray: dtype_argument.<op> heavier) reads
 // its source as: an array's own, a Python scalar's or a sequence's as
-// np.asarray makes it. False when the op is no such conversion or the source's
-// dtype cannot be read without running participant code.
-bool conversion_source(const Profile& prof, OpId op, PyObject* first, dtype::Dtype* source) {
-  if (first == nullptr || !prof.dtype_argument_heavier(op)) return false;
+// np.asarray makes it. False when the source's dtype cannot be read without
+// running participant code.
+bool conversion_source(PyObject* first, dtype::Dtype* source) {
+  if (first == nullptr) return false;
   if (PyArray_Check(first)) {
     *source = dtype::from_type_num(PyArray_TYPE(reinterpret_cast<PyArrayObject*>(first)));
     return true;
@@ -252,9 +252,8 @@ PyObject* Call::charge_writes(PyObject* result, PyObject* first, PyObject* secon
   }
   if (rule.counted == W::Rows && result == Py_None && (first == nullptr || !PyArray_Check(first)))
     counted = second;  // Generator.shuffle(x): `first` is the generator the method is bound to
-  const OpId billed = rule.as_op >= 0 ? rule.as_op : op_;  // writes.<op> ... as OP
   Flops elements = 0;
-  dtype::Dtype types[3];
+  dtype::Dtype types[1];
   bool typed = false;
   Flops cost = 0;
   bool ok = true;
@@ -284,58 +283,42 @@ PyObject* Call::charge_writes(PyObject* result, PyObject* first, PyObject* secon
   } else if (counted != nullptr) {
     ok = written(counted, rule.counted == W::FirstOutput, rule.counted == W::Nonzero, &elements, &types[0], &typed);
   }
-  std::size_t n_types = typed ? 1 : 0;
-  // The written elements bill at their dtype and the input's (not extract's
-  // first operand, its condition), except where dtype= chose the result's
-  // dtype (array(x, dtype=...), ones_like, linspace) or the rule says otherwise.
-  // Where the profile ignores the op's dtype= (the joins), the result's dtype
-  // gives way to the input arrays' (a sequence's, promoted) and out='s.
-  using D = Profile::WriteRule::Dtypes;
-  const bool dtype_chosen = requested_.kind != 0 && prof.dtype_argument(op_) == Profile::DtypeArgument::Billed &&
-                            counted == result;
-  const bool dtype_ignored = requested_.kind != 0 && prof.ignores_dtype_argument(op_);
-  if (dtype_ignored && counted == result && first != nullptr && (PyTuple_Check(first) || PyList_Check(first))) {
-    n_types = 0;
+  // The facts; the bill is the core's (cost::written_billed).
+  cost::WrittenFacts facts;
+  facts.elements = elements;
+  if (typed) facts.counted = types[0];
+  facts.counted_is_result = counted == result;
+  auto array_dtype = [](PyObject* o) {
+    return dtype::from_type_num(PyArray_TYPE(reinterpret_cast<PyArrayObject*>(o)));
+  };
+  if (first != nullptr && PyArray_Check(first)) {
+    facts.first = array_dtype(first);
+    facts.samples = PyArray_SIZE(reinterpret_cast<PyArrayObject*>(first));
+  } else if (first != nullptr && (PyTuple_Check(first) || PyList_Check(first))) {
+    facts.first_sequence = true;
     for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(first); ++i) {
       PyObject* item = PySequence_Fast_GET_ITEM(first, i);
       if (!PyArray_Check(item)) continue;
-      const dtype::Dtype d = dtype::from_type_num(PyArray_TYPE(reinterpret_cast<PyArrayObject*>(item)));
-      types[0] = n_types == 0 ? d : dtype::promote(types[0], d);
-      n_types = 1;
-    }
-    for (int i = 0; i < n_out_types_ && n_types > 0; ++i) types[0] = dtype::promote(types[0], dtype::from_type_num(out_types_[i]));
-  } else if (dtype_ignored && counted == result && first != nullptr && PyArray_Check(first)) {
-    n_types = 0;
-    for (int i = 0; i < n_out_types_ && n_types < 2; ++i) types[n_types++] = dtype::from_type_num(out_types_[i]);
-  }
-  if (first != nullptr && PyArray_Check(first) && rule.counted != W::SecondInput && !dtype_chosen &&
-      rule.dtypes != D::Own)
-    types[n_types++] = dtype::from_type_num(PyArray_TYPE(reinterpret_cast<PyArrayObject*>(first)));
-  if (rule.dtypes == D::WithSource && second != nullptr) {
-    if (PyArray_Check(second)) {
-      types[n_types++] = dtype::from_type_num(PyArray_TYPE(reinterpret_cast<PyArrayObject*>(second)));
-    } else if (const dtype::Weak w = python_scalar_kind(second); w != dtype::Weak::None) {
-      types[n_types++] = dtype::result_type({}, {&w, 1});  // the array np.asarray makes of it
+      facts.sequence = facts.sequence.kind == 0 ? array_dtype(item) : dtype::promote(facts.sequence, array_dtype(item));
     }
   }
+  if (second != nullptr && PyArray_Check(second)) {
+    facts.second = array_dtype(second);
+  } else if (const dtype::Weak w = second != nullptr ? python_scalar_kind(second) : dtype::Weak::None;
+             w != dtype::Weak::None) {
+    facts.second = dtype::result_type({}, {&w, 1});  // the array np.asarray makes of it
+  }
+  if (typed && counted == result && cost::written_reads_source(prof, op_)) conversion_source(first, &facts.source);
+  dtype::Dtype outs[kMaxNoted];
+  for (int i = 0; i < n_out_types_; ++i) outs[i] = dtype::from_type_num(out_types_[i]);
+  facts.outs = {outs, static_cast<std::size_t>(n_out_types_)};
+  facts.requested = requested_;
+  facts.estimator_bins = estimator_bins_;
+  facts.edges_given = edges_given_;
+  facts.density_counts = density_counts_;
   if (ok) {
     try {
-      dtype::Dtype source;
-      if (!edges_given_ && counted == result && typed && conversion_source(prof, op_, first, &source)) {
-        cost = cost::conversion_billed(prof, billed, cost::writes(prof, op_, elements), source, types[0]);
-      } else if (!edges_given_) {
-        cost = cost::dtype_billed(prof, billed, cost::writes(prof, op_, elements), {types, n_types}, {});
-      }
-      if (rule.searched && estimator_bins_ && first != nullptr && PyArray_Check(first) && elements > 0) {
-        // One binary search per sample over the bins the estimator resolved (the edges less one).
-        auto* samples = reinterpret_cast<PyArrayObject*>(first);
-        const dtype::Dtype sample_type = dtype::from_type_num(PyArray_TYPE(samples));
-        cost = checked_add(cost, cost::dtype_billed(prof, op_, cost::search(prof, op_, PyArray_SIZE(samples), elements - 1),
-                                                    {&sample_type, 1}, {}));
-      }
-      if (rule.density && density_counts_ >= 0 && typed && elements > 1)
-        cost = checked_add(cost, cost::histogram_density(prof, elements - 1, types[0],
-                                                         dtype::from_type_num(density_counts_)));
+      cost = cost::written_billed(prof, op_, facts);
     } catch (const CostOverflowError&) {
       raise_cost_overflow(name_);
       ok = false;

@@ -348,4 +348,48 @@ Flops billed_for_dtypes(const Profile& profile, OpId op, Flops flops, const Call
                              : dtype_billed(profile, op, flops, {arrays, n_arrays}, {weak, n_weak}, complex_cost);
 }
 
+Flops written_billed(const Profile& profile, OpId op, const WrittenFacts& w) {
+  const Profile::WriteRule& rule = profile.write_rule(op);
+  using W = Profile::Written;
+  using D = Profile::WriteRule::Dtypes;
+  const OpId billed = rule.as_op >= 0 ? rule.as_op : op;  // writes.<op> ... as OP
+  dtype::Dtype types[2 + 64];
+  std::size_t n_types = 0;
+  if (w.counted.kind != 0) types[n_types++] = w.counted;
+  // Where the profile ignores the op's dtype= (the joins), the result's dtype
+  // gives way to the input arrays' (a sequence's, promoted) and out='s.
+  const bool dtype_ignored = w.requested.kind != 0 && profile.ignores_dtype_argument(op);
+  if (dtype_ignored && w.counted_is_result && w.first_sequence) {
+    n_types = 0;
+    if (w.sequence.kind != 0) {
+      types[n_types++] = w.sequence;
+      for (const dtype::Dtype& o : w.outs) types[0] = dtype::promote(types[0], o);
+    }
+  } else if (dtype_ignored && w.counted_is_result && w.first.kind != 0) {
+    n_types = 0;
+    for (std::size_t i = 0; i < w.outs.size() && n_types < 2; ++i) types[n_types++] = w.outs[i];
+  }
+  // The input's dtype joins, except where dtype= chose the result's dtype
+  // (array(x, dtype=...), ones_like, linspace) or the rule says otherwise.
+  const bool dtype_chosen = w.requested.kind != 0 && profile.dtype_argument(op) == Profile::DtypeArgument::Billed &&
+                            w.counted_is_result;
+  if (w.first.kind != 0 && rule.counted != W::SecondInput && !dtype_chosen && rule.dtypes != D::Own)
+    types[n_types++] = w.first;
+  if (rule.dtypes == D::WithSource && w.second.kind != 0) types[n_types++] = w.second;
+  Flops cost = 0;
+  if (!w.edges_given) {
+    const Flops elements = writes(profile, op, w.elements);
+    // A conversion (dtype_argument.<op> heavier: astype, asarray) of its source.
+    cost = w.counted_is_result && w.counted.kind != 0 && w.source.kind != 0 && profile.dtype_argument_heavier(op)
+               ? conversion_billed(profile, billed, elements, w.source, w.counted)
+               : dtype_billed(profile, billed, elements, {types, n_types}, {});
+  }
+  if (rule.searched && w.estimator_bins && w.first.kind != 0 && w.elements > 0)
+    // One binary search per sample over the bins the estimator resolved (the edges less one).
+    cost = checked_add(cost, dtype_billed(profile, op, search(profile, op, w.samples, w.elements - 1), {&w.first, 1}, {}));
+  if (rule.density && w.density_counts >= 0 && w.counted.kind != 0 && w.elements > 1)
+    cost = checked_add(cost, histogram_density(profile, w.elements - 1, w.counted, dtype::from_type_num(w.density_counts)));
+  return cost;
+}
+
 }  // namespace flopscope::cost

@@ -216,3 +216,40 @@ TEST(UfuncTable, RowsMethodsAndTheElementwiseDefault) {
   EXPECT_EQ(reg.info(fs::intern_ufunc("matvec")).rule, fs::CostRule::Contraction);
   EXPECT_NE(reg.info(id).formula_doc, nullptr);
 }
+
+TEST(WritesBilling, ConventionsOfTheWriteRules) {
+  const fs::Profile p = fs::parse_profile(
+      "writes",
+      "dtype_rate.default 1\ndtype_rate.float32 1\ndtype_rate.float64 2\ncomplex_factor.default 1\n"
+      "writes.copy 1\nwrites.concatenate 1\nwrites.astype 1 new-only\nwrites.tril_indices_from 1 own-dtype\n"
+      "dtype_argument.concatenate ignored\ndtype_argument.astype heavier\n");
+  const fs::dtype::Dtype f32 = fs::dtype::from_type_num(kFloat32), f64 = fs::dtype::from_type_num(kFloat64);
+  fs::cost::WrittenFacts copy;  // copy of a float32 array: its elements at its rate
+  copy.elements = 10;
+  copy.counted = f32;
+  copy.first = f32;
+  EXPECT_EQ(fs::cost::written_billed(p, row("copy"), copy), 10);
+  copy.first = f64;  // the input's dtype joins the written elements'
+  EXPECT_EQ(fs::cost::written_billed(p, row("copy"), copy), 20);
+  fs::cost::WrittenFacts join;  // concatenate(..., dtype=float64) of float32 arrays: the profile ignores dtype=
+  join.elements = 10;
+  join.counted = f64;
+  join.first_sequence = true;
+  join.sequence = f32;
+  join.requested = f64;
+  EXPECT_EQ(fs::cost::written_billed(p, row("concatenate"), join), 10);
+  join.requested = {};
+  EXPECT_EQ(fs::cost::written_billed(p, row("concatenate"), join), 20);
+  fs::cost::WrittenFacts conversion;  // astype float64 -> float32: the heavier of source and result
+  conversion.elements = 10;
+  conversion.counted = f32;
+  conversion.source = f64;
+  conversion.first = f64;
+  EXPECT_TRUE(fs::cost::written_reads_source(p, row("astype")));
+  EXPECT_EQ(fs::cost::written_billed(p, row("astype"), conversion), 20);
+  fs::cost::WrittenFacts indices;  // own-dtype: the input's dtype does not join
+  indices.elements = 6;
+  indices.counted = f32;
+  indices.first = f64;
+  EXPECT_EQ(fs::cost::written_billed(p, row("tril_indices_from"), indices), 6);
+}

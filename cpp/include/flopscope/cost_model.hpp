@@ -215,4 +215,36 @@ struct CallDtypes {
 // Throws CostOverflowError past 64 bits.
 Flops billed_for_dtypes(const Profile& profile, OpId op, Flops flops, const CallDtypes& call);
 
+// What an op the profile bills by its writes (writes.<op>) wrote, as the
+// binding measured it once NumPy had run (Call::charge_writes): the objects
+// it measures are those the rule names (Profile::Written); their dtypes and
+// the call's are facts here, and the bill is decided by written_billed.
+struct WrittenFacts {
+  Flops elements = 0;            // the elements the rule counts
+  dtype::Dtype counted;          // their dtype (kind 0: none was an array)
+  bool counted_is_result = true; // they are the call's result (not an operand written in place)
+  dtype::Dtype first;            // the first operand's dtype (kind 0: not an array)
+  bool first_sequence = false;   // the first operand is a list or tuple (a join's arrays) ...
+  dtype::Dtype sequence;         // ... and its arrays' dtypes promoted (kind 0: no array in it)
+  dtype::Dtype second;           // the second operand's (an array's, or np.asarray's of a Python scalar)
+  dtype::Dtype source;           // a conversion's source as np.asarray reads it (kind 0: unknown)
+  std::span<const dtype::Dtype> outs;  // out= buffers
+  dtype::Dtype requested;        // dtype= (kind 0: none)
+  Flops samples = 0;             // the first operand's elements (a histogram's samples)
+  bool estimator_bins = false;   // write_facts
+  bool edges_given = false;
+  int density_counts = -1;
+};
+// The bill of those writes (spec 2.5 "every byte written is metered"; upstream
+// flopscope 0.12.4, measured): the elements at the writes' factor, billed at
+// their dtype and the input's (not where dtype= chose the result's dtype, nor
+// for "own-dtype" rules; a conversion at the heavier of source and result;
+// where the profile ignores dtype=, the inputs' and out='s instead of the
+// result's), plus a histogram's search of its samples ("searched") and its
+// density's normalisation ("density"). Throws CostOverflowError.
+Flops written_billed(const Profile& profile, OpId op, const WrittenFacts& written);
+// Whether written_billed reads WrittenFacts::source for `op` (a conversion):
+// the binding reads a list's dtype only then.
+inline bool written_reads_source(const Profile& profile, OpId op) { return profile.dtype_argument_heavier(op); }
+
 }  // namespace flopscope::cost
