@@ -16,6 +16,10 @@ reduction.subtract_output true
 einsum.path_summed true
 # 2.8 (newest): einsum(..., out=dest) also bills a copy of dest.
 einsum.out_copy true
+# 5.4, 2.6-2.8: symmetric operands bill their orbits (distinct elements):
+# pointwise n(n+1)/2 on a symmetric n x n, reductions and contractions by the
+# orbit model (measured on upstream 0.12.4, tests/flopscope/test_symmetric.py).
+symmetry.orbits true
 # Measured: array_equal / array_equiv of shapes NumPy does not compare bill the larger operand.
 equality.mismatched_shapes larger_operand
 # Measured: clip compares each element with each bound given (2 with both).
