@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "dispatch.hpp"
+#include "symmetric.hpp"
 #include "flopscope/einsum.hpp"
 
 namespace flopscope::py {
@@ -508,7 +509,10 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
   // out= must be numeric like every operand: NumPy would otherwise try to
   // cast a numeric result into a str/bytes/object array (and einsum fails
   // with an exception left set). Refused before anything is charged.
+  if (nargs > 0 && Py_TYPE(args[0]) != state().array_type && sym::tensor_type != nullptr) [[unlikely]]
+    sym::void_written(self->op, args, nargs, self->in_place);  // fill_diagonal(S, ...), S.sort(), shuffle(S), ...
   if (PyObject* out = find_kwarg(kwnames, args, nargs, "out"); out != nullptr && out != Py_None) {
+    sym::void_outputs(out);  // a SymmetricTensor written into loses its tag
     const Py_ssize_t n_out = PyTuple_Check(out) ? PyTuple_GET_SIZE(out) : 1;
     for (Py_ssize_t i = 0; i < n_out; ++i) {
       PyObject* o = PyTuple_Check(out) ? PyTuple_GET_ITEM(out, i) : out;
@@ -527,6 +531,7 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
     call.read_dtype_argument(dtype);
   }
   Flops cost = 0;
+  sym::Id sym_out = 0;  // the result's symmetry group (symmetric.hpp)
   std::optional<SignatureFrame> frame;  // only for the Signature reading (its deques allocate)
   bool priced = true;     // false: the formula refused the call (see below)
   std::string refusal;
@@ -545,9 +550,15 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
         const dtype::Weak weak = shapes[0].weak;
         const bool integral = dtype::from_type_num(shapes[0].type_num).integral() || weak == dtype::Weak::Int ||
                               weak == dtype::Weak::Bool;
+        Flops numel_in = shapes[0].numel();
+        if (operands.tagged()) [[unlikely]] {  // a SymmetricTensor: its orbits under symmetry.orbits
+          if (!sym::reduction_counts(name, profile, shapes[0], argument(args, nargs, kwnames, 1, "axis"),
+                                     find_kwarg(kwnames, args, nargs, "keepdims"), &numel_in, &numel_out, &sym_out))
+            return nullptr;
+        }
         cost = info.rule == CostRule::Deviation
-                   ? cost::deviation(profile, self->op, shapes[0].numel(), numel_out, integral)
-                   : cost::reduction(profile, self->op, shapes[0].numel(), numel_out, integral);
+                   ? cost::deviation(profile, self->op, numel_in, numel_out, integral)
+                   : cost::reduction(profile, self->op, numel_in, numel_out, integral);
         break;
       }
       case OperandReading::Pointwise:
@@ -628,6 +639,12 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
         if (profile.complex_contractions_exact() && (a.complex() || b.complex()))
           call.bill_complex_exactly(
               cost::binary_contraction(profile, self->op, na, nb, contracted, summed, cost::Arithmetic::Complex));
+        if (self->reading != OperandReading::Vdot) {  // a tagged operand, or one array twice (outer(g, g))
+          PyObject* given[2] = {argument(args, nargs, kwnames, 0, "a"), argument(args, nargs, kwnames, 1, "b")};
+          if (sym::contraction_needs(profile, given, 2, operands.tagged())) [[unlikely]]
+            sym::price_product(profile, self->op, "dio t"[static_cast<int>(kind)], given, shapes, ax, bx, &cost,
+                               &sym_out);
+        }
         break;
       }
       case OperandReading::Einsum: {
@@ -656,6 +673,9 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
         try {
           if (!use_path) path = einsum::unoptimized_pricing_path(profile, self->op, expr);
           cost = einsum::path_cost(profile, self->op, expr, path);
+          if (sym::contraction_needs(profile, args + 1, static_cast<int>(nargs - 1), operands.tagged())) [[unlikely]]
+            sym::price_einsum(profile, self->op, expr, path, args + 1, shapes + 1, static_cast<int>(nargs - 1), &cost,
+                              &sym_out);
           if (profile.complex_contractions_exact() &&
               std::any_of(shapes + 1, shapes + nargs, [](const OperandShape& s) { return s.complex(); }))
             call.bill_complex_exactly(einsum::path_cost(profile, self->op, expr, path, nullptr, cost::Arithmetic::Complex));
@@ -859,7 +879,12 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
   if (bills_writes && result != nullptr) [[unlikely]]
     result = call.charge_writes(result, call_nargs > 0 ? call_args[0] : nullptr, call_nargs > 1 ? call_args[1] : nullptr);
   operands.restore();
-  return call.finish(wrap_result(operands.unview(result)));
+  PyObject* wrapped = wrap_result(operands.unview(result));
+  if (call.profile().symmetry_creation && sym_out == 0) [[unlikely]]
+    sym_out = sym::creation_group(self->op, wrapped, args, nargs, kwnames);  // eye(n): symmetric (upstream)
+  if (sym_out != 0) [[unlikely]]
+    wrapped = sym::tag_result(wrapped, sym_out);
+  return call.finish(wrapped);
 }
 
 namespace {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "dispatch.hpp"
+#include "symmetric.hpp"
 
 namespace flopscope::py {
 
@@ -124,6 +125,8 @@ PyObject* counted_ufunc_call(CountedUfunc* self, PyObject* const* args, Py_ssize
       stack[i] = a;
       continue;
     }
+    if (i >= self->nin) [[unlikely]]
+      sym::void_outputs(a);  // a positional out= SymmetricTensor is written into
     a = operands.inspect(a, &shapes[nshapes++]);
     if (a == nullptr || (stack[i] = operands.plain(a)) == nullptr) return nullptr;
   }
@@ -132,6 +135,7 @@ PyObject* counted_ufunc_call(CountedUfunc* self, PyObject* const* args, Py_ssize
     PyObject* value = args[nargs + j];
     bool is_out = PyUnicode_CompareWithASCIIString(key, "out") == 0;
     bool is_where = !is_out && PyUnicode_CompareWithASCIIString(key, "where") == 0;
+    if (is_out) sym::void_outputs(value);  // a SymmetricTensor written into loses its tag
     if ((is_out || is_where) && value != Py_None && value != Py_Ellipsis && self->core == UfuncCore::Elementwise) {
       // out= and where= take part in broadcasting, so in the output size.
       if (is_out && PyTuple_Check(value) && PyTuple_GET_SIZE(value) != self->nout) {
@@ -156,6 +160,7 @@ PyObject* counted_ufunc_call(CountedUfunc* self, PyObject* const* args, Py_ssize
     if ((stack[nargs + j] = operands.plain(value)) == nullptr) return nullptr;
   }
   Flops cost;
+  sym::Id sym_out = 0;  // the result's symmetry group (symmetric.hpp)
   std::vector<cost::Extent> moved[2];  // operand shapes with axes= applied (outlive the pricing)
   try {
     if (self->core != UfuncCore::Elementwise) {
@@ -168,6 +173,9 @@ PyObject* counted_ufunc_call(CountedUfunc* self, PyObject* const* args, Py_ssize
         return nullptr;
       if (!price_contraction(self, call.profile(), shapes[0], shapes[1], &cost, &call))
         return shape_error(self, "operand shapes do not match for this contraction");
+      if (self->core == UfuncCore::Matmul && axes == nullptr && axis == nullptr && nshapes == 2 &&
+          sym::contraction_needs(call.profile(), args, 2, operands.tagged())) [[unlikely]]
+        sym::price_product(call.profile(), self->op, 'm', args, shapes, {}, {}, &cost, &sym_out);
     } else {
       Flops numel_out;
       auto same_shape = [&](const OperandShape& o) {
@@ -184,6 +192,8 @@ PyObject* counted_ufunc_call(CountedUfunc* self, PyObject* const* args, Py_ssize
         numel_out = cost::numel(out);
       }
       cost = cost::pointwise(call.profile(), self->op, numel_out, self->nout);
+      if (operands.tagged() && nshapes == self->nin) [[unlikely]]  // no out= / where=
+        sym::price_pointwise(call.profile(), self->op, shapes, nshapes, self->nout, &cost, &sym_out);
     }
   } catch (const CostOverflowError&) {
     raise_cost_overflow(self->cname);
@@ -224,7 +234,10 @@ PyObject* counted_ufunc_call(CountedUfunc* self, PyObject* const* args, Py_ssize
     result = operands.raise_shape_changed();
   }
   operands.restore();
-  return call.finish(wrap_result(operands.unview(result)));
+  PyObject* wrapped = wrap_result(operands.unview(result));
+  if (sym_out != 0) [[unlikely]]
+    wrapped = sym::tag_result(wrapped, sym_out);
+  return call.finish(wrapped);
 }
 
 const char* const kUfuncMethodNames[kUfuncMethods] = {"reduce", "accumulate", "reduceat", "outer", "at"};
@@ -267,6 +280,7 @@ PyObject* counted_ufunc_method(CountedUfunc* self, UfuncMethod method, PyObject*
     if ((stack[i] = operands.plain(a)) == nullptr) return nullptr;
   }
   Flops cost;
+  sym::Id sym_out = 0;  // the result's symmetry group (symmetric.hpp)
   try {
     const Profile& profile = call.profile();
     if (method == UfuncMethod::Outer) {
@@ -316,6 +330,15 @@ PyObject* counted_ufunc_method(CountedUfunc* self, UfuncMethod method, PyObject*
         cost = cost::reduction(profile, op, checked_mul(outer, read), numel_out);
       }
       if (method != UfuncMethod::Reduceat) cost = cost::reduction(profile, op, numel_in, numel_out);
+      if (method == UfuncMethod::Reduce && operands.tagged()) [[unlikely]] {
+        PyObject* axis = argument(args, nargs, kwnames, 1, "axis");
+        static PyObject* const kAxis0 = PyLong_FromLong(0);
+        Flops in_count, out_count;
+        if (!sym::reduction_counts(name, profile, shapes[0], axis ? axis : kAxis0,
+                                   find_kwarg(kwnames, args, nargs, "keepdims"), &in_count, &out_count, &sym_out))
+          return nullptr;
+        cost = cost::reduction(profile, op, in_count, out_count);
+      }
     }
   } catch (const CostOverflowError&) {
     raise_cost_overflow(name);
@@ -336,7 +359,10 @@ PyObject* counted_ufunc_method(CountedUfunc* self, UfuncMethod method, PyObject*
     result = operands.raise_shape_changed();
   }
   operands.restore();
-  return call.finish(wrap_result(operands.unview(result)));
+  PyObject* wrapped = wrap_result(operands.unview(result));
+  if (sym_out != 0) [[unlikely]]
+    wrapped = sym::tag_result(wrapped, sym_out);
+  return call.finish(wrapped);
 }
 
 namespace {

@@ -1,4 +1,5 @@
 #include "dispatch.hpp"
+#include "symmetric.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -48,6 +49,7 @@ PyObject* Operands::inspect_other(PyObject* o, OperandShape* shape) {
     auto* a = reinterpret_cast<PyArrayObject*>(o);
     if (!is_numeric_type(PyArray_TYPE(a))) return raise_dtype_error(op_name_, PyArray_DESCR(a));
     read_array(a, shape);
+    if (sym::is_tensor(o)) tagged_ |= (shape->symmetry = sym::tag_of(o)) != 0;
     return o;
   }
   // Python numbers and NumPy numeric scalars are 0-d operands.
@@ -106,6 +108,7 @@ PyObject* Operands::inspect_other(PyObject* o, OperandShape* shape) {
 }
 
 bool is_plain_slow(PyObject* o, int depth) {
+  if (sym::is_tensor(o)) return true;  // flops.SymmetricTensor: ours, like flopscope.numpy.ndarray
   if (o == Py_Ellipsis || PyComplex_CheckExact(o) || PyBytes_CheckExact(o)) return true;
   // NumPy's own scalar types; a Python subclass of one (a heap type) may override __index__ and the like.
   if (PyArray_IsScalar(o, Generic)) return !PyType_HasFeature(Py_TYPE(o), Py_TPFLAGS_HEAPTYPE);

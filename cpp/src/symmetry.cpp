@@ -519,8 +519,8 @@ Flops path_cost(const Profile& profile, OpId op, const einsum::Expression& expr,
 // ---- the symmetric-tensor functions ----
 
 Flops validation(Flops n, Flops k, bool upstream) {
-  if (k <= 0 || n <= 0) return 0;
-  return checked_mul(k, upstream ? checked_add(checked_mul(7, n), -1) : n);
+  if (upstream) return std::max<Flops>(k > 0 && n > 0 ? checked_mul(k, checked_add(checked_mul(7, n), -1)) : 0, 1);
+  return k <= 0 || n <= 0 ? 0 : checked_mul(k, n);
 }
 
 Flops reynolds(Flops n, Flops order, bool upstream) {

@@ -161,7 +161,8 @@ TEST(Symmetry, FunctionCosts) {
   // k(7n - 1) upstream (measured: as_symmetric of a 128 x 128 float32, one generator: 114,687).
   EXPECT_EQ(sym::validation(128 * 128, 1, true), 114687);
   EXPECT_EQ(sym::validation(128 * 128, 1, false), 16384);
-  EXPECT_EQ(sym::validation(10, 0, true), 0);
+  EXPECT_EQ(sym::validation(10, 0, true), 1);  // upstream bills at least 1
+  EXPECT_EQ(sym::validation(10, 0, false), 0);
   EXPECT_EQ(sym::reynolds(16, 2, true), 48);
   EXPECT_EQ(sym::reynolds(16, 2, false), 32);
   EXPECT_EQ(sym::canonical_copy(16, true), 16);

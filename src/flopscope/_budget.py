@@ -407,6 +407,9 @@ def configure(**settings: Any) -> None:
                       operators (a += b) and the in-place methods sort, partition, fill, put and
                       resize, as upstream flopscope (the grader) does; off by default (mutable,
                       and in-place work is billed like its functional form).
+    symmetry_warnings=B  warn (SymmetryLossWarning) when an operation drops a SymmetricTensor's
+                      symmetry (advanced indexing); on by default.
+    dimino_budget=N   the largest symmetry group a SymmetryGroup enumerates (50,000).
 
     All settings are validated before any is applied.
     """
@@ -414,16 +417,26 @@ def configure(**settings: Any) -> None:
         if key == "cost_model":
             if value not in _core.profile_names():
                 raise ValueError(f"Unknown cost_model {value!r}; known: {', '.join(_core.profile_names())}")
-        elif key in ("check_nan_inf", "immutable"):
+        elif key in ("check_nan_inf", "immutable", "symmetry_warnings"):
             if not isinstance(value, bool):
                 raise TypeError(f"{key} must be True or False, got {value!r}")
+        elif key == "dimino_budget":
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise TypeError(f"dimino_budget must be a positive int, got {value!r}")
         else:
-            raise ValueError(f"Unknown setting: {key!r} (supported: cost_model, check_nan_inf, immutable)")
+            raise ValueError(
+                f"Unknown setting: {key!r} (supported: cost_model, check_nan_inf, immutable, "
+                "symmetry_warnings, dimino_budget)"
+            )
     for key, value in settings.items():
         if key == "cost_model":
             _core.set_default_profile(value)
         elif key == "immutable":
             _core._set_immutable(value)
+        elif key in ("symmetry_warnings", "dimino_budget"):
+            from . import _symmetric
+
+            _symmetric._settings[key] = value
         else:
             _core._set_result_check(value)
         _settings[key] = value

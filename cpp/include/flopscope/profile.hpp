@@ -52,6 +52,15 @@ struct Profile {
   // of itself (A @ A.T) tags its result symmetric. Upstream 0.12.4 does not
   // detect it (spec 2.8), so its profile leaves it off.
   bool symmetry_transposed_views = false;
+  // symmetry.slices: basic indexing keeps the stabilizer of the selection
+  // (spec 5.4: s[:3, :3] keeps S2). Upstream 0.12.4 drops the tag on any
+  // slice (measured), so its profile leaves it off.
+  bool symmetry_slices = false;
+  // symmetry.creation: zeros / ones / full / empty-free constant creations,
+  // eye, identity and diag of a square (hyper)cube shape come back tagged with
+  // the full symmetric group on their axes, as upstream 0.12.4 does (measured:
+  // eye(n) * 1.5 bills n(n+1)/2 there).
+  bool symmetry_creation = false;
   // equality.mismatched_shapes larger_operand: array_equal / array_equiv of
   // shapes NumPy does not compare (it answers False) bill one comparison per
   // element of the larger operand, as upstream does; the primer bills nothing.

@@ -38,7 +38,7 @@ struct Arg {
   std::int64_t rows = -1;                   // Ints read in a "#" slot as a 2-level nesting: its
                                             // number of rows (-1: a flat sequence)
   int dtype = -1;                           // Array: NumPy dtype number (-1: a Python scalar)
-  unsigned char symmetry = 0;               // Array: symmetry tag (0 = none; reserved)
+  std::uint32_t symmetry = 0;               // Array: symmetry tag (symmetry.hpp; 0 = none)
   std::span<const Arg> items;               // Arrays (of a "#+" slot: Int / Ints / Other values)
 };
 

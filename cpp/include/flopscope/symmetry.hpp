@@ -130,8 +130,8 @@ inline constexpr std::int64_t kMaxEnumeration = 200000;
 // Validation of `data` against a group with k non-identity generators: one
 // all-close comparison of the n elements with their permutation per generator.
 // upstream 0.12.4 (measured): allclose is 7n - 1 (isclose's 6 per element and
-// the all() over n), so k(7n - 1) (as_symmetric, is_symmetric, a bare
-// SymmetricTensor(...)). primer: allclose is pointwise, 1 per element: k n.
+// the all() over n), so k(7n - 1), at least 1 (as_symmetric, is_symmetric, a
+// bare SymmetricTensor(...)). primer: allclose is pointwise, 1 per element: k n.
 Flops validation(Flops n, Flops k, bool upstream);
 // Reynolds projection (1/|G|) sum_g g.T: |G| transposed adds and one scaling
 // pass over the n elements (upstream 0.12.4: (|G| + 1) n; the primer counts
