@@ -741,3 +741,9 @@ def _orbits_on_axes(group: SymmetryGroup) -> list[frozenset[int]]:
 
 
 _core._sym_register(SymmetricTensor)
+
+# The op-table rows each public function runs (the surface tests read this).
+as_symmetric.__flopscope_op__ = "as_symmetric"  # type: ignore[attr-defined]
+is_symmetric.__flopscope_op__ = "is_symmetric"  # type: ignore[attr-defined]
+symmetrize.__flopscope_op__ = "symmetrize"  # type: ignore[attr-defined]
+random_symmetric.__flopscope_op__ = "random.symmetric"  # type: ignore[attr-defined]
