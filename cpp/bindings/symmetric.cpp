@@ -318,6 +318,9 @@ void price_product(const Profile& profile, OpId op, char kind, PyObject* const* 
                    const OperandShape* shapes, const std::vector<int>& a_axes, const std::vector<int>& b_axes,
                    Flops* cost, Id* out) {
   const OperandShape &a = shapes[0], &b = shapes[1];
+  // One untagged array times itself (A @ A, dot(A, A)): the product term A_ij A_jk maps
+  // onto itself under no relabelling, so nothing is symmetric; answered without the engine.
+  if ((kind == 'm' || kind == 'd') && a.symmetry == 0 && b.symmetry == 0 && operands[0] == operands[1]) return;
   auto letter = [](int i) { return static_cast<char>(i < 26 ? 'a' + i : 'A' + (i - 26)); };
   std::string sa, sb, so;
   std::vector<std::vector<cost::Extent>> dims = {std::vector<cost::Extent>(a.dims, a.dims + a.ndim),
