@@ -392,7 +392,7 @@ void price_product(const Profile& profile, OpId op, char kind, PyObject* const* 
 namespace {
 
 int ass_subscript(PyObject* self, PyObject* key, PyObject* value) {
-  void_tag(self);
+  if (!state().immutable) void_tag(self);  // configure(immutable=True) refuses the write instead
   return state().array_type->tp_as_mapping->mp_ass_subscript(self, key, value);
 }
 

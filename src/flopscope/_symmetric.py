@@ -687,24 +687,27 @@ class SymmetricTensor(_core.SymmetricBase):
         return _retagged(result, _core.sym_permute(gid, order) if gid else 0)
 
     def copy(self, order: str = "C") -> Any:
-        result = super().copy(order)
-        return _retagged(result, _core.sym_tag_of(self)) if isinstance(result, _core.SymmetricBase) else result
+        gid = _core.sym_tag_of(self)
+        result = super().copy(order)  # a fresh buffer: the tag carries over
+        if isinstance(result, _core.SymmetricBase):
+            return _retagged(result, gid)
+        return _core.sym_tag(result, gid) if gid and isinstance(result, _np.ndarray) else result
 
     # -- writes void the tag --
     def fill(self, value: Any) -> None:
-        _core.sym_void(self)
+        _void_for_write(self)
         return super().fill(value)
 
     def put(self, *args: Any, **kwargs: Any) -> None:
-        _core.sym_void(self)
+        _void_for_write(self)
         return super().put(*args, **kwargs)
 
     def resize(self, *args: Any, **kwargs: Any) -> None:
-        _core.sym_void(self)
+        _void_for_write(self)
         return super().resize(*args, **kwargs)
 
     def itemset(self, *args: Any) -> None:  # NumPy < 2
-        _core.sym_void(self)
+        _void_for_write(self)
         return super().itemset(*args)
 
     @property
@@ -713,11 +716,22 @@ class SymmetricTensor(_core.SymmetricBase):
 
     @shape.setter
     def shape(self, value: Any) -> None:
-        _core.sym_void(self)
+        _void_for_write(self)
         _np.ndarray.shape.__set__(self, value)
+
+    def __deepcopy__(self, memo: Any) -> Any:
+        return self.copy()
 
     def __reduce__(self):
         return (_rebuild, (_np.asarray(self), None if self.symmetry is None else self.symmetry))
+
+
+def _void_for_write(array: Any) -> None:
+    """A write is about to happen: void the tag (unless configure(immutable=True) refuses it)."""
+    from ._budget import _settings as budget_settings
+
+    if not budget_settings.get("immutable"):
+        _core.sym_void(array)
 
 
 def _retagged(result: Any, gid: int) -> Any:

@@ -277,6 +277,29 @@ def test_any_write_into_a_tagged_buffer_voids_the_tag(write):
         assert used == 16 * 16 * 2 and type(r) is fnp.ndarray
 
 
+def test_a_refused_write_keeps_the_tag():
+    s = tagged(4)
+    flops.configure(immutable=True)
+    try:
+        with pytest.raises(TypeError):
+            s[0, 1] = 5.0
+        with pytest.raises(ValueError):
+            s.fill(0.0)
+        with pytest.raises(ValueError):
+            s.sort()
+    finally:
+        flops.configure(immutable=False)
+    assert s.symmetry == S2
+
+
+def test_copies_keep_the_tag():
+    import copy
+
+    s = tagged(4)
+    assert s.copy().symmetry == S2 and copy.deepcopy(s).symmetry == S2
+    assert s.copy() is not s
+
+
 def test_a_write_through_a_tagged_view_voids_the_base_too():
     s = tagged(4)
     view = s[:2, :2]
