@@ -154,6 +154,14 @@ Id creation_group(OpId op, PyObject* result, PyObject* const* args, Py_ssize_t n
   if (nd < 2) return 0;
   for (int i = 1; i < nd; ++i)
     if (PyArray_DIM(a, i) != PyArray_DIM(a, 0)) return 0;
+  // full / full_like: constant only for a scalar fill (an array fill broadcasts rows).
+  if (which == 2 || which == 8) {
+    PyObject* fill = argument(args, nargs, kwnames, 1, "fill_value");
+    const bool scalar = fill != nullptr && (PyFloat_Check(fill) || PyLong_Check(fill) || PyComplex_Check(fill) ||
+                                            PyBool_Check(fill) || PyArray_IsScalar(fill, Generic) ||
+                                            (PyArray_Check(fill) && PyArray_NDIM(reinterpret_cast<PyArrayObject*>(fill)) == 0));
+    if (!scalar) return 0;
+  }
   // eye(N, M, k) and diag(v, k): symmetric on the main diagonal only.
   if (which == 3 || which == 5) {
     PyObject* k = argument(args, nargs, kwnames, which == 3 ? 2 : 1, "k");

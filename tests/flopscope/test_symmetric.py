@@ -382,6 +382,12 @@ def test_upstream_reductions_bill_the_orbits(upstream):
     assert charged(lambda: s6.T * 2)[0] == 21
     assert charged(lambda: s6[:3, :3] * 2)[0] == 9
     assert charged(lambda: fnp.einsum("ij->", s6))[0] == 20
+    # Creations upstream tags (measured): constant square ones, the main-diagonal eye and diag.
+    assert fnp.full((3, 3), 2.0).symmetry == S2 and fnp.zeros_like(s6).symmetry == S2
+    assert fnp.zeros((3, 3, 3)).symmetry == flops.SymmetryGroup.symmetric(axes=(0, 1, 2))
+    for untagged in (fnp.full((3, 3), [1.0, 2.0, 3.0]), fnp.eye(3, k=1), fnp.eye(3, 4), fnp.diag(fnp.ones(3), 1),
+                     fnp.zeros((3, 4)), fnp.empty((3, 3)), fnp.tri(3)):
+        assert type(untagged) is fnp.ndarray
     # fnp.ones((n, n)) is symmetric there too.
     ones = fnp.ones((256, 256))
     assert charged(lambda: fnp.sum(ones))[0] == 65_790
