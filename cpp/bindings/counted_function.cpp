@@ -884,7 +884,10 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
     sym_out = sym::creation_group(self->op, wrapped, args, nargs, kwnames);  // eye(n): symmetric (upstream)
   if (sym_out != 0) [[unlikely]]
     wrapped = sym::tag_result(wrapped, sym_out);
-  return call.finish(wrapped);
+  wrapped = call.finish(wrapped);
+  if (operands.tagged() && sym_out == 0 && self->reading == OperandReading::Reduce) [[unlikely]]
+    return sym::warn_lost(wrapped, shapes, 1, name, true);
+  return wrapped;
 }
 
 namespace {

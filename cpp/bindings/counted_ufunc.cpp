@@ -237,7 +237,10 @@ PyObject* counted_ufunc_call(CountedUfunc* self, PyObject* const* args, Py_ssize
   PyObject* wrapped = wrap_result(operands.unview(result));
   if (sym_out != 0) [[unlikely]]
     wrapped = sym::tag_result(wrapped, sym_out);
-  return call.finish(wrapped);
+  wrapped = call.finish(wrapped);
+  if (operands.tagged() && sym_out == 0 && nshapes == self->nin && self->core == UfuncCore::Elementwise) [[unlikely]]
+    return sym::warn_lost(wrapped, shapes, nshapes, self->cname, false);
+  return wrapped;
 }
 
 const char* const kUfuncMethodNames[kUfuncMethods] = {"reduce", "accumulate", "reduceat", "outer", "at"};
@@ -362,7 +365,10 @@ PyObject* counted_ufunc_method(CountedUfunc* self, UfuncMethod method, PyObject*
   PyObject* wrapped = wrap_result(operands.unview(result));
   if (sym_out != 0) [[unlikely]]
     wrapped = sym::tag_result(wrapped, sym_out);
-  return call.finish(wrapped);
+  wrapped = call.finish(wrapped);
+  if (operands.tagged() && sym_out == 0 && method == UfuncMethod::Reduce) [[unlikely]]
+    return sym::warn_lost(wrapped, shapes, 1, name, true);
+  return wrapped;
 }
 
 namespace {

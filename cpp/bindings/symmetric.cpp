@@ -8,6 +8,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -395,6 +396,32 @@ void price_product(const Profile& profile, OpId op, char kind, PyObject* const* 
   price_with(profile, op, expr, {}, ops, a.complex() || b.complex(), cost, out);
 }
 
+PyObject* warn_lost(PyObject* result, const OperandShape* shapes, int n, const char* op, bool reduction) {
+  if (result == nullptr || !loss_warnings || loss_warning == nullptr) return result;
+  Id lost = 0;
+  for (int i = 0; i < n && lost == 0; ++i) lost = shapes[i].symmetry;
+  if (lost == 0) return result;
+  std::string dims;
+  const symmetry::Group& g = symmetry::group(lost);
+  for (int a = 0; a < g.ndim; ++a)
+    for (const symmetry::Perm& p : g.elements)
+      if (p[static_cast<std::size_t>(a)] != a) {
+        dims += (dims.empty() ? "" : ", ") + std::to_string(a);
+        break;
+      }
+  if (dims.find(',') == std::string::npos) dims += ",";
+  const std::string message = "Symmetry lost along dims (" + dims + "): " + op +
+                              (reduction ? " removed all symmetric dim groups"
+                                         : " \u2014 no symmetry groups shared by both operands") +
+                              ". Use as_symmetric() to re-tag if you know the result is symmetric. Suppress with "
+                              "flops.configure(symmetry_warnings=False).";
+  if (PyErr_WarnEx(loss_warning, message.c_str(), 1) != 0) {  // UTF-8, as PyErr_WarnEx reads it
+    Py_DECREF(result);
+    return nullptr;
+  }
+  return result;
+}
+
 // ---- the C type and the _core functions ----
 
 namespace {
@@ -436,6 +463,14 @@ void register_module(nb::module_& m) {
     Py_INCREF(t);
     tensor_type = t;
   });
+  m.def("_sym_set_warnings", [](nb::handle category, bool on) {
+    if (!category.is_none()) {
+      Py_XDECREF(loss_warning);
+      loss_warning = category.ptr();
+      Py_INCREF(loss_warning);
+    }
+    loss_warnings = on;
+  }, nb::arg("category").none(), nb::arg("on"));
   m.def("sym_intern", [](int ndim, std::vector<std::vector<int>> elements) {
     return symmetry::intern(ndim, std::move(elements));
   }, "Interns a permutation group (its elements, each a permutation of ndim axes); 0 for the trivial group.");

@@ -89,6 +89,16 @@ void price_product(const Profile& profile, OpId op, char kind, PyObject* const* 
                    const OperandShape* shapes, const std::vector<int>& a_axes, const std::vector<int>& b_axes,
                    Flops* cost, Id* out);
 
+// SymmetryLossWarning (registered by the package) and configure(symmetry_warnings=...).
+inline PyObject* loss_warning = nullptr;
+inline bool loss_warnings = true;
+// After a counted call (its time booked): warns SymmetryLossWarning that the
+// symmetry of the first tagged operand among `shapes` did not survive `op`
+// (upstream 0.12.4's messages). The warning points at the caller's line (a C
+// function has no frame of its own). Returns `result`, or nullptr (result
+// dropped) when a warnings filter turns it into an error.
+PyObject* warn_lost(PyObject* result, const OperandShape* shapes, int n, const char* op, bool reduction);
+
 // Creates flopscope._core.SymmetricBase and the _core functions of symmetric tensors.
 void register_module(nanobind::module_& m);
 

@@ -437,6 +437,8 @@ def configure(**settings: Any) -> None:
             from . import _symmetric
 
             _symmetric._settings[key] = value
+            if key == "symmetry_warnings":
+                _core._sym_set_warnings(None, value)
         else:
             _core._set_result_check(value)
         _settings[key] = value

@@ -563,10 +563,16 @@ def random_symmetric(
 # ---------------------------------------------------------------------------
 
 
+def _moved_axes(gid: int) -> str:
+    axes = sorted({a for e in _core.sym_elements(gid) for a, v in enumerate(e) if v != a})
+    return "(" + ", ".join(map(str, axes)) + ("," if len(axes) == 1 else "") + ")"
+
+
 def _warn_loss(what: str, reason: str) -> None:
     if _settings["symmetry_warnings"]:
         warnings.warn(
-            f"Symmetry lost along dims {what}: {reason}. Use as_symmetric() to re-tag the result. "
+            f"Symmetry lost along dims {what}: {reason}. Use as_symmetric() to re-tag if you know the result is "
+            "symmetric. "
             "Suppress with flops.configure(symmetry_warnings=False).",
             SymmetryLossWarning,
             stacklevel=3,
@@ -657,10 +663,10 @@ class SymmetricTensor(_core.SymmetricBase):
         new = 0
         if gid:
             sel = _selection(key, self.shape)
-            if sel is None:
-                _warn_loss(str(tuple(range(self.ndim))), "advanced indexing")
-            elif _profile_flag("slices"):  # flopscope-0.12: upstream 0.12.4 drops the tag on slices (measured)
+            if sel is not None and _profile_flag("slices"):  # flopscope-0.12: upstream drops it (measured)
                 new = _core.sym_select(gid, sel[0], sel[1])
+            if not new:
+                _warn_loss(_moved_axes(gid), "slicing removed all symmetric dim groups")
         return _retagged(result, new)
 
     def transpose(self, *axes: Any) -> Any:
@@ -755,6 +761,7 @@ def _orbits_on_axes(group: SymmetryGroup) -> list[frozenset[int]]:
 
 
 _core._sym_register(SymmetricTensor)
+_core._sym_set_warnings(SymmetryLossWarning, True)
 
 # The op-table rows each public function runs (the surface tests read this).
 as_symmetric.__flopscope_op__ = "as_symmetric"  # type: ignore[attr-defined]
