@@ -569,6 +569,7 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
         int n = self->arity;
         if (self->reading == OperandReading::Where && nargs == 1 && nkw == 0) n = 1;
         cost::Shape spans[3];
+        OperandShape used_shapes[3];  // for a SymmetricTensor operand (symmetric.hpp)
         int used = 0;
         for (int i = 0; i < n; ++i) {
           const char* kw = kNames[which][i];
@@ -586,6 +587,7 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
           if (self->reading == OperandReading::Clip && i > 0 && argument(args, nargs, kwnames, i, kw) == Py_None)
             continue;  // a one-sided clip: None takes no part in the output shape
           if (!operand(i, kw, &shapes[i])) return nullptr;
+          used_shapes[used] = shapes[i];
           spans[used++] = shapes[i].span();
         }
         std::vector<cost::Extent> out;
@@ -593,6 +595,8 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
           return raise_value_error(name, "operands could not be broadcast together");
         const int per_element = self->reading == OperandReading::Clip && profile.clip_per_bound ? std::max(used - 1, 1) : 1;
         cost = cost::pointwise(profile, self->op, checked_mul(cost::numel(out), per_element));
+        if (operands.tagged() && self->reading != OperandReading::Where) [[unlikely]]
+          sym::price_pointwise(profile, self->op, used_shapes, used, per_element, &cost, &sym_out);
         break;
       }
       case OperandReading::Equal:
@@ -880,10 +884,12 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
     result = call.charge_writes(result, call_nargs > 0 ? call_args[0] : nullptr, call_nargs > 1 ? call_args[1] : nullptr);
   operands.restore();
   PyObject* wrapped = wrap_result(operands.unview(result));
-  if (call.profile().symmetry_creation && sym_out == 0) [[unlikely]]
-    sym_out = sym::creation_group(self->op, wrapped, args, nargs, kwnames);  // eye(n): symmetric (upstream)
+  if (sym_out == 0 && operands.tagged() && self->reading == OperandReading::Signature) [[unlikely]]
+    sym_out = sym::formula_result_group(call.profile(), self->op, args, nargs);  // inv(S), as upstream
   if (sym_out != 0) [[unlikely]]
     wrapped = sym::tag_result(wrapped, sym_out);
+  else if (call.profile().symmetry_creation || (nargs > 0 && sym::is_tensor(args[0]))) [[unlikely]]
+    wrapped = sym::after_free_op(call.profile(), self->op, wrapped, args, nargs, kwnames);  // eye(n), transpose(S)
   wrapped = call.finish(wrapped);
   if (operands.tagged() && sym_out == 0 && self->reading == OperandReading::Reduce) [[unlikely]]
     return sym::warn_lost(wrapped, shapes, 1, name, true);

@@ -186,6 +186,83 @@ Id creation_group(OpId op, PyObject* result, PyObject* const* args, Py_ssize_t n
   return g;
 }
 
+namespace {
+
+// The group of a view `result` of the tagged `source` (transpose, swapaxes,
+// moveaxis, expand_dims, squeeze, a reshape that keeps the axes): each axis of
+// the view is matched to the axis of the source it walks (same extent and
+// stride, over the same memory), an axis of extent 1 is new or dropped; 0 when
+// the axes cannot be matched (a reshape that merges axes, repeated strides).
+Id view_group(PyObject* source, PyObject* result, Id id) {
+  if (!PyArray_Check(result) || !PyArray_Check(source)) return 0;
+  auto *s = reinterpret_cast<PyArrayObject*>(source), *r = reinterpret_cast<PyArrayObject*>(result);
+  if (PyArray_DATA(s) != PyArray_DATA(r) || PyArray_SIZE(s) != PyArray_SIZE(r) || PyArray_SIZE(s) < 2) return 0;
+  const int ns = PyArray_NDIM(s), nr = PyArray_NDIM(r);
+  std::vector<int> source_of(static_cast<std::size_t>(nr), -1), selection(static_cast<std::size_t>(ns), -1);
+  for (int j = 0; j < ns; ++j) selection[static_cast<std::size_t>(j)] = PyArray_DIM(s, j) == 1 ? -1 : j;
+  std::vector<char> used(static_cast<std::size_t>(ns), 0);
+  for (int i = 0; i < nr; ++i) {
+    if (PyArray_DIM(r, i) == 1) continue;  // new (or kept) unit axis: fixed
+    int match = -1;
+    for (int j = 0; j < ns; ++j)
+      if (!used[static_cast<std::size_t>(j)] && PyArray_DIM(s, j) == PyArray_DIM(r, i) &&
+          PyArray_STRIDE(s, j) == PyArray_STRIDE(r, i)) {
+        if (match >= 0) return 0;  // ambiguous
+        match = j;
+      }
+    if (match < 0) return 0;
+    used[static_cast<std::size_t>(match)] = 1;
+    source_of[static_cast<std::size_t>(i)] = match;
+  }
+  // Unit axes of the source may only be fixed points (they are, by fits()).
+  std::vector<int> src;
+  for (int i = 0; i < nr; ++i) src.push_back(source_of[static_cast<std::size_t>(i)]);
+  for (int j = 0; j < ns; ++j)
+    if (selection[static_cast<std::size_t>(j)] >= 0 && !used[static_cast<std::size_t>(j)]) return 0;
+  // Every matched axis selected alike (whole): its own extent class.
+  for (int j = 0; j < ns; ++j)
+    if (selection[static_cast<std::size_t>(j)] >= 0)
+      selection[static_cast<std::size_t>(j)] = static_cast<int>(PyArray_DIM(s, j));
+  return symmetry::select(id, src, selection);
+}
+
+}  // namespace
+
+PyObject* after_free_op(const Profile& profile, OpId op, PyObject* result, PyObject* const* args, Py_ssize_t nargs,
+                        PyObject* kwnames) {
+  if (result == nullptr) return nullptr;
+  static OpId asarray_ops[4] = {-2};
+  static OpId copy_op = -2;
+  if (asarray_ops[0] == -2) {
+    const char* names[4] = {"asarray", "array", "asanyarray", "ascontiguousarray"};
+    for (int i = 0; i < 4; ++i) asarray_ops[i] = OpRegistry::instance().find(names[i]);
+    copy_op = OpRegistry::instance().find("copy");
+  }
+  if (OpRegistry::instance().info(op).rule != CostRule::Free) return result;
+  if (profile.symmetry_creation) {  // zeros_like(S) included
+    if (const Id created = creation_group(op, result, args, nargs, kwnames); created != 0)
+      return tag_result(result, created);
+  }
+  if (nargs == 0 || !is_tensor(args[0])) return result;
+  const Id id = tag_of(args[0]);
+  if (id == 0) return result;
+  for (OpId a : asarray_ops)
+    if (a == op && profile.symmetry_creation && is_tensor(result)) {  // upstream: asarray(S) is a plain array
+      PyObject* plain = PyArray_View(reinterpret_cast<PyArrayObject*>(result), nullptr, state().array_type);
+      Py_DECREF(result);
+      return plain;
+    }
+  if (Py_TYPE(result) != state().array_type) return result;
+  if (op == copy_op) return tag_result(result, id);  // a copy of the tensor: the same symmetry
+  return tag_result(result, view_group(args[0], result, id));
+}
+
+Id formula_result_group(const Profile& profile, OpId op, PyObject* const* args, Py_ssize_t nargs) {
+  static const OpId inv = OpRegistry::instance().find("linalg.inv");
+  if (!profile.symmetry_orbits || op != inv || nargs < 1) return 0;
+  return tag_of(args[0]);
+}
+
 void price_pointwise(const Profile& profile, OpId op, const OperandShape* shapes, int n, int nout, Flops* cost,
                      Id* out) {
   std::vector<cost::Shape> spans;

@@ -51,6 +51,18 @@ PyObject* tag_result(PyObject* result, Id id);
 // (zeros/ones/full/eye/identity/diag/*_like of a square shape: S_ndim), else 0.
 Id creation_group(OpId op, PyObject* result, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames);
 
+// After a free op (its result wrapped; stolen): a creation tagged under
+// symmetry.creation; from a tagged first argument, a copy keeps its group and
+// a view (transpose, swapaxes, expand_dims, squeeze, ...) the group carried
+// over its axes; under symmetry.creation asarray/array of a SymmetricTensor is
+// a plain array (as upstream returns it).
+PyObject* after_free_op(const Profile& profile, OpId op, PyObject* result, PyObject* const* args, Py_ssize_t nargs,
+                        PyObject* kwnames);
+
+// An op priced by a formula whose result keeps its tagged input's group: under
+// symmetry.orbits linalg.inv (upstream 0.12.4 tags inv(S)); else 0.
+Id formula_result_group(const Profile& profile, OpId op, PyObject* const* args, Py_ssize_t nargs);
+
 // Pointwise call on `n` operands (the inputs): the output group and, under a
 // profile with symmetry.orbits, `*cost` replaced by the orbits of the output.
 void price_pointwise(const Profile& profile, OpId op, const OperandShape* shapes, int n, int nout, Flops* cost,

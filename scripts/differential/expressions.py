@@ -144,6 +144,16 @@ SYMMETRIC_EXPRESSIONS = [
     ("einsum('ij,ia,jb->ab', eye, W, W)", "fnp.einsum('ij,ia,jb->ab', fnp.eye(a.shape[0]), a, a)", 1, SQUARES, REAL),
     ("einsum('ij,ia,jb->ab', S, W, W)", f"fnp.einsum('ij,ia,jb->ab', {_S}, b, b)", 2, SQUARES, REAL),
     ("einsum('ij,jk->ik', S, a)", f"fnp.einsum('ij,jk->ik', {_S}, a)", 1, SQUARES, REAL),
+    ("clip(S, 0, 1)", f"fnp.clip({_S}, 0, 1)", 1, SQUARES, REAL),
+    ("isclose(S, S)", f"(lambda S: fnp.isclose(S, S))({_S})", 1, SQUARES, REAL),
+    ("linalg.inv(S + n eye)", f"fnp.linalg.inv({_S} + a.shape[0] * fnp.eye(a.shape[0]))", 1, SQUARES, REAL),
+    ("copy(S) * 1", f"fnp.copy({_S}) * 1", 1, SQUARES, REAL),
+    ("transpose(S) * 1", f"fnp.transpose({_S}) * 1", 1, SQUARES, REAL),
+    ("S[None] * 1", f"{_S}[None] * 1", 1, SQUARES, REAL),
+    ("asarray(S) * 1", f"fnp.asarray({_S}) * 1", 1, SQUARES, REAL),
+    ("zeros_like(a) + 1", "fnp.zeros_like(a) + 1", 1, SQUARES, REAL),
+    ("full((n, n), 2.0) * a", "fnp.full(a.shape, 2.0) * a", 1, SQUARES, REAL),
+    ("sum(ones((n, n)))", "fnp.sum(fnp.ones(a.shape))", 1, SQUARES, ["f8"]),
 ]
 
 

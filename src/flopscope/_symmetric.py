@@ -579,9 +579,10 @@ def _warn_loss(what: str, reason: str) -> None:
         )
 
 
-def _selection(key: Any, shape: tuple[int, ...]) -> tuple[list[int], list[int]] | None:
+def _selection(key: Any, shape: tuple[int, ...]) -> tuple[list[int], list[int], list[bool]] | None:
     """For a basic index: (source input axis of each output axis, -1 for None; a class per input
-    axis, equal for axes selected alike, -1 for an axis indexed away). None for advanced indexing."""
+    axis, equal for axes selected alike, -1 for an axis indexed away; whether each input axis is
+    selected whole). None for advanced indexing."""
     if not isinstance(key, tuple):
         key = (key,)
     n_real = sum(1 for k in key if k is not None and k is not Ellipsis)
@@ -595,6 +596,7 @@ def _selection(key: Any, shape: tuple[int, ...]) -> tuple[list[int], list[int]] 
             expanded.append(k)
     source: list[int] = []
     selection = [0] * len(shape)
+    whole = [True] * len(shape)
     classes: dict[tuple, int] = {}
     axis = 0
     for k in expanded:
@@ -606,16 +608,18 @@ def _selection(key: Any, shape: tuple[int, ...]) -> tuple[list[int], list[int]] 
         if isinstance(k, slice):
             r = range(*k.indices(shape[axis]))
             selection[axis] = classes.setdefault((len(r), r.start, r.step) if len(r) else (0,), len(classes))
+            whole[axis] = r == range(shape[axis])
             source.append(axis)
         elif isinstance(k, (int, _np.integer)) and not isinstance(k, (bool, _np.bool_)):
             selection[axis] = -1
+            whole[axis] = False
         else:
             return None
         axis += 1
     for a in range(axis, len(shape)):
         selection[a] = classes.setdefault((shape[a], 0, 1), len(classes))
         source.append(a)
-    return source, selection
+    return source, selection, whole
 
 
 def _profile_flag(name: str) -> bool:
@@ -663,8 +667,13 @@ class SymmetricTensor(_core.SymmetricBase):
         new = 0
         if gid:
             sel = _selection(key, self.shape)
-            if sel is not None and _profile_flag("slices"):  # flopscope-0.12: upstream drops it (measured)
-                new = _core.sym_select(gid, sel[0], sel[1])
+            if sel is not None:
+                source, selection, whole = sel
+                if not _profile_flag("slices"):
+                    # flopscope-0.12: upstream 0.12.4 keeps the group only through whole-axis
+                    # selections (S[:], S[None], T[..., 0]); S[:3, :3] drops it there (measured).
+                    selection = [c if c < 0 or whole[a] else len(selection) + a for a, c in enumerate(selection)]
+                new = _core.sym_select(gid, source, selection)
             if not new:
                 _warn_loss(_moved_axes(gid), "slicing removed all symmetric dim groups")
         return _retagged(result, new)

@@ -409,6 +409,38 @@ def test_upstream_reductions_bill_the_orbits(upstream):
     assert charged(lambda: fnp.matmul(m, m))[0] == 540
 
 
+def test_upstream_elementwise_functions_and_inv(upstream):
+    a = np.random.default_rng(0).standard_normal((16, 16))
+    s = flops.as_symmetric(fnp.asarray(a @ a.T + 16 * np.eye(16)), symmetry=(0, 1))
+    used, r = charged(lambda: fnp.clip(s, 0, 1))
+    assert used == 544 and r.symmetry == S2  # 136 orbits x 2 bounds x float64 2
+    used, r = charged(lambda: fnp.isclose(s, s))
+    assert used == 1_632 and r.symmetry == S2
+    used, r = charged(lambda: fnp.linalg.inv(s))
+    assert used == 10_922 and r.symmetry == S2  # n^3/3 + n^3 (Cholesky), x 2
+    assert charged(lambda: fnp.linalg.inv(fnp.asarray(np.asarray(s))))[0] == 16_384  # 2n^3 x 2
+    assert charged(lambda: fnp.where(s > 0, s, 0))[0] == 2_320  # dense there too
+    assert charged(lambda: fnp.copy(s) * 1)[0] == 512 + 272  # the copy writes 256, keeps the group
+
+
+def test_upstream_views_keep_the_group_and_partial_slices_drop_it(upstream):
+    s = tagged(4)
+    with flops.BudgetContext(10**9, quiet=True):
+        t = flops.as_symmetric(fnp.zeros((3, 3, 2)), symmetry=(0, 1))
+    for view in (s[:], s[:, :], s[...], s[:4, :4], fnp.transpose(s), fnp.swapaxes(s, 0, 1), fnp.copy(s), s.copy(),
+                 -s, s.T, fnp.squeeze(s[None])):
+        assert view.symmetry == S2
+    assert s[None].symmetry == flops.SymmetryGroup.symmetric(axes=(1, 2))
+    assert fnp.expand_dims(s, 0).symmetry == flops.SymmetryGroup.symmetric(axes=(1, 2))
+    assert s[:, None, :].symmetry == flops.SymmetryGroup.symmetric(axes=(0, 2))
+    assert t[..., 0].symmetry == S2 and t[:, :, 1].symmetry == S2 and t[:, :, :1].symmetry == S2
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", flops.SymmetryLossWarning)
+        for dropped in (s[:3, :3], s[::2, ::2], t[:2, :2], fnp.asarray(s), fnp.array(s), s.astype(np.float32),
+                        s.reshape(16)):
+            assert type(dropped) is fnp.ndarray
+
+
 def test_upstream_symmetric_functions_bill_as_upstream(upstream):
     a = sym_matrix(N)
     assert charged(lambda: flops.as_symmetric(fnp.asarray(a), symmetry=(0, 1)))[0] == 229_374  # k(7n - 1) x 2
