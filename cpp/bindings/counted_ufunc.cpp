@@ -269,6 +269,8 @@ PyObject* counted_ufunc_method(CountedUfunc* self, UfuncMethod method, PyObject*
     PyErr_Format(PyExc_TypeError, "%s() got the wrong number of arguments", name);
     return nullptr;
   }
+  if (method == UfuncMethod::At) sym::void_outputs(args[0]);  // ufunc.at(S, ...) writes into S
+  if (nkw != 0) sym::void_outputs(find_kwarg(kwnames, args, nargs, "out"));  // reduce(..., out=S)
   Operands operands(name);
   if (foreign) operands.copy_lists();
   PyObject* stack[kMaxArgs];
