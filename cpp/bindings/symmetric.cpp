@@ -281,12 +281,13 @@ void price_pointwise(const Profile& profile, OpId op, const OperandShape* shapes
 bool reduction_counts(const char* op, const Profile& profile, const OperandShape& in, PyObject* axis,
                       PyObject* keepdims, Flops* in_count, Flops* out_count, Id* out) {
   const int nd = in.ndim;
-  std::vector<bool> flags(static_cast<std::size_t>(nd), axis == nullptr || axis == Py_None);
+  std::unique_ptr<bool[]> flags(new bool[static_cast<std::size_t>(nd) + 1]);  // reduced axes
+  for (int a = 0; a < nd; ++a) flags[a] = axis == nullptr || axis == Py_None;
   if (axis != nullptr && axis != Py_None && nd > 0) {
     auto add = [&](PyObject* item) {
       int a;
       if (!read_axis(op, nd, item, 0, &a)) return false;
-      flags[static_cast<std::size_t>(a)] = true;
+      flags[a] = true;
       return true;
     };
     if (PyTuple_Check(axis)) {
@@ -299,12 +300,9 @@ bool reduction_counts(const char* op, const Profile& profile, const OperandShape
   const bool keep = keepdims == Py_True;
   std::vector<cost::Extent> out_shape;
   for (int a = 0; a < nd; ++a)
-    if (!flags[static_cast<std::size_t>(a)]) out_shape.push_back(in.dims[a]);
+    if (!flags[a]) out_shape.push_back(in.dims[a]);
     else if (keep) out_shape.push_back(1);
-  std::vector<bool> reduced(flags.begin(), flags.end());
-  std::unique_ptr<bool[]> raw(new bool[reduced.size() + 1]);
-  for (std::size_t i = 0; i < reduced.size(); ++i) raw[i] = reduced[i];
-  const symmetry::Reduction r = symmetry::reduce(in.symmetry, {raw.get(), reduced.size()}, keep);
+  const symmetry::Reduction r = symmetry::reduce(in.symmetry, {flags.get(), static_cast<std::size_t>(nd)}, keep);
   *out = r.output;
   if (profile.symmetry_orbits) {
     *in_count = symmetry::orbit_count(in.span(), r.stabilizer);
