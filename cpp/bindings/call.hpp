@@ -68,8 +68,10 @@ class Call {
   // result whose operands were reshaped meanwhile (charged), bill the writes
   // (`writes`: an op billed by what it writes), put the operands back, hand
   // back flopscope arrays and book the times (finish).
-  template <class NumPy>
-  PyObject* run(Flops cost, Operands& operands, NumPy&& numpy, const Writes* writes = nullptr) {
+  // `tag`: applied to the wrapped result before the times are booked (a
+  // symmetric result's tag, symmetric.hpp); it receives nullptr on failure.
+  template <class NumPy, class Tag>
+  PyObject* run(Flops cost, Operands& operands, NumPy&& numpy, const Writes* writes, Tag&& tag) {
     if (!admit(cost)) return nullptr;
     backend_begin();
     PyObject* result = numpy();
@@ -81,7 +83,11 @@ class Call {
     if (writes != nullptr && result != nullptr) [[unlikely]]
       result = charge_writes(result, writes->first, writes->second);
     operands.restore();
-    return finish(wrap_result(operands.unview(result)));
+    return finish(tag(wrap_result(operands.unview(result))));
+  }
+  template <class NumPy>
+  PyObject* run(Flops cost, Operands& operands, NumPy&& numpy, const Writes* writes = nullptr) {
+    return run(cost, operands, numpy, writes, [](PyObject* wrapped) { return wrapped; });
   }
 
   // `cost` as billed for this call's dtypes. A dtype-aware profile bills

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "symmetric.hpp"
+
 namespace flopscope::py {
 namespace {
 
@@ -248,6 +250,7 @@ bool read_out(PyObject* o, Operands& operands, Call& call, CallFrame& frame, Arg
     out->kind = A::None;
     return true;
   }
+  sym::void_outputs(o);  // a SymmetricTensor written into loses its tag
   out->kind = A::Other;
   const Py_ssize_t n = PyTuple_Check(o) ? PyTuple_GET_SIZE(o) : 1;
   for (Py_ssize_t i = 0; i < n; ++i) {
@@ -374,6 +377,7 @@ bool read_call(const char* name, const OpInfo& info, PyObject** stack, Py_ssize_
     }
     if (slots[k].kind == Slot::Kind::Rest) {
       if (!read_rest(stack + i, nargs - i, operands, call, frame, &args[k])) return false;
+      frame.rest_objects = {stack + i, static_cast<std::size_t>(nargs - i)};
       break;
     }
     if (slots[k].kind == Slot::Kind::RestValues) {
@@ -381,6 +385,7 @@ bool read_call(const char* name, const OpInfo& info, PyObject** stack, Py_ssize_
       break;
     }
     if (!read_slot(k, &stack[i])) return false;
+    frame.set_object(k, stack[i]);
   }
   // Keywords, each into its slot by name; out= and dtype= also where the row has no such slot.
   const Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
@@ -393,6 +398,7 @@ bool read_call(const char* name, const OpInfo& info, PyObject** stack, Py_ssize_
       ++slot;
     if (slot < slots.size()) {
       if (!read_slot(slot, where)) return false;
+      frame.set_object(slot, *where);
     } else if (PyUnicode_CompareWithASCIIString(keyword, "out") == 0) {
       Arg ignored;
       if (!read_out(*where, operands, call, frame, &ignored)) return false;

@@ -5,6 +5,7 @@
 // here: the core prices the Signature (pricing.hpp).
 #pragma once
 
+#include <algorithm>
 #include <cstring>
 #include <forward_list>
 #include <type_traits>
@@ -30,8 +31,20 @@ class CallFrame {
   CallFrame& operator=(const CallFrame&) = delete;
 
   // The call's n slot values, all Absent.
-  std::span<Arg> start(std::size_t n) { return slots_ = fresh_args(n, args_, &n_args_used_); }
+  std::span<Arg> start(std::size_t n) {
+    std::fill(objects_, objects_ + std::min(n, kArgs), nullptr);
+    return slots_ = fresh_args(n, args_, &n_args_used_);
+  }
   std::span<Arg> slots() const { return slots_; }
+  // The object NumPy is handed for slot i (converted; nullptr: absent, or past
+  // the first kArgs slots), and the operands of a "&+" slot: what the
+  // symmetric engine needs to see one array passed twice (outer(g, g)).
+  PyObject* object(std::size_t i) const { return i < kArgs ? objects_[i] : nullptr; }
+  PyObject* const* objects() const { return objects_; }  // the first min(slots, kArgs)
+  void set_object(std::size_t i, PyObject* o) {
+    if (i < kArgs) objects_[i] = o;
+  }
+  std::span<PyObject* const> rest_objects;
   Signature signature() const { return Signature(slots_); }
 
   // n fresh Args for the items of an Arrays argument.
@@ -74,6 +87,7 @@ class CallFrame {
   alignas(Arg) unsigned char items_[kArgs * sizeof(Arg)];
   std::size_t n_args_used_ = 0, n_items_used_ = 0;
   std::span<Arg> slots_;
+  PyObject* objects_[kArgs];
   OperandShape shapes_[kShapes];  // trivially constructible: not initialised
   std::size_t n_shapes_ = 0;
   OperandShape* last_shape_ = nullptr;

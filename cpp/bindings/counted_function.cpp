@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "call_frame.hpp"
+#include "symmetric.hpp"
+#include "flopscope/formulas/core.hpp"
 #include "arguments.hpp"
 #include "call.hpp"
 #include "flopscope/pricing.hpp"
@@ -94,6 +96,10 @@ bool read_and_price(CountedFunction* self, PyObject** stack, Py_ssize_t nargs, P
   try {
     out->priced = price(profile, self->op, signature);
     if (profile.bills_writes()) [[unlikely]] out->writes = write_facts(profile, self->op, signature);
+    // Symmetric operands, or one array at two positions of a contraction (outer(g, g)).
+    if (operands.tagged() || self->contraction) [[unlikely]]
+      sym::price_row(profile, self->op, signature, frame.objects(), std::min<std::size_t>(frame.slots().size(), 2),
+                     frame.rest_objects, operands.tagged(), &out->priced);
   } catch (const InvalidCall& e) {
     raise_value_error(name, e.what());  // NumPy refuses it too: nothing runs, nothing is charged
     return false;
@@ -177,6 +183,8 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
   if (foreign) operands.copy_lists();
   PyObject* stack[kMaxArgs + 1];  // + room for an added optimize=
   std::copy(args, args + nargs + nkw, stack);
+  if (nargs > 0 && Py_TYPE(args[0]) != state().array_type && sym::tensor_type != nullptr) [[unlikely]]
+    sym::void_written(self->op, args, nargs, self->in_place);  // fill_diagonal(S, ...), S.sort(), shuffle(S), ...
 
   // 1. Read: every argument once, into the call's Signature. 2. Price (the core).
   CallFrame frame;
@@ -186,6 +194,7 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
   const WriteFacts& writes = p.writes;
   const std::string& refusal = p.refusal;
   const Profile& profile = call.profile();
+  const Signature signature = frame.signature();
 
   // What NumPy is handed: plain arrays; einsum the path priced.
   Holder optimize, kwnames_plus;
@@ -248,9 +257,22 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
 
   // 3. Meter, 4. NumPy, 5. record.
   const Call::Writes billed_writes{call_nargs > 0 ? call_args[0] : nullptr, call_nargs > 1 ? call_args[1] : nullptr};
-  return call.run(priced.cost, operands,
-                  [&] { return PyObject_Vectorcall(target, call_args, call_nargs, call_kwnames); },
-                  writes.billed ? &billed_writes : nullptr);
+  const bool tagged = operands.tagged();
+  PyObject* result = call.run(
+      priced.cost, operands, [&] { return PyObject_Vectorcall(target, call_args, call_nargs, call_kwnames); },
+      writes.billed ? &billed_writes : nullptr, [&](PyObject* wrapped) {
+        if (priced.result_symmetry == 0 && !tagged && !profile.symmetry_creation &&
+            (nargs == 0 || !sym::is_tensor(args[0]))) [[likely]]
+          return wrapped;
+        return sym::tag_row_result(profile, self->op, wrapped, priced.result_symmetry, tagged, args, nargs, kwnames);
+      });
+  if (tagged && priced.result_symmetry == 0 && self->reduction) [[unlikely]] {
+    const OperandShape input{static_cast<int>(signature[0].ints.size()),
+                             reinterpret_cast<const npy_intp*>(signature[0].ints.data()), signature[0].dtype,
+                             signature[0].symmetry, signature[0].weak};
+    return sym::warn_lost(result, &input, 1, name, true);
+  }
+  return result;
 }
 
 namespace {
@@ -399,6 +421,8 @@ PyObject* make_counted_function(const char* name, PyObject* impl, PyObject* nump
   f->cname = PyUnicode_AsUTF8(f->name);
   f->op = op;
   f->where_alone = info.name == "where";
+  f->contraction = sym::is_contraction(op);
+  f->reduction = info.pricer == formulas::core::reduction || info.pricer == formulas::core::deviation;
   f->in_place = binding == Binding::ArrayMethod && (info.name == "sort" || info.name == "partition");
   if (info.reduce_ufunc != nullptr) {
     PyObject* ufunc = PyObject_GetAttrString(numpy_module, info.reduce_ufunc);

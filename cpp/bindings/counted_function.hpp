@@ -21,6 +21,8 @@ struct CountedFunction {
   const char* cname;
   OpId op;
   bool where_alone;  // where: a call with only the condition is nonzero's
+  bool contraction;  // priced again by the symmetric engine for symmetric or repeated operands (symmetric.hpp)
+  bool reduction;    // a reduction (a symmetric input may lose its symmetry: SymmetryLossWarning)
   bool in_place;  // an ndarray method that sorts or partitions its array (refused when immutable)
 };
 

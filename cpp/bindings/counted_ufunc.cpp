@@ -7,6 +7,7 @@
 
 #include "arguments.hpp"
 #include "call.hpp"
+#include "symmetric.hpp"
 
 namespace flopscope::py {
 
@@ -154,6 +155,8 @@ PyObject* counted_ufunc_call(CountedUfunc* self, PyObject* const* args, Py_ssize
       stack[i] = a;
       continue;
     }
+    if (i >= self->nin) [[unlikely]]
+      sym::void_outputs(a);  // a positional out= SymmetricTensor is written into
     a = operands.inspect(a, &shapes[nshapes++]);
     if (a == nullptr || (stack[i] = operands.plain(a)) == nullptr) return nullptr;
   }
@@ -162,6 +165,7 @@ PyObject* counted_ufunc_call(CountedUfunc* self, PyObject* const* args, Py_ssize
     PyObject* value = args[nargs + j];
     bool is_out = PyUnicode_CompareWithASCIIString(key, "out") == 0;
     bool is_where = !is_out && PyUnicode_CompareWithASCIIString(key, "where") == 0;
+    if (is_out) sym::void_outputs(value);  // a SymmetricTensor written into loses its tag
     if ((is_out || is_where) && value != Py_None && value != Py_Ellipsis && self->core == UfuncCore::Elementwise) {
       // out= and where= take part in broadcasting, so in the output size.
       if (is_out && PyTuple_Check(value) && PyTuple_GET_SIZE(value) != self->nout) {
@@ -186,6 +190,7 @@ PyObject* counted_ufunc_call(CountedUfunc* self, PyObject* const* args, Py_ssize
     if ((stack[nargs + j] = operands.plain(value)) == nullptr) return nullptr;
   }
   Flops cost;
+  sym::Id sym_out = 0;  // the result's symmetry group (symmetric.hpp)
   std::vector<cost::Extent> moved[2];  // operand shapes with axes= applied (outlive the pricing)
   try {
     if (self->core != UfuncCore::Elementwise) {
@@ -198,6 +203,9 @@ PyObject* counted_ufunc_call(CountedUfunc* self, PyObject* const* args, Py_ssize
         return nullptr;
       if (!price_contraction(self, call.profile(), shapes[0], shapes[1], &cost, &call))
         return shape_error(self, "operand shapes do not match for this contraction");
+      if (self->core == UfuncCore::Matmul && axes == nullptr && axis == nullptr && nshapes == 2 &&
+          sym::contraction_needs(call.profile(), args, 2, operands.tagged())) [[unlikely]]
+        sym::price_product(call.profile(), self->op, 'm', args, shapes, {}, {}, &cost, &sym_out);
     } else {
       Flops numel_out;
       auto same_shape = [&](const OperandShape& o) {
@@ -214,6 +222,8 @@ PyObject* counted_ufunc_call(CountedUfunc* self, PyObject* const* args, Py_ssize
         numel_out = cost::numel(out);
       }
       cost = cost::pointwise(call.profile(), self->op, numel_out, self->nout);
+      if (operands.tagged() && nshapes == self->nin) [[unlikely]]  // no out= / where=
+        sym::price_pointwise(call.profile(), self->op, shapes, nshapes, self->nout, &cost, &sym_out);
     }
   } catch (const CostOverflowError&) {
     raise_cost_overflow(self->cname);
@@ -226,7 +236,13 @@ PyObject* counted_ufunc_call(CountedUfunc* self, PyObject* const* args, Py_ssize
     call.read_dtype_argument(find_kwarg(kwnames, args, nargs, "dtype"));
   if (!operands.shapes_unchanged()) return operands.raise_shape_changed();
   if (operands.refuses_object_arithmetic(args, nargs)) return nullptr;  // positional operands (not out=)
-  return call.run(cost, operands, [&] { return run_numpy(self, stack, nargs, kwnames); });
+  PyObject* result = call.run(cost, operands, [&] { return run_numpy(self, stack, nargs, kwnames); }, nullptr,
+                              [&](PyObject* wrapped) {
+                                return wrapped != nullptr && sym_out != 0 ? sym::tag_result(wrapped, sym_out) : wrapped;
+                              });
+  if (operands.tagged() && sym_out == 0 && nshapes == self->nin && self->core == UfuncCore::Elementwise) [[unlikely]]
+    return sym::warn_lost(result, shapes, nshapes, self->cname, false);
+  return result;
 }
 
 int find_ufunc_method(const char* name) {
@@ -254,6 +270,8 @@ PyObject* counted_ufunc_method(CountedUfunc* self, UfuncMethod method, PyObject*
     PyErr_Format(PyExc_TypeError, "%s() got the wrong number of arguments", name);
     return nullptr;
   }
+  if (method == UfuncMethod::At) sym::void_outputs(args[0]);  // ufunc.at(S, ...) writes into S
+  if (nkw != 0) sym::void_outputs(find_kwarg(kwnames, args, nargs, "out"));  // reduce(..., out=S)
   Operands operands(name);
   if (foreign) operands.copy_lists();
   PyObject* stack[kMaxArgs];
@@ -268,6 +286,7 @@ PyObject* counted_ufunc_method(CountedUfunc* self, UfuncMethod method, PyObject*
     if ((stack[i] = operands.plain(a)) == nullptr) return nullptr;
   }
   Flops cost;
+  sym::Id sym_out = 0;  // the result's symmetry group (symmetric.hpp)
   try {
     const Profile& profile = call.profile();
     if (method == UfuncMethod::Outer) {
@@ -317,6 +336,15 @@ PyObject* counted_ufunc_method(CountedUfunc* self, UfuncMethod method, PyObject*
         cost = cost::reduction(profile, op, checked_mul(outer, read), numel_out);
       }
       if (method != UfuncMethod::Reduceat) cost = cost::reduction(profile, op, numel_in, numel_out);
+      if (method == UfuncMethod::Reduce && operands.tagged()) [[unlikely]] {
+        PyObject* axis = argument(args, nargs, kwnames, 1, "axis");
+        static PyObject* const kAxis0 = PyLong_FromLong(0);
+        Flops in_count, out_count;
+        if (!sym::reduction_counts(name, profile, shapes[0], axis ? axis : kAxis0,
+                                   find_kwarg(kwnames, args, nargs, "keepdims"), &in_count, &out_count, &sym_out))
+          return nullptr;
+        cost = cost::reduction(profile, op, in_count, out_count);
+      }
     }
   } catch (const CostOverflowError&) {
     raise_cost_overflow(name);
@@ -328,7 +356,12 @@ PyObject* counted_ufunc_method(CountedUfunc* self, UfuncMethod method, PyObject*
     call.read_dtype_argument(find_kwarg(kwnames, args, nargs, "dtype"));  // primer: add.reduce(z, dtype=float)
   if (!operands.shapes_unchanged()) return operands.raise_shape_changed();
   if (operands.refuses_object_arithmetic(args, nargs)) return nullptr;  // positional operands (not out=)
-  return call.run(cost, operands, [&] { return PyObject_Vectorcall(self->method_bound[m], stack, nargs, kwnames); });
+  PyObject* result = call.run(
+      cost, operands, [&] { return PyObject_Vectorcall(self->method_bound[m], stack, nargs, kwnames); }, nullptr,
+      [&](PyObject* wrapped) { return wrapped != nullptr && sym_out != 0 ? sym::tag_result(wrapped, sym_out) : wrapped; });
+  if (operands.tagged() && sym_out == 0 && method == UfuncMethod::Reduce) [[unlikely]]
+    return sym::warn_lost(result, shapes, 1, name, true);
+  return result;
 }
 
 namespace {

@@ -26,6 +26,7 @@
 #include "arguments.hpp"
 #include "call.hpp"
 #include "hooks.hpp"
+#include "symmetric.hpp"
 #include "flopscope/clock.hpp"
 #include "flopscope/cost_model.hpp"
 #include "flopscope/formulas/core.hpp"
@@ -696,5 +697,6 @@ NB_MODULE(_core, m) {
   PyObject* mod = m.ptr();
   if (!py::init_counted_ufunc_type(mod) || !py::init_counted_function_type(mod) || !py::init_array_type(mod))
     throw nb::python_error();
+  py::sym::register_module(m);  // flopscope._core.SymmetricBase and the sym_* functions
   build_surface(m);
 }

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "call.hpp"
+#include "symmetric.hpp"
 
 namespace flopscope::py {
 
@@ -50,6 +51,7 @@ PyObject* Operands::inspect_other(PyObject* o, OperandShape* shape) {
     auto* a = reinterpret_cast<PyArrayObject*>(o);
     if (!is_numeric_type(PyArray_TYPE(a))) return raise_dtype_error(op_name_, PyArray_DESCR(a));
     read_array(a, shape);
+    if (sym::is_tensor(o)) tagged_ |= (shape->symmetry = sym::tag_of(o)) != 0;
     return o;
   }
   // Python numbers and NumPy numeric scalars are 0-d operands.
@@ -108,6 +110,7 @@ PyObject* Operands::inspect_other(PyObject* o, OperandShape* shape) {
 }
 
 bool is_plain_slow(PyObject* o, int depth) {
+  if (sym::is_tensor(o)) return true;  // flops.SymmetricTensor: ours, like flopscope.numpy.ndarray
   if (o == Py_Ellipsis || PyComplex_CheckExact(o) || PyBytes_CheckExact(o)) return true;
   // NumPy's own scalar types; a Python subclass of one (a heap type) may override __index__ and the like.
   if (PyArray_IsScalar(o, Generic)) return !PyType_HasFeature(Py_TYPE(o), Py_TPFLAGS_HEAPTYPE);

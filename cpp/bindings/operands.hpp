@@ -6,6 +6,7 @@
 #include "numpy_api.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <vector>
 
 #include "flopscope/cost_model.hpp"
@@ -58,14 +59,14 @@ constexpr npy_intp kRetypeLimit = 500;
 
 // What the price of one operand may depend on: its shape (copied when read, so
 // a callback that reshapes or frees the array cannot change it under us), its
-// dtype, and a symmetry tag (0 = none; reserved for symmetric operands, which
-// a later profile prices by their distinct elements).
+// dtype, and a symmetry tag (0 = none; a SymmetricTensor's group, which
+// symmetry.orbits profiles price by its distinct elements).
 // Trivially constructible: call frames hold arrays of these uninitialised.
 struct OperandShape {
   int ndim;
   const npy_intp* dims;  // ndim extents, owned by the Operands that read them
   int type_num;          // NumPy dtype number (NPY_DOUBLE, ...); NPY_NOTYPE for Python scalars
-  unsigned char symmetry;
+  std::uint32_t symmetry;  // symmetry::Id of a SymmetricTensor's valid tag (symmetric.hpp), else 0
   dtype::Weak weak;      // a Python scalar's kind (NEP 50 weak operand); None for arrays
   cost::Shape span() const { return {reinterpret_cast<const cost::Extent*>(dims), static_cast<std::size_t>(ndim)}; }
   Flops numel() const { return cost::numel(span()); }
@@ -146,6 +147,9 @@ class Operands {
   // np.reshape(x, lst) whose item runs `del lst[:]`).
   void copy_lists() { copy_lists_ = true; }
 
+  // Whether a tagged SymmetricTensor was read (its call takes symmetric.hpp's hooks).
+  bool tagged() const { return tagged_; }
+
   // Keeps a new reference alive until the call ends (steals it).
   void keep(PyObject* o) { own(o); }
 
@@ -214,6 +218,7 @@ class Operands {
   int n_watched_ = 0;
   bool copy_lists_ = false;  // see copy_lists()
   bool big_int_ = false;  // a Python int beyond 64 bits was read (see refuses_object_arithmetic)
+  bool tagged_ = false;   // see tagged()
   std::vector<Watched> watched_overflow_;
   npy_intp dim_pool_[kDimPool];            // operand shapes, copied
   int n_dims_ = 0;

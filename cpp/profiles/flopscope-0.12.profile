@@ -16,6 +16,13 @@ reduction.subtract_output true
 einsum.path_summed true
 # 2.8 (newest): einsum(..., out=dest) also bills a copy of dest.
 einsum.out_copy true
+# 5.4, 2.6-2.8: symmetric operands bill their orbits (distinct elements):
+# pointwise n(n+1)/2 on a symmetric n x n, reductions and contractions by the
+# orbit model (measured on upstream 0.12.4, tests/flopscope/test_symmetric.py).
+symmetry.orbits true
+# Measured on upstream 0.12.4: zeros/ones/full/eye/identity/diag/*_like of a
+# square shape come back symmetric (S_ndim), so eye(n) * 1.5 bills n(n+1)/2.
+symmetry.creation true
 # Measured: array_equal / array_equiv of shapes NumPy does not compare bill the larger operand.
 equality.mismatched_shapes larger_operand
 # Measured: clip compares each element with each bound given (2 with both).
@@ -228,6 +235,10 @@ compute.i0 float64_of_int
 compute.gradient float64_of_int
 compute.isclose float64_of_int
 compute.allclose float64_of_int
+# 5.4: as_symmetric / is_symmetric validate in float64 for integer data (measured on
+# upstream 0.12.4; symmetrize's Reynolds average passes a float64 operand itself).
+compute.as_symmetric float64_of_int
+compute.is_symmetric float64_of_int
 compute.copysign float_of_int
 compute.fabs float_of_int
 compute.heaviside float_of_int
@@ -518,6 +529,11 @@ writes.histogram_bin_edges 2 edges no-floor as linspace
 # uniform 3 per value (scale and shift).
 writes.random.* 1
 weight.random.* 16
+# 5.4: random.symmetric is one op billing its sample and projection, weight 1, no dtype
+# (measured: a 4 x 4 float64 S2 sample bills 64 = 16 + 3 x 16).
+weight.random.symmetric 1
+writes.random.symmetric 0
+compute.random.symmetric bool
 weight.random.rand 1
 weight.random.random 1
 weight.random.random_sample 1

@@ -8,6 +8,13 @@ contraction.multiply_add_flops 1
 contraction.output_correction false
 reduction.subtract_output false
 weight.default 1
+# Symmetric tensors (docs/cost-model.md, "symmetric tensors"): the primer's
+# "Pointwise (1 FLOP/element)" and "Reductions (input size)" count every
+# element, so a symmetric operand is priced as its dense array (symmetry.orbits
+# off). Tags still propagate, through slices too; A @ A.T is recognised as
+# symmetric (tag only).
+symmetry.transposed_views true
+symmetry.slices true
 
 # Complex operands (docs/cost-model.md, "complex operands"). The primer's table
 # is real; a complex value is two reals, and packing real work into complex

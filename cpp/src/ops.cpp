@@ -14,6 +14,7 @@
 #include "flopscope/formulas/random.hpp"
 #include "flopscope/formulas/statistics.hpp"
 #include "flopscope/formulas/stats.hpp"
+#include "flopscope/formulas/symmetry.hpp"
 
 namespace flopscope {
 namespace {
@@ -88,6 +89,7 @@ constexpr StaticOp kStaticOps[] = {
 #include "op_table/polynomial.inc"
 #include "op_table/fft.inc"
 #include "op_table/misc.inc"
+#include "op_table/symmetry.inc"
 };
 
 // Formulas a profile's `formulas <set>` puts in place of an op's own.

@@ -26,14 +26,12 @@ Priced price(const Profile& profile, OpId op, const Signature& signature) {
   return priced;
 }
 
-namespace {
-// Position of the row's slot `name`, or -1.
-int slot_of(const OpInfo& info, std::string_view name) {
+int slot_index(OpId op, std::string_view name) {
+  const OpInfo& info = OpRegistry::instance().info(op);
   for (std::size_t i = 0; i < info.slots.size(); ++i)
     if (info.slots[i].name == name) return static_cast<int>(i);
   return -1;
 }
-}  // namespace
 
 WriteFacts write_facts(const Profile& profile, OpId op, const Signature& signature) {
   WriteFacts facts;
@@ -41,8 +39,7 @@ WriteFacts write_facts(const Profile& profile, OpId op, const Signature& signatu
   if (rule.factor <= 0) return facts;
   facts.billed = true;
   if (rule.counted != Profile::Written::Edges) return facts;
-  const OpInfo& info = OpRegistry::instance().info(op);
-  const int bins = slot_of(info, "bins"), density = slot_of(info, "density"), weights = slot_of(info, "weights");
+  const int bins = slot_index(op, "bins"), density = slot_index(op, "density"), weights = slot_index(op, "weights");
   using A = Arg::Kind;
   const Arg& b = signature[bins < 0 ? signature.size() : static_cast<std::size_t>(bins)];
   facts.estimator_bins = b.kind == A::Str;

@@ -239,6 +239,14 @@ Profile parse_profile(std::string_view name, std::string_view text) {
       p.equality_bills_mismatched_shapes = value == "larger_operand";
     } else if (key == "einsum.out_copy") {
       p.einsum_out_copy = parse_bool(value, where);
+    } else if (key == "symmetry.orbits") {
+      p.symmetry_orbits = parse_bool(value, where);
+    } else if (key == "symmetry.transposed_views") {
+      p.symmetry_transposed_views = parse_bool(value, where);
+    } else if (key == "symmetry.slices") {
+      p.symmetry_slices = parse_bool(value, where);
+    } else if (key == "symmetry.creation") {
+      p.symmetry_creation = parse_bool(value, where);
     } else if (key == "einsum.path_summed") {
       p.einsum_path_summed = parse_bool(value, where);
     } else if (key == "contraction.output_correction") {

@@ -63,6 +63,11 @@ class SigBuilder {
     args_.back().rows = rows;
     return *this;
   }
+  // The last argument carries a symmetry tag (a SymmetricTensor operand).
+  SigBuilder& tagged(std::uint32_t symmetry) {
+    args_.back().symmetry = symmetry;
+    return *this;
+  }
   SigBuilder& other() { return push(Arg::Kind::Other, 0); }
   SigBuilder& none() { return push(Arg::Kind::None, 0); }
   SigBuilder& absent() { return push(Arg::Kind::Absent, 0); }

@@ -114,10 +114,54 @@ ESTIMATOR_EXPRESSIONS = [
 ]
 
 
-def expression_cases(first_id):
+# Symmetric tensors (issue 27 section 1, spec 5.4): a tagged operand, one array passed twice,
+# and upstream's symmetric creations (eye), at the shapes the issue measured.
+_S = "flops.as_symmetric(a + a.T, symmetry=(0, 1))"
+SQUARES = [(4, 4), (8, 8), (128, 128)]
+SYMMETRIC_EXPRESSIONS = [
+    ("as_symmetric(a + a.T)", _S, 1, SQUARES, REAL),
+    ("is_symmetric(a)", "flops.is_symmetric(a, symmetry=(0, 1))", 1, SQUARES, REAL),
+    ("symmetrize(a)", "flops.symmetrize(a, symmetry=(0, 1))", 1, SQUARES, REAL),
+    ("symmetrize(a, canonical-copy)", "flops.symmetrize(a, symmetry=(0, 1), mode='canonical-copy')", 1, SQUARES, REAL),
+    ("exp(S)", f"fnp.exp({_S})", 1, SQUARES, REAL),
+    ("S * 1.5", f"{_S} * 1.5", 1, SQUARES, REAL),
+    ("S + S", f"(lambda S: S + S)({_S})", 1, SQUARES, REAL),
+    ("S * a", f"{_S} * a", 1, SQUARES, REAL),
+    ("eye(n, float32) * 1.5", "fnp.eye(a.shape[0], dtype=np.float32) * 1.5", 1, SQUARES, ["f8"]),
+    ("sum(S)", f"fnp.sum({_S})", 1, SQUARES, REAL),
+    ("sum(S, axis=0)", f"fnp.sum({_S}, axis=0)", 1, SQUARES, REAL),
+    ("mean(S)", f"fnp.mean({_S})", 1, SQUARES, REAL),
+    ("std(S)", f"fnp.std({_S})", 1, SQUARES, REAL),
+    ("max(S)", f"fnp.max({_S})", 1, SQUARES, REAL),
+    ("S.T * 2", f"{_S}.T * 2", 1, SQUARES, REAL),
+    ("S[:2, :2] * 2", f"{_S}[:2, :2] * 2", 1, SQUARES, REAL),
+    ("S @ S", f"(lambda S: S @ S)({_S})", 1, SQUARES, REAL),
+    ("S @ a", f"{_S} @ a", 1, SQUARES, REAL),
+    ("inner(a, a)", "fnp.inner(a, a)", 1, SQUARES, REAL),
+    ("a @ a.T", "a @ a.T", 1, SQUARES, REAL),
+    ("outer(g, g)", "(lambda g: fnp.outer(g, g))(a[0])", 1, SQUARES, REAL),
+    ("einsum('ki,kj->ij', X, X)", "fnp.einsum('ki,kj->ij', a, a)", 1, [(1000, 128)], REAL),
+    ("einsum('ij,ia,jb->ab', eye, W, W)", "fnp.einsum('ij,ia,jb->ab', fnp.eye(a.shape[0]), a, a)", 1, SQUARES, REAL),
+    ("einsum('ij,ia,jb->ab', S, W, W)", f"fnp.einsum('ij,ia,jb->ab', {_S}, b, b)", 2, SQUARES, REAL),
+    ("einsum('ij,jk->ik', S, a)", f"fnp.einsum('ij,jk->ik', {_S}, a)", 1, SQUARES, REAL),
+    ("clip(S, 0, 1)", f"fnp.clip({_S}, 0, 1)", 1, SQUARES, REAL),
+    ("isclose(S, S)", f"(lambda S: fnp.isclose(S, S))({_S})", 1, SQUARES, REAL),
+    ("linalg.inv(S + n eye)", f"fnp.linalg.inv({_S} + a.shape[0] * fnp.eye(a.shape[0]))", 1, SQUARES, REAL),
+    ("copy(S) * 1", f"fnp.copy({_S}) * 1", 1, SQUARES, REAL),
+    ("transpose(S) * 1", f"fnp.transpose({_S}) * 1", 1, SQUARES, REAL),
+    ("S[None] * 1", f"{_S}[None] * 1", 1, SQUARES, REAL),
+    ("asarray(S) * 1", f"fnp.asarray({_S}) * 1", 1, SQUARES, REAL),
+    ("zeros_like(a) + 1", "fnp.zeros_like(a) + 1", 1, SQUARES, REAL),
+    ("full((n, n), 2.0) * a", "fnp.full(a.shape, 2.0) * a", 1, SQUARES, REAL),
+    ("sum(ones((n, n)))", "fnp.sum(fnp.ones(a.shape))", 1, SQUARES, ["f8"]),
+]
+
+
+def expression_cases(first_id, rows=None):
     """Corpus cases (the worker evaluates `code`) for every expression x shape x dtype."""
     cases = []
-    rows = [(*row, DTYPES) for row in EXPRESSIONS] + ESTIMATOR_EXPRESSIONS
+    if rows is None:
+        rows = [(*row, DTYPES) for row in EXPRESSIONS] + ESTIMATOR_EXPRESSIONS + SYMMETRIC_EXPRESSIONS
     for i, (name, code, n_arrays, shapes, dtypes) in enumerate(rows):
         for shape in shapes:
             for dtype in dtypes:

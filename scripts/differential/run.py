@@ -30,7 +30,7 @@ import numpy as np
 
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from expressions import expression_cases  # noqa: E402
+from expressions import SYMMETRIC_EXPRESSIONS, expression_cases  # noqa: E402
 from worker import values as raw  # noqa: E402  (the same construction on both sides)
 SHAPES = [[], [0], [7], [3, 4], [2, 3, 4]]
 MATRIX_SHAPES = [[4, 4], [2, 3, 3], [0, 0], [5, 3]]
@@ -198,13 +198,16 @@ def main() -> int:
     p.add_argument("--cost-model", default=None, help="our profile (default: flopscope's default)")
     p.add_argument("--ops", default=None, help="comma-separated op names (default: every public op)")
     p.add_argument("--details", default=None, help="write every mismatch to this JSON file")
+    p.add_argument("--symmetric", action="store_true", help="only the symmetric-tensor expressions")
     args = p.parse_args()
     import flopscope as flops
 
     table = flops.accounting.op_table()
     ops = args.ops.split(",") if args.ops else public_ops()
     corpus = [c for i, op in enumerate(ops) for c in corpus_for(op, i)]
-    if not args.ops:
+    if args.symmetric:
+        corpus = expression_cases(len(ops), SYMMETRIC_EXPRESSIONS)
+    elif not args.ops:
         corpus += expression_cases(len(ops))
     with tempfile.TemporaryDirectory() as tmp:
         corpus_path = os.path.join(tmp, "corpus.json")

@@ -44,6 +44,14 @@ from ._live import budget_live  # noqa: E402
 from . import accounting  # noqa: E402
 from ._module import Module  # noqa: E402
 from . import stats  # noqa: E402
+from ._symmetric import (  # noqa: E402
+    SymmetricTensor,
+    SymmetryGroup,
+    as_symmetric,
+    is_symmetric,
+    symmetrize,
+)
+from .accounting import einsum_accumulation_cost, reduction_accumulation_cost  # noqa: E402
 from . import numpy  # noqa: E402,F401  (routes NumPy's own functions on our arrays)
 
 _core.seal_routes()
@@ -64,7 +72,9 @@ __all__ = [
     "Module",
     "NoBudgetContextError",
     "OpRecord",
+    "SymmetricTensor",
     "SymmetryError",
+    "SymmetryGroup",
     "SymmetryLossWarning",
     "TimeExhaustedError",
     "UnauthorizedControlError",
@@ -72,6 +82,7 @@ __all__ = [
     "UnsupportedFunctionError",
     "UnsupportedReturnType",
     "accounting",
+    "as_symmetric",
     "budget",
     "budget_live",
     "budget_reset",
@@ -79,10 +90,14 @@ __all__ = [
     "budget_summary_dict",
     "configure",
     "current_budget",
+    "einsum_accumulation_cost",
     "errors",
+    "is_symmetric",
     "namespace",
     "numpy",
+    "reduction_accumulation_cost",
     "stats",
+    "symmetrize",
 ]
 
 

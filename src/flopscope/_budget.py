@@ -409,6 +409,9 @@ def configure(**settings: Any) -> None:
                       it follows the cost model: on under flopscope-0.12 (upstream's grader), off
                       under the primer (mutable, in-place work billed like its functional form).
                       True or False holds whatever cost model is configured later.
+    symmetry_warnings=B  warn (SymmetryLossWarning) when an operation drops a SymmetricTensor's
+                      symmetry (advanced indexing); on by default.
+    dimino_budget=N   the largest symmetry group a SymmetryGroup enumerates (50,000).
 
     All settings are validated before any is applied.
     """
@@ -416,15 +419,27 @@ def configure(**settings: Any) -> None:
         if key == "cost_model":
             if value not in _core.profile_names():
                 raise ValueError(f"Unknown cost_model {value!r}; known: {', '.join(_core.profile_names())}")
-        elif key in ("check_nan_inf", "immutable"):
+        elif key in ("check_nan_inf", "immutable", "symmetry_warnings"):
             if not isinstance(value, bool) and not (key == "immutable" and value is None):
                 raise TypeError(f"{key} must be True or False{' or None' if key == 'immutable' else ''}, "
                                 f"got {value!r}")
+        elif key == "dimino_budget":
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise TypeError(f"dimino_budget must be a positive int, got {value!r}")
         else:
-            raise ValueError(f"Unknown setting: {key!r} (supported: cost_model, check_nan_inf, immutable)")
+            raise ValueError(
+                f"Unknown setting: {key!r} (supported: cost_model, check_nan_inf, immutable, "
+                "symmetry_warnings, dimino_budget)"
+            )
     for key, value in settings.items():
         if key == "cost_model":
             _core.set_default_profile(value)
+        elif key in ("symmetry_warnings", "dimino_budget"):
+            from . import _symmetric
+
+            _symmetric._settings[key] = value
+            if key == "symmetry_warnings":
+                _core._sym_set_warnings(None, value)
         elif key == "check_nan_inf":
             _core._set_result_check(value)
         _settings[key] = value

@@ -229,3 +229,98 @@ def register_cost_model(name: str, text: str) -> None:
     Raises ValueError for malformed text or a name already in use.
     """
     _core.register_profile(name, text)
+
+
+# ---------------------------------------------------------------------------
+# Symmetry-aware accumulation inspectors (spec section 8), as upstream 0.12.4
+# exposes them: raw counts (no weight, no dtype rate), no budget touched.
+# ---------------------------------------------------------------------------
+
+
+class AccumulationCost:
+    """What einsum_accumulation_cost / reduction_accumulation_cost return.
+
+    total: the symmetry-aware count (flopscope-0.12's contraction engine, summed along
+    the path the call is billed by; for a reduction op_factor·(α − output orbits) +
+    extra_ops); dense_baseline: the product of every index extent (a reduction: its
+    input size); num_terms: operands; savings_ratio = total / (num_terms · dense_baseline);
+    path: the contraction path priced; output_symmetry: the result's group or None.
+    """
+
+    __slots__ = ("total", "dense_baseline", "num_terms", "path", "output_symmetry", "alpha", "num_output_orbits")
+
+    def __init__(self, total, dense_baseline, num_terms, path=(), output_symmetry=None, alpha=None,
+                 num_output_orbits=None):
+        self.total = int(total)
+        self.dense_baseline = int(dense_baseline)
+        self.num_terms = int(num_terms)
+        self.path = list(path)
+        self.output_symmetry = output_symmetry
+        self.alpha = alpha
+        self.num_output_orbits = num_output_orbits
+
+    @property
+    def savings_ratio(self) -> float:
+        denominator = self.num_terms * self.dense_baseline
+        return self.total / denominator if denominator else 1.0
+
+    def describe(self) -> str:
+        return (f"AccumulationCost(total={self.total:,}, dense_baseline={self.dense_baseline:,}, "
+                f"num_terms={self.num_terms}, savings_ratio={self.savings_ratio:.3f})")
+
+    __repr__ = describe
+
+
+def _operand_tags(operands: Sequence[Any]) -> tuple[list[int], list[int]]:
+    ids = [int(_core.sym_tag_of(o)) if isinstance(o, _np.ndarray) else 0 for o in operands]
+    classes: dict[int, int] = {}
+    identity = []
+    for o in operands:
+        key = id(o)
+        count = sum(1 for p in operands if p is o)
+        identity.append(classes.setdefault(key, len(classes)) if count > 1 else -1)
+    return ids, identity
+
+
+def einsum_accumulation_cost(subscripts: str, *operands: Any, optimize: Any = False) -> AccumulationCost:
+    """The symmetry-aware count of einsum(subscripts, *operands) as upstream 0.12.4's engine
+    gives it (declared groups of SymmetricTensor operands, one array at several positions),
+    along the path a call with this `optimize` is billed by. Inspection only: nothing runs."""
+    from ._symmetric import _group_of
+
+    arrays = [_np.asarray(o) for o in operands]
+    shapes = [list(a.shape) for a in arrays]
+    path, _ = _core.einsum_path_cost(subscripts, shapes, optimize, "flopscope-0.12")
+    ids, identity = _operand_tags(operands)
+    total, out = _core.sym_path_cost(subscripts, shapes, ids, identity, [list(s) for s in path], "flopscope-0.12",
+                                     True)
+    extents: dict[str, int] = {}
+    for term, shape in zip(subscripts.split("->")[0].split(","), shapes):
+        for label, n in zip(term.strip(), shape):
+            extents[label] = n
+    dense = 1
+    for n in extents.values():
+        dense *= n
+    out_ndim = len(subscripts.split("->")[1]) if "->" in subscripts else 0
+    return AccumulationCost(total, dense, len(operands), path, _group_of(out, out_ndim) if out else None)
+
+
+def reduction_accumulation_cost(a: Any, axis: Any = None, *, op_factor: int = 1,
+                                extra_ops: int = 0) -> AccumulationCost:
+    """The orbit-model count of reducing `a` over `axis` (upstream 0.12.4, spec 2.7):
+    op_factor·(α − output orbits) + extra_ops, α the input's orbits under the setwise
+    stabilizer of the reduced axes (its group, for a SymmetricTensor; every element else)."""
+    array = _np.asarray(a)
+    ndim = array.ndim
+    if axis is None:
+        reduced = list(range(ndim))
+    else:
+        reduced = [int(x) % ndim for x in (axis if isinstance(axis, (tuple, list)) else (axis,))] if ndim else []
+    flags = [1 if i in reduced else 0 for i in range(ndim)]
+    gid = int(_core.sym_tag_of(a)) if isinstance(a, _np.ndarray) else 0
+    stabilizer, out = _core.sym_reduce(gid, flags, False)
+    alpha = _core.sym_orbits(list(array.shape), stabilizer)
+    out_shape = [n for i, n in enumerate(array.shape) if not flags[i]]
+    out_orbits = _core.sym_orbits(out_shape, out)
+    total = op_factor * (alpha - out_orbits) + extra_ops
+    return AccumulationCost(total, array.size, 1, (), None, alpha, out_orbits)

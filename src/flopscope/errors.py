@@ -81,7 +81,18 @@ class NoBudgetContextError(FlopscopeError):
 
 
 class SymmetryError(FlopscopeError):
-    """A tensor is not symmetric along the declared axes."""
+    """A tensor is not symmetric along the declared axes (flops.as_symmetric and friends)."""
+
+    def __init__(self, axes=(), max_deviation: float = float("inf"), atol: float = 1e-6, rtol: float = 1e-5):
+        self.axes = tuple(axes)
+        self.max_deviation = max_deviation
+        self.atol = atol
+        self.rtol = rtol
+        super().__init__(
+            f"Tensor not symmetric along axes ({', '.join(str(a) for a in self.axes)}): "
+            f"max deviation = {max_deviation} (tolerance: atol={atol}, rtol={rtol}). "
+            "Symmetrize it first (flops.symmetrize) or declare the symmetry it has."
+        )
 
 
 class UnsupportedFunctionError(FlopscopeError):

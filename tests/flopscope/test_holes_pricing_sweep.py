@@ -59,7 +59,8 @@ WITH = {("percentile", "weights"): {"method": "inverted_cdf"}, ("quantile", "wei
 # Later operands whose size legitimately leaves the work unchanged.
 UNPRICED = {("ediff1d", "to_end"): "copied, not computed (primer: copies are free)",
             ("ediff1d", "to_begin"): "copied, not computed (primer: copies are free)",
-            ("array_equal", "a2"): "shapes that differ are not compared (free, cost-model.md)"}
+            ("array_equal", "a2"): "shapes that differ are not compared (free, cost-model.md)",
+            ("symmetrize", "promote"): "a 0-d float64 operand that only sets the billed dtype (the average's)"}
 # Later operands that must match another operand's shape: they cannot grow alone.
 MATCHED = {
     "percentile": ["weights"], "quantile": ["weights"], "nanpercentile": ["weights"], "nanquantile": ["weights"],

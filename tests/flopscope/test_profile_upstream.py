@@ -56,14 +56,16 @@ def test_weak_python_scalars_and_compute_dtypes():
 
 
 def test_reductions_are_n_minus_one_at_the_rate():
-    a = fnp.ones((256, 256))
+    # Dense inputs: fnp.ones((n, n)) itself is symmetric under this profile, as upstream
+    # tags it (its sum bills 65,790 there: test_symmetric.py).
+    a = fnp.asarray(np.ones((256, 256)))
     assert charged(fnp.sum, a) == 65_535 * 2
-    assert charged(fnp.sum, fnp.ones((256, 256), dtype=np.float32), axis=0) == 65_536 - 256
+    assert charged(fnp.sum, fnp.asarray(np.ones((256, 256), dtype=np.float32)), axis=0) == 65_536 - 256
 
 
 def test_matmul_is_two_flops_per_multiply_add_less_one_add_per_output():
     for dt, want in {np.float32: 960, np.float64: 1920}.items():  # spec 2.4: (8, 8) @ (8, 8)
-        m = fnp.ones((8, 8), dtype=dt)
+        m = fnp.asarray(np.ones((8, 8), dtype=dt))  # dense (ones((8, 8)) @ itself is symmetric: 540 upstream)
         assert charged(fnp.matmul, m, m) == want
 
 

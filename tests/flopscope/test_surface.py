@@ -55,7 +55,7 @@ def assert_fnp_arrays(result):
         for r in result:
             assert_fnp_arrays(r)
         return
-    assert type(result) is fnp.ndarray, type(result)
+    assert type(result) in (fnp.ndarray, flops.SymmetricTensor), type(result)  # as_symmetric's is tagged
 
 
 def rule_of(name):
@@ -439,6 +439,11 @@ FUNCTION_CASES = {
     "frombuffer": (lambda m, a: m.frombuffer(b"\x01\x02\x03", dtype=np.uint8), 0),
     "from_dlpack": (lambda m, a: m.from_dlpack(a["X"]), 0),
     "fill_diagonal": (lambda m, a: _mutated(m, "fill_diagonal", a["SQ"], 2.0), 0),
+    # flopscope's own (NumPy has none; m is None for NumPy's expected value). primer: one
+    # comparison per element per generator; Reynolds |G| per element (docs/cost-model.md).
+    "as_symmetric": (lambda m, a: m.as_symmetric(a["SYM"], symmetry=(0, 1)) if m else a["SYM"], 16),
+    "is_symmetric": (lambda m, a: m.is_symmetric(a["SYM"], symmetry=(0, 1)) if m else True, 16),
+    "symmetrize": (lambda m, a: m.symmetrize(a["SQ"], symmetry=(0, 1)) if m else (a["SQ"] + a["SQ"].T) / 2, 32),
     "put_along_axis": (lambda m, a: _mutated(m, "put_along_axis", a["X"], I[:, :1] % 4, 0.0, axis=1), 0),
     "put": (lambda m, a: _mutated(m, "put", a["X"], [0, 5], [1.0, 2.0]), 0),
     "putmask": (lambda m, a: _mutated(m, "putmask", a["X"], a["B"], 3.0), 0),
@@ -483,9 +488,10 @@ FUNCTION_CASES = {
     "asarray_chkfinite": (lambda m, a: m.asarray_chkfinite(a["X"]), 12),
 }
 S = np.sort(V)
-INPUTS = {"X": X, "V": V, "W": W, "M": M, "SQ": SQ, "I": I, "B": B, "XN": XN, "S": S}
+SYM = SQ + SQ.T
+INPUTS = {"X": X, "V": V, "W": W, "M": M, "SQ": SQ, "I": I, "B": B, "XN": XN, "S": S, "SYM": SYM}
 NON_ARRAY_RESULTS = {"shape", "ndim", "size", "result_type", "can_cast", "promote_types", "empty", "empty_like",
-                     "allclose", "array_equal", "array_equiv",
+                     "allclose", "array_equal", "array_equiv", "is_symmetric",
                      "savez", "savez_compressed",
                      "broadcast_shapes", "common_type", "min_scalar_type", "mintypecode", "isscalar", "iscomplexobj",
                      "isrealobj", "isfortran", "issubdtype", "isdtype", "iterable", "typename", "shares_memory",

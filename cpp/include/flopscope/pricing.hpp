@@ -18,7 +18,13 @@ struct Priced {
   // work billed (run_path false: NumPy is left alone).
   bool run_path = false;
   einsum::Path path;
+  // The result's symmetry group (symmetry.hpp; 0: none), for the binding to
+  // tag it: a pointwise op or reduction of symmetric operands (spec 5.4).
+  std::uint32_t result_symmetry = 0;
 };
+
+// Position of op's slot `name` in its row, or -1.
+int slot_index(OpId op, std::string_view name);
 
 // Prices `signature` as op `op` under `profile`: the row's formula (the
 // profile's formula set may replace it), contraction extents or pricer.

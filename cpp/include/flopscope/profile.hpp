@@ -43,6 +43,24 @@ struct Profile {
   // einsum.out_copy: einsum(..., out=dest) also bills a copy of dest's elements
   // (upstream's newest rule, spec 2.8).
   bool einsum_out_copy = false;
+  // symmetry.orbits: a call on symmetric operands (flops.SymmetricTensor, or one
+  // array passed at several operand positions of a contraction) bills the
+  // distinct elements (orbits) instead of every element, as upstream 0.12.4
+  // does (spec 5.4, 2.6-2.8); the primer prices every element (symmetry.hpp).
+  bool symmetry_orbits = false;
+  // symmetry.transposed_views: a contraction of an array with a transposed view
+  // of itself (A @ A.T) tags its result symmetric. Upstream 0.12.4 does not
+  // detect it (spec 2.8), so its profile leaves it off.
+  bool symmetry_transposed_views = false;
+  // symmetry.slices: basic indexing keeps the stabilizer of the selection
+  // (spec 5.4: s[:3, :3] keeps S2). Upstream 0.12.4 drops the tag on any
+  // slice (measured), so its profile leaves it off.
+  bool symmetry_slices = false;
+  // symmetry.creation: zeros / ones / full / empty-free constant creations,
+  // eye, identity and diag of a square (hyper)cube shape come back tagged with
+  // the full symmetric group on their axes, as upstream 0.12.4 does (measured:
+  // eye(n) * 1.5 bills n(n+1)/2 there).
+  bool symmetry_creation = false;
   // equality.mismatched_shapes larger_operand: array_equal / array_equiv of
   // shapes NumPy does not compare (it answers False) bill one comparison per
   // element of the larger operand, as upstream does; the primer bills nothing.

@@ -40,8 +40,8 @@ struct Arg {
     Other,   // any other object (a callable, ...): passed, but not readable by a formula
   };
   Kind kind = Kind::Absent;
-  unsigned char symmetry = 0;               // Array: symmetry tag (0 = none; reserved)
   dtype::Weak weak = dtype::Weak::None;     // Array read from a Python scalar: its kind (NEP 50 weak)
+  std::uint32_t symmetry = 0;               // Array: symmetry tag (symmetry.hpp; 0 = none)
   int dtype = -1;                           // Array: NumPy dtype number (-1: a Python scalar); Dtype: the dtype
   std::int64_t i = 0;                       // Int, Bool
   double f = 0;                             // Float

@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "flopscope/symmetry.hpp"
+
 namespace flopscope::formulas::core {
 namespace {
 
@@ -36,14 +38,68 @@ void product(const Profile& p, OpId op, const Signature& s, cost::Product kind, 
     out->complex_exact = cost::binary_contraction(p, op, na, nb, contracted, summed, cost::Arithmetic::Complex);
 }
 
+// A reduction of a symmetric operand (spec 5.4): the output keeps the setwise
+// stabilizer of the reduced axes; under symmetry.orbits the input is counted
+// by its orbits under that stabilizer and the output by its own orbits
+// (upstream 0.12.4: sum of a symmetric n x n is n(n+1)/2 - n).
+void symmetric_counts(const Profile& p, OpId op, const Signature& s, Flops* in, Flops* kept, Priced* out) {
+  const auto shape = s.shape(0);
+  const int nd = static_cast<int>(shape.size());
+  bool reduced[64];
+  const Arg& axis = s[1];
+  std::fill(reduced, reduced + nd, axis.kind == A::Absent || axis.kind == A::None);
+  if (axis.kind == A::Int) reduced[normalize_axis(axis.i, nd)] = true;
+  if (axis.kind == A::Ints)
+    for (std::int64_t a : axis.ints) reduced[normalize_axis(a, nd)] = true;
+  const int keepdims_slot = slot_index(op, "keepdims");
+  const bool keep = keepdims_slot >= 0 && s.bool_or(static_cast<std::size_t>(keepdims_slot), false);
+  std::vector<cost::Extent> kept_shape;
+  for (int a = 0; a < nd; ++a)
+    if (!reduced[a]) kept_shape.push_back(shape[static_cast<std::size_t>(a)]);
+    else if (keep) kept_shape.push_back(1);
+  const symmetry::Reduction r = symmetry::reduce(s[0].symmetry, {reduced, static_cast<std::size_t>(nd)}, keep);
+  out->result_symmetry = r.output;
+  if (!p.symmetry_orbits) return;
+  *in = symmetry::orbit_count(shape, r.stabilizer);
+  *kept = symmetry::orbit_count(kept_shape, r.output);
+}
+
+// The inputs `slots` of a pointwise op broadcast together: the output's
+// symmetry (the tagged operands' groups intersected, spec 5.4) and under
+// symmetry.orbits its orbits instead of its elements.
+void symmetric_pointwise(const Profile& p, const Signature& s, std::span<const std::size_t> slots, Flops* elements,
+                         Priced* out) {
+  std::vector<symmetry::Operand> operands;
+  std::vector<cost::Shape> shapes;
+  for (std::size_t i : slots)
+    if (given(s, i)) {
+      operands.push_back({s.shape(i), s[i].symmetry});
+      shapes.push_back(s.shape(i));
+    }
+  std::vector<cost::Extent> shape;
+  if (!cost::broadcast_shapes(shapes, &shape)) return;
+  out->result_symmetry = symmetry::pointwise(operands, shape);
+  if (p.symmetry_orbits && out->result_symmetry != 0) *elements = symmetry::orbit_count(shape, out->result_symmetry);
+}
+
+bool any_symmetric(const Signature& s, std::span<const std::size_t> slots) {
+  for (std::size_t i : slots)
+    if (s[i].kind == A::Array && s[i].symmetry != 0) return true;
+  return false;
+}
+
 }  // namespace
 
 void reduction(const Profile& p, OpId op, const Signature& s, Priced* out) {
-  out->cost = cost::reduction(p, op, s.numel(0), s.reduced_numel(0, 1), s[0].integral());
+  Flops in = s.numel(0), kept = s.reduced_numel(0, 1);
+  if (s[0].symmetry != 0) [[unlikely]] symmetric_counts(p, op, s, &in, &kept, out);
+  out->cost = cost::reduction(p, op, in, kept, s[0].integral());
 }
 
 void deviation(const Profile& p, OpId op, const Signature& s, Priced* out) {
-  out->cost = cost::deviation(p, op, s.numel(0), s.reduced_numel(0, 1), s[0].integral());
+  Flops in = s.numel(0), kept = s.reduced_numel(0, 1);
+  if (s[0].symmetry != 0) [[unlikely]] symmetric_counts(p, op, s, &in, &kept, out);
+  out->cost = cost::deviation(p, op, in, kept, s[0].integral());
 }
 
 void trace(const Profile& p, OpId op, const Signature& s, Priced* out) {
@@ -57,12 +113,17 @@ void trace(const Profile& p, OpId op, const Signature& s, Priced* out) {
 }
 
 void elementwise(const Profile& p, OpId op, const Signature& s, Priced* out) {
-  out->cost = cost::pointwise(p, op, s.numel(0));
+  Flops elements = s.numel(0);
+  const std::size_t slots[1] = {0};
+  if (any_symmetric(s, slots)) [[unlikely]] symmetric_pointwise(p, s, slots, &elements, out);
+  out->cost = cost::pointwise(p, op, elements);
 }
 
 void pairwise(const Profile& p, OpId op, const Signature& s, Priced* out) {
   const std::size_t slots[2] = {0, 1};
-  out->cost = cost::pointwise(p, op, broadcast_numel(s, slots));
+  Flops elements = broadcast_numel(s, slots);
+  if (any_symmetric(s, slots)) [[unlikely]] symmetric_pointwise(p, s, slots, &elements, out);
+  out->cost = cost::pointwise(p, op, elements);
 }
 
 void clip(const Profile& p, OpId op, const Signature& s, Priced* out) {
@@ -70,7 +131,8 @@ void clip(const Profile& p, OpId op, const Signature& s, Priced* out) {
   const std::size_t lo = given(s, 1) ? 1 : 4, hi = given(s, 2) ? 2 : 5;
   const std::size_t slots[3] = {0, lo, hi};
   const int bounds = given(s, lo) + given(s, hi);
-  const Flops elements = broadcast_numel(s, slots);
+  Flops elements = broadcast_numel(s, slots);
+  if (any_symmetric(s, slots)) [[unlikely]] symmetric_pointwise(p, s, slots, &elements, out);
   // upstream 0.12.4 (clip.per_bound): one comparison per bound given.
   out->cost = cost::pointwise(p, op, checked_mul(elements, p.clip_per_bound ? std::max(bounds, 1) : 1));
 }
@@ -103,11 +165,12 @@ void inner(const Profile& p, OpId op, const Signature& s, Priced* out) { product
 void outer(const Profile& p, OpId op, const Signature& s, Priced* out) { product(p, op, s, cost::Product::Outer, {}, {}, out); }
 void vdot(const Profile& p, OpId op, const Signature& s, Priced* out) { product(p, op, s, cost::Product::Vdot, {}, {}, out); }
 
-void tensordot(const Profile& p, OpId op, const Signature& s, Priced* out) {
+void tensordot_axes(const Signature& s, std::vector<int>* a_axes, std::vector<int>* b_axes) {
   // axes: an int n (the last n of a with the first n of b; default 2), a pair
   // of ints, or a pair of equal-length axis sequences.
   const int na = s.ndim(0), nb = s.ndim(1);
-  std::vector<int> ax, bx;
+  std::vector<int>& ax = *a_axes;
+  std::vector<int>& bx = *b_axes;
   const Arg& axes = s[2];
   auto normalised = [](std::int64_t v, int nd) {
     const std::int64_t a = v < 0 ? v + nd : v;
@@ -135,27 +198,36 @@ void tensordot(const Profile& p, OpId op, const Signature& s, Priced* out) {
   } else {
     throw SignatureError("axes must be an int or a pair of axis sequences");
   }
+}
+
+void tensordot(const Profile& p, OpId op, const Signature& s, Priced* out) {
+  std::vector<int> ax, bx;
+  tensordot_axes(s, &ax, &bx);
   product(p, op, s, cost::Product::Tensordot, ax, bx, out);
 }
 
-void einsum(const Profile& p, OpId op, const Signature& s, Priced* out) {
-  const std::string_view subscripts = s.str_or(0, "");
+bool einsum_plan(const Profile& p, OpId op, const Signature& s, einsum::Expression* expr, einsum::Path* path) {
   if (s[0].kind != A::Str) throw SignatureError("pass the subscripts string first, e.g. einsum('ij,jk->ik', a, b)");
-  const std::span<const Arg> operands = s[1].items;
   std::vector<cost::Shape> shapes;
-  shapes.reserve(operands.size());
-  for (const Arg& a : operands) shapes.push_back(a.ints);
-  einsum::Expression expr;
+  for (const Arg& a : s[1].items) shapes.push_back(a.ints);
   try {
-    expr = einsum::parse(subscripts, shapes);
+    *expr = einsum::parse(s[0].s, shapes);
+  } catch (const SignatureError&) {
+    throw;
   } catch (const std::invalid_argument& e) {
     throw SignatureError(e.what());
   }
-  const Arg& optimize = s[6];
+  const bool use_path = einsum::path_from_argument(p, op, *expr, s[6], path);
+  if (!use_path) *path = einsum::unoptimized_pricing_path(p, op, *expr);
+  return use_path;
+}
+
+void einsum(const Profile& p, OpId op, const Signature& s, Priced* out) {
+  const std::span<const Arg> operands = s[1].items;
+  einsum::Expression expr;
   einsum::Path path;
-  const bool use_path = einsum::path_from_argument(p, op, expr, optimize, &path);
+  const bool use_path = einsum_plan(p, op, s, &expr, &path);
   try {
-    if (!use_path) path = einsum::unoptimized_pricing_path(p, op, expr);
     out->cost = einsum::path_cost(p, op, expr, path);
     if (p.complex_contractions_exact() && std::any_of(operands.begin(), operands.end(), [](const Arg& a) { return a.complex(); }))
       out->complex_exact = einsum::path_cost(p, op, expr, path, nullptr, cost::Arithmetic::Complex);
@@ -171,6 +243,7 @@ void einsum(const Profile& p, OpId op, const Signature& s, Priced* out) {
   // profile prices a call without one by (einsum.path_summed). An empty path
   // is the one step NumPy's own loop runs: NumPy is left alone. An explicit
   // list is NumPy's own path already.
+  const Arg& optimize = s[6];
   const bool listed = optimize.kind == A::Arrays;
   out->run_path = (use_path && !listed && optimize.kind != A::Absent) || (!use_path && !path.empty());
   if (out->run_path) out->path = std::move(path);

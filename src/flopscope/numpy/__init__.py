@@ -19,6 +19,9 @@ ndarray = _core.ndarray
 # Counted ufuncs and functions, built by the core from NumPy's own objects.
 _counted = {name: obj for name, obj in _core.exported.items() if not name.startswith("_") and "." not in name}
 globals().update(_counted)
+# The symmetric-tensor functions: their table rows price the core's counts; the public
+# functions (flopscope.as_symmetric, ...) are these (also reachable here).
+from .._symmetric import as_symmetric, is_symmetric, symmetrize  # noqa: E402,F401
 # Pickle-free file I/O around NumPy's free savers and loader.
 from ._io import load, save, savez, savez_compressed  # noqa: E402
 

@@ -101,6 +101,10 @@ def default_rng(seed: Any = None) -> Generator:
 # The module-level samplers (numpy.random.randn, normal, ...), counted by the core.
 _SAMPLERS = {op[len("random."):]: f for op, f in _core.exported.items()
              if op.startswith("random.") and op.count(".") == 1}
+# random.symmetric's row prices its projection; the public function draws and symmetrizes.
+from .._symmetric import random_symmetric as _random_symmetric  # noqa: E402
+
+_SAMPLERS["symmetric"] = _random_symmetric
 globals().update(_SAMPLERS)
 
 __all__ = sorted([*_SAMPLERS, "Generator", "RandomState", "default_rng", "SeedSequence", "BitGenerator", "PCG64", "PCG64DXSM",

@@ -4,6 +4,8 @@
 // lists are in op_table/core.inc.
 #pragma once
 
+#include <vector>
+
 #include "flopscope/pricing.hpp"
 
 namespace flopscope::formulas::core {
@@ -40,6 +42,13 @@ void tensordot(const Profile& p, OpId op, const Signature& s, Priced* out);  // 
 // subscripts &+operands out dtype order casting @optimize: the steps of the
 // path the call runs (einsum::path_cost), + an out= copy where the profile bills one.
 void einsum(const Profile& p, OpId op, const Signature& s, Priced* out);
+
+// What the contraction rows read, for the binding's symmetric engine
+// (symmetric.hpp), which prices them again when an operand is symmetric or one
+// array is passed twice: tensordot's contracted axes (normalised), einsum's
+// expression and the path it prices (true: a path the call gave or asked for).
+void tensordot_axes(const Signature& s, std::vector<int>* a_axes, std::vector<int>* b_axes);
+bool einsum_plan(const Profile& p, OpId op, const Signature& s, einsum::Expression* expr, einsum::Path* path);
 
 // &a axis ...: n ceil(log2 n) per slice along axis (default -1; None: flattened).
 void sort(const Profile& p, OpId op, const Signature& s, Priced* out);

@@ -10,6 +10,7 @@ namespace flopscope::formulas::linalg::flopscope012 {
 
 Flops svd(const Signature& s);          // &a full_matrices compute_uv hermitian * k
 Flops svdvals(const Signature& s);      // &x * k
+Flops inv(const Signature& s);          // &a (a SymmetricTensor: n^3/3 + n^3)
 Flops slogdet(const Signature& s);      // &a
 Flops qr(const Signature& s);           // &a mode
 Flops lstsq(const Signature& s);        // &a &b rcond
