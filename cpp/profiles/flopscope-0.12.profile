@@ -494,8 +494,12 @@ writes.choose 1 own-dtype
 # Measured: put and put_along_axis bill one per index written through, at the destination's dtype.
 writes.put 1 indices
 writes.put_along_axis 1 indices
-# Measured: ix_ bills the elements of the index arrays it returns, at their dtype.
-writes.ix_ 1 own-dtype
+# Measured: ix_ bills the elements of the index arrays it returns, at their dtype
+# (written as a copy writes them), and each boolean mask's elements, scanned by
+# nonzero, at the index dtype's rate (the formula variant; compute with_int64):
+# a 10-element mask with 4 True 28, and ix_(mask10, arange(3, int32)) 34.
+compute.ix_ with_int64
+writes.ix_ 1 own-dtype as copy
 # compress: 4 per element kept (and its condition scanned, formulas set).
 writes.compress 4 no-floor
 # Advanced indexing (measured): 4 per element gathered, and one per element of a boolean mask scanned.

@@ -891,6 +891,33 @@ def test_take_bills_the_elements_it_gathers(call, want):
     assert ctx.flops_used == want
 
 
+_MASK = np.zeros(10, bool)
+_MASK[[1, 3, 5, 7]] = True
+
+
+# Measured on upstream flopscope 0.12.4: ix_ bills each boolean mask's elements (nonzero's scan)
+# at the index dtype's rate and the index arrays it returns at theirs (int64 rate 2, int32 1).
+@pytest.mark.parametrize("call, want", [
+    (lambda: fnp.ix_(_MASK), 28),
+    (lambda: fnp.ix_(fnp.asarray(_MASK)), 28),
+    (lambda: fnp.ix_(_MASK, np.arange(3)), 34),
+    (lambda: fnp.ix_(_MASK, _MASK[:6]), 46),
+    (lambda: fnp.ix_(np.arange(3)), 6),
+    (lambda: fnp.ix_(np.arange(3, dtype=np.int32)), 3),
+    (lambda: fnp.ix_([0, 2], [1, 3, 4]), 10),
+])
+def test_ix_bills_the_masks_it_scans(call, want):
+    assert charged(call) == want
+
+
+def test_ix_is_free_under_the_primer():
+    flops.configure(cost_model="primer")
+    with flops.BudgetContext(10**9, quiet=True) as ctx:
+        fnp.ix_(_MASK, np.arange(3))
+    assert ctx.summary_dict()["cost_model"] == "primer"
+    assert ctx.flops_used == 0
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float16])
 def test_stats_warns_when_it_promotes_narrow_floats(dtype):
     """Upstream's FlopscopeWarning, at the caller's line; float64 and Python floats do not warn."""

@@ -248,6 +248,21 @@ Flops broadcast_shapes(const Signature& s) {
 // Measured: one per element of the condition; the elements kept are billed as written.
 Flops compress(const Signature& s) { return s.numel(0); }
 
+// upstream 0.12.4 (measured): ix_ turns each boolean mask into its indices
+// with nonzero, billed for the mask's elements (at the index dtype's rate:
+// compute.ix_ with_int64); the index arrays it returns are its writes.
+Flops ix_(const Signature& s) {
+  constexpr int kBool = 0;  // NPY_BOOL
+  Flops scanned = 0;
+  for (const Arg& a : s[0].items) {
+    if (a.kind != Arg::Kind::Array || a.dtype != kBool) continue;
+    Flops n = 1;
+    for (std::int64_t d : a.ints) n = checked_mul(n, d);
+    scanned = checked_add(scanned, n);
+  }
+  return scanned;
+}
+
 // Measured: at least 1 (an empty pair).
 Flops allclose(const Signature& s) {
   const Flops n = pair_elements(s);

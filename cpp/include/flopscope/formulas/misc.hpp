@@ -34,6 +34,7 @@ Flops triu(const Signature& s);
 Flops allclose(const Signature& s);  // isclose (6 per element) + all (n - 1)
 Flops broadcast_shapes(const Signature& s);  // the shapes' total length (an int: 1), at least 1
 Flops compress(const Signature& s);  // the condition scanned (the gather: writes.compress)
+Flops ix_(const Signature& s);       // &+args: the boolean masks scanned (their nonzero: writes.ix_)
 Flops logspace(const Signature& s);  // num per broadcast (start, stop, base) element, no spacing
 Flops geomspace(const Signature& s);  // num per broadcast (start, stop) element, no spacing
 }  // namespace flopscope012
