@@ -97,25 +97,9 @@ void void_outputs(PyObject* out) {
 
 void void_written(OpId op, PyObject* const* args, Py_ssize_t nargs, bool in_place) {
   if (in_place && nargs > 0) void_tag(args[0]);
-  // 0: writes nothing; 1: writes its first argument; 2: a method writing its first argument after the receiver.
-  static std::vector<char> writes;
-  if (writes.empty()) {
-    auto& reg = OpRegistry::instance();
-    writes.assign(reg.size() + 1024, 0);
-    for (const char* name : {"fill_diagonal", "put", "put_along_axis", "putmask", "place", "copyto",
-                             "random.shuffle"}) {
-      const OpId id = reg.find(name);
-      if (id >= 0 && static_cast<std::size_t>(id) < writes.size()) writes[static_cast<std::size_t>(id)] = 1;
-    }
-    for (const char* name : {"random.Generator.shuffle", "random.RandomState.shuffle"}) {
-      const OpId id = reg.find(name);
-      if (id >= 0 && static_cast<std::size_t>(id) < writes.size()) writes[static_cast<std::size_t>(id)] = 2;
-    }
-  }
-  if (op < 0 || static_cast<std::size_t>(op) >= writes.size()) return;
-  const int w = writes[static_cast<std::size_t>(op)];
-  if (w == 0 || nargs < w) return;
-  void_tag(args[w - 1]);
+  const symmetry::Role r = symmetry::role(op).role;
+  if (r == symmetry::Role::WritesFirst && nargs > 0) void_tag(args[0]);
+  if (r == symmetry::Role::WritesSecond && nargs > 1) void_tag(args[1]);
 }
 
 PyObject* tag_result(PyObject* result, Id id) {
@@ -142,32 +126,27 @@ PyObject* tag_result(PyObject* result, Id id) {
 }
 
 Id creation_group(OpId op, PyObject* result, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
-  static OpId ops[10] = {-2};
-  if (ops[0] == -2) {
-    const char* names[10] = {"zeros", "ones", "full", "eye", "identity", "diag", "zeros_like", "ones_like",
-                             "full_like", nullptr};
-    for (int i = 0; i < 10; ++i) ops[i] = names[i] ? OpRegistry::instance().find(names[i]) : -1;
-  }
-  int which = -1;
-  for (int i = 0; i < 9; ++i)
-    if (ops[i] == op) which = i;
-  if (which < 0 || result == nullptr || Py_TYPE(result) != state().array_type) return 0;
+  using symmetry::Role;
+  const symmetry::OpRole role = symmetry::role(op);
+  const Role r = role.role;
+  if (r != Role::Creation && r != Role::CreationFilled && r != Role::CreationOnDiagonal) return 0;
+  if (result == nullptr || Py_TYPE(result) != state().array_type) return 0;
   auto* a = reinterpret_cast<PyArrayObject*>(result);
   const int nd = PyArray_NDIM(a);
   if (nd < 2) return 0;
   for (int i = 1; i < nd; ++i)
     if (PyArray_DIM(a, i) != PyArray_DIM(a, 0)) return 0;
   // full / full_like: constant only for a scalar fill (an array fill broadcasts rows).
-  if (which == 2 || which == 8) {
-    PyObject* fill = argument(args, nargs, kwnames, 1, "fill_value");
+  if (r == Role::CreationFilled) {
+    PyObject* fill = argument(args, nargs, kwnames, role.position, "fill_value");
     const bool scalar = fill != nullptr && (PyFloat_Check(fill) || PyLong_Check(fill) || PyComplex_Check(fill) ||
                                             PyBool_Check(fill) || PyArray_IsScalar(fill, Generic) ||
                                             (PyArray_Check(fill) && PyArray_NDIM(reinterpret_cast<PyArrayObject*>(fill)) == 0));
     if (!scalar) return 0;
   }
   // eye(N, M, k) and diag(v, k): symmetric on the main diagonal only.
-  if (which == 3 || which == 5) {
-    PyObject* k = argument(args, nargs, kwnames, which == 3 ? 2 : 1, "k");
+  if (r == Role::CreationOnDiagonal) {
+    PyObject* k = argument(args, nargs, kwnames, role.position, "k");  // eye(N, M, k), diag(v, k)
     if (k != nullptr && k != Py_None && (!PyLong_Check(k) || PyLong_AsLong(k) != 0)) {
       PyErr_Clear();
       return 0;
@@ -233,13 +212,6 @@ Id view_group(PyObject* source, PyObject* result, Id id) {
 PyObject* after_free_op(const Profile& profile, OpId op, PyObject* result, PyObject* const* args, Py_ssize_t nargs,
                         PyObject* kwnames) {
   if (result == nullptr) return nullptr;
-  static OpId asarray_ops[4] = {-2};
-  static OpId copy_op = -2;
-  if (asarray_ops[0] == -2) {
-    const char* names[4] = {"asarray", "array", "asanyarray", "ascontiguousarray"};
-    for (int i = 0; i < 4; ++i) asarray_ops[i] = OpRegistry::instance().find(names[i]);
-    copy_op = OpRegistry::instance().find("copy");
-  }
   if (OpRegistry::instance().info(op).rule != CostRule::Free) return result;
   if (profile.symmetry_creation) {  // zeros_like(S) included
     if (const Id created = creation_group(op, result, args, nargs, kwnames); created != 0)
@@ -248,20 +220,19 @@ PyObject* after_free_op(const Profile& profile, OpId op, PyObject* result, PyObj
   if (nargs == 0 || !is_tensor(args[0])) return result;
   const Id id = tag_of(args[0]);
   if (id == 0) return result;
-  for (OpId a : asarray_ops)
-    if (a == op && profile.symmetry_creation && is_tensor(result)) {  // upstream: asarray(S) is a plain array
+  const symmetry::Role r = symmetry::role(op).role;
+  if (r == symmetry::Role::Conversion && profile.symmetry_creation && is_tensor(result)) {  // upstream: asarray(S) is a plain array
       PyObject* plain = PyArray_View(reinterpret_cast<PyArrayObject*>(result), nullptr, state().array_type);
       Py_DECREF(result);
       return plain;
     }
   if (Py_TYPE(result) != state().array_type) return result;
-  if (op == copy_op) return tag_result(result, id);  // a copy of the tensor: the same symmetry
+  if (r == symmetry::Role::Copy) return tag_result(result, id);  // a copy of the tensor: the same symmetry
   return tag_result(result, view_group(args[0], result, id));
 }
 
 Id formula_result_group(const Profile& profile, OpId op, PyObject* const* args, Py_ssize_t nargs) {
-  static const OpId inv = OpRegistry::instance().find("linalg.inv");
-  if (!profile.symmetry_orbits || op != inv || nargs < 1) return 0;
+  if (!profile.symmetry_orbits || symmetry::role(op).role != symmetry::Role::KeepsGroup || nargs < 1) return 0;
   return tag_of(args[0]);
 }
 

@@ -530,4 +530,36 @@ Flops reynolds(Flops n, Flops order, bool upstream) {
 
 Flops canonical_copy(Flops n, bool upstream) { return upstream ? std::max<Flops>(n, 1) : 0; }
 
+namespace {
+struct RoleRow {
+  const char* op;
+  Role role;
+  int position = -1;
+};
+constexpr RoleRow kRoles[] = {
+#include "op_table/symmetry_roles.inc"
+};
+}  // namespace
+
+OpRole role(OpId op) {
+  // Resolved once per op id (ids are dense).
+  static std::vector<OpRole> by_op;
+  static std::vector<bool> resolved;
+  static std::mutex mutex;
+  std::lock_guard<std::mutex> lock(mutex);
+  if (op < 0) return {};
+  const auto i = static_cast<std::size_t>(op);
+  if (i >= by_op.size()) {
+    by_op.resize(i + 256);
+    resolved.resize(i + 256, false);
+  }
+  if (!resolved[i]) {
+    const std::string& name = OpRegistry::instance().info(op).name;
+    for (const RoleRow& row : kRoles)
+      if (name == row.op) by_op[i] = {row.role, row.position};
+    resolved[i] = true;
+  }
+  return by_op[i];
+}
+
 }  // namespace flopscope::symmetry

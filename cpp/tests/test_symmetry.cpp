@@ -190,3 +190,15 @@ TEST(Symmetry, FormulasReadTheTagAndTheGroupFigures) {
   EXPECT_EQ(f::flopscope012::random_symmetric(SigBuilder().integer(16).integer(2).str("reynolds-projection").sig()), 64);
   EXPECT_EQ(f::random_symmetric(SigBuilder().integer(16).integer(2).str("reynolds-projection").sig()), 32);
 }
+
+TEST(SymmetryRoles, FromTheRoleTable) {
+  namespace sym = flopscope::symmetry;
+  auto& reg = flopscope::OpRegistry::instance();
+  EXPECT_EQ(sym::role(reg.find("fill_diagonal")).role, sym::Role::WritesFirst);
+  EXPECT_EQ(sym::role(reg.find("full")).role, sym::Role::CreationFilled);
+  EXPECT_EQ(sym::role(reg.find("full")).position, 1);  // fill_value
+  EXPECT_EQ(sym::role(reg.find("eye")).position, 2);   // eye(N, M, k)
+  EXPECT_EQ(sym::role(reg.find("linalg.inv")).role, sym::Role::KeepsGroup);
+  EXPECT_EQ(sym::role(reg.find("sum")).role, sym::Role::None);
+  EXPECT_EQ(sym::role(-1).role, sym::Role::None);
+}

@@ -125,6 +125,27 @@ Flops path_cost(const Profile& profile, OpId op, const einsum::Expression& expr,
                 cost::Arithmetic arithmetic = cost::Arithmetic::Real);
 inline constexpr std::int64_t kMaxEnumeration = 200000;
 
+// ---- how ops treat symmetric tensors beyond their price (op_table/symmetry_roles.inc) ----
+
+enum class Role : std::uint8_t {
+  None,
+  WritesFirst,         // writes into its first argument (fill_diagonal, put, copyto, ...): voids its tag
+  WritesSecond,        // a method writing its first argument after the receiver (Generator.shuffle)
+  Creation,            // a constant creation (zeros, ones, *_like): square results are S_ndim under symmetry.creation
+  CreationFilled,      // full / full_like: the same, for a scalar fill only
+  CreationOnDiagonal,  // eye / diag: the same, for the main diagonal only (k = 0)
+  Conversion,          // asarray / array of a SymmetricTensor: a plain array under symmetry.creation (as upstream)
+  Copy,                // copy: the same group
+  KeepsGroup,          // a formula row whose result keeps its input's group under symmetry.orbits (inv(S), as upstream)
+};
+// The role of `op` (Role::None for most ops), and the position of the
+// argument it reads: a filled creation's fill value, eye's / diag's k.
+struct OpRole {
+  Role role = Role::None;
+  int position = -1;
+};
+OpRole role(OpId op);
+
 // ---- the symmetric-tensor functions (flops.as_symmetric, ...) ----
 
 // Validation of `data` against a group with k non-identity generators: one
