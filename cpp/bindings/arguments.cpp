@@ -1,5 +1,6 @@
 #include "arguments.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -29,27 +30,31 @@ bool read_axis(const char* op, int ndim, PyObject* axis, long fallback, int* out
   return true;
 }
 
+bool read_reduced_axes(const char* op, int ndim, PyObject* axis, bool* reduced) {
+  const bool all = axis == nullptr || axis == Py_None;
+  std::fill(reduced, reduced + ndim, all);
+  if (all || ndim == 0) return true;
+  auto add = [&](PyObject* item) {
+    int a;
+    if (!read_axis(op, ndim, item, 0, &a)) return false;
+    reduced[a] = true;
+    return true;
+  };
+  if (!PyTuple_Check(axis)) return add(axis);
+  for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(axis); ++i)
+    if (!add(PyTuple_GET_ITEM(axis, i))) return false;
+  return true;
+}
+
 bool reduced_numel(const char* op, const OperandShape& shape, PyObject* axis, Flops* out) {
   // A 0-d operand reduces to one element whatever the axis; NumPy accepts
   // axis 0 / -1 there and refuses the rest itself (the charge is then refunded).
-  if (axis == nullptr || axis == Py_None || shape.ndim == 0) {
-    *out = 1;
-    return true;
-  }
-  std::vector<int> axes;
-  auto add_axis = [&](PyObject* item) {
-    int a;
-    if (!read_axis(op, shape.ndim, item, 0, &a)) return false;
-    axes.push_back(a);
-    return true;
-  };
-  if (PyTuple_Check(axis)) {
-    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(axis); ++i)
-      if (!add_axis(PyTuple_GET_ITEM(axis, i))) return false;
-  } else if (!add_axis(axis)) {
-    return false;
-  }
-  *out = cost::kept_numel(shape.span(), axes);
+  bool reduced[64];  // NumPy arrays have at most 64 dimensions
+  if (!read_reduced_axes(op, shape.ndim, axis, reduced)) return false;
+  Flops n = 1;
+  for (int d = 0; d < shape.ndim; ++d)
+    if (!reduced[d]) n = checked_mul(n, shape.dims[d]);
+  *out = n;
   return true;
 }
 

@@ -24,6 +24,10 @@ bool read_axis(const char* op, int ndim, PyObject* axis, long fallback, int* out
 // returns the output size of reducing `shape` over it. False (exception set)
 // for a bad axis.
 bool reduced_numel(const char* op, const OperandShape& shape, PyObject* axis, Flops* out);
+// Flags the axes of an `ndim`-d operand that the axis argument reduces
+// (None or absent: all; an int; a tuple of ints) in reduced[0:ndim]. False
+// (exception set, naming `op`) for a bad axis.
+bool read_reduced_axes(const char* op, int ndim, PyObject* axis, bool* reduced);
 
 // Shared error helpers.
 PyObject* raise_value_error(const char* op, const std::string& what);

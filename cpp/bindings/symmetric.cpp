@@ -254,28 +254,14 @@ void price_pointwise(const Profile& profile, OpId op, const OperandShape* shapes
 bool reduction_counts(const char* op, const Profile& profile, const OperandShape& in, PyObject* axis,
                       PyObject* keepdims, Flops* in_count, Flops* out_count, Id* out) {
   const int nd = in.ndim;
-  std::unique_ptr<bool[]> flags(new bool[static_cast<std::size_t>(nd) + 1]);  // reduced axes
-  for (int a = 0; a < nd; ++a) flags[a] = axis == nullptr || axis == Py_None;
-  if (axis != nullptr && axis != Py_None && nd > 0) {
-    auto add = [&](PyObject* item) {
-      int a;
-      if (!read_axis(op, nd, item, 0, &a)) return false;
-      flags[a] = true;
-      return true;
-    };
-    if (PyTuple_Check(axis)) {
-      for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(axis); ++i)
-        if (!add(PyTuple_GET_ITEM(axis, i))) return false;
-    } else if (!add(axis)) {
-      return false;
-    }
-  }
+  bool flags[64];  // the reduced axes (NumPy arrays have at most 64 dimensions)
+  if (!read_reduced_axes(op, nd, axis, flags)) return false;
   const bool keep = keepdims == Py_True;
   std::vector<cost::Extent> out_shape;
   for (int a = 0; a < nd; ++a)
     if (!flags[a]) out_shape.push_back(in.dims[a]);
     else if (keep) out_shape.push_back(1);
-  const symmetry::Reduction r = symmetry::reduce(in.symmetry, {flags.get(), static_cast<std::size_t>(nd)}, keep);
+  const symmetry::Reduction r = symmetry::reduce(in.symmetry, {flags, static_cast<std::size_t>(nd)}, keep);
   *out = r.output;
   if (profile.symmetry_orbits) {
     *in_count = symmetry::orbit_count(in.span(), r.stabilizer);

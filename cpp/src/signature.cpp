@@ -151,11 +151,12 @@ std::vector<int> Signature::axes_or_all(std::size_t i, int ndim) const {
   return axes;
 }
 
-Flops Signature::reduced_numel(std::size_t array, std::size_t axis) const {
-  const auto s = shape(array);
-  const int nd = static_cast<int>(s.size());
+void Signature::reduced_axes(std::size_t array, std::size_t axis, bool* reduced) const {
+  const int nd = ndim(array);
   const Arg& a = (*this)[axis];
-  if (a.kind == Arg::Kind::Absent || a.kind == Arg::Kind::None || nd == 0) return 1;
+  const bool all = a.kind == Arg::Kind::Absent || a.kind == Arg::Kind::None;
+  std::fill(reduced, reduced + nd, all);
+  if (all || nd == 0) return;
   std::span<const std::int64_t> raw;
   if (a.kind == Arg::Kind::Int) {
     raw = {&a.i, 1};
@@ -164,15 +165,20 @@ Flops Signature::reduced_numel(std::size_t array, std::size_t axis) const {
   } else {
     throw SignatureError(position(axis) + " (axis) must be None, an int or a tuple of ints");
   }
-  bool reduced[64] = {};  // NumPy arrays have at most 64 dimensions
   for (std::int64_t v : raw) {
     const int ax = normalize_axis(v, nd);
     if (reduced[ax]) throw SignatureError("repeated axis");
     reduced[ax] = true;
   }
+}
+
+Flops Signature::reduced_numel(std::size_t array, std::size_t axis) const {
+  const auto s = shape(array);
+  bool reduced[64];  // NumPy arrays have at most 64 dimensions
+  reduced_axes(array, axis, reduced);
   Flops n = 1;
-  for (int d = 0; d < nd; ++d)
-    if (!reduced[d]) n = checked_mul(n, s[static_cast<std::size_t>(d)]);
+  for (std::size_t d = 0; d < s.size(); ++d)
+    if (!reduced[d]) n = checked_mul(n, s[d]);
   return n;
 }
 

@@ -147,6 +147,8 @@ class Signature {
   // element whatever the axis (NumPy accepts 0 / -1 there and refuses the
   // rest itself). No allocation: a reduction is on the hot path.
   Flops reduced_numel(std::size_t array, std::size_t axis) const;
+  // The same axis argument as flags: reduced[d] for each axis d of the array.
+  void reduced_axes(std::size_t array, std::size_t axis, bool* reduced) const;
   // The extent along the axis argument `axis` of array argument `array` (an
   // int, `fallback` when absent; None: the flattened array) and the number
   // of slices of that length: how sort / partition / cumsum see an array.

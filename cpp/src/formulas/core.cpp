@@ -46,11 +46,7 @@ void symmetric_counts(const Profile& p, OpId op, const Signature& s, Flops* in, 
   const auto shape = s.shape(0);
   const int nd = static_cast<int>(shape.size());
   bool reduced[64];
-  const Arg& axis = s[1];
-  std::fill(reduced, reduced + nd, axis.kind == A::Absent || axis.kind == A::None);
-  if (axis.kind == A::Int) reduced[normalize_axis(axis.i, nd)] = true;
-  if (axis.kind == A::Ints)
-    for (std::int64_t a : axis.ints) reduced[normalize_axis(a, nd)] = true;
+  s.reduced_axes(0, 1, reduced);
   const int keepdims_slot = slot_index(op, "keepdims");
   const bool keep = keepdims_slot >= 0 && s.bool_or(static_cast<std::size_t>(keepdims_slot), false);
   std::vector<cost::Extent> kept_shape;
