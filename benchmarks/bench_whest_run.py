@@ -3,6 +3,12 @@ on the same flags and the same estimator file.
 
     python benchmarks/bench_whest_run.py --upstream /tmp/upstream/bin/python
         [--n-mlps 10 --width 256 --depth 8 --n-samples 200000 --runner local --repeat 2]
+        [--participants] [--cost-model flopscope-0.12]
+
+--participants adds the participant-style estimators of tests/whestbench/fixtures/participants/
+(whitened Monte Carlo with eigh, Strassen with take/put_along_axis, a norm.ppf Latin hypercube,
+mixed-precision mean propagation, covariance propagation with as_symmetric); --cost-model is
+ours (flopscope-0.12: the same bills as upstream's grader, printed per MLP on both sides).
 
 `--upstream` is an interpreter with upstream's packages, kept apart from ours
 (never importable by our package), e.g.:
@@ -26,6 +32,7 @@ import tempfile
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
+PARTICIPANTS = ROOT / "tests" / "whestbench" / "fixtures" / "participants"
 ESTIMATORS = {
     "monte-carlo": ROOT / "examples" / "monte_carlo_estimator.py",
 }
@@ -74,6 +81,8 @@ def run(python: str, estimator: pathlib.Path, args: argparse.Namespace) -> tuple
               "--n-samples", str(args.n_samples), "--seed", "1", "--format", "json"]
     if python == sys.executable:
         cmd = [python, "-m", "whestbench", *common, "--width", str(args.width), "--depth", str(args.depth)]
+        if args.cost_model:
+            cmd += ["--cost-model", args.cost_model]
     else:
         cmd = [python, "-c", UPSTREAM_DRIVER, str(args.width), str(args.depth), *common]
     t0 = time.perf_counter()
@@ -91,6 +100,13 @@ def score_of(report: dict) -> str:
     return "?" if value is None else f"{value:.3g}"
 
 
+def flops_of(report: dict) -> str:
+    """FLOPs of the first MLP (each side's own count)."""
+    per_mlp = report.get("results", {}).get("per_mlp") or [{}]
+    value = per_mlp[0].get("flops_used")
+    return "?" if value is None else f"{value:,}"
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--upstream", required=True, help="python of an isolated venv with whestbench==0.16.2")
@@ -100,19 +116,24 @@ def main() -> None:
     p.add_argument("--n-samples", type=int, default=200_000)
     p.add_argument("--runner", default="local")
     p.add_argument("--repeat", type=int, default=2)
+    p.add_argument("--participants", action="store_true", help="also the participant-style estimators")
+    p.add_argument("--cost-model", default=None, help="our cost model (upstream's is its own)")
     args = p.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         mean_prop = pathlib.Path(tmp) / "mean_propagation.py"
         mean_prop.write_text(MEAN_PROPAGATION)
         estimators = {**ESTIMATORS, "mean-propagation": mean_prop}
+        if args.participants:
+            estimators.update({f.stem: f for f in sorted(PARTICIPANTS.glob("*.py"))})
         print(f"whest run --runner {args.runner} --n-mlps {args.n_mlps} --width {args.width} --depth {args.depth} "
               f"--n-samples {args.n_samples}; best of {args.repeat}")
-        print(f"{'estimator':<18}{'ours s':>9}{'upstream s':>12}{'ratio':>8}{'our score':>12}{'upstream score':>16}")
+        print(f"{'estimator':<20}{'ours s':>9}{'upstream s':>12}{'ratio':>8}{'our score':>12}{'upstream score':>16}"
+              f"{'our FLOPs/MLP':>16}{'upstream FLOPs/MLP':>20}")
         for name, path in estimators.items():
             ours = min((run(sys.executable, path, args) for _ in range(args.repeat)), key=lambda r: r[0])
             theirs = min((run(args.upstream, path, args) for _ in range(args.repeat)), key=lambda r: r[0])
-            print(f"{name:<18}{ours[0]:>9.1f}{theirs[0]:>12.1f}{ours[0] / theirs[0]:>8.2f}"
-                  f"{score_of(ours[1]):>12}{score_of(theirs[1]):>16}")
+            print(f"{name:<20}{ours[0]:>9.1f}{theirs[0]:>12.1f}{ours[0] / theirs[0]:>8.2f}"
+                  f"{score_of(ours[1]):>12}{score_of(theirs[1]):>16}{flops_of(ours[1]):>16}{flops_of(theirs[1]):>20}")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Estimators written the way participants write them (tests/whestbench/fixtures/participants/:
 whitened Monte Carlo with eigh, Strassen block products with take/put_along_axis, a norm.ppf Latin
-hypercube, mean propagation with mixed float32/float64 and an in-place write with a fallback),
+hypercube, mean propagation with mixed float32/float64 and an in-place write with a fallback,
+covariance propagation with flops.as_symmetric),
 scored by `whest run --dataset` under flopscope-0.12: each bills upstream's FLOPs per MLP.
 
 The figures are measured on upstream whestbench 0.16.2 / flopscope 0.12.4 with the same dataset
@@ -26,6 +27,7 @@ UPSTREAM_FLOPS_PER_MLP = {
     "strassen_take": 24_625_408,
     "lhs_ppf": 56_428_288,
     "mean_prop_mixed": 1_046_272,  # upstream takes the fallback (immutable arrays) and pays the float64 output's cast
+    "cov_prop_symmetric": 77_721_586,  # as_symmetric covariance: upstream's orbit counts (flops.SymmetricTensor)
 }
 
 
