@@ -97,7 +97,10 @@ bool read_and_price(CountedFunction* self, PyObject** stack, Py_ssize_t nargs, P
     out->priced = price(profile, self->op, signature);
     if (profile.bills_writes()) [[unlikely]] out->writes = write_facts(profile, self->op, signature);
     // Symmetric operands, or one array at two positions of a contraction (outer(g, g)).
-    if (operands.tagged() || self->contraction) [[unlikely]]
+    if (operands.tagged() ||
+        (self->contraction && (frame.rest_objects.empty() ? sym::repeats(frame.objects(), 2)
+                                                          : sym::repeats(frame.rest_objects.data(), frame.rest_objects.size()))))
+        [[unlikely]]
       sym::price_row(profile, self->op, signature, frame.objects(), std::min<std::size_t>(frame.slots().size(), 2),
                      frame.rest_objects, operands.tagged(), &out->priced);
   } catch (const InvalidCall& e) {
@@ -183,7 +186,7 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
   if (foreign) operands.copy_lists();
   PyObject* stack[kMaxArgs + 1];  // + room for an added optimize=
   std::copy(args, args + nargs + nkw, stack);
-  if (nargs > 0 && Py_TYPE(args[0]) != state().array_type && sym::tensor_type != nullptr) [[unlikely]]
+  if (self->writes_argument && sym::tensor_type != nullptr) [[unlikely]]
     sym::void_written(self->op, args, nargs, self->in_place);  // fill_diagonal(S, ...), S.sort(), shuffle(S), ...
 
   // 1. Read: every argument once, into the call's Signature. 2. Price (the core).
@@ -424,6 +427,8 @@ PyObject* make_counted_function(const char* name, PyObject* impl, PyObject* nump
   f->contraction = sym::is_contraction(op);
   f->reduction = info.pricer == formulas::core::reduction || info.pricer == formulas::core::deviation;
   f->in_place = binding == Binding::ArrayMethod && (info.name == "sort" || info.name == "partition");
+  const symmetry::Role role = symmetry::role(op).role;
+  f->writes_argument = f->in_place || role == symmetry::Role::WritesFirst || role == symmetry::Role::WritesSecond;
   if (info.reduce_ufunc != nullptr) {
     PyObject* ufunc = PyObject_GetAttrString(numpy_module, info.reduce_ufunc);
     if (ufunc) {

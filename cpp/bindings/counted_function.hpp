@@ -23,6 +23,7 @@ struct CountedFunction {
   bool where_alone;  // where: a call with only the condition is nonzero's
   bool contraction;  // priced again by the symmetric engine for symmetric or repeated operands (symmetric.hpp)
   bool reduction;    // a reduction (a symmetric input may lose its symmetry: SymmetryLossWarning)
+  bool writes_argument;  // writes into an argument (symmetry::Role, or an in-place method): voids a tag
   bool in_place;  // an ndarray method that sorts or partitions its array (refused when immutable)
 };
 

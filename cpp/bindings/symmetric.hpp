@@ -110,6 +110,19 @@ void price_product(const Profile& profile, OpId op, char kind, PyObject* const* 
 // see that); `priced` gets its cost and result group. The pointwise rows and
 // reductions of tagged operands the core prices itself (formulas/core.cpp).
 bool is_contraction(OpId op);  // a row price_row may price again
+// Whether two of the n objects are one array or share memory (a transposed
+// view): the only way untagged operands make a contraction symmetric.
+inline bool repeats(PyObject* const* objects, std::size_t n) {
+  for (std::size_t i = 1; i < n; ++i)
+    for (std::size_t j = 0; j < i; ++j) {
+      if (objects[i] == objects[j]) return objects[i] != nullptr;
+      if (objects[i] != nullptr && objects[j] != nullptr && PyArray_Check(objects[i]) && PyArray_Check(objects[j]) &&
+          PyArray_DATA(reinterpret_cast<PyArrayObject*>(objects[i])) ==
+              PyArray_DATA(reinterpret_cast<PyArrayObject*>(objects[j])))
+        return true;
+    }
+  return false;
+}
 void price_row(const Profile& profile, OpId op, const Signature& signature, PyObject* const* slot_objects,
                std::size_t n_slots, std::span<PyObject* const> rest_objects, bool tagged, Priced* priced);
 // The result of a table row's call (wrapped; stolen), tagged as the row gives
