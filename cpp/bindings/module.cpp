@@ -41,6 +41,7 @@ using namespace flopscope;
 
 namespace flopscope::py {
 bool resolve_targets();
+void bind_sandbox_server(nb::module_& m);  // sandbox_server.cpp
 }  // namespace flopscope::py
 
 namespace {
@@ -672,4 +673,5 @@ NB_MODULE(_core, m) {
   if (!py::init_counted_ufunc_type(mod) || !py::init_counted_function_type(mod) || !py::init_array_type(mod))
     throw nb::python_error();
   build_surface(m);
+  py::bind_sandbox_server(m);
 }

@@ -16,9 +16,23 @@ import _whest_wire as W
 _frame_head = struct.Struct("<I").pack
 _OK_ARRAY = W.OK_ARRAY
 _N_OK_ARRAY = len(_OK_ARRAY)
+_OK_HEAD = _OK_ARRAY[:-1]  # (OK, ...): then "A" (an array) or "n" (a scalar)
 _parse_array_reply = W.parse_array_reply
-_fast_request = W.fast_request
 _encode_into = W.encode_into
+_u32_from = struct.Struct("<I").unpack_from
+_q_from = struct.Struct("<q").unpack_from
+#: handles the sandbox dropped (ndarray.__del__ appends), sent with the next request: one list for the
+#: life of the process, emptied in place
+_FREES: list = []
+_MAX_FREES = 4096  # per fast request
+#: pack(frame length, kind, id, nargs, nfrees, *handles) of a framed fast request, by handle count
+_REQUESTS = [struct.Struct("<IBIHH%dq" % n).pack for n in range(16)]
+#: (dtype, shape) of an array reply, by its bytes after the handle (dtype name, ndim, dims)
+_META: dict = {}
+
+
+def _request_packer(n: int):
+    return _REQUESTS[n] if n < 16 else struct.Struct("<IBIHH%dq" % n).pack
 
 
 class RemoteError(Exception):
@@ -29,19 +43,28 @@ class Connection:
     def __init__(self, fd: int) -> None:
         self.sock = socket.socket(fileno=fd)
         self.chan = W.Channel(self.sock)
-        self.frees: list = []
+        self.frees = _FREES
         self.dec = W.Decoder(array=_array, obj=_object, scalar=_scalar, dtype=_dtype)
         self.errors: dict = {}
+        self._sendall = self.sock.sendall
+        self._recv_into = self.sock.recv_into
+
+    def _take_frees(self, limit=None) -> list:
+        frees = self.frees
+        if limit is not None and len(frees) > limit:
+            taken = frees[:limit]
+            del frees[:limit]
+            return taken
+        taken = frees[:]
+        frees.clear()
+        return taken
 
     def request(self, msg: tuple):
         """msg = (kind, <frees placeholder>, ...); returns the decoded value or raises the server's error."""
-        frees = self.frees
-        if frees:
-            self.frees = []
         out = [b""]
-        _encode_into((msg[0], frees) + msg[1:], out)
+        _encode_into((msg[0], self._take_frees() if self.frees else []) + msg[1:], out)
         body = b"".join(out)
-        self.sock.sendall(_frame_head(len(body)) + body)
+        self._sendall(_frame_head(len(body)) + body)
         payload = self.chan.recv()
         if payload[:_N_OK_ARRAY] == _OK_ARRAY:  # the common reply: one array
             return _array(*_parse_array_reply(payload))
@@ -51,13 +74,39 @@ class Connection:
         raise self.error(reply[1], reply[2])
 
     def fast(self, kind: int, ident: int, handles: list):
-        """A CALL / OPERATOR on array handles only (the hot path: one struct each way)."""
+        """A CALL / OPERATOR on array handles only (the hot path): one struct out; an array reply
+        that arrived whole is read in place, its dtype and shape from a cache."""
         frees = self.frees
-        if frees:
-            self.frees = frees[4096:]
-            frees = frees[:4096]
-        self.sock.sendall(_fast_request(kind, ident, handles, frees))
-        payload = self.chan.recv()
+        nf = len(frees)
+        if nf:
+            if nf > _MAX_FREES:
+                nf = _MAX_FREES
+                handles += frees[:nf]
+                del frees[:nf]
+            else:
+                handles += frees
+                frees.clear()
+        n = len(handles)
+        self._sendall(_request_packer(n)(9 + 8 * n, kind, ident, n - nf, nf, *handles))
+        chan = self.chan
+        if chan.end == 0:  # nothing buffered: read the reply straight into the channel's buffer
+            buf = chan.buf
+            k = self._recv_into(buf)
+            if k > 27 and buf.startswith(_OK_HEAD, 4) and _u32_from(buf)[0] == k - 4:
+                tag = buf[18]
+                if tag == 65:  # A: an array, (dtype, shape) cached by the bytes after its handle
+                    tail = bytes(chan.view[27:k])
+                    meta = _META.get(tail)
+                    if meta is None:
+                        meta = _array_meta(tail)
+                    a = _new(ndarray)
+                    a._h = _q_from(buf, 19)[0]
+                    a.dtype, a.shape = meta
+                    return a
+                if tag == 110:  # n: a NumPy scalar by value
+                    return _scalar_reply(bytes(chan.view[19:k]))
+            chan.end = k  # anything else: the general path reads the rest
+        payload = chan.recv()
         if payload[:_N_OK_ARRAY] == _OK_ARRAY:
             return _array(*_parse_array_reply(payload))
         reply = self.dec.decode(payload)
@@ -66,8 +115,7 @@ class Connection:
         raise self.error(reply[1], reply[2])
 
     def send(self, msg: tuple) -> None:
-        frees, self.frees = self.frees, []
-        self.chan.send((msg[0], frees) + msg[1:])
+        self.chan.send((msg[0], self._take_frees()) + msg[1:])
 
     def receive(self):
         return self.dec.decode(self.chan.recv())
@@ -230,9 +278,9 @@ class ndarray:
     def _wire_handle(self):
         return self._h
 
-    def __del__(self, _conn=lambda: CONN):
+    def __del__(self, _append=_FREES.append):
         try:
-            _conn().frees.append(self._h)
+            _append(self._h)
         except Exception:  # noqa: BLE001 - interpreter shutdown
             pass
 
@@ -297,6 +345,27 @@ def _array(hid, name, shape):
     return a
 
 
+def _scalar_reply(tail: bytes):
+    """The scalar of an (OK, scalar) reply's bytes after its tag: u8 + dtype name, u8 nbytes, raw."""
+    n = tail[0]
+    if len(tail) < 2 + n or tail[1 + n] != len(tail) - 2 - n:
+        raise W.WireError("malformed message: a scalar reply of the wrong length")
+    return _scalar(tail[1:1 + n].decode("ascii"), tail[2 + n:])
+
+
+def _array_meta(tail: bytes):
+    """(dtype, shape) from an array reply's bytes after the handle: u8 + dtype name, u8 ndim, dims."""
+    n = tail[0]
+    name = tail[1:1 + n].decode("ascii")
+    shape = W.shape_struct(tail[1 + n]).unpack_from(tail, 1 + n)[1:]
+    if 2 + n + 8 * len(shape) != len(tail):
+        raise W.WireError("malformed message: an array reply of the wrong length")
+    meta = (_interned.get(name) or dtype(name), shape)
+    if len(_META) < 4096:
+        _META[tail] = meta
+    return meta
+
+
 class _Remote:
     """Any other object the server holds (a Generator, a SeedSequence, finfo, ...)."""
 
@@ -306,9 +375,9 @@ class _Remote:
     def _wire_handle(self):
         return self._h
 
-    def __del__(self, _conn=lambda: CONN):
+    def __del__(self, _append=_FREES.append):
         try:
-            _conn().frees.append(self._h)
+            _append(self._h)
         except Exception:  # noqa: BLE001
             pass
 

@@ -147,6 +147,11 @@ def _qual(cls) -> str:
     return f"{cls.__module__}.{cls.__qualname__}"
 
 
+def _dtype_text(dt) -> str:
+    """The name a dtype travels under: its name where that names it exactly, else its str."""
+    return dt.name if np.dtype(dt.name) == dt else dt.str
+
+
 _CONVERSIONS = (bool, float, int, operator.index, complex, repr, str, len, hash)
 _OPERATORS = tuple(divmod if n == "divmod" else getattr(operator, n) for n in W.OPERATORS)
 
@@ -176,7 +181,11 @@ class Server:
         self.funcs = funcs
         self.handshake = handshake
         self.objs: Dict[int, Any] = {}
-        self.next_id = 1
+        # The request loop (cpp/bindings/sandbox_server.cpp): answers the fast requests in C and hands
+        # the others to _slow; it owns the handle counter (put).
+        self.loop = _core.SandboxLoop(tuple(funcs), _OPERATORS, self.objs, W.WireError, self.error_frame,
+                                      self.result_frame, _dtype_text, ARRAY_CAP)
+        self.put = self.loop.put
         self.ns_stack: list = []
         self.exhaustion: Optional[BaseException] = None
         self.dec = W.Decoder(resolve=self._resolve_handle, scalar=self._scalar, dtype=self._dtype)
@@ -207,12 +216,6 @@ class Server:
             raise W.WireError(f"dtype {name!r} is not available in the sandbox")
         return dt
 
-    def put(self, value) -> int:
-        hid = self.next_id
-        self.next_id = hid + 1
-        self.objs[hid] = value
-        return hid
-
     def array_frame(self, v) -> bytes:
         """The framed (OK, array) reply for a flopscope array result (the hot path)."""
         if v.nbytes > ARRAY_CAP:
@@ -220,12 +223,9 @@ class Server:
         dt = v.dtype
         name = _DTYPE_NAMES.get(dt)
         if name is None:
-            text = dt.name if np.dtype(dt.name) == dt else dt.str
+            text = _dtype_text(dt)
             name = _DTYPE_NAMES[dt] = bytes([len(text)]) + text.encode("ascii")
-        hid = self.next_id
-        self.next_id = hid + 1
-        self.objs[hid] = v
-        return W.array_reply(hid, name, v.shape)
+        return W.array_reply(self.put(v), name, v.shape)
 
     def out(self, v):
         t = type(v)
@@ -234,18 +234,17 @@ class Server:
                 v = v.view(FNDARRAY)  # whatever the sandbox touches is counted
             if v.nbytes > ARRAY_CAP:
                 raise MemoryError(f"an array of {v.nbytes} bytes is over the sandbox's 4 GiB cap per array")
-            dt = v.dtype
-            return W.ArrayRef(self.put(v), dt.name if np.dtype(dt.name) == dt else dt.str, v.shape)
+            return W.ArrayRef(self.put(v), _dtype_text(v.dtype), v.shape)
         if t in (int, float, bool, str, bytes, complex) or v is None:
             return v
         if isinstance(v, np.generic):
-            return W.Scalar(v.dtype.name if np.dtype(v.dtype.name) == v.dtype else v.dtype.str, v.tobytes())
+            return W.Scalar(_dtype_text(v.dtype), v.tobytes())
         if isinstance(v, (tuple, list)):
             return (tuple if isinstance(v, tuple) else list)(self.out(x) for x in v)
         if isinstance(v, dict):
             return {self.out(k): self.out(x) for k, x in v.items()}
         if isinstance(v, np.dtype):
-            return W.DTypeName(v.name if np.dtype(v.name) == v else v.str)
+            return W.DTypeName(_dtype_text(v))
         if isinstance(v, (slice, type(Ellipsis))):
             return v
         return W.ObjectRef(self.put(v), type(v).__name__)
@@ -317,55 +316,50 @@ class Server:
                 signal.signal(signal.SIGALRM, previous)
 
     def _serve(self):
-        chan, dec, handlers, objs = self.chan, self.dec, self.handlers, self.objs
-        send = chan.sock.sendall
-        frame = W.frame
-        array_frame = self.array_frame
-        parse_fast = W.parse_fast_request
-        funcs = self.funcs
-        exhausted = (BudgetExhaustedError, TimeExhaustedError)
-        while True:
-            try:
-                payload = chan.recv()
-            except (EOFError, OSError) as exc:
-                raise SandboxFault("SANDBOX_EOF", f"the sandbox closed its channel: {self.exit_description()} "
-                                                  f"({exc})") from None
-            except W.WireError as exc:
-                raise SandboxFault("SANDBOX_PROTOCOL_ERROR", str(exc)) from None
-            try:
-                if payload[0] < 3:  # FAST_CALL / FAST_OPERATOR: array handles only
-                    kind, ident, handles, frees = parse_fast(payload)
-                    try:
-                        args = [objs[h] for h in handles]
-                    except KeyError as missing:
-                        raise W.WireError(f"unknown or foreign handle {missing.args[0]}") from None
-                    finally:
-                        for hid in frees:
-                            objs.pop(hid, None)
-                    result = (funcs[ident](*args) if kind == W.FAST_CALL else _OPERATORS[ident](*args))
-                else:
-                    msg = dec.decode(payload)
-                    if type(msg) is not tuple or len(msg) < 2 or type(msg[1]) is not list or type(msg[0]) is not int:
-                        raise W.WireError("a request is (kind, frees, ...)")
-                    for hid in msg[1]:
-                        if type(hid) is int:
-                            objs.pop(hid, None)
-                    kind = msg[0]
-                    if kind >= 20:
-                        return msg
-                    result = handlers[kind](msg)
-                data = array_frame(result) if type(result) is FNDARRAY else frame((W.OK, self.out(result)))
-            except Exception as exc:  # noqa: BLE001 - every error goes back to the sandbox
-                if isinstance(exc, exhausted):
-                    self.exhaustion = exc
-                try:
-                    data = frame((W.ERR, [_qual(c) for c in type(exc).__mro__], _text(exc)))
-                except Exception as exc2:  # noqa: BLE001
-                    data = frame((W.ERR, ["builtins.TypeError"], f"the result cannot be sent: {exc2}"))
-            try:
-                send(data)
-            except OSError as exc:
-                raise SandboxFault("SANDBOX_EOF", f"the sandbox closed its channel: {exc}") from None
+        try:
+            return self.loop.serve(self._slow)
+        except (EOFError, OSError) as exc:
+            raise SandboxFault("SANDBOX_EOF", f"the sandbox closed its channel: {self.exit_description()} "
+                                              f"({exc})") from None
+        except W.WireError as exc:  # an oversized message: the framing cannot be trusted any more
+            raise SandboxFault("SANDBOX_PROTOCOL_ERROR", str(exc)) from None
+
+    def _slow(self, payload: bytes):
+        """A request the C loop does not answer itself (a generic one): the reply frame, or the
+        decoded protocol message (kind >= 20), which ends serve()."""
+        objs = self.objs
+        try:
+            msg = self.dec.decode(payload)
+            if type(msg) is not tuple or len(msg) < 2 or type(msg[1]) is not list or type(msg[0]) is not int:
+                raise W.WireError("a request is (kind, frees, ...)")
+            for hid in msg[1]:
+                if type(hid) is int:
+                    objs.pop(hid, None)
+            kind = msg[0]
+            if kind >= 20:
+                return msg
+            if kind < 0 or kind >= len(self.handlers):
+                raise W.WireError(f"malformed message: unknown request kind {kind}")
+            result = self.handlers[kind](msg)
+            return self.array_frame(result) if type(result) is FNDARRAY else W.frame((W.OK, self.out(result)))
+        except Exception as exc:  # noqa: BLE001 - every error goes back to the sandbox
+            return self.error_frame(exc)
+
+    def result_frame(self, result) -> bytes:
+        """The (OK, value) reply for a result the C loop does not encode itself."""
+        try:
+            return W.frame((W.OK, self.out(result)))
+        except Exception as exc:  # noqa: BLE001
+            return self.error_frame(exc)
+
+    def error_frame(self, exc: BaseException) -> bytes:
+        """The (ERR, type names, message) reply; a budget or time exhaustion is remembered."""
+        if isinstance(exc, (BudgetExhaustedError, TimeExhaustedError)):
+            self.exhaustion = exc
+        try:
+            return W.frame((W.ERR, [_qual(c) for c in type(exc).__mro__], _text(exc)))
+        except Exception as exc2:  # noqa: BLE001
+            return W.frame((W.ERR, ["builtins.TypeError"], f"the result cannot be sent: {exc2}"))
 
     def exit_description(self) -> str:
         if self.sandbox is None:
@@ -396,6 +390,7 @@ class Server:
         finally:
             theirs.close()
         self.chan = W.Channel(ours)
+        self.loop.attach(ours.fileno())
         self.guard = IntegrityGuard(strict_threads=True, audit=False, cost_model=current_cost_model())
         try:
             ours.settimeout(30)

@@ -1,0 +1,406 @@
+// The sandbox server's request loop (whestbench/sandbox/server.py, Server.serve):
+// reads the sandbox's requests from its socket, answers the hot ones here (a
+// counted function or operator on array handles only, whose result is one of
+// our arrays or a plain NumPy scalar) and hands every other request to Python.
+//
+// What runs is exactly what the Python loop ran: the same counted callables,
+// called with the same arguments through their vectorcall, so the bills and the
+// results are the in-process ones. No pricing or billing here: marshalling only.
+#include "numpy_api.hpp"
+
+#include <nanobind/nanobind.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sandbox_wire.hpp"
+#include "state.hpp"
+
+namespace nb = nanobind;
+
+namespace flopscope::py {
+namespace {
+
+static_assert(sizeof(npy_intp) == 8, "array dims travel as i64");
+
+class SandboxLoop {
+ public:
+  // funcs, operators: what FAST_CALL / FAST_OPERATOR ids name; objs: the
+  // server's handle table (shared with Python); wire_error: the exception type
+  // of a malformed request; error_frame(exc) -> bytes: the ERR reply for an
+  // exception (it records budget exhaustion); result_frame(value) -> bytes: the
+  // reply for any other result; dtype_name(dtype) -> str: the name a dtype
+  // travels under; array_cap: the largest array the sandbox may hold, in bytes.
+  SandboxLoop(nb::tuple funcs, nb::tuple operators, nb::dict objs, nb::handle wire_error, nb::handle error_frame,
+              nb::handle result_frame, nb::handle dtype_name, long long array_cap)
+      : funcs_(std::move(funcs)),
+        operators_(std::move(operators)),
+        objs_(std::move(objs)),
+        wire_error_(nb::borrow(wire_error)),
+        error_frame_(nb::borrow(error_frame)),
+        result_frame_(nb::borrow(result_frame)),
+        dtype_name_(nb::borrow(dtype_name)),
+        array_cap_(array_cap) {}
+
+  ~SandboxLoop() {
+    for (auto& entry : names_) Py_DECREF(entry.first);
+  }
+
+  void attach(int fd) {
+    fd_ = fd;
+    reader_ = sandbox::FrameReader();
+  }
+
+  // A new handle for `value` (the Python side's Server.put).
+  long long put(nb::handle value) {
+    const long long hid = next_id_++;
+    store(hid, value.ptr());
+    return hid;
+  }
+
+  long long next_id() const { return next_id_; }
+
+  // Answers requests until Python's `slow(payload)` returns something other
+  // than bytes (a setup/predict protocol message), which is returned. Raises
+  // EOFError when the sandbox closes the channel, OSError on a socket error,
+  // wire_error on an oversized message, and whatever a signal handler raises
+  // (the server's watchdog) while the loop waits.
+  nb::object serve(nb::handle slow) {
+    if (fd_ < 0) throw nb::value_error("SandboxLoop.serve: no channel attached");
+    for (;;) {
+      const unsigned char* payload = nullptr;
+      size_t size = 0;
+      const auto status = reader_.next(payload, size);
+      if (status == sandbox::FrameReader::Status::NeedMore) {
+        fill();
+        continue;
+      }
+      if (status == sandbox::FrameReader::Status::Oversized) {
+        PyErr_Format(wire_error_.ptr(), "message of %zu bytes is over the %u-byte cap", size,
+                     unsigned(sandbox::kMaxFrame));
+        throw nb::python_error();
+      }
+      out_.clear();
+      if (sandbox::is_fast(payload, size)) {
+        if (!answer_fast(payload, size)) throw nb::python_error();
+      } else {
+        nb::object reply = nb::steal(PyObject_CallOneArg(
+            slow.ptr(), nb::bytes(reinterpret_cast<const char*>(payload), size).ptr()));
+        if (!reply.is_valid()) throw nb::python_error();
+        if (!PyBytes_Check(reply.ptr())) return reply;
+        if (!append_bytes(reply.ptr())) throw nb::python_error();
+      }
+      send_all();
+      if (reader_.capacity() > (1u << 16)) reader_.shrink();
+    }
+  }
+
+ private:
+  // Reads what the socket has (blocking, without the GIL); EOF and errors raise.
+  void fill() {
+    size_t room = 0;
+    unsigned char* at = reader_.space(room);
+    for (;;) {
+      ssize_t k;
+      int err;
+      Py_BEGIN_ALLOW_THREADS
+      k = ::recv(fd_, at, room, 0);
+      err = errno;
+      Py_END_ALLOW_THREADS
+      if (k > 0) {
+        reader_.commit(size_t(k));
+        return;
+      }
+      if (k == 0) {
+        PyErr_SetString(PyExc_EOFError,
+                        reader_.mid_frame() ? "the channel was closed mid-message" : "the channel was closed");
+        reader_ = sandbox::FrameReader();
+        throw nb::python_error();
+      }
+      wait_or_raise(err, POLLIN);
+    }
+  }
+
+  void send_all() {
+    size_t done = 0;
+    while (done < out_.size()) {
+      ssize_t k;
+      int err;
+      Py_BEGIN_ALLOW_THREADS
+      k = ::send(fd_, out_.data() + done, out_.size() - done, MSG_NOSIGNAL);
+      err = errno;
+      Py_END_ALLOW_THREADS
+      if (k >= 0) {
+        done += size_t(k);
+        continue;
+      }
+      wait_or_raise(err, POLLOUT);
+    }
+  }
+
+  // After a failed recv/send: runs the signal handlers on EINTR (the watchdog
+  // raises there), waits on a non-blocking socket, raises OSError otherwise.
+  void wait_or_raise(int err, short events) {
+    if (err == EINTR) {
+      if (PyErr_CheckSignals() < 0) throw nb::python_error();
+      return;
+    }
+    if (err == EAGAIN || err == EWOULDBLOCK) {
+      pollfd p{fd_, events, 0};
+      int r;
+      Py_BEGIN_ALLOW_THREADS
+      r = ::poll(&p, 1, -1);
+      err = errno;
+      Py_END_ALLOW_THREADS
+      if (r >= 0 || err == EINTR) {
+        if (r < 0 && PyErr_CheckSignals() < 0) throw nb::python_error();
+        return;
+      }
+    }
+    errno = err;
+    PyErr_SetFromErrno(PyExc_OSError);
+    throw nb::python_error();
+  }
+
+  bool append_bytes(PyObject* b) {
+    const char* data = PyBytes_AS_STRING(b);
+    out_.insert(out_.end(), data, data + PyBytes_GET_SIZE(b));
+    return true;
+  }
+
+  void store(long long hid, PyObject* value) {
+    PyObject* key = PyLong_FromLongLong(hid);
+    if (key == nullptr) throw nb::python_error();
+    const int r = PyDict_SetItem(objs_.ptr(), key, value);
+    Py_DECREF(key);
+    if (r < 0) throw nb::python_error();
+  }
+
+  // The pending exception as the sandbox's ERR reply (an Exception), or false
+  // with it still set (a BaseException: the caller propagates it).
+  bool error_reply() {
+    if (!PyErr_ExceptionMatches(PyExc_Exception)) return false;
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    PyErr_NormalizeException(&type, &value, &tb);
+    if (tb != nullptr) PyException_SetTraceback(value, tb);
+    PyObject* frame = PyObject_CallOneArg(error_frame_.ptr(), value);
+    Py_XDECREF(type);
+    Py_XDECREF(value);
+    Py_XDECREF(tb);
+    if (frame == nullptr) return false;
+    if (!PyBytes_Check(frame)) {
+      Py_DECREF(frame);
+      PyErr_SetString(PyExc_TypeError, "SandboxLoop: error_frame must return bytes");
+      return false;
+    }
+    append_bytes(frame);
+    Py_DECREF(frame);
+    return true;
+  }
+
+  // The dtype's travelling name: cached for NumPy's own builtin descriptors
+  // (singletons), asked of Python (dtype_name) otherwise.
+  bool dtype_name(PyArray_Descr* d, std::string& name) {
+    for (const auto& entry : names_)
+      if (entry.first == d) {
+        name = entry.second;
+        return true;
+      }
+    PyObject* s = PyObject_CallOneArg(dtype_name_.ptr(), reinterpret_cast<PyObject*>(d));
+    if (s == nullptr) return false;
+    Py_ssize_t n = 0;
+    const char* text = PyUnicode_Check(s) ? PyUnicode_AsUTF8AndSize(s, &n) : nullptr;
+    if (text == nullptr || n > 255) {
+      Py_DECREF(s);
+      if (!PyErr_Occurred()) PyErr_SetString(PyExc_TypeError, "SandboxLoop: dtype name must be a short str");
+      return false;
+    }
+    name.assign(text, size_t(n));
+    Py_DECREF(s);
+    PyArray_Descr* canonical = d->type_num < NPY_NTYPES_LEGACY ? PyArray_DescrFromType(d->type_num) : nullptr;
+    if (canonical == d && names_.size() < 64) {
+      Py_INCREF(d);
+      names_.emplace_back(d, name);
+    }
+    Py_XDECREF(canonical);
+    PyErr_Clear();  // DescrFromType of a flexible type number may complain; nothing is lost
+    return true;
+  }
+
+  // One of our arrays: stored under a new handle, answered with its metadata.
+  bool array_reply(PyObject* result) {
+    auto* a = reinterpret_cast<PyArrayObject*>(result);
+    const npy_intp nbytes = PyArray_NBYTES(a);
+    if (nbytes > array_cap_) {
+      PyErr_Format(PyExc_MemoryError, "an array of %zd bytes is over the sandbox's 4 GiB cap per array",
+                   Py_ssize_t(nbytes));
+      return error_reply();
+    }
+    std::string name;
+    if (!dtype_name(PyArray_DESCR(a), name)) return error_reply();
+    const long long hid = next_id_++;
+    store(hid, result);
+    sandbox::append_array_reply(out_, hid, name.data(), name.size(), PyArray_NDIM(a),
+                                reinterpret_cast<const int64_t*>(PyArray_DIMS(a)));
+    return true;
+  }
+
+  // A NumPy scalar of a fixed-size numeric type (bool, integers, float32/64,
+  // complex64/128), sent by value; false: not one (the Python encoder's).
+  bool plain_scalar(PyObject* result, bool& answered) {
+    answered = false;
+    if (!PyArray_IsScalar(result, Generic)) return true;
+    PyArray_Descr* d = PyArray_DescrFromScalar(result);
+    if (d == nullptr) return false;
+    const int t = d->type_num;
+    const bool plain = d->typeobj == Py_TYPE(result) &&
+                       ((t >= NPY_BOOL && t <= NPY_DOUBLE) || t == NPY_CFLOAT || t == NPY_CDOUBLE);
+    if (plain) {
+      unsigned char raw[16];
+      const size_t nbytes = size_t(PyDataType_ELSIZE(d));
+      std::string name;
+      if (nbytes <= sizeof raw && dtype_name(d, name)) {
+        PyArray_ScalarAsCtype(result, raw);
+        sandbox::append_scalar_reply(out_, name.data(), name.size(), raw, nbytes);
+        answered = true;
+      } else if (PyErr_Occurred()) {
+        Py_DECREF(d);
+        return error_reply();
+      }
+    }
+    Py_DECREF(d);
+    return true;
+  }
+
+  // A fast request: false only with a BaseException set (propagated).
+  bool answer_fast(const unsigned char* payload, size_t size) {
+    sandbox::FastRequest rq;
+    if (const char* why = sandbox::parse_fast(payload, size, rq)) {
+      PyErr_SetString(wire_error_.ptr(), why);
+      return error_reply();
+    }
+    // The arguments (strong references), then the dropped handles, then the call.
+    PyObject* small[9];
+    std::vector<PyObject*> big;
+    PyObject** argv = small;
+    if (rq.nargs + 1u > 9u) {
+      big.resize(rq.nargs + 1u);
+      argv = big.data();
+    }
+    argv[0] = nullptr;  // PY_VECTORCALL_ARGUMENTS_OFFSET's slot
+    size_t got = 0;
+    bool failed = false;
+    for (; got < rq.nargs; ++got) {
+      const long long h = rq.handle(got);
+      PyObject* key = PyLong_FromLongLong(h);
+      PyObject* v = key == nullptr ? nullptr : PyDict_GetItemWithError(objs_.ptr(), key);
+      Py_XDECREF(key);
+      if (v == nullptr) {
+        if (!PyErr_Occurred()) PyErr_Format(wire_error_.ptr(), "unknown or foreign handle %lld", h);
+        failed = true;
+        break;
+      }
+      Py_INCREF(v);
+      argv[1 + got] = v;
+    }
+    if (!drop(rq, failed)) failed = true;
+    PyObject* result = nullptr;
+    if (!failed) {
+      PyObject* table = (rq.kind == sandbox::kFastCall ? funcs_ : operators_).ptr();
+      if (rq.ident >= size_t(PyTuple_GET_SIZE(table))) {
+        PyErr_Format(wire_error_.ptr(), "malformed message: no %s with id %u",
+                     rq.kind == sandbox::kFastCall ? "function" : "operator", unsigned(rq.ident));
+      } else {
+        result = PyObject_Vectorcall(PyTuple_GET_ITEM(table, rq.ident), argv + 1,
+                                     rq.nargs | PY_VECTORCALL_ARGUMENTS_OFFSET, nullptr);
+      }
+    }
+    for (size_t i = 0; i < got; ++i) Py_DECREF(argv[1 + i]);
+    if (result == nullptr) return error_reply();
+    bool ok;
+    if (Py_TYPE(result) == state().array_type) {
+      ok = array_reply(result);
+    } else {
+      bool answered = false;
+      ok = plain_scalar(result, answered);
+      if (ok && !answered) {
+        PyObject* frame = PyObject_CallOneArg(result_frame_.ptr(), result);
+        if (frame == nullptr) {
+          ok = error_reply();
+        } else {
+          ok = PyBytes_Check(frame) ? append_bytes(frame) : (PyErr_SetString(PyExc_TypeError, "SandboxLoop: "
+                                                                             "result_frame must return bytes"),
+                                                             false);
+          Py_DECREF(frame);
+        }
+      }
+    }
+    Py_DECREF(result);
+    return ok;
+  }
+
+  // Forgets the handles the sandbox dropped (unknown ones are ignored, as in
+  // Python). Keeps an error already set by the argument lookup.
+  bool drop(const sandbox::FastRequest& rq, bool keep_error) {
+    PyObject *type = nullptr, *value = nullptr, *tb = nullptr;
+    if (keep_error) PyErr_Fetch(&type, &value, &tb);
+    bool ok = true;
+    for (size_t i = 0; i < rq.nfrees; ++i) {
+      PyObject* key = PyLong_FromLongLong(rq.handle(rq.nargs + i));
+      if (key == nullptr) {
+        ok = false;
+        break;
+      }
+      if (PyDict_DelItem(objs_.ptr(), key) < 0) {
+        if (PyErr_ExceptionMatches(PyExc_KeyError)) {
+          PyErr_Clear();
+        } else {
+          Py_DECREF(key);
+          ok = false;
+          break;
+        }
+      }
+      Py_DECREF(key);
+    }
+    if (keep_error) {
+      if (!ok) PyErr_Clear();
+      PyErr_Restore(type, value, tb);
+    }
+    return ok;
+  }
+
+  nb::tuple funcs_, operators_;
+  nb::dict objs_;
+  nb::object wire_error_, error_frame_, result_frame_, dtype_name_;
+  long long array_cap_;
+  long long next_id_ = 1;
+  int fd_ = -1;
+  sandbox::FrameReader reader_;
+  std::vector<unsigned char> out_;
+  std::vector<std::pair<PyArray_Descr*, std::string>> names_;
+};
+
+}  // namespace
+
+void bind_sandbox_server(nb::module_& m) {
+  nb::class_<SandboxLoop>(m, "SandboxLoop",
+                          "The sandbox server's request loop (whestbench.sandbox.server): fast requests answered "
+                          "in C, the others handed to Python.")
+      .def(nb::init<nb::tuple, nb::tuple, nb::dict, nb::handle, nb::handle, nb::handle, nb::handle, long long>(),
+           nb::arg("funcs"), nb::arg("operators"), nb::arg("objs"), nb::arg("wire_error"), nb::arg("error_frame"),
+           nb::arg("result_frame"), nb::arg("dtype_name"), nb::arg("array_cap"))
+      .def("attach", &SandboxLoop::attach, nb::arg("fd"), "Reads and writes this socket from now on.")
+      .def("put", &SandboxLoop::put, nb::arg("value"), "Stores value under a new handle; returns the handle.")
+      .def_prop_ro("next_id", &SandboxLoop::next_id)
+      .def("serve", &SandboxLoop::serve, nb::arg("slow"),
+           "Answers requests until slow(payload) returns a non-bytes value (returned).");
+}
+
+}  // namespace flopscope::py
