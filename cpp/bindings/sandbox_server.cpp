@@ -1,7 +1,7 @@
 // The sandbox server's request loop (whestbench/sandbox/server.py, Server.serve):
 // reads the sandbox's requests from its socket, answers the hot ones here (a
 // counted function or operator on array handles only, whose result is one of
-// our arrays or a plain NumPy scalar) and hands every other request to Python.
+// our arrays) and hands every other request and result to Python.
 //
 // What runs is exactly what the Python loop ran: the same counted callables,
 // called with the same arguments through their vectorcall, so the bills and the
@@ -65,6 +65,25 @@ class SandboxLoop {
   }
 
   long long next_id() const { return next_id_; }
+
+  // The garbage collector's view: the loop holds the server's bound methods, the
+  // server holds the loop (a cycle the collector must be able to break).
+  int traverse(visitproc visit, void* arg) {
+    Py_VISIT(funcs_.ptr());
+    Py_VISIT(operators_.ptr());
+    Py_VISIT(objs_.ptr());
+    Py_VISIT(wire_error_.ptr());
+    Py_VISIT(error_frame_.ptr());
+    Py_VISIT(result_frame_.ptr());
+    Py_VISIT(dtype_name_.ptr());
+    return 0;
+  }
+  void clear() {
+    funcs_ = nb::tuple();
+    operators_ = nb::tuple();
+    objs_ = nb::dict();
+    wire_error_ = error_frame_ = result_frame_ = dtype_name_ = nb::none();
+  }
 
   // Answers requests until Python's `slow(payload)` returns something other
   // than bytes (a setup/predict protocol message), which is returned. Raises
@@ -252,33 +271,6 @@ class SandboxLoop {
     return true;
   }
 
-  // A NumPy scalar of a fixed-size numeric type (bool, integers, float32/64,
-  // complex64/128), sent by value; false: not one (the Python encoder's).
-  bool plain_scalar(PyObject* result, bool& answered) {
-    answered = false;
-    if (!PyArray_IsScalar(result, Generic)) return true;
-    PyArray_Descr* d = PyArray_DescrFromScalar(result);
-    if (d == nullptr) return false;
-    const int t = d->type_num;
-    const bool plain = d->typeobj == Py_TYPE(result) &&
-                       ((t >= NPY_BOOL && t <= NPY_DOUBLE) || t == NPY_CFLOAT || t == NPY_CDOUBLE);
-    if (plain) {
-      unsigned char raw[16];
-      const size_t nbytes = size_t(PyDataType_ELSIZE(d));
-      std::string name;
-      if (nbytes <= sizeof raw && dtype_name(d, name)) {
-        PyArray_ScalarAsCtype(result, raw);
-        sandbox::append_scalar_reply(out_, name.data(), name.size(), raw, nbytes);
-        answered = true;
-      } else if (PyErr_Occurred()) {
-        Py_DECREF(d);
-        return error_reply();
-      }
-    }
-    Py_DECREF(d);
-    return true;
-  }
-
   // A fast request: false only with a BaseException set (propagated).
   bool answer_fast(const unsigned char* payload, size_t size) {
     sandbox::FastRequest rq;
@@ -327,20 +319,17 @@ class SandboxLoop {
     bool ok;
     if (Py_TYPE(result) == state().array_type) {
       ok = array_reply(result);
-    } else {
-      bool answered = false;
-      ok = plain_scalar(result, answered);
-      if (ok && !answered) {
-        PyObject* frame = PyObject_CallOneArg(result_frame_.ptr(), result);
-        if (frame == nullptr) {
-          ok = error_reply();
-        } else {
-          ok = PyBytes_Check(frame) ? append_bytes(frame) : (PyErr_SetString(PyExc_TypeError, "SandboxLoop: "
-                                                                             "result_frame must return bytes"),
-                                                             false);
-          Py_DECREF(frame);
-        }
+    } else {  // anything else (a bool, an int, a tuple, ...): the Python encoder's
+      PyObject* frame = PyObject_CallOneArg(result_frame_.ptr(), result);
+      if (frame == nullptr) {
+        ok = error_reply();
+      } else if (PyBytes_Check(frame)) {
+        ok = append_bytes(frame);
+      } else {
+        PyErr_SetString(PyExc_TypeError, "SandboxLoop: result_frame must return bytes");
+        ok = false;
       }
+      Py_XDECREF(frame);
     }
     Py_DECREF(result);
     return ok;
@@ -387,10 +376,25 @@ class SandboxLoop {
   std::vector<std::pair<PyArray_Descr*, std::string>> names_;
 };
 
+int loop_traverse(PyObject* self, visitproc visit, void* arg) {
+  Py_VISIT(Py_TYPE(self));
+  if (!nb::inst_ready(self)) return 0;
+  return nb::inst_ptr<SandboxLoop>(self)->traverse(visit, arg);
+}
+
+int loop_clear(PyObject* self) {
+  if (nb::inst_ready(self)) nb::inst_ptr<SandboxLoop>(self)->clear();
+  return 0;
+}
+
+PyType_Slot loop_slots[] = {{Py_tp_traverse, reinterpret_cast<void*>(loop_traverse)},
+                            {Py_tp_clear, reinterpret_cast<void*>(loop_clear)},
+                            {0, nullptr}};
+
 }  // namespace
 
 void bind_sandbox_server(nb::module_& m) {
-  nb::class_<SandboxLoop>(m, "SandboxLoop",
+  nb::class_<SandboxLoop>(m, "SandboxLoop", nb::type_slots(loop_slots),
                           "The sandbox server's request loop (whestbench.sandbox.server): fast requests answered "
                           "in C, the others handed to Python.")
       .def(nb::init<nb::tuple, nb::tuple, nb::dict, nb::handle, nb::handle, nb::handle, nb::handle, long long>(),

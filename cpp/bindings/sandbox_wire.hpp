@@ -9,8 +9,6 @@
 //                handles (the arguments, then the handles the sandbox dropped)
 //   array reply  (OK, array): "t" u32 2 "i" i64 0 "A" i64 id, u8 + dtype name,
 //                u8 ndim, ndim i64 dims
-//   scalar reply (OK, scalar): "t" u32 2 "i" i64 0 "n" u8 + dtype name,
-//                u8 nbytes, the raw bytes
 //
 // Every other payload (a generic request, starting with "t") is the Python
 // decoder's. tests/cpp: test_sandbox_wire.cpp fuzzes these readers.
@@ -71,7 +69,7 @@ inline const char* parse_fast(const unsigned char* p, size_t n, FastRequest& out
   return nullptr;
 }
 
-// The 15 bytes both replies start with: the tuple (OK, ...) of two items, OK = 0.
+// The 14 bytes an (OK, value) reply starts with: the tuple of two items, OK = 0.
 constexpr unsigned char kOkHead[14] = {'t', 2, 0, 0, 0, 'i', 0, 0, 0, 0, 0, 0, 0, 0};
 
 // Appends the framed (OK, array) reply. `name` is the dtype name (< 256 bytes).
@@ -93,25 +91,6 @@ inline void append_array_reply(std::vector<unsigned char>& out, int64_t hid, con
   p += name_len;
   *p++ = uint8_t(nd);
   if (nd > 0) std::memcpy(p, dims, 8 * size_t(nd));
-}
-
-// Appends the framed (OK, scalar) reply: dtype name and the value's raw bytes.
-inline void append_scalar_reply(std::vector<unsigned char>& out, const char* name, size_t name_len,
-                                const void* raw, size_t nbytes) {
-  const uint32_t body = uint32_t(sizeof kOkHead + 1 + 1 + name_len + 1 + nbytes);
-  const size_t at = out.size();
-  out.resize(at + 4 + body);
-  unsigned char* p = out.data() + at;
-  std::memcpy(p, &body, 4);
-  p += 4;
-  std::memcpy(p, kOkHead, sizeof kOkHead);
-  p += sizeof kOkHead;
-  *p++ = 'n';
-  *p++ = uint8_t(name_len);
-  std::memcpy(p, name, name_len);
-  p += name_len;
-  *p++ = uint8_t(nbytes);
-  std::memcpy(p, raw, nbytes);
 }
 
 // Splits a byte stream into frames. feed bytes with space()/commit(), then

@@ -16,7 +16,6 @@ import _whest_wire as W
 _frame_head = struct.Struct("<I").pack
 _OK_ARRAY = W.OK_ARRAY
 _N_OK_ARRAY = len(_OK_ARRAY)
-_OK_HEAD = _OK_ARRAY[:-1]  # (OK, ...): then "A" (an array) or "n" (a scalar)
 _parse_array_reply = W.parse_array_reply
 _encode_into = W.encode_into
 _u32_from = struct.Struct("<I").unpack_from
@@ -92,19 +91,16 @@ class Connection:
         if chan.end == 0:  # nothing buffered: read the reply straight into the channel's buffer
             buf = chan.buf
             k = self._recv_into(buf)
-            if k > 27 and buf.startswith(_OK_HEAD, 4) and _u32_from(buf)[0] == k - 4:
-                tag = buf[18]
-                if tag == 65:  # A: an array, (dtype, shape) cached by the bytes after its handle
-                    tail = bytes(chan.view[27:k])
-                    meta = _META.get(tail)
-                    if meta is None:
-                        meta = _array_meta(tail)
-                    a = _new(ndarray)
-                    a._h = _q_from(buf, 19)[0]
-                    a.dtype, a.shape = meta
-                    return a
-                if tag == 110:  # n: a NumPy scalar by value
-                    return _scalar_reply(bytes(chan.view[19:k]))
+            if k > 27 and buf.startswith(_OK_ARRAY, 4) and _u32_from(buf)[0] == k - 4:
+                # an array: (dtype, shape) cached by the reply's bytes after the handle
+                tail = bytes(chan.view[27:k])
+                meta = _META.get(tail)
+                if meta is None:
+                    meta = _array_meta(tail)
+                a = _new(ndarray)
+                a._h = _q_from(buf, 19)[0]
+                a.dtype, a.shape = meta
+                return a
             chan.end = k  # anything else: the general path reads the rest
         payload = chan.recv()
         if payload[:_N_OK_ARRAY] == _OK_ARRAY:
@@ -343,14 +339,6 @@ def _array(hid, name, shape):
     a.shape = shape
     a.dtype = _interned.get(name) or dtype(name)
     return a
-
-
-def _scalar_reply(tail: bytes):
-    """The scalar of an (OK, scalar) reply's bytes after its tag: u8 + dtype name, u8 nbytes, raw."""
-    n = tail[0]
-    if len(tail) < 2 + n or tail[1 + n] != len(tail) - 2 - n:
-        raise W.WireError("malformed message: a scalar reply of the wrong length")
-    return _scalar(tail[1:1 + n].decode("ascii"), tail[2 + n:])
 
 
 def _array_meta(tail: bytes):
