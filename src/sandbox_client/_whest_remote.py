@@ -7,6 +7,7 @@ error types), so every counted name exists on both sides. Pure standard library.
 from __future__ import annotations
 
 import builtins
+import collections
 import socket
 import struct
 import sys
@@ -43,7 +44,7 @@ class Connection:
         self.sock = socket.socket(fileno=fd)
         self.chan = W.Channel(self.sock)
         self.frees = _FREES
-        self.dec = W.Decoder(array=_array, obj=_object, scalar=_scalar, dtype=_dtype)
+        self.dec = W.Decoder(array=_array, obj=_object, scalar=_scalar, dtype=_dtype, named=_named)
         self.errors: dict = {}
         self._sendall = self.sock.sendall
         self._recv_into = self.sock.recv_into
@@ -200,6 +201,22 @@ _FORMATS = {"float16": ("<e", "f"), "float32": ("<f", "f"), "float64": ("<d", "f
 
 def _dtype(name):
     return dtype(name)
+
+
+_NAMED: dict = {}
+
+
+def _named(type_name, fields, values):
+    """A named tuple result (SVDResult, EighResult, ...): the same type name and fields as in-process."""
+    cls = _NAMED.get((type_name, fields))
+    if cls is None:
+        try:
+            cls = collections.namedtuple(type_name, fields, module="flopscope.numpy")
+        except (ValueError, TypeError):
+            return tuple(values)
+        if len(_NAMED) < 1024:
+            _NAMED[(type_name, fields)] = cls
+    return cls(*values)
 
 
 class generic:

@@ -147,6 +147,10 @@ def _qual(cls) -> str:
     return f"{cls.__module__}.{cls.__qualname__}"
 
 
+def _short_name(name) -> bool:
+    return type(name) is str and name.isascii() and name.isidentifier() and len(name) < 256
+
+
 def _dtype_text(dt) -> str:
     """The name a dtype travels under: its name where that names it exactly, else its str."""
     return dt.name if np.dtype(dt.name) == dt else dt.str
@@ -239,6 +243,11 @@ class Server:
             return v
         if isinstance(v, np.generic):
             return W.Scalar(_dtype_text(v.dtype), v.tobytes())
+        if isinstance(v, tuple) and t is not tuple:
+            fields = getattr(t, "_fields", None)  # a named tuple (SVDResult, EighResult, ...): its names travel
+            if (type(fields) is tuple and len(fields) == len(v) and _short_name(t.__name__)
+                    and all(_short_name(f) for f in fields)):
+                return W.Named(t.__name__, fields, [self.out(x) for x in v])
         if isinstance(v, (tuple, list)):
             return (tuple if isinstance(v, tuple) else list)(self.out(x) for x in v)
         if isinstance(v, dict):
