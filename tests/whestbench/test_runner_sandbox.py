@@ -269,6 +269,50 @@ def test_same_flops_predictions_and_score_under_every_runner(tmp_path, which):
         assert ops == base_ops, name
 
 
+PINNED = '''
+import os
+
+import flopscope.numpy as fnp
+from whestbench import BaseEstimator
+
+
+class Estimator(BaseEstimator):
+    def predict(self, mlp, budget):
+        a = fnp.ones((512, 512))
+        a = a @ a  # the server's BLAS threads work (and start) here
+        cpus = os.sched_getaffinity(0)
+        out = fnp.zeros((mlp.depth, mlp.width))
+        out[0, 0] = len(cpus)
+        out[0, 1] = min(cpus)
+        return out
+'''
+
+
+@pytest.mark.parametrize("pin", [True, False])
+def test_the_loop_and_the_sandbox_share_one_cpu_and_blas_keeps_every_cpu(tmp_path, pin):
+    folder = tmp_path / "sub"
+    folder.mkdir()
+    (folder / "est.py").write_text(PINNED)
+    everything = os.sched_getaffinity(0)
+    runner = SandboxRunner(pin_cpu=pin)
+    try:
+        runner.start(Entrypoint(str(folder / "est.py")), ctx(), ResourceLimits(wall_time_limit_s=30))
+        outcome = runner.predict(sample_mlp(8, 3, np.random.default_rng(0)), 10**12)
+        server = runner._server.proc.pid
+        tasks = {int(t): os.sched_getaffinity(int(t)) for t in os.listdir(f"/proc/{server}/task")}
+    finally:
+        runner.close()
+    assert outcome.status == "ok", (outcome.error_code, outcome.message, outcome.traceback)
+    n_sandbox, first_sandbox = int(outcome.predictions[0, 0]), int(outcome.predictions[0, 1])
+    loop = tasks.pop(server)
+    if pin and len(everything) > 1:
+        assert len(loop) == 1 and (n_sandbox, first_sandbox) == (1, min(loop))
+    else:
+        assert loop == everything and n_sandbox == len(everything)
+    for tid, cpus in tasks.items():  # NumPy's BLAS workers, started again after the fork: every CPU
+        assert cpus == everything, tid
+
+
 def test_missing_bwrap_is_a_clear_error_never_unsandboxed(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))  # no bwrap on PATH
     runner = SandboxRunner()

@@ -28,7 +28,7 @@ from whestbench.mlp import MLP, as_counted
 from whestbench.runners.integrity import IntegrityGuard
 from whestbench.runners.metering import current_cost_model, metered_predict
 from whestbench.sandbox import wire as W
-from whestbench.sandbox.launch import CLIENT_MOUNT, SUBMISSION_MOUNT, Sandbox, SandboxUnavailable
+from whestbench.sandbox.launch import CLIENT_MOUNT, SUBMISSION_MOUNT, Sandbox, SandboxUnavailable, current_cpu, pin_to_cpu
 
 ARRAY_CAP = 4 << 30  # one array (upstream's cap)
 #: attributes no sandbox request may reach (files, raw memory, pickles)
@@ -147,6 +147,18 @@ def _qual(cls) -> str:
     return f"{cls.__module__}.{cls.__qualname__}"
 
 
+def _pin_loop(cpu: Optional[int]) -> Optional[int]:
+    """Pins this thread (the request loop) to the sandbox's CPU (launch.pin_to_cpu). OpenBLAS stops
+    its worker threads at a fork (starting the sandbox was one) and starts them again on its next
+    threaded call, with the affinity of the calling thread: that call is made here first, so that
+    they keep every CPU."""
+    if cpu is None:
+        return None
+    big = np.ones((256, 256))
+    np.matmul(big, big)
+    return pin_to_cpu(cpu)
+
+
 def _short_name(name) -> bool:
     return type(name) is str and name.isascii() and name.isidentifier() and len(name) < 256
 
@@ -196,6 +208,7 @@ class Server:
         self.handlers = (self.h_call, self.h_method, self.h_getattr, self.h_operator, self.h_getitem,
                          self.h_setitem, self.h_convert, self.h_ns_enter, self.h_ns_exit)
         self.sandbox: Optional[Sandbox] = None
+        self.cpu: Optional[int] = None  # the CPU the loop and the sandbox are pinned to, if any
         self.chan = None
         self.estimator_name = None
 
@@ -391,9 +404,11 @@ class Server:
         _SUBMISSION_ROOT = cfg["submission_dir"]
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
+            cpu = current_cpu() if cfg.get("pin_cpu", True) else None
             self.sandbox = Sandbox(client_dir=cfg["client_dir"], submission_dir=cfg["submission_dir"],
                                    channel_fd=theirs.fileno(), argv=[f"{CLIENT_MOUNT}/_whest_boot.py"],
-                                   memory_limit_mb=cfg.get("memory_limit_mb"))
+                                   memory_limit_mb=cfg.get("memory_limit_mb"), cpu=cpu)
+            self.cpu = _pin_loop(cpu)
         except SandboxUnavailable as exc:
             return {"status": "error", "stage": "setup", "code": "SANDBOX_UNAVAILABLE", "message": str(exc)}
         finally:
