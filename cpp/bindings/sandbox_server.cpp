@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <utility>
 #include <vector>
@@ -50,6 +51,7 @@ class SandboxLoop {
 
   ~SandboxLoop() {
     for (auto& entry : names_) Py_DECREF(entry.first);
+    for (auto& entry : dtypes_) Py_DECREF(entry.second);
   }
 
   void attach(int fd) {
@@ -66,9 +68,25 @@ class SandboxLoop {
 
   long long next_id() const { return next_id_; }
 
+  // Turns on the generic path: CALL, METHOD, GETATTR, OPERATOR and GETITEM
+  // requests (_whest_wire's tagged tuples) decoded and run here when every value
+  // in them is one the C decoder reads; anything else still goes to Python.
+  // denied: the attribute names no request may reach (server.DENIED);
+  // dtype(name) and scalar(name, raw): the server's builders of a dtype and of
+  // a NumPy scalar (they refuse object/void dtypes).
+  void generic(nb::handle denied, nb::handle dtype, nb::handle scalar) {
+    denied_ = nb::borrow(denied);
+    dtype_fn_ = nb::borrow(dtype);
+    scalar_fn_ = nb::borrow(scalar);
+  }
+
   // The garbage collector's view: the loop holds the server's bound methods, the
   // server holds the loop (a cycle the collector must be able to break).
   int traverse(visitproc visit, void* arg) {
+    Py_VISIT(denied_.ptr());
+    Py_VISIT(dtype_fn_.ptr());
+    Py_VISIT(scalar_fn_.ptr());
+    for (auto& entry : dtypes_) Py_VISIT(entry.second);
     Py_VISIT(funcs_.ptr());
     Py_VISIT(operators_.ptr());
     Py_VISIT(objs_.ptr());
@@ -83,6 +101,9 @@ class SandboxLoop {
     operators_ = nb::tuple();
     objs_ = nb::dict();
     wire_error_ = error_frame_ = result_frame_ = dtype_name_ = nb::none();
+    denied_ = dtype_fn_ = scalar_fn_ = nb::object();
+    for (auto& entry : dtypes_) Py_DECREF(entry.second);
+    dtypes_.clear();
   }
 
   // Answers requests until Python's `slow(payload)` returns something other
@@ -106,9 +127,14 @@ class SandboxLoop {
         throw nb::python_error();
       }
       out_.clear();
+      bool answered = false;
       if (sandbox::is_fast(payload, size)) {
         if (!answer_fast(payload, size)) throw nb::python_error();
-      } else {
+        answered = true;
+      } else if (dtype_fn_.is_valid() && !answer_generic(payload, size, answered)) {
+        throw nb::python_error();
+      }
+      if (!answered) {
         nb::object reply = nb::steal(PyObject_CallOneArg(
             slow.ptr(), nb::bytes(reinterpret_cast<const char*>(payload), size).ptr()));
         if (!reply.is_valid()) throw nb::python_error();
@@ -315,6 +341,293 @@ class SandboxLoop {
       }
     }
     for (size_t i = 0; i < got; ++i) Py_DECREF(argv[1 + i]);
+    return reply(result);
+  }
+
+  // ---- the generic path ------------------------------------------------------
+  // Reads one tagged value (_whest_wire's format) as the server's Python decoder
+  // would build it; nullptr (no error set) for anything it does not read: a
+  // malformed value, an unknown handle, a big int, a tag the sandbox may not
+  // send. The request then goes to Python whole, which answers as before.
+  struct Reader {
+    const unsigned char* p;
+    size_t n;
+    size_t pos = 0;
+    bool take(size_t k) {
+      if (n - pos < k) return false;
+      pos += k;
+      return true;
+    }
+  };
+
+  PyObject* read_value(Reader& r, int depth) {
+    if (depth > 64 || r.pos >= r.n) return nullptr;
+    const unsigned char tag = r.p[r.pos++];
+    const unsigned char* at = r.p + r.pos;
+    switch (tag) {
+      case 'N': return Py_NewRef(Py_None);
+      case 'T': return Py_NewRef(Py_True);
+      case 'F': return Py_NewRef(Py_False);
+      case 'E': return Py_NewRef(Py_Ellipsis);
+      case 'i': return r.take(8) ? PyLong_FromLongLong(sandbox::read_i64(at)) : nullptr;
+      case 'f': {
+        if (!r.take(8)) return nullptr;
+        double v;
+        std::memcpy(&v, at, 8);
+        return PyFloat_FromDouble(v);
+      }
+      case 'c': {
+        if (!r.take(16)) return nullptr;
+        double v[2];
+        std::memcpy(v, at, 16);
+        return PyComplex_FromDoubles(v[0], v[1]);
+      }
+      case 's':
+      case 'b': {
+        if (!r.take(4)) return nullptr;
+        const uint32_t k = sandbox::read_u32(at);
+        const unsigned char* data = r.p + r.pos;
+        if (!r.take(k)) return nullptr;
+        PyObject* v = tag == 's' ? PyUnicode_DecodeUTF8(reinterpret_cast<const char*>(data), k, "surrogatepass")
+                                 : PyBytes_FromStringAndSize(reinterpret_cast<const char*>(data), k);
+        if (v == nullptr) PyErr_Clear();
+        return v;
+      }
+      case 't':
+      case 'l': {
+        if (!r.take(4)) return nullptr;
+        const uint32_t k = sandbox::read_u32(at);
+        if (k > r.n - r.pos) return nullptr;  // every item takes a byte at least
+        PyObject* seq = tag == 't' ? PyTuple_New(k) : PyList_New(k);
+        if (seq == nullptr) {
+          PyErr_Clear();
+          return nullptr;
+        }
+        for (uint32_t i = 0; i < k; ++i) {
+          PyObject* item = read_value(r, depth + 1);
+          if (item == nullptr) {
+            Py_DECREF(seq);
+            return nullptr;
+          }
+          if (tag == 't') PyTuple_SET_ITEM(seq, i, item);
+          else PyList_SET_ITEM(seq, i, item);
+        }
+        return seq;
+      }
+      case 'd': {
+        if (!r.take(4)) return nullptr;
+        const uint32_t k = sandbox::read_u32(at);
+        if (k > r.n - r.pos) return nullptr;
+        PyObject* d = PyDict_New();
+        if (d == nullptr) {
+          PyErr_Clear();
+          return nullptr;
+        }
+        for (uint32_t i = 0; i < k; ++i) {
+          PyObject* key = read_value(r, depth + 1);
+          PyObject* value = key == nullptr ? nullptr : read_value(r, depth + 1);
+          const int ok = value == nullptr ? -1 : PyDict_SetItem(d, key, value);
+          Py_XDECREF(key);
+          Py_XDECREF(value);
+          if (ok < 0) {
+            PyErr_Clear();
+            Py_DECREF(d);
+            return nullptr;
+          }
+        }
+        return d;
+      }
+      case 'S': {
+        PyObject* start = read_value(r, depth + 1);
+        PyObject* stop = start == nullptr ? nullptr : read_value(r, depth + 1);
+        PyObject* step = stop == nullptr ? nullptr : read_value(r, depth + 1);
+        PyObject* v = step == nullptr ? nullptr : PySlice_New(start, stop, step);
+        Py_XDECREF(start);
+        Py_XDECREF(stop);
+        Py_XDECREF(step);
+        if (v == nullptr) PyErr_Clear();
+        return v;
+      }
+      case 'h': {
+        if (!r.take(8)) return nullptr;
+        PyObject* key = PyLong_FromLongLong(sandbox::read_i64(at));
+        PyObject* v = key == nullptr ? nullptr : PyDict_GetItemWithError(objs_.ptr(), key);
+        Py_XDECREF(key);
+        if (v == nullptr) PyErr_Clear();
+        return Py_XNewRef(v);
+      }
+      case 'D':
+      case 'n': {
+        if (!r.take(1)) return nullptr;
+        const size_t k = *at;
+        const unsigned char* name = r.p + r.pos;
+        if (!r.take(k)) return nullptr;
+        const std::string text(reinterpret_cast<const char*>(name), k);
+        if (tag == 'D') return dtype_named(text);
+        if (!r.take(1)) return nullptr;
+        const size_t nbytes = name[k];
+        const unsigned char* raw = r.p + r.pos;
+        if (!r.take(nbytes)) return nullptr;
+        PyObject* v = PyObject_CallFunction(scalar_fn_.ptr(), "s#y#", text.data(), Py_ssize_t(k),
+                                            reinterpret_cast<const char*>(raw), Py_ssize_t(nbytes));
+        if (v == nullptr) PyErr_Clear();
+        return v;
+      }
+      default:
+        return nullptr;  // I (a big int), A/O/R (server -> sandbox only), unknown tags
+    }
+  }
+
+  PyObject* dtype_named(const std::string& name) {
+    for (const auto& entry : dtypes_)
+      if (entry.first == name) return Py_NewRef(entry.second);
+    PyObject* v = PyObject_CallFunction(dtype_fn_.ptr(), "s#", name.data(), Py_ssize_t(name.size()));
+    if (v == nullptr) {
+      PyErr_Clear();
+      return nullptr;
+    }
+    if (dtypes_.size() < 64) dtypes_.emplace_back(name, Py_NewRef(v));
+    return v;
+  }
+
+  // An attribute name a request may use (server._name): a str, not private, not denied.
+  bool allowed_name(PyObject* name) {
+    if (!PyUnicode_CheckExact(name) || PyUnicode_GetLength(name) == 0 || PyUnicode_READ_CHAR(name, 0) == '_')
+      return false;
+    const int denied = PySet_Contains(denied_.ptr(), name);
+    if (denied < 0) PyErr_Clear();
+    return denied == 0;
+  }
+
+  static bool plain_kwargs(PyObject* kw) {
+    if (kw == Py_None) return true;
+    if (!PyDict_CheckExact(kw)) return false;
+    Py_ssize_t pos = 0;
+    PyObject *key, *value;
+    while (PyDict_Next(kw, &pos, &key, &value))
+      if (!PyUnicode_CheckExact(key)) return false;
+    return true;
+  }
+
+  // A generic request this loop runs itself: (kind, frees, ...) of kind CALL (0),
+  // METHOD (1, on one of our arrays), GETATTR (2, of one of our arrays),
+  // OPERATOR (3) or GETITEM (4), with exactly the items the Python handlers
+  // read. `answered` false: not one of those (nothing done; Python's). Returns
+  // false only with a BaseException set (propagated).
+  bool answer_generic(const unsigned char* payload, size_t size, bool& answered) {
+    answered = false;
+    if (size < 5 || payload[0] != 't') return true;
+    const uint32_t count = sandbox::read_u32(payload + 1);
+    if (count < 4 || count > 6) return true;
+    Reader r{payload, size, 5};
+    PyObject* items[6] = {};
+    uint32_t got = 0;
+    for (; got < count; ++got) {
+      items[got] = read_value(r, 1);
+      if (items[got] == nullptr) break;
+    }
+    struct Release {
+      PyObject** items;
+      uint32_t n;
+      ~Release() {
+        for (uint32_t i = 0; i < n; ++i) Py_DECREF(items[i]);
+      }
+    } release{items, got};
+    if (got != count || r.pos != size) return true;
+    if (!PyLong_CheckExact(items[0]) || !PyList_CheckExact(items[1])) return true;
+    const long kind = PyLong_AsLong(items[0]);
+    if (kind == -1 && PyErr_Occurred()) {
+      PyErr_Clear();
+      return true;
+    }
+    PyObject* callable = nullptr;  // borrowed
+    PyTypeObject* array = state().array_type;
+    switch (kind) {
+      case 0: {  // CALL: (0, frees, id, args, kwargs or None)
+        if (count != 5 || !PyLong_CheckExact(items[2]) || !PyTuple_CheckExact(items[3]) || !plain_kwargs(items[4]))
+          return true;
+        const Py_ssize_t id = PyLong_AsSsize_t(items[2]);
+        if (id < 0 || id >= PyTuple_GET_SIZE(funcs_.ptr())) {
+          PyErr_Clear();
+          return true;
+        }
+        callable = PyTuple_GET_ITEM(funcs_.ptr(), id);
+        break;
+      }
+      case 1:  // METHOD: (1, frees, array, name, args, kwargs or None)
+        if (count != 6 || Py_TYPE(items[2]) != array || !allowed_name(items[3]) || !PyTuple_CheckExact(items[4]) ||
+            !plain_kwargs(items[5]))
+          return true;
+        break;
+      case 2:  // GETATTR: (2, frees, array, name)
+        if (count != 4 || Py_TYPE(items[2]) != array || !allowed_name(items[3])) return true;
+        break;
+      case 3: {  // OPERATOR: (3, frees, id, a[, b])
+        if ((count != 4 && count != 5) || !PyLong_CheckExact(items[2])) return true;
+        const Py_ssize_t id = PyLong_AsSsize_t(items[2]);
+        if (id < 0 || id >= PyTuple_GET_SIZE(operators_.ptr())) {
+          PyErr_Clear();
+          return true;
+        }
+        callable = PyTuple_GET_ITEM(operators_.ptr(), id);
+        break;
+      }
+      case 4:  // GETITEM: (4, frees, obj, key)
+        if (count != 4) return true;
+        break;
+      default:
+        return true;
+    }
+    answered = true;
+    // The dropped handles (ints only, as in Python), then the request.
+    const Py_ssize_t nfrees = PyList_GET_SIZE(items[1]);
+    for (Py_ssize_t i = 0; i < nfrees; ++i) {
+      PyObject* hid = PyList_GET_ITEM(items[1], i);
+      if (PyLong_CheckExact(hid) && PyDict_DelItem(objs_.ptr(), hid) < 0) {
+        if (!PyErr_ExceptionMatches(PyExc_KeyError)) return error_reply();
+        PyErr_Clear();
+      }
+    }
+    PyObject* result = nullptr;
+    switch (kind) {
+      case 0:
+        result = PyObject_Call(callable, items[3], items[4] == Py_None || PyDict_GET_SIZE(items[4]) == 0
+                                                       ? nullptr : items[4]);
+        break;
+      case 1: {
+        PyObject* method = PyObject_GetAttr(items[2], items[3]);
+        if (method != nullptr) {
+          result = PyObject_Call(method, items[4],
+                                 items[5] == Py_None || PyDict_GET_SIZE(items[5]) == 0 ? nullptr : items[5]);
+          Py_DECREF(method);
+        }
+        break;
+      }
+      case 2:
+        result = PyObject_GetAttr(items[2], items[3]);
+        if (result != nullptr && PyCallable_Check(result) && !PyArray_Check(result) &&
+            !PyArray_IsScalar(result, Generic) && !PyType_Check(result)) {
+          Py_CLEAR(result);
+          PyErr_Format(PyExc_AttributeError, "%R is a method: call it", items[3]);
+        }
+        break;
+      case 3: {
+        PyObject* argv[3] = {nullptr, items[3], count == 5 ? items[4] : nullptr};
+        result = PyObject_Vectorcall(callable, argv + 1, (count == 5 ? 2 : 1) | PY_VECTORCALL_ARGUMENTS_OFFSET,
+                                     nullptr);
+        break;
+      }
+      case 4:
+        result = PyObject_GetItem(items[2], items[3]);
+        break;
+    }
+    return reply(result);
+  }
+
+  // The reply for a call's outcome (steals `result`): our array here, any other
+  // value through result_frame, an Exception through error_frame. False only
+  // with a BaseException set.
+  bool reply(PyObject* result) {
     if (result == nullptr) return error_reply();
     bool ok;
     if (Py_TYPE(result) == state().array_type) {
@@ -374,6 +687,8 @@ class SandboxLoop {
   sandbox::FrameReader reader_;
   std::vector<unsigned char> out_;
   std::vector<std::pair<PyArray_Descr*, std::string>> names_;
+  nb::object denied_, dtype_fn_, scalar_fn_;  // the generic path (generic()); unset: Python's
+  std::vector<std::pair<std::string, PyObject*>> dtypes_;  // dtype name -> dtype, as dtype_fn_ built it
 };
 
 int loop_traverse(PyObject* self, visitproc visit, void* arg) {
@@ -402,6 +717,8 @@ void bind_sandbox_server(nb::module_& m) {
            nb::arg("result_frame"), nb::arg("dtype_name"), nb::arg("array_cap"))
       .def("attach", &SandboxLoop::attach, nb::arg("fd"), "Reads and writes this socket from now on.")
       .def("put", &SandboxLoop::put, nb::arg("value"), "Stores value under a new handle; returns the handle.")
+      .def("generic", &SandboxLoop::generic, nb::arg("denied"), nb::arg("dtype"), nb::arg("scalar"),
+           "Runs the generic CALL/METHOD/GETATTR/OPERATOR/GETITEM requests here too.")
       .def_prop_ro("next_id", &SandboxLoop::next_id)
       .def("serve", &SandboxLoop::serve, nb::arg("slow"),
            "Answers requests until slow(payload) returns a non-bytes value (returned).");

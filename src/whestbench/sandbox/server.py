@@ -201,6 +201,7 @@ class Server:
         # the others to _slow; it owns the handle counter (put).
         self.loop = _core.SandboxLoop(tuple(funcs), _OPERATORS, self.objs, W.WireError, self.error_frame,
                                       self.result_frame, _dtype_text, ARRAY_CAP)
+        self.loop.generic(DENIED, self._dtype, self._scalar)
         self.put = self.loop.put
         self.ns_stack: list = []
         self.exhaustion: Optional[BaseException] = None
