@@ -348,8 +348,9 @@ class Server:
             raise SandboxFault("SANDBOX_PROTOCOL_ERROR", str(exc)) from None
 
     def _slow(self, payload: bytes):
-        """A request the C loop does not answer itself (a generic one): the reply frame, or the
-        decoded protocol message (kind >= 20), which ends serve()."""
+        """A request the C loop does not answer itself (a protocol message, another request kind,
+        a value its reader does not take): the reply frame, or the decoded protocol message
+        (kind >= 20), which ends serve()."""
         objs = self.objs
         try:
             msg = self.dec.decode(payload)
