@@ -186,7 +186,9 @@ def pin_to_cpu(cpu: Optional[int]) -> Optional[int]:
     Why: every request is a synchronous hand-over between two processes. On one CPU it is a
     context switch (~4 us for a bare Python ping-pong here); on two, the waiting side's CPU may
     have gone idle, and waking an idle virtual CPU measured 20-50 us per round trip on this VM.
-    Only this thread is pinned: threads it starts later inherit the pin (see server._pin_loop)."""
+    Only this thread is pinned: threads it starts later inherit the pin (see server._pin_loop).
+    The pin holds for one predict (or setup) at a time: between them the server's thread is free
+    again, so that the scheduler can place the next one on a CPU that is free then."""
     try:
         if cpu is None or cpu not in os.sched_getaffinity(0):
             return None
@@ -194,6 +196,24 @@ def pin_to_cpu(cpu: Optional[int]) -> Optional[int]:
     except (OSError, AttributeError):
         return None
     return cpu
+
+
+def pin_process(pid: int, cpu: int) -> bool:
+    """Pins every thread of process `pid` (the sandbox, this user's own) to `cpu`; False where one
+    could not be."""
+    try:
+        tids = [int(t) for t in os.listdir(f"/proc/{pid}/task")]
+    except (OSError, ValueError):
+        tids = [pid]
+    ok = True
+    for tid in tids:
+        try:
+            os.sched_setaffinity(tid, {cpu})
+        except ProcessLookupError:  # a thread that has just ended
+            pass
+        except OSError:
+            ok = False
+    return ok
 
 
 def _rlimits(memory_limit_mb: Optional[int], cpu: Optional[int] = None):

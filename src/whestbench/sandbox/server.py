@@ -28,7 +28,7 @@ from whestbench.mlp import MLP, as_counted
 from whestbench.runners.integrity import IntegrityGuard
 from whestbench.runners.metering import current_cost_model, metered_predict
 from whestbench.sandbox import wire as W
-from whestbench.sandbox.launch import CLIENT_MOUNT, SUBMISSION_MOUNT, Sandbox, SandboxUnavailable, current_cpu, pin_to_cpu
+from whestbench.sandbox.launch import CLIENT_MOUNT, SUBMISSION_MOUNT, Sandbox, SandboxUnavailable, current_cpu, pin_process, pin_to_cpu
 
 ARRAY_CAP = 4 << 30  # one array (upstream's cap)
 #: attributes no sandbox request may reach (files, raw memory, pickles)
@@ -209,7 +209,9 @@ class Server:
         self.handlers = (self.h_call, self.h_method, self.h_getattr, self.h_operator, self.h_getitem,
                          self.h_setitem, self.h_convert, self.h_ns_enter, self.h_ns_exit)
         self.sandbox: Optional[Sandbox] = None
-        self.cpu: Optional[int] = None  # the CPU the loop and the sandbox are pinned to, if any
+        self.cpu: Optional[int] = None  # the CPU the loop and the sandbox are pinned to now, if any
+        self.cpus = os.sched_getaffinity(0)  # where this thread may run when it is not pinned
+        self.pin = False  # the run pins (cfg pin_cpu) and it worked at start
         self.chan = None
         self.estimator_name = None
 
@@ -411,6 +413,7 @@ class Server:
                                    channel_fd=theirs.fileno(), argv=[f"{CLIENT_MOUNT}/_whest_boot.py"],
                                    memory_limit_mb=cfg.get("memory_limit_mb"), cpu=cpu)
             self.cpu = _pin_loop(cpu)
+            self.pin = cpu is not None
         except SandboxUnavailable as exc:
             return {"status": "error", "stage": "setup", "code": "SANDBOX_UNAVAILABLE", "message": str(exc)}
         finally:
@@ -424,7 +427,10 @@ class Server:
             entry = dict(cfg["entrypoint"])
             entry["file_path"] = f"{SUBMISSION_MOUNT}/{os.path.basename(entry['file_path'])}"
             self.chan.send(("setup", entry, cfg["context"]))
-            msg = self.serve(float(cfg["setup_timeout_s"]))
+            try:
+                msg = self.serve(float(cfg["setup_timeout_s"]))
+            finally:
+                self.unpin()
         except SandboxFault as exc:
             code = "SETUP_TIMEOUT" if exc.code == "SANDBOX_TIMEOUT" else exc.code
             return {"status": "error", "stage": "setup", "code": code,
@@ -445,8 +451,12 @@ class Server:
         mlp = MLP(width=spec["width"], depth=spec["depth"], weights=[as_counted(w) for w in weights],
                   seed=spec["seed"], name=spec.get("name", ""))
         proxy = _Proxy(self, spec)
-        outcome = metered_predict(proxy, mlp, int(spec["budget"]), wall_time_limit_s=self.cfg.get("wall_time_limit_s"),
-                                  guard=self.guard)
+        self.repin()
+        try:
+            outcome = metered_predict(proxy, mlp, int(spec["budget"]),
+                                      wall_time_limit_s=self.cfg.get("wall_time_limit_s"), guard=self.guard)
+        finally:
+            self.unpin()
         if proxy.fault is not None:
             outcome.status, outcome.error_code, outcome.message = "error", proxy.fault.code, str(proxy.fault)
             outcome.restart_worker = True
@@ -462,6 +472,26 @@ class Server:
         result = outcome.to_json()
         result.pop("predictions", None)
         return result, outcome.predictions
+
+    def repin(self) -> None:
+        """Before a predict: the loop's thread and every thread of the sandbox on the CPU this
+        thread was woken on (launch.pin_to_cpu says why)."""
+        if not self.pin or self.sandbox is None:
+            return
+        cpu = pin_to_cpu(current_cpu())
+        if cpu is not None and not pin_process(self.sandbox.pid, cpu):
+            self.unpin()
+            cpu = None
+        self.cpu = cpu
+
+    def unpin(self) -> None:
+        """After setup or a predict: this thread free to run anywhere while it waits for the host."""
+        if self.cpu is not None:
+            try:
+                os.sched_setaffinity(0, self.cpus)
+            except OSError:
+                pass
+            self.cpu = None
 
     def close(self) -> None:
         if self.chan is not None and self.sandbox is not None and self.sandbox.alive():
