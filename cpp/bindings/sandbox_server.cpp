@@ -397,7 +397,9 @@ class SandboxLoop {
       case 'l': {
         if (!r.take(4)) return nullptr;
         const uint32_t k = sandbox::read_u32(at);
-        if (k > r.n - r.pos) return nullptr;  // every item takes a byte at least
+        // every item takes a byte at least; a long one goes to Python, which grows it item by
+        // item instead of allocating (and zeroing) 8 bytes per announced item up front
+        if (k > r.n - r.pos || k > (1u << 16)) return nullptr;
         PyObject* seq = tag == 't' ? PyTuple_New(k) : PyList_New(k);
         if (seq == nullptr) {
           PyErr_Clear();
