@@ -11,6 +11,11 @@ with PYTHONPATH; nothing of theirs is imported here. Without it only our figures
 The same loop runs on both sides: N calls of each of fnp.add on 100 float64 elements, `a + b`,
 fnp.exp, fnp.sum and a 16x16 matmul, inside a budget; the figure is the median over 5 repeats of
 (loop time / N), i.e. one request and its reply.
+
+The floor is printed beside them, measured in the same minute: a bare Python ping-pong of 40-byte
+messages on a socketpair between two processes, on one CPU (as our server loop and sandbox run)
+and unpinned. On a VM whose CPUs go idle between messages the unpinned figure can be ten times
+the pinned one (waking an idle vCPU); which state the machine is in changes from minute to minute.
 """
 
 from __future__ import annotations
@@ -125,6 +130,42 @@ def upstream(root: str, n: int):
     return [tuple(x) for x in json.loads(res.stdout.strip().splitlines()[-1])], None
 
 
+PING_PONG = """
+import os, socket, sys, time
+a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+n = int(sys.argv[1])
+msg = b"x" * 40
+pid = os.fork()
+if pid == 0:
+    a.close()
+    buf = bytearray(65536)
+    while b.recv_into(buf):
+        b.sendall(msg)
+    os._exit(0)
+b.close()
+buf = bytearray(65536)
+reps = []
+for _ in range(5):
+    t0 = time.perf_counter()
+    for _ in range(n):
+        a.sendall(msg)
+        a.recv_into(buf)
+    reps.append((time.perf_counter() - t0) / n * 1e6)
+a.close()
+os.waitpid(pid, 0)
+print(sorted(reps)[2])
+"""
+
+
+def ping_pong(n: int, pinned: bool) -> float:
+    """The bare Python round trip on a socketpair (the floor under any request), microseconds."""
+    def pin() -> None:
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    out = subprocess.run([sys.executable, "-c", PING_PONG, str(n)], capture_output=True, text=True, check=True,
+                         preexec_fn=pin if pinned else None)
+    return float(out.stdout)
+
+
 def realistic(n_mlps: int, width: int, depth: int):
     """Wall time of predict (sum over MLPs) under local and sandbox, for the example Monte-Carlo
     estimator and the reference CovariancePropagationEstimator (shipped as a submission file)."""
@@ -180,8 +221,10 @@ def main() -> int:
     ap.add_argument("--n-mlps", type=int, default=3)
     args = ap.parse_args()
 
+    floor = (ping_pong(args.n, True), ping_pong(args.n, False))
     mine = ours(args.n)
     theirs, why = (None, "not measured (no --upstream)") if not args.upstream else upstream(args.upstream, args.n)
+    floor_after = (ping_pong(args.n, True), ping_pong(args.n, False))
     print(f"per-call round trip, microseconds (median of 5 x {args.n} calls)")
     print(f"{'call':24s} {'sandbox':>10s} {'upstream 0.12.4':>16s} {'ratio':>8s}")
     for i, (name, us) in enumerate(mine):
@@ -192,6 +235,8 @@ def main() -> int:
             print(f"{name:24s} {us:10.2f} {'-':>16s} {'-':>8s}")
     if not theirs:
         print(f"upstream: {why}")
+    print(f"floor, bare Python socketpair ping-pong: {floor[0]:.2f} us on one CPU, {floor[1]:.2f} us unpinned "
+          f"(before); {floor_after[0]:.2f} / {floor_after[1]:.2f} us (after)")
     print()
     print(f"predict wall time, {args.n_mlps} MLPs of {args.width}x{args.depth} (sum, seconds)")
     print(f"{'estimator':36s} {'local':>8s} {'sandbox':>8s} {'ratio':>7s} {'calls':>7s}")

@@ -42,6 +42,7 @@ using namespace flopscope;
 
 namespace flopscope::py {
 bool resolve_targets();
+void bind_sandbox_server(nb::module_& m);  // sandbox_server.cpp
 }  // namespace flopscope::py
 
 namespace {
@@ -699,4 +700,5 @@ NB_MODULE(_core, m) {
     throw nb::python_error();
   py::sym::register_module(m);  // flopscope._core.SymmetricBase and the sym_* functions
   build_surface(m);
+  py::bind_sandbox_server(m);
 }

@@ -7,6 +7,7 @@ error types), so every counted name exists on both sides. Pure standard library.
 from __future__ import annotations
 
 import builtins
+import collections
 import socket
 import struct
 import sys
@@ -17,8 +18,35 @@ _frame_head = struct.Struct("<I").pack
 _OK_ARRAY = W.OK_ARRAY
 _N_OK_ARRAY = len(_OK_ARRAY)
 _parse_array_reply = W.parse_array_reply
-_fast_request = W.fast_request
 _encode_into = W.encode_into
+_u32_from = struct.Struct("<I").unpack_from
+_q_from = struct.Struct("<q").unpack_from
+#: handles the sandbox dropped (ndarray.__del__ appends), sent with the next request: one list for the
+#: life of the process, emptied in place
+_FREES: list = []
+_MAX_FREES = 4096  # per fast request
+#: pack(frame length, kind, id, nargs, nfrees, *handles) of a framed fast request, by handle count
+_REQUESTS = [struct.Struct("<IBIHH%dq" % n).pack for n in range(16)]
+#: (dtype, shape) of an array reply, by its bytes after the handle (dtype name, ndim, dims)
+_META: dict = {}
+
+
+def _request_packer(n: int):
+    return _REQUESTS[n] if n < 16 else struct.Struct("<IBIHH%dq" % n).pack
+
+
+_u32_pack = struct.Struct("<I").pack
+_q_pack = struct.Struct("<q").pack
+_NO_FREES = b"l" + _u32_pack(0)
+#: the encoded start of a generic request, (kind, frees, ...): tuple of n + 1 items, then the kind
+_HEADS: dict = {}
+
+
+def _request_head(n: int, kind: int) -> bytes:
+    head = b"t" + _u32_pack(n + 1) + b"i" + _q_pack(kind)
+    if type(kind) is int and 0 <= kind < 64 and n < 16:
+        _HEADS[(n, kind)] = head
+    return head
 
 
 class RemoteError(Exception):
@@ -29,35 +57,57 @@ class Connection:
     def __init__(self, fd: int) -> None:
         self.sock = socket.socket(fileno=fd)
         self.chan = W.Channel(self.sock)
-        self.frees: list = []
-        self.dec = W.Decoder(array=_array, obj=_object, scalar=_scalar, dtype=_dtype)
+        self.frees = _FREES
+        self.dec = W.Decoder(array=_array, obj=_object, scalar=_scalar, dtype=_dtype, named=_named)
         self.errors: dict = {}
+        self._sendall = self.sock.sendall
+        self._recv_into = self.sock.recv_into
+
+    def _take_frees(self, limit=None) -> list:
+        frees = self.frees
+        if limit is not None and len(frees) > limit:
+            taken = frees[:limit]
+            del frees[:limit]
+            return taken
+        taken = frees[:]
+        frees.clear()
+        return taken
 
     def request(self, msg: tuple):
-        """msg = (kind, <frees placeholder>, ...); returns the decoded value or raises the server's error."""
-        frees = self.frees
-        if frees:
-            self.frees = []
-        out = [b""]
-        _encode_into((msg[0], frees) + msg[1:], out)
+        """msg = (kind, ...): sent as (kind, frees, ...); returns the decoded value or raises the
+        server's error."""
+        head = _HEADS.get((len(msg), msg[0]))
+        if head is None:
+            head = _request_head(len(msg), msg[0])
+        if self.frees:
+            frees = self._take_frees()
+            out = [head, b"l" + _u32_pack(len(frees)) + b"".join([b"i" + _q_pack(h) for h in frees])]
+        else:
+            out = [head, _NO_FREES]
+        for item in msg[1:]:
+            _encode_into(item, out)
         body = b"".join(out)
-        self.sock.sendall(_frame_head(len(body)) + body)
-        payload = self.chan.recv()
-        if payload[:_N_OK_ARRAY] == _OK_ARRAY:  # the common reply: one array
-            return _array(*_parse_array_reply(payload))
-        reply = self.dec.decode(payload)
-        if reply[0] == W.OK:
-            return reply[1]
-        raise self.error(reply[1], reply[2])
+        self._sendall(_frame_head(len(body)) + body)
+        return self._reply()
 
-    def fast(self, kind: int, ident: int, handles: list):
-        """A CALL / OPERATOR on array handles only (the hot path: one struct each way)."""
-        frees = self.frees
-        if frees:
-            self.frees = frees[4096:]
-            frees = frees[:4096]
-        self.sock.sendall(_fast_request(kind, ident, handles, frees))
-        payload = self.chan.recv()
+    def _reply(self):
+        """The reply to the request just sent: an array read in place when it arrived whole (its
+        dtype and shape from a cache), anything else decoded; the server's error raised."""
+        chan = self.chan
+        if chan.end == 0:  # nothing buffered: read straight into the channel's buffer
+            buf = chan.buf
+            k = self._recv_into(buf)
+            if k > 27 and buf.startswith(_OK_ARRAY, 4) and _u32_from(buf)[0] == k - 4:
+                tail = bytes(chan.view[27:k])
+                meta = _META.get(tail)
+                if meta is None:
+                    meta = _array_meta(tail)
+                a = _new(ndarray)
+                a._h = _q_from(buf, 19)[0]
+                a.dtype, a.shape = meta
+                return a
+            chan.end = k  # anything else: the general path reads the rest
+        payload = chan.recv()
         if payload[:_N_OK_ARRAY] == _OK_ARRAY:
             return _array(*_parse_array_reply(payload))
         reply = self.dec.decode(payload)
@@ -65,9 +115,38 @@ class Connection:
             return reply[1]
         raise self.error(reply[1], reply[2])
 
+    def fast(self, kind: int, ident: int, handles: list):
+        """A CALL / OPERATOR on array handles only (the hot path): one struct out."""
+        frees = self.frees
+        nf = len(frees)
+        if nf:
+            if nf > _MAX_FREES:
+                nf = _MAX_FREES
+                handles += frees[:nf]
+                del frees[:nf]
+            else:
+                handles += frees
+                frees.clear()
+        n = len(handles)
+        self._sendall(_request_packer(n)(9 + 8 * n, kind, ident, n - nf, nf, *handles))
+        chan = self.chan
+        if chan.end == 0:  # _reply()'s array case, inlined: the call would be a tenth of this path
+            buf = chan.buf
+            k = self._recv_into(buf)
+            if k > 27 and buf.startswith(_OK_ARRAY, 4) and _u32_from(buf)[0] == k - 4:
+                tail = bytes(chan.view[27:k])
+                meta = _META.get(tail)
+                if meta is None:
+                    meta = _array_meta(tail)
+                a = _new(ndarray)
+                a._h = _q_from(buf, 19)[0]
+                a.dtype, a.shape = meta
+                return a
+            chan.end = k
+        return self._reply()
+
     def send(self, msg: tuple) -> None:
-        frees, self.frees = self.frees, []
-        self.chan.send((msg[0], frees) + msg[1:])
+        self.chan.send((msg[0], self._take_frees()) + msg[1:])
 
     def receive(self):
         return self.dec.decode(self.chan.recv())
@@ -158,6 +237,22 @@ def _dtype(name):
     return dtype(name)
 
 
+_NAMED: dict = {}
+
+
+def _named(type_name, fields, values):
+    """A named tuple result (SVDResult, EighResult, ...): the same type name and fields as in-process."""
+    cls = _NAMED.get((type_name, fields))
+    if cls is None:
+        try:
+            cls = collections.namedtuple(type_name, fields, module="flopscope.numpy")
+        except (ValueError, TypeError):
+            return tuple(values)
+        if len(_NAMED) < 1024:
+            _NAMED[(type_name, fields)] = cls
+    return cls(*values)
+
+
 class generic:
     """A NumPy scalar held by value (its exact bytes); arithmetic on it runs on the server."""
 
@@ -230,9 +325,9 @@ class ndarray:
     def _wire_handle(self):
         return self._h
 
-    def __del__(self, _conn=lambda: CONN):
+    def __del__(self, _append=_FREES.append):
         try:
-            _conn().frees.append(self._h)
+            _append(self._h)
         except Exception:  # noqa: BLE001 - interpreter shutdown
             pass
 
@@ -297,6 +392,19 @@ def _array(hid, name, shape):
     return a
 
 
+def _array_meta(tail: bytes):
+    """(dtype, shape) from an array reply's bytes after the handle: u8 + dtype name, u8 ndim, dims."""
+    n = tail[0]
+    name = tail[1:1 + n].decode("ascii")
+    shape = W.shape_struct(tail[1 + n]).unpack_from(tail, 1 + n)[1:]
+    if 2 + n + 8 * len(shape) != len(tail):
+        raise W.WireError("malformed message: an array reply of the wrong length")
+    meta = (_interned.get(name) or dtype(name), shape)
+    if len(_META) < 4096:
+        _META[tail] = meta
+    return meta
+
+
 class _Remote:
     """Any other object the server holds (a Generator, a SeedSequence, finfo, ...)."""
 
@@ -306,9 +414,9 @@ class _Remote:
     def _wire_handle(self):
         return self._h
 
-    def __del__(self, _conn=lambda: CONN):
+    def __del__(self, _append=_FREES.append):
         try:
-            _conn().frees.append(self._h)
+            _append(self._h)
         except Exception:  # noqa: BLE001
             pass
 

@@ -17,6 +17,9 @@ Frame: a little-endian u32 payload length, then one encoded value.
     O object     (i64 id, type name): any other server object (a Generator, ...)
     n scalar     (dtype name, u8 nbytes, raw bytes): a NumPy scalar, by value, bit exact
     D dtype      (dtype name)
+    R named tuple (type name, u32 count, then field name and value ...): a result such as
+                 NumPy's SVDResult or EighResult (server -> sandbox; the sandbox rebuilds the
+                 same named tuple from the names, a decoder without `named` gives a plain tuple)
 """
 
 from __future__ import annotations
@@ -93,6 +96,15 @@ class DTypeName:
         self.name = name
 
 
+class Named:
+    """A named tuple by its type name and field names (names are short ASCII identifiers)."""
+
+    __slots__ = ("type_name", "fields", "values")
+
+    def __init__(self, type_name: str, fields, values) -> None:
+        self.type_name, self.fields, self.values = type_name, tuple(fields), tuple(values)
+
+
 # ---------------------------------------------------------------------------- encoding
 def _enc_int(v, out):
     if _Q_MIN <= v <= _Q_MAX:
@@ -127,6 +139,13 @@ def _enc_short(name: str) -> bytes:
     return _B.pack(len(raw)) + raw
 
 
+def _enc_named(v, out):
+    out.append(b"R" + _enc_short(v.type_name) + _U32.pack(len(v.fields)))
+    for name, item in zip(v.fields, v.values):
+        out.append(_enc_short(name))
+        encode_into(item, out)
+
+
 _ENCODERS = {
     type(None): lambda v, out: out.append(b"N"),
     bool: lambda v, out: out.append(b"T" if v else b"F"),
@@ -146,6 +165,7 @@ _ENCODERS = {
     ObjectRef: lambda v, out: out.append(b"O" + _Q.pack(v.hid) + _enc_short(v.type_name)),
     Scalar: lambda v, out: out.append(b"n" + _enc_short(v.dtype) + _B.pack(len(v.raw)) + v.raw),
     DTypeName: lambda v, out: out.append(b"D" + _enc_short(v.name)),
+    Named: _enc_named,
 }
 
 
@@ -244,12 +264,14 @@ def parse_array_reply(buf):
 # ---------------------------------------------------------------------------- decoding
 class Decoder:
     """Decodes one payload. `resolve(id)` turns an incoming handle into the object (server side);
-    `array(ref)` / `obj(ref)` build the sandbox's proxies (client side)."""
+    `array(ref)` / `obj(ref)` / `named(type name, fields, values)` build the sandbox's proxies and
+    named tuples (client side)."""
 
-    __slots__ = ("buf", "pos", "resolve", "array", "obj", "scalar", "dtype")
+    __slots__ = ("buf", "pos", "resolve", "array", "obj", "scalar", "dtype", "named")
 
-    def __init__(self, resolve=None, array=None, obj=None, scalar=None, dtype=None):
+    def __init__(self, resolve=None, array=None, obj=None, scalar=None, dtype=None, named=None):
         self.resolve, self.array, self.obj, self.scalar, self.dtype = resolve, array, obj, scalar, dtype
+        self.named = named
 
     def decode(self, buf):
         self.buf, self.pos = buf, 0
@@ -346,6 +368,14 @@ class Decoder:
             return slice(self._value(depth + 1), self._value(depth + 1), self._value(depth + 1))
         if tag == 69:
             return Ellipsis
+        if tag == 82:  # R
+            type_name = self._short()
+            n = self._len()
+            fields, values = [], []
+            for _ in range(n):
+                fields.append(self._short())
+                values.append(self._value(depth + 1))
+            return self.named(type_name, tuple(fields), values) if self.named else tuple(values)
         if tag == 99:  # c
             re, im = _DD.unpack_from(buf, self.pos)
             self.pos += 16

@@ -21,8 +21,11 @@ not an Exception, or when a call that raised charged the active budget.
 
 from __future__ import annotations
 
+import operator
 import pickle
 import random
+import socket
+import struct
 import sys
 import warnings
 
@@ -320,9 +323,43 @@ def targets():
     add("Meter.__init__(h) again", lambda e, h: _core.Meter(10).__init__(h))
     add("Meter.__new__ then use", lambda e, h: _core.Meter.__new__(_core.Meter).deduct("x", 1))
     add("BudgetContext(h)", lambda e, h: flops.BudgetContext(h))
+    # The sandbox server's request loop: a hostile value in every argument and callback, with a
+    # fast request, a generic one and the message that ends serve() waiting on its socket.
+    for slot in range(12):
+        add(f"_core.SandboxLoop slot {slot} = h", lambda e, h, slot=slot: _sandbox_loop(e, h, slot))
     add("configure(cost_model=h)", lambda e, h: flops.configure(cost_model=h) if hasattr(flops, "configure") else None)
     del x
     return t
+
+
+def _frame(payload: bytes) -> bytes:
+    return struct.pack("<I", len(payload)) + payload
+
+
+def _sandbox_loop(env, h, slot):
+    x = env.ours
+    # free functions only (asarray of one of ours, shape): whatever the hostile value breaks, nothing ran
+    args = [(fnp.shape, fnp.asarray), (operator.pos,), {1: x, 2: x}, ValueError, lambda exc: _frame(b"E"),
+            lambda r: _frame(b"R"), lambda d: "float64", 1 << 32,
+            frozenset({"tofile"}), lambda n: np.dtype(n), lambda n, raw: np.float64(0.0),
+            lambda p: ("end",) if p[:1] == b"!" else _frame(b"S")]
+    args[slot] = h
+    a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        fast = struct.pack("<BIHH2q", 1, 1, 1, 1, 1, 99)  # asarray(handle 1), dropping handle 99
+        # (0, [], 1, (handle 1, 2.5, "s"), None): a generic CALL of asarray, refused
+        generic = (b"t" + struct.pack("<I", 5) + b"i" + struct.pack("<q", 0) + b"l" + struct.pack("<I", 0)
+                   + b"i" + struct.pack("<q", 1) + b"t" + struct.pack("<I", 3) + b"h" + struct.pack("<q", 1)
+                   + b"f" + struct.pack("<d", 2.5) + b"s" + struct.pack("<I", 1) + b"s" + b"N")
+        b.sendall(_frame(fast) + _frame(generic) + _frame(b"!"))
+        loop = _core.SandboxLoop(*args[:8])
+        loop.generic(*args[8:11])
+        loop.attach(a.fileno())
+        loop.put(h)
+        loop.serve(args[11])
+    finally:
+        a.close()
+        b.close()
 
 
 def cases():

@@ -269,6 +269,70 @@ def test_same_flops_predictions_and_score_under_every_runner(tmp_path, which):
         assert ops == base_ops, name
 
 
+PINNED = '''
+import os
+import threading
+
+import flopscope.numpy as fnp
+from whestbench import BaseEstimator
+
+
+class Estimator(BaseEstimator):
+    def setup(self, context):
+        self.seen = []
+        self.go = threading.Event()
+        self.thread = threading.Thread(target=self.later)
+        self.thread.start()  # started in setup: it must follow the sandbox to each predict's CPU
+
+    def later(self):
+        self.go.wait()
+        self.seen.append(os.sched_getaffinity(0))
+
+    def predict(self, mlp, budget):
+        a = fnp.ones((512, 512))
+        a = a @ a  # the server's BLAS threads work (and start) here
+        cpus = os.sched_getaffinity(0)
+        out = fnp.zeros((mlp.depth, mlp.width))
+        out[0, 0] = len(cpus)
+        out[0, 1] = min(cpus)
+        if mlp.seed == 1:  # the thread started in setup, woken now: pinned with the rest
+            self.go.set()
+            self.thread.join()
+            out[0, 2] = len(self.seen[0])
+            out[0, 3] = min(self.seen[0])
+        return out
+'''
+
+
+@pytest.mark.parametrize("pin", [True, False])
+def test_the_loop_and_the_sandbox_share_one_cpu_per_predict_and_blas_keeps_every_cpu(tmp_path, pin):
+    folder = tmp_path / "sub"
+    folder.mkdir()
+    (folder / "est.py").write_text(PINNED)
+    everything = os.sched_getaffinity(0)
+    runner = SandboxRunner(pin_cpu=pin)
+    outcomes = []
+    try:
+        runner.start(Entrypoint(str(folder / "est.py")), ctx(), ResourceLimits(wall_time_limit_s=30))
+        for seed in (0, 1):
+            mlp = sample_mlp(8, 3, np.random.default_rng(0))
+            outcomes.append(runner.predict(type(mlp)(width=8, depth=3, weights=mlp.weights, seed=seed), 10**12))
+        server = runner._server.proc.pid
+        tasks = {int(t): os.sched_getaffinity(int(t)) for t in os.listdir(f"/proc/{server}/task")}
+    finally:
+        runner.close()
+    for outcome in outcomes:
+        assert outcome.status == "ok", (outcome.error_code, outcome.message, outcome.traceback)
+        n_sandbox = int(outcome.predictions[0, 0])
+        assert n_sandbox == (1 if pin and len(everything) > 1 else len(everything))
+    late = outcomes[1].predictions[0]
+    assert (late[2], late[3]) == (late[0], late[1])  # the thread started in setup is on the same CPU
+    # between predicts the loop's thread is free again (the next predict is pinned where it wakes);
+    # NumPy's BLAS workers, started again after the sandbox's fork, always keep every CPU
+    for tid, cpus in tasks.items():
+        assert cpus == everything, tid
+
+
 def test_missing_bwrap_is_a_clear_error_never_unsandboxed(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))  # no bwrap on PATH
     runner = SandboxRunner()

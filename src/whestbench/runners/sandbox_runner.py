@@ -78,10 +78,12 @@ class SandboxRunner(Runner):
     name = "sandbox"
     enforces_wall_time_limit = True  # the server's meter and its watchdog apply it
 
-    def __init__(self, submission_dir: Optional[str] = None) -> None:
-        """`submission_dir`: the folder mounted read-only at /submission (default: the estimator file's)."""
+    def __init__(self, submission_dir: Optional[str] = None, pin_cpu: bool = True) -> None:
+        """`submission_dir`: the folder mounted read-only at /submission (default: the estimator file's).
+        `pin_cpu`: run the server's request loop and the sandbox on one CPU (see launch.pin_to_cpu)."""
         super().__init__()
         self.submission_dir = submission_dir
+        self.pin_cpu = pin_cpu
         self._server: Optional[_Server] = None
         self._cfg: Optional[Dict[str, Any]] = None
         self._limits = ResourceLimits()
@@ -104,7 +106,8 @@ class SandboxRunner(Runner):
         self._cfg = {"entrypoint": dataclasses.asdict(entrypoint), "context": dataclasses.asdict(ctx),
                      "submission_dir": submission, "client_dir": W.client_root(),
                      "wall_time_limit_s": limits.wall_time_limit_s, "memory_limit_mb": limits.memory_limit_mb,
-                     "setup_timeout_s": limits.setup_timeout_s, "cost_model": limits.cost_model}
+                     "setup_timeout_s": limits.setup_timeout_s, "cost_model": limits.cost_model,
+                     "pin_cpu": bool(self.pin_cpu)}
         self._spawn()
 
     def _spawn(self) -> None:

@@ -28,7 +28,7 @@ from whestbench.mlp import MLP, as_counted
 from whestbench.runners.integrity import IntegrityGuard
 from whestbench.runners.metering import current_cost_model, metered_predict
 from whestbench.sandbox import wire as W
-from whestbench.sandbox.launch import CLIENT_MOUNT, SUBMISSION_MOUNT, Sandbox, SandboxUnavailable
+from whestbench.sandbox.launch import CLIENT_MOUNT, SUBMISSION_MOUNT, Sandbox, SandboxUnavailable, current_cpu, pin_process, pin_to_cpu
 
 ARRAY_CAP = 4 << 30  # one array (upstream's cap)
 #: attributes no sandbox request may reach (files, raw memory, pickles)
@@ -147,6 +147,27 @@ def _qual(cls) -> str:
     return f"{cls.__module__}.{cls.__qualname__}"
 
 
+def _pin_loop(cpu: Optional[int]) -> Optional[int]:
+    """Pins this thread (the request loop) to the sandbox's CPU (launch.pin_to_cpu). OpenBLAS stops
+    its worker threads at a fork (starting the sandbox was one) and starts them again on its next
+    threaded call, with the affinity of the calling thread: that call is made here first, so that
+    they keep every CPU."""
+    if cpu is None:
+        return None
+    big = np.ones((256, 256))
+    np.matmul(big, big)
+    return pin_to_cpu(cpu)
+
+
+def _short_name(name) -> bool:
+    return type(name) is str and name.isascii() and name.isidentifier() and len(name) < 256
+
+
+def _dtype_text(dt) -> str:
+    """The name a dtype travels under: its name where that names it exactly, else its str."""
+    return dt.name if np.dtype(dt.name) == dt else dt.str
+
+
 _CONVERSIONS = (bool, float, int, operator.index, complex, repr, str, len, hash)
 _OPERATORS = tuple(divmod if n == "divmod" else getattr(operator, n) for n in W.OPERATORS)
 
@@ -176,13 +197,21 @@ class Server:
         self.funcs = funcs
         self.handshake = handshake
         self.objs: Dict[int, Any] = {}
-        self.next_id = 1
+        # The request loop (cpp/bindings/sandbox_server.cpp): answers the fast requests in C and hands
+        # the others to _slow; it owns the handle counter (put).
+        self.loop = _core.SandboxLoop(tuple(funcs), _OPERATORS, self.objs, W.WireError, self.error_frame,
+                                      self.result_frame, _dtype_text, ARRAY_CAP)
+        self.loop.generic(DENIED, self._dtype, self._scalar)
+        self.put = self.loop.put
         self.ns_stack: list = []
         self.exhaustion: Optional[BaseException] = None
         self.dec = W.Decoder(resolve=self._resolve_handle, scalar=self._scalar, dtype=self._dtype)
         self.handlers = (self.h_call, self.h_method, self.h_getattr, self.h_operator, self.h_getitem,
                          self.h_setitem, self.h_convert, self.h_ns_enter, self.h_ns_exit)
         self.sandbox: Optional[Sandbox] = None
+        self.cpu: Optional[int] = None  # the CPU the loop and the sandbox are pinned to now, if any
+        self.cpus = os.sched_getaffinity(0)  # where this thread may run when it is not pinned
+        self.pin = False  # the run pins (cfg pin_cpu) and it worked at start
         self.chan = None
         self.estimator_name = None
 
@@ -207,12 +236,6 @@ class Server:
             raise W.WireError(f"dtype {name!r} is not available in the sandbox")
         return dt
 
-    def put(self, value) -> int:
-        hid = self.next_id
-        self.next_id = hid + 1
-        self.objs[hid] = value
-        return hid
-
     def array_frame(self, v) -> bytes:
         """The framed (OK, array) reply for a flopscope array result (the hot path)."""
         if v.nbytes > ARRAY_CAP:
@@ -220,12 +243,9 @@ class Server:
         dt = v.dtype
         name = _DTYPE_NAMES.get(dt)
         if name is None:
-            text = dt.name if np.dtype(dt.name) == dt else dt.str
+            text = _dtype_text(dt)
             name = _DTYPE_NAMES[dt] = bytes([len(text)]) + text.encode("ascii")
-        hid = self.next_id
-        self.next_id = hid + 1
-        self.objs[hid] = v
-        return W.array_reply(hid, name, v.shape)
+        return W.array_reply(self.put(v), name, v.shape)
 
     def out(self, v):
         t = type(v)
@@ -234,18 +254,22 @@ class Server:
                 v = v.view(FNDARRAY)  # whatever the sandbox touches is counted
             if v.nbytes > ARRAY_CAP:
                 raise MemoryError(f"an array of {v.nbytes} bytes is over the sandbox's 4 GiB cap per array")
-            dt = v.dtype
-            return W.ArrayRef(self.put(v), dt.name if np.dtype(dt.name) == dt else dt.str, v.shape)
+            return W.ArrayRef(self.put(v), _dtype_text(v.dtype), v.shape)
         if t in (int, float, bool, str, bytes, complex) or v is None:
             return v
         if isinstance(v, np.generic):
-            return W.Scalar(v.dtype.name if np.dtype(v.dtype.name) == v.dtype else v.dtype.str, v.tobytes())
+            return W.Scalar(_dtype_text(v.dtype), v.tobytes())
+        if isinstance(v, tuple) and t is not tuple:
+            fields = getattr(t, "_fields", None)  # a named tuple (SVDResult, EighResult, ...): its names travel
+            if (type(fields) is tuple and len(fields) == len(v) and _short_name(t.__name__)
+                    and all(_short_name(f) for f in fields)):
+                return W.Named(t.__name__, fields, [self.out(x) for x in v])
         if isinstance(v, (tuple, list)):
             return (tuple if isinstance(v, tuple) else list)(self.out(x) for x in v)
         if isinstance(v, dict):
             return {self.out(k): self.out(x) for k, x in v.items()}
         if isinstance(v, np.dtype):
-            return W.DTypeName(v.name if np.dtype(v.name) == v else v.str)
+            return W.DTypeName(_dtype_text(v))
         if isinstance(v, (slice, type(Ellipsis))):
             return v
         return W.ObjectRef(self.put(v), type(v).__name__)
@@ -317,55 +341,51 @@ class Server:
                 signal.signal(signal.SIGALRM, previous)
 
     def _serve(self):
-        chan, dec, handlers, objs = self.chan, self.dec, self.handlers, self.objs
-        send = chan.sock.sendall
-        frame = W.frame
-        array_frame = self.array_frame
-        parse_fast = W.parse_fast_request
-        funcs = self.funcs
-        exhausted = (BudgetExhaustedError, TimeExhaustedError)
-        while True:
-            try:
-                payload = chan.recv()
-            except (EOFError, OSError) as exc:
-                raise SandboxFault("SANDBOX_EOF", f"the sandbox closed its channel: {self.exit_description()} "
-                                                  f"({exc})") from None
-            except W.WireError as exc:
-                raise SandboxFault("SANDBOX_PROTOCOL_ERROR", str(exc)) from None
-            try:
-                if payload[0] < 3:  # FAST_CALL / FAST_OPERATOR: array handles only
-                    kind, ident, handles, frees = parse_fast(payload)
-                    try:
-                        args = [objs[h] for h in handles]
-                    except KeyError as missing:
-                        raise W.WireError(f"unknown or foreign handle {missing.args[0]}") from None
-                    finally:
-                        for hid in frees:
-                            objs.pop(hid, None)
-                    result = (funcs[ident](*args) if kind == W.FAST_CALL else _OPERATORS[ident](*args))
-                else:
-                    msg = dec.decode(payload)
-                    if type(msg) is not tuple or len(msg) < 2 or type(msg[1]) is not list or type(msg[0]) is not int:
-                        raise W.WireError("a request is (kind, frees, ...)")
-                    for hid in msg[1]:
-                        if type(hid) is int:
-                            objs.pop(hid, None)
-                    kind = msg[0]
-                    if kind >= 20:
-                        return msg
-                    result = handlers[kind](msg)
-                data = array_frame(result) if type(result) is FNDARRAY else frame((W.OK, self.out(result)))
-            except Exception as exc:  # noqa: BLE001 - every error goes back to the sandbox
-                if isinstance(exc, exhausted):
-                    self.exhaustion = exc
-                try:
-                    data = frame((W.ERR, [_qual(c) for c in type(exc).__mro__], _text(exc)))
-                except Exception as exc2:  # noqa: BLE001
-                    data = frame((W.ERR, ["builtins.TypeError"], f"the result cannot be sent: {exc2}"))
-            try:
-                send(data)
-            except OSError as exc:
-                raise SandboxFault("SANDBOX_EOF", f"the sandbox closed its channel: {exc}") from None
+        try:
+            return self.loop.serve(self._slow)
+        except (EOFError, OSError) as exc:
+            raise SandboxFault("SANDBOX_EOF", f"the sandbox closed its channel: {self.exit_description()} "
+                                              f"({exc})") from None
+        except W.WireError as exc:  # an oversized message: the framing cannot be trusted any more
+            raise SandboxFault("SANDBOX_PROTOCOL_ERROR", str(exc)) from None
+
+    def _slow(self, payload: bytes):
+        """A request the C loop does not answer itself (a protocol message, another request kind,
+        a value its reader does not take): the reply frame, or the decoded protocol message
+        (kind >= 20), which ends serve()."""
+        objs = self.objs
+        try:
+            msg = self.dec.decode(payload)
+            if type(msg) is not tuple or len(msg) < 2 or type(msg[1]) is not list or type(msg[0]) is not int:
+                raise W.WireError("a request is (kind, frees, ...)")
+            for hid in msg[1]:
+                if type(hid) is int:
+                    objs.pop(hid, None)
+            kind = msg[0]
+            if kind >= 20:
+                return msg
+            if kind < 0 or kind >= len(self.handlers):
+                raise W.WireError(f"malformed message: unknown request kind {kind}")
+            result = self.handlers[kind](msg)
+            return self.array_frame(result) if type(result) is FNDARRAY else W.frame((W.OK, self.out(result)))
+        except Exception as exc:  # noqa: BLE001 - every error goes back to the sandbox
+            return self.error_frame(exc)
+
+    def result_frame(self, result) -> bytes:
+        """The (OK, value) reply for a result the C loop does not encode itself."""
+        try:
+            return W.frame((W.OK, self.out(result)))
+        except Exception as exc:  # noqa: BLE001
+            return self.error_frame(exc)
+
+    def error_frame(self, exc: BaseException) -> bytes:
+        """The (ERR, type names, message) reply; a budget or time exhaustion is remembered."""
+        if isinstance(exc, (BudgetExhaustedError, TimeExhaustedError)):
+            self.exhaustion = exc
+        try:
+            return W.frame((W.ERR, [_qual(c) for c in type(exc).__mro__], _text(exc)))
+        except Exception as exc2:  # noqa: BLE001
+            return W.frame((W.ERR, ["builtins.TypeError"], f"the result cannot be sent: {exc2}"))
 
     def exit_description(self) -> str:
         if self.sandbox is None:
@@ -388,14 +408,18 @@ class Server:
         _SUBMISSION_ROOT = cfg["submission_dir"]
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
+            cpu = current_cpu() if cfg.get("pin_cpu", True) else None
             self.sandbox = Sandbox(client_dir=cfg["client_dir"], submission_dir=cfg["submission_dir"],
                                    channel_fd=theirs.fileno(), argv=[f"{CLIENT_MOUNT}/_whest_boot.py"],
-                                   memory_limit_mb=cfg.get("memory_limit_mb"))
+                                   memory_limit_mb=cfg.get("memory_limit_mb"), cpu=cpu)
+            self.cpu = _pin_loop(cpu)
+            self.pin = cpu is not None
         except SandboxUnavailable as exc:
             return {"status": "error", "stage": "setup", "code": "SANDBOX_UNAVAILABLE", "message": str(exc)}
         finally:
             theirs.close()
         self.chan = W.Channel(ours)
+        self.loop.attach(ours.fileno())
         self.guard = IntegrityGuard(strict_threads=True, audit=False, cost_model=current_cost_model())
         try:
             ours.settimeout(30)
@@ -403,7 +427,10 @@ class Server:
             entry = dict(cfg["entrypoint"])
             entry["file_path"] = f"{SUBMISSION_MOUNT}/{os.path.basename(entry['file_path'])}"
             self.chan.send(("setup", entry, cfg["context"]))
-            msg = self.serve(float(cfg["setup_timeout_s"]))
+            try:
+                msg = self.serve(float(cfg["setup_timeout_s"]))
+            finally:
+                self.unpin()
         except SandboxFault as exc:
             code = "SETUP_TIMEOUT" if exc.code == "SANDBOX_TIMEOUT" else exc.code
             return {"status": "error", "stage": "setup", "code": code,
@@ -424,8 +451,12 @@ class Server:
         mlp = MLP(width=spec["width"], depth=spec["depth"], weights=[as_counted(w) for w in weights],
                   seed=spec["seed"], name=spec.get("name", ""))
         proxy = _Proxy(self, spec)
-        outcome = metered_predict(proxy, mlp, int(spec["budget"]), wall_time_limit_s=self.cfg.get("wall_time_limit_s"),
-                                  guard=self.guard)
+        self.repin()
+        try:
+            outcome = metered_predict(proxy, mlp, int(spec["budget"]),
+                                      wall_time_limit_s=self.cfg.get("wall_time_limit_s"), guard=self.guard)
+        finally:
+            self.unpin()
         if proxy.fault is not None:
             outcome.status, outcome.error_code, outcome.message = "error", proxy.fault.code, str(proxy.fault)
             outcome.restart_worker = True
@@ -441,6 +472,26 @@ class Server:
         result = outcome.to_json()
         result.pop("predictions", None)
         return result, outcome.predictions
+
+    def repin(self) -> None:
+        """Before a predict: the loop's thread and every thread of the sandbox on the CPU this
+        thread was woken on (launch.pin_to_cpu says why)."""
+        if not self.pin or self.sandbox is None:
+            return
+        cpu = pin_to_cpu(current_cpu())
+        if cpu is not None and not pin_process(self.sandbox.pid, cpu):
+            self.unpin()
+            cpu = None
+        self.cpu = cpu
+
+    def unpin(self) -> None:
+        """After setup or a predict: this thread free to run anywhere while it waits for the host."""
+        if self.cpu is not None:
+            try:
+                os.sched_setaffinity(0, self.cpus)
+            except OSError:
+                pass
+            self.cpu = None
 
     def close(self) -> None:
         if self.chan is not None and self.sandbox is not None and self.sandbox.alive():
