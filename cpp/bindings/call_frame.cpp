@@ -325,11 +325,11 @@ bool read_value(Slot::Kind kind, PyObject** slot, Operands& operands, CallFrame&
 bool read_call(const char* name, const OpInfo& info, PyObject** stack, Py_ssize_t nargs, PyObject* kwnames,
                Operands& operands, Call& call, CallFrame& frame) {
   const std::vector<Slot>& slots = info.slots;
-  std::span<Arg> args = frame.start(slots.size());
+  frame.start(slots.size());
   // Reads the value at `where` into slot k.
   auto read_slot = [&](std::size_t k, PyObject** where) -> bool {
     const Slot& slot = slots[k];
-    Arg& arg = args[k];
+    Arg& arg = frame.slot(k);
     if (*where == Py_None && slot.kind != Slot::Kind::Out && slot.kind != Slot::Kind::Dtype) {
       arg.kind = A::None;
       return true;
@@ -376,12 +376,12 @@ bool read_call(const char* name, const OpInfo& info, PyObject** stack, Py_ssize_
       continue;
     }
     if (slots[k].kind == Slot::Kind::Rest) {
-      if (!read_rest(stack + i, nargs - i, operands, call, frame, &args[k])) return false;
+      if (!read_rest(stack + i, nargs - i, operands, call, frame, &frame.slot(k))) return false;
       frame.rest_objects = {stack + i, static_cast<std::size_t>(nargs - i)};
       break;
     }
     if (slots[k].kind == Slot::Kind::RestValues) {
-      if (!read_rest_values(stack + i, nargs - i, frame, &args[k])) return false;
+      if (!read_rest_values(stack + i, nargs - i, frame, &frame.slot(k))) return false;
       break;
     }
     if (!read_slot(k, &stack[i])) return false;

@@ -30,22 +30,38 @@ class CallFrame {
   CallFrame(const CallFrame&) = delete;
   CallFrame& operator=(const CallFrame&) = delete;
 
-  // The call's n slot values, all Absent.
-  std::span<Arg> start(std::size_t n) {
-    std::fill(objects_, objects_ + std::min(n, kArgs), nullptr);
-    return slots_ = fresh_args(n, args_, &n_args_used_);
+  // Room for the call's n slot values. Slots are made Absent only up to the
+  // last one an argument fills (slot()): the Signature ends there, and its
+  // accessors read every slot past its end as Absent. A sum(a) reads one of
+  // its seven slots.
+  void start(std::size_t n) {
+    base_ = n <= kArgs ? reinterpret_cast<Arg*>(args_) : more_args_.emplace_front(n).data();
+    n_slots_ = n;
+    initialized_ = 0;
+    objects_[0] = objects_[1] = nullptr;  // read by the symmetric engine's repeat check
   }
-  std::span<Arg> slots() const { return slots_; }
+  // Slot k (k < n), Absent until filled.
+  Arg& slot(std::size_t k) {
+    static const Arg kAbsent{};
+    for (; initialized_ <= k; ++initialized_) {
+      // Copied from one Absent Arg (a few vector moves): zeroing in place
+      // compiles to `rep stos`, whose start-up cost showed in fa.sum().
+      std::memcpy(static_cast<void*>(base_ + initialized_), &kAbsent, sizeof(Arg));
+      if (initialized_ < kArgs) objects_[initialized_] = nullptr;
+    }
+    return base_[k];
+  }
+  std::span<Arg> slots() const { return {base_, initialized_}; }
   // The object NumPy is handed for slot i (converted; nullptr: absent, or past
   // the first kArgs slots), and the operands of a "&+" slot: what the
   // symmetric engine needs to see one array passed twice (outer(g, g)).
-  PyObject* object(std::size_t i) const { return i < kArgs ? objects_[i] : nullptr; }
-  PyObject* const* objects() const { return objects_; }  // the first min(slots, kArgs)
+  PyObject* object(std::size_t i) const { return i < kArgs && i < initialized_ ? objects_[i] : nullptr; }
+  PyObject* const* objects() const { return objects_; }  // slots 0 and 1 always readable
   void set_object(std::size_t i, PyObject* o) {
     if (i < kArgs) objects_[i] = o;
   }
   std::span<PyObject* const> rest_objects;
-  Signature signature() const { return Signature(slots_); }
+  Signature signature() const { return Signature(slots()); }
 
   // n fresh Args for the items of an Arrays argument.
   std::span<Arg> items(std::size_t n) { return fresh_args(n, items_, &n_items_used_); }
@@ -85,8 +101,9 @@ class CallFrame {
   }
   alignas(Arg) unsigned char args_[kArgs * sizeof(Arg)];
   alignas(Arg) unsigned char items_[kArgs * sizeof(Arg)];
-  std::size_t n_args_used_ = 0, n_items_used_ = 0;
-  std::span<Arg> slots_;
+  std::size_t n_items_used_ = 0;
+  Arg* base_ = nullptr;
+  std::size_t n_slots_ = 0, initialized_ = 0;
   PyObject* objects_[kArgs];
   OperandShape shapes_[kShapes];  // trivially constructible: not initialised
   std::size_t n_shapes_ = 0;
