@@ -384,8 +384,19 @@ _interned = dtype._interned
 W._ENCODERS[ndarray] = lambda v, out, _p=struct.Struct("<q").pack: out.append(b"h" + _p(v._h))
 
 
-def _array(hid, name, shape):
-    a = _new(ndarray)
+class SymmetricTensor(ndarray):
+    """A SymmetricTensor the server holds (flops.as_symmetric, symmetrize, ...): every call on it bills
+    its orbits there, as in-process. `.symmetry` is the server's SymmetryGroup (a remote object);
+    its other members are installed at handshake from the server's class."""
+
+    __slots__ = ()
+
+    def __new__(cls, data, symmetry=None):
+        return CONN.request((W.CALL, FUNCTIONS["SymmetricTensor"], (data, symmetry), None))
+
+
+def _array(hid, name, shape, symmetric=False):
+    a = _new(SymmetricTensor if symmetric else ndarray)
     a._h = hid
     a.shape = shape
     a.dtype = _interned.get(name) or dtype(name)
@@ -437,6 +448,38 @@ def _object(hid, type_name):
     o = object.__new__(cls)
     o._h = hid
     return o
+
+
+class _RemoteClass(_Remote):
+    """A server class the sandbox may construct (SymmetryGroup): its constructor and class methods
+    are server functions; equality and hashing are the server's."""
+
+    __slots__ = ()
+
+    def __new__(cls, *args, **kwargs):
+        return CONN.request((W.CALL, FUNCTIONS[cls.__name__], args, kwargs or None))
+
+    def __eq__(self, other):
+        return CONN.request((W.OPERATOR, _OPS["eq"], self, other))
+
+    def __ne__(self, other):
+        return CONN.request((W.OPERATOR, _OPS["ne"], self, other))
+
+    def __hash__(self):
+        return CONN.request((W.CONVERT, self, 8))
+
+    def __str__(self):
+        return CONN.request((W.CONVERT, self, 6))
+
+
+_OPS = {n: i for i, n in enumerate(W.OPERATORS)}
+
+
+def _class_function(full):
+    def make(cls, *args, **kwargs):
+        return CONN.request((W.CALL, FUNCTIONS[full], args, kwargs or None))
+    make.__name__ = full.rsplit(".", 1)[-1]
+    return classmethod(make)
 
 
 def _method(name):
@@ -539,7 +582,38 @@ def setup(conn: Connection) -> dict:
     for name in ("item", "tolist"):
         if name in hs["ndarray_methods"]:
             setattr(generic, name, generic.__dict__[name])
+    for type_name, spec in hs.get("classes", {}).items():
+        if spec["array"]:
+            cls = SymmetricTensor if type_name == "SymmetricTensor" else None
+            if cls is None:
+                continue
+        else:
+            cls = OBJECT_CLASSES.get(type_name)
+            if cls is None:
+                cls = type(type_name, (_RemoteClass,), {"__slots__": (), "__module__": "flopscope"})
+                OBJECT_CLASSES[type_name] = cls
+            for c in spec["constructors"]:
+                setattr(cls, c, _class_function(f"{type_name}.{c}"))
+        for m in spec["methods"]:
+            setattr(cls, m, _method(m))
+        for p in spec["properties"]:
+            setattr(cls, p, _prop(p))
     return hs
+
+
+def public(full: str):
+    """The client object for the server function `full`: its class (SymmetryGroup, SymmetricTensor)
+    or the flopscope.numpy function of that name (so flops.as_symmetric is fnp.as_symmetric, as
+    in-process)."""
+    if full == "SymmetricTensor":
+        return SymmetricTensor
+    cls = OBJECT_CLASSES.get(full)
+    if cls is not None and issubclass(cls, _RemoteClass):
+        return cls
+    obj = sys.modules["flopscope.numpy"]
+    for part in full.split("."):
+        obj = getattr(obj, part)
+    return obj
 
 
 def make_functions(prefix: str) -> dict:

@@ -65,12 +65,13 @@ class Handle:
 
 
 class ArrayRef:
-    """What the server sends for an array result: id, dtype name, shape."""
+    """What the server sends for an array result: id, dtype name, shape; `symmetric` when the server's
+    array is a SymmetricTensor (tag Y instead of A, same bytes after it)."""
 
-    __slots__ = ("hid", "dtype", "shape")
+    __slots__ = ("hid", "dtype", "shape", "symmetric")
 
-    def __init__(self, hid, dtype, shape):
-        self.hid, self.dtype, self.shape = hid, dtype, shape
+    def __init__(self, hid, dtype, shape, symmetric=False):
+        self.hid, self.dtype, self.shape, self.symmetric = hid, dtype, shape, symmetric
 
 
 class ObjectRef:
@@ -155,12 +156,13 @@ _ENCODERS = {
     str: _enc_str,
     bytes: lambda v, out: out.append(b"b" + _U32.pack(len(v)) + v),
     tuple: _enc_seq(b"t"),
+    frozenset: _enc_seq(b"z"),  # SymmetryGroup.orbits()
     list: _enc_seq(b"l"),
     dict: _enc_dict,
     slice: lambda v, out: (out.append(b"S"), encode_into(v.start, out), encode_into(v.stop, out),
                            encode_into(v.step, out)),
     type(Ellipsis): lambda v, out: out.append(b"E"),
-    ArrayRef: lambda v, out: out.append(b"A" + _Q.pack(v.hid) + _enc_short(v.dtype)
+    ArrayRef: lambda v, out: out.append((b"Y" if v.symmetric else b"A") + _Q.pack(v.hid) + _enc_short(v.dtype)
                                         + shape_struct(len(v.shape)).pack(len(v.shape), *v.shape)),
     ObjectRef: lambda v, out: out.append(b"O" + _Q.pack(v.hid) + _enc_short(v.type_name)),
     Scalar: lambda v, out: out.append(b"n" + _enc_short(v.dtype) + _B.pack(len(v.raw)) + v.raw),
@@ -318,6 +320,12 @@ class Decoder:
             n = self._len()
             items = [self._value(depth + 1) for _ in range(n)]
             return tuple(items) if tag == 116 else items
+        if tag == 122:  # z
+            n = self._len()
+            try:
+                return frozenset([self._value(depth + 1) for _ in range(n)])
+            except TypeError:
+                raise WireError("malformed message: an unhashable set item") from None
         if tag == 102:  # f
             (v,) = _D.unpack_from(buf, self.pos)
             self.pos += 8
@@ -333,7 +341,7 @@ class Decoder:
             raw = bytes(buf[self.pos:self.pos + n])
             self.pos += n
             return raw.decode("utf-8", "surrogatepass") if tag == 115 else raw
-        if tag == 65:  # A
+        if tag == 65 or tag == 89:  # A Y (a symmetric tensor)
             (hid,) = _Q.unpack_from(buf, self.pos)
             self.pos += 8
             dtype = self._short()
@@ -342,7 +350,7 @@ class Decoder:
             self.pos += 1 + 8 * nd
             if self.array is None:
                 raise WireError("malformed message: an array result where none may be")
-            return self.array(hid, dtype, shape)
+            return self.array(hid, dtype, shape) if tag == 65 else self.array(hid, dtype, shape, True)
         if tag == 110:  # n
             dtype = self._short()
             n = buf[self.pos]

@@ -269,6 +269,85 @@ def test_same_flops_predictions_and_score_under_every_runner(tmp_path, which):
         assert ops == base_ops, name
 
 
+
+def _runs(path, runners, mlp, cost_model):
+    """{runner name: PredictOutcome} of one predict per runner under `cost_model` (restored after)."""
+    from whestbench.runners.metering import current_cost_model
+    import flopscope as flops
+
+    before = current_cost_model()
+    results = {}
+    try:
+        for runner in runners:
+            try:
+                runner.start(Entrypoint(path), SetupContext(width=mlp.width, depth=mlp.depth, flop_budget=10**9),
+                             ResourceLimits(wall_time_limit_s=60, cost_model=cost_model))
+                out = runner.predict(mlp, 10**9)
+            finally:
+                runner.close()
+            assert out.status == "ok", (runner.name, out.error_code, out.message, out.traceback)
+            results[runner.name] = out
+    finally:
+        flops.configure(cost_model=before)
+    return results
+
+
+def _assert_same(results):
+    base = results["local"]
+    for name, out in results.items():
+        assert out.flops_used == base.flops_used, name
+        assert out.predictions.tobytes() == base.predictions.tobytes(), name
+        ops = {ns: {op: r["flop_cost"] for op, r in rec["operations"].items()}
+               for ns, rec in out.breakdown["by_namespace"].items()}
+        base_ops = {ns: {op: r["flop_cost"] for op, r in rec["operations"].items()}
+                    for ns, rec in base.breakdown["by_namespace"].items()}
+        assert ops == base_ops, name
+
+
+@pytest.mark.parametrize("cost_model", ["flopscope-0.12", "primer"])
+def test_a_symmetric_estimator_bills_the_same_under_every_runner(tmp_path, cost_model):
+    """cov_prop_symmetric keeps its covariance a SymmetricTensor: under flopscope-0.12 each einsum on
+    it bills its orbits, so the sandbox must keep the server's result symmetric, not a plain array."""
+    folder = tmp_path / "sub"
+    folder.mkdir()
+    shutil.copy(os.path.join(HERE, "fixtures", "participants", "cov_prop_symmetric.py"), folder / "est.py")
+    mlp = sample_mlp(16, 4, np.random.default_rng(7), seed=3)
+    results = _runs(str(folder / "est.py"), [LocalRunner(), SubprocessRunner(), SandboxRunner()], mlp, cost_model)
+    _assert_same(results)
+
+
+def test_the_client_offers_every_symmetric_name(tmp_path):
+    """as_symmetric, is_symmetric, symmetrize, SymmetryGroup (its constructors, methods and properties),
+    SymmetricTensor (type, constructor, .symmetry, methods), SymmetryError, random.symmetric:
+    every check of the fixture holds in the sandbox as in-process, with the same bills and values."""
+    path = submission(tmp_path, "symmetric_surface.py")
+    mlp = sample_mlp(24, 4, np.random.default_rng(3), seed=1)
+    results = _runs(path, [LocalRunner(), SandboxRunner()], mlp, "flopscope-0.12")
+    for name, out in results.items():
+        checks = out.predictions[0, :17]
+        assert checks.tolist() == [1.0] * 17, (name, checks)
+        assert out.predictions[0, 17:].tolist() == [0.0] * (mlp.width - 17), name
+    _assert_same(results)
+
+
+def test_the_handshake_names_every_public_symmetric_name():
+    """The handshake carries each name flopscope._symmetric exports (derived from the package)."""
+    import flopscope as flops
+    from flopscope import _symmetric
+    from whestbench.sandbox.server import build_surface
+
+    _, hs = build_surface()
+    for name in _symmetric.__all__:
+        assert name in hs["toplevel"], name
+        assert hs["toplevel"][name] in hs["functions"], name
+    assert "random.symmetric" in hs["functions"]
+    assert {"SymmetryError", "SymmetryLossWarning"} <= {n.rsplit(".", 1)[-1] for n, _, _ in hs["errors"]}
+    group = hs["classes"]["SymmetryGroup"]
+    for attr in dir(flops.SymmetryGroup):
+        if not attr.startswith("_"):
+            assert attr in group["methods"] + group["properties"] + group["constructors"], attr
+
+
 PINNED = '''
 import os
 import threading

@@ -12,6 +12,10 @@ from . import accounting, numpy, stats  # noqa: E402
 
 __version__ = "0.1.0"
 FlopscopeArray = numpy.ndarray
+# flopscope's names that are the server's functions and classes (as_symmetric, SymmetryGroup, ...)
+for _short, _full in _R.HANDSHAKE.get("toplevel", {}).items():
+    if _short not in globals():
+        globals()[_short] = _R.public(_full)
 
 
 class namespace:

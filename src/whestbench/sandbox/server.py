@@ -23,6 +23,7 @@ import flopscope as flops
 import flopscope.numpy as fnp
 from flopscope import BudgetExhaustedError, TimeExhaustedError
 from flopscope import _core
+from flopscope import _symmetric
 
 from whestbench.mlp import MLP, as_counted
 from whestbench.runners.integrity import IntegrityGuard
@@ -42,6 +43,11 @@ NOT_REMOTE = frozenset({"load", "save", "savez", "savez_compressed", "apply_alon
 FILE_IO = frozenset({"save", "savez", "savez_compressed", "load", "loadtxt", "genfromtxt", "fromfile",
                      "fromregex", "memmap", "tofile"})
 FNDARRAY = fnp.ndarray
+#: the server-held classes of the symmetric tensors (flopscope._symmetric): a SymmetryGroup (and the
+#: Permutations it is made of) is a remote object whose public methods and properties the sandbox
+#: may use; a SymmetricTensor is an array that travels as a symmetric array reference
+SYMMETRIC_CLASSES = (_symmetric.SymmetryGroup, _symmetric.Permutation)
+SYMMETRIC_BASE = _core.SymmetricBase
 #: the submission folder on the host (set by Server.start): what the sandbox sees at SUBMISSION_MOUNT
 _SUBMISSION_ROOT: Optional[str] = None
 _DTYPE_NAMES: Dict[Any, bytes] = {}
@@ -121,6 +127,7 @@ def build_surface():
                 seen.add(full)
                 names.append(full)
                 funcs.append(obj)
+    classes = _symmetric_surface(names, funcs, seen)
     keep = [i for i, n in enumerate(names) if n.split(".")[-1] not in FILE_IO]
     names, funcs = [names[i] for i in keep], [funcs[i] for i in keep]
     names.append("load")
@@ -139,8 +146,57 @@ def build_surface():
             errors.append((_qual(cls), [_qual(b) for b in cls.__bases__], cls.__doc__ or ""))
     handshake = {"functions": names, "constants": constants, "ndarray_methods": methods,
                  "ndarray_properties": props, "generator_methods": generator_methods, "errors": errors,
-                 "stats": sorted({n.split(".")[1] for n in names if n.startswith("stats.")})}
+                 "stats": sorted({n.split(".")[1] for n in names if n.startswith("stats.")}),
+                 "classes": classes, "toplevel": _toplevel(names, funcs)}
     return funcs, handshake
+
+
+def _public_members(cls, base=object):
+    """(methods, properties, class methods) of `cls` a sandbox may reach: public names not on `base`."""
+    methods, props, ctors = [], [], []
+    for attr in dir(cls):
+        if attr.startswith("_") or attr in DENIED or (base is not object and hasattr(base, attr)):
+            continue
+        raw = next((vars(k)[attr] for k in cls.__mro__ if attr in vars(k)), None)
+        if isinstance(raw, classmethod):
+            ctors.append(attr)
+        elif isinstance(raw, property):
+            props.append(attr)
+        elif callable(raw):
+            methods.append(attr)
+    return methods, props, ctors
+
+
+def _symmetric_surface(names, funcs, seen) -> dict:
+    """The symmetric tensors' classes (flopscope._symmetric): each class's constructor and class
+    methods become server functions (`SymmetryGroup`, `SymmetryGroup.symmetric`, ...); what the
+    client builds for each: {name: {methods, properties, constructors, array}}."""
+    classes = {}
+    for cls in (*SYMMETRIC_CLASSES, _symmetric.SymmetricTensor):
+        is_array = issubclass(cls, np.ndarray)
+        methods, props, ctors = _public_members(cls, FNDARRAY if is_array else object)
+        for full, f in [(cls.__name__, cls)] + [(f"{cls.__name__}.{c}", getattr(cls, c)) for c in ctors]:
+            if full not in seen:
+                seen.add(full)
+                names.append(full)
+                funcs.append(f)
+        classes[cls.__name__] = {"methods": methods, "properties": props, "constructors": ctors,
+                                 "array": is_array}
+    return classes
+
+
+def _toplevel(names, funcs) -> dict:
+    """{flopscope name: server function name} for the top-level flopscope names that are one of the
+    surface's functions (flops.as_symmetric is flopscope.numpy.as_symmetric, flops.SymmetryGroup, ...)."""
+    by_id = {}
+    for name, f in zip(names, funcs):
+        by_id.setdefault(id(f), name)
+    out = {}
+    for short in flops.__all__:
+        name = by_id.get(id(getattr(flops, short, None)))
+        if name is not None:
+            out[short] = name
+    return out
 
 
 def _qual(cls) -> str:
@@ -250,6 +306,10 @@ class Server:
     def out(self, v):
         t = type(v)
         if t is FNDARRAY or isinstance(v, np.ndarray):
+            if isinstance(v, SYMMETRIC_BASE):  # stays a SymmetricTensor here: later calls bill its orbits
+                if v.nbytes > ARRAY_CAP:
+                    raise MemoryError(f"an array of {v.nbytes} bytes is over the sandbox's 4 GiB cap per array")
+                return W.ArrayRef(self.put(v), _dtype_text(v.dtype), v.shape, symmetric=True)
             if t is not FNDARRAY:
                 v = v.view(FNDARRAY)  # whatever the sandbox touches is counted
             if v.nbytes > ARRAY_CAP:
@@ -268,6 +328,8 @@ class Server:
             return (tuple if isinstance(v, tuple) else list)(self.out(x) for x in v)
         if isinstance(v, dict):
             return {self.out(k): self.out(x) for k, x in v.items()}
+        if type(v) is frozenset:  # SymmetryGroup.orbits()
+            return frozenset(self.out(x) for x in v)
         if isinstance(v, np.dtype):
             return W.DTypeName(_dtype_text(v))
         if isinstance(v, (slice, type(Ellipsis))):
@@ -288,7 +350,8 @@ class Server:
     def h_method(self, msg):
         obj = msg[2]
         if not isinstance(obj, (np.ndarray, np.generic, np.random.Generator, np.random.RandomState,
-                                np.random.SeedSequence, np.random.BitGenerator, np.finfo, np.iinfo)):
+                                np.random.SeedSequence, np.random.BitGenerator, np.finfo, np.iinfo,
+                                SYMMETRIC_CLASSES)):
             raise TypeError(f"{type(obj).__name__} objects have no methods in the sandbox")
         method = getattr(obj, self._name(obj, msg[3]))
         return method(*msg[4], **msg[5]) if msg[5] else method(*msg[4])
