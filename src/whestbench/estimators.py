@@ -66,7 +66,6 @@ class CovariancePropagationEstimator(BaseEstimator):
         n = mlp.width
         mu = fnp.zeros(n, dtype=_F32)
         cov = fnp.eye(n, dtype=_F32)
-        diag = fnp.arange(n)
         log_scale = 0.0
         rows = []
         for w in mlp.weights:
@@ -82,7 +81,7 @@ class CovariancePropagationEstimator(BaseEstimator):
             # Cov(ReLU z_i, ReLU z_j) ~ Phi(a_i) Phi(a_j) Cov(z_i, z_j) off the diagonal
             gain = fnp.where(sigma > _F32(VARIANCE_FLOOR), cdf, _F32(0.0)).astype(_F32)
             cov = fnp.outer(gain, gain) * cov_pre
-            cov[diag, diag] = var
+            fnp.fill_diagonal(cov, var)  # as upstream's reference: no item assignment (immutable arrays)
             rows.append(mu if log_scale == 0.0 else mu * _F32(math.exp(log_scale)))
         return fnp.stack(rows)
 

@@ -71,3 +71,18 @@ def test_outputs_are_float32_and_deterministic(contest, norm_stats):
         a = np.asarray(CovariancePropagationEstimator().predict(mlp, 10**12))
         b = np.asarray(CovariancePropagationEstimator().predict(mlp, 10**12))
     assert a.shape == (D, W) and a.dtype == np.float32 and np.array_equal(a, b)
+
+
+@pytest.mark.parametrize("estimator", [MeanPropagationEstimator, CovariancePropagationEstimator, CombinedEstimator])
+def test_reference_estimators_run_with_immutable_arrays(estimator, contest):
+    """Under flopscope-0.12 arrays are immutable by default, as on upstream's grader: the reference
+    estimators write no array in place (the covariance's diagonal goes in through fill_diagonal,
+    as upstream's reference does), and predict the same values as under the primer."""
+    before = flops._budget._settings["cost_model"]
+    try:
+        flops.configure(cost_model="flopscope-0.12")
+        upstream_records, _ = run(estimator(), contest)
+    finally:
+        flops.configure(cost_model=before)
+    primer_records, _ = run(estimator(), contest)
+    assert [r["final_layer_mse"] for r in upstream_records] == [r["final_layer_mse"] for r in primer_records]
