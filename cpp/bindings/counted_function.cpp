@@ -126,6 +126,29 @@ PyObject* where_alone(CountedFunction* self, Py_ssize_t nargs, PyObject* kwnames
   return PyDict_GetItemString(state().exported_ops, "nonzero");  // borrowed
 }
 
+// Hands NumPy's einsum the path the core priced as optimize=: in place of
+// the call's own optimize= (stack[nargs + j]), or added as a keyword
+// (`*kwnames_out` then names one more; the stack has room for it).
+bool hand_path(const einsum::Path& path, PyObject** stack, Py_ssize_t nargs, PyObject* kwnames, Holder* optimize,
+               Holder* kwnames_plus, PyObject** kwnames_out) {
+  const Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+  if ((optimize->o = path_to_list(path)) == nullptr) return false;
+  Py_ssize_t j = 0;
+  while (j < nkw && PyUnicode_CompareWithASCIIString(PyTuple_GET_ITEM(kwnames, j), "optimize") != 0) ++j;
+  stack[nargs + j] = optimize->o;
+  if (j < nkw) return true;
+  static PyObject* const kOptimize = PyUnicode_InternFromString("optimize");
+  if ((kwnames_plus->o = PyTuple_New(nkw + 1)) == nullptr) return false;
+  for (Py_ssize_t i = 0; i < nkw; ++i) {
+    Py_INCREF(PyTuple_GET_ITEM(kwnames, i));
+    PyTuple_SET_ITEM(kwnames_plus->o, i, PyTuple_GET_ITEM(kwnames, i));
+  }
+  Py_INCREF(kOptimize);
+  PyTuple_SET_ITEM(kwnames_plus->o, nkw, kOptimize);
+  *kwnames_out = kwnames_plus->o;
+  return true;
+}
+
 }  // namespace
 
 bool refuses_in_place(CountedFunction* self) {
@@ -202,23 +225,8 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
   // What NumPy is handed: plain arrays; einsum the path priced.
   Holder optimize, kwnames_plus;
   PyObject* call_kwnames = kwnames;
-  if (priced.run_path) {
-    if ((optimize.o = path_to_list(priced.path)) == nullptr) return nullptr;
-    Py_ssize_t j = 0;
-    while (j < nkw && PyUnicode_CompareWithASCIIString(PyTuple_GET_ITEM(kwnames, j), "optimize") != 0) ++j;
-    stack[nargs + j] = optimize.o;
-    if (j == nkw) {  // the call gave none: added as a keyword
-      static PyObject* const kOptimize = PyUnicode_InternFromString("optimize");
-      if ((kwnames_plus.o = PyTuple_New(nkw + 1)) == nullptr) return nullptr;
-      for (Py_ssize_t i = 0; i < nkw; ++i) {
-        Py_INCREF(PyTuple_GET_ITEM(kwnames, i));
-        PyTuple_SET_ITEM(kwnames_plus.o, i, PyTuple_GET_ITEM(kwnames, i));
-      }
-      Py_INCREF(kOptimize);
-      PyTuple_SET_ITEM(kwnames_plus.o, nkw, kOptimize);
-      call_kwnames = kwnames_plus.o;
-    }
-  }
+  if (priced.run_path && !hand_path(priced.path, stack, nargs, kwnames, &optimize, &kwnames_plus, &call_kwnames))
+    return nullptr;
   for (Py_ssize_t i = 0; i < nargs + nkw; ++i)
     if ((stack[i] = operands.plain(stack[i])) == nullptr) return nullptr;
 
@@ -271,8 +279,9 @@ PyObject* counted_function_call(CountedFunction* self, PyObject* const* args, Py
       });
   if (tagged && priced.result_symmetry == 0 && self->reduction) [[unlikely]] {
     const OperandShape input{static_cast<int>(signature[0].ints.size()),
-                             reinterpret_cast<const npy_intp*>(signature[0].ints.data()), signature[0].dtype,
-                             signature[0].symmetry, signature[0].weak};
+                             reinterpret_cast<const npy_intp*>(signature[0].ints.data()),
+                             signature[0].dtype >= 0 ? signature[0].dtype : NPY_NOTYPE, signature[0].symmetry,
+                             signature[0].weak};
     return sym::warn_lost(result, &input, 1, name, true);
   }
   return result;
