@@ -73,21 +73,13 @@ int normalize_axis(std::int64_t axis, int ndim) {
   return out;
 }
 
-std::span<const std::int64_t> Signature::shape(std::size_t i) const {
-  const Arg& a = (*this)[i];
-  switch (a.kind) {
-    case Arg::Kind::Array: return a.ints;
+std::span<const std::int64_t> Signature::scalar_shape(std::size_t i) const {
+  switch ((*this)[i].kind) {
     case Arg::Kind::Int:
     case Arg::Kind::Float:
     case Arg::Kind::Bool: return {};
     default: throw SignatureError(position(i) + " must be an array");
   }
-}
-
-Flops Signature::numel(std::size_t i) const {
-  Flops n = 1;
-  for (std::int64_t d : shape(i)) n = checked_mul(n, d);
-  return n;
 }
 
 std::int64_t Signature::dim(std::size_t i, int axis) const {

@@ -123,9 +123,17 @@ class Signature {
   }
 
   // Shape of an array argument; a number (Int/Float/Bool) is a 0-d operand.
-  std::span<const std::int64_t> shape(std::size_t i) const;
+  std::span<const std::int64_t> shape(std::size_t i) const {
+    const Arg& a = (*this)[i];
+    if (a.kind == Arg::Kind::Array) [[likely]] return a.ints;
+    return scalar_shape(i);
+  }
   int ndim(std::size_t i) const { return static_cast<int>(shape(i).size()); }
-  Flops numel(std::size_t i) const;
+  Flops numel(std::size_t i) const {
+    Flops n = 1;
+    for (std::int64_t d : shape(i)) n = checked_mul(n, d);
+    return n;
+  }
   // Extent of axis `axis` (negative counts from the end) of argument i.
   std::int64_t dim(std::size_t i, int axis) const;
 
@@ -155,6 +163,8 @@ class Signature {
   void slices_along(std::size_t array, std::size_t axis, int fallback, Flops* length, Flops* slices) const;
 
  private:
+  // shape() of a number (a 0-d operand); throws for anything else.
+  std::span<const std::int64_t> scalar_shape(std::size_t i) const;
   std::span<const Arg> args_;
 };
 
