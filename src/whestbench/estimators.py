@@ -80,7 +80,9 @@ class CovariancePropagationEstimator(BaseEstimator):
             mu, var, cdf, sigma = relu_moments(mu_pre, fnp.diagonal(cov_pre))
             # Cov(ReLU z_i, ReLU z_j) ~ Phi(a_i) Phi(a_j) Cov(z_i, z_j) off the diagonal
             gain = fnp.where(sigma > _F32(VARIANCE_FLOOR), cdf, _F32(0.0)).astype(_F32)
-            cov = fnp.outer(gain, gain) * cov_pre
+            # gain_i gain_j by broadcasting, not outer(gain, gain): that one is symmetric (the same
+            # array twice), and its product with the untagged cov_pre would warn SymmetryLossWarning.
+            cov = gain[:, None] * gain[None, :] * cov_pre
             fnp.fill_diagonal(cov, var)  # as upstream's reference: no item assignment (immutable arrays)
             rows.append(mu if log_scale == 0.0 else mu * _F32(math.exp(log_scale)))
         return fnp.stack(rows)
