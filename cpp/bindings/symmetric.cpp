@@ -238,38 +238,22 @@ Id formula_result_group(const Profile& profile, OpId op, PyObject* const* args, 
 
 void price_pointwise(const Profile& profile, OpId op, const OperandShape* shapes, int n, int nout, Flops* cost,
                      Id* out) {
-  std::vector<cost::Shape> spans;
   std::vector<symmetry::Operand> operands;
-  for (int i = 0; i < n; ++i) {
-    spans.push_back(shapes[i].span());
-    operands.push_back({shapes[i].span(), shapes[i].symmetry});
-  }
-  std::vector<cost::Extent> out_shape;
-  if (!cost::broadcast_shapes(spans, &out_shape)) return;  // NumPy refuses it
-  *out = symmetry::pointwise(operands, out_shape);
-  if (profile.symmetry_orbits && *out != 0)
-    *cost = cost::pointwise(profile, op, symmetry::orbit_count(out_shape, *out), nout);
+  for (int i = 0; i < n; ++i) operands.push_back({shapes[i].span(), shapes[i].symmetry});
+  Flops elements = -1;
+  if (symmetry::pointwise_counts(profile.symmetry_orbits, operands, &elements, out) && elements >= 0)
+    *cost = cost::pointwise(profile, op, elements, nout);
 }
 
 bool reduction_counts(const char* op, const Profile& profile, const OperandShape& in, PyObject* axis,
                       PyObject* keepdims, Flops* in_count, Flops* out_count, Id* out) {
-  const int nd = in.ndim;
   bool flags[64];  // the reduced axes (NumPy arrays have at most 64 dimensions)
-  if (!read_reduced_axes(op, nd, axis, flags)) return false;
-  const bool keep = keepdims == Py_True;
-  std::vector<cost::Extent> out_shape;
-  for (int a = 0; a < nd; ++a)
-    if (!flags[a]) out_shape.push_back(in.dims[a]);
-    else if (keep) out_shape.push_back(1);
-  const symmetry::Reduction r = symmetry::reduce(in.symmetry, {flags, static_cast<std::size_t>(nd)}, keep);
-  *out = r.output;
-  if (profile.symmetry_orbits) {
-    *in_count = symmetry::orbit_count(in.span(), r.stabilizer);
-    *out_count = symmetry::orbit_count(out_shape, r.output);
-  } else {
-    *in_count = in.numel();
-    *out_count = cost::numel(out_shape);
-  }
+  if (!read_reduced_axes(op, in.ndim, axis, flags)) return false;
+  const symmetry::ReductionCounts c = symmetry::reduction_counts(
+      profile.symmetry_orbits, in.span(), in.symmetry, {flags, static_cast<std::size_t>(in.ndim)}, keepdims == Py_True);
+  *in_count = c.input;
+  *out_count = c.output;
+  *out = c.group;
   return true;
 }
 
@@ -354,7 +338,7 @@ std::string engine_key(const Profile& profile, OpId op, const einsum::Expression
                        const std::vector<symmetry::EinsumOperand>& ops) {
   std::string key;
   auto put = [&](std::int64_t v) { key.append(reinterpret_cast<const char*>(&v), sizeof v); };
-  put(reinterpret_cast<std::intptr_t>(&profile));
+  put(reinterpret_cast<std::intptr_t>(&profile));  // profiles are immutable and live for the process
   put(op);
   for (const auto& labels : expr.inputs) {
     put(-1);
@@ -499,7 +483,7 @@ OperandShape shape_of(const Arg& a) {
 std::string call_key(const Profile& profile, OpId op, const Signature& s, std::span<PyObject* const> objects) {
   std::string key;
   auto put = [&](std::int64_t v) { key.append(reinterpret_cast<const char*>(&v), sizeof v); };
-  put(reinterpret_cast<std::intptr_t>(&profile));
+  put(reinterpret_cast<std::intptr_t>(&profile));  // profiles are immutable and live for the process
   put(op);
   key.append(s[0].s);
   const std::span<const Arg> items = s[1].items;

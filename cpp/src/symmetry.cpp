@@ -530,6 +530,29 @@ Flops reynolds(Flops n, Flops order, bool upstream) {
 
 Flops canonical_copy(Flops n, bool upstream) { return upstream ? std::max<Flops>(n, 1) : 0; }
 
+ReductionCounts reduction_counts(bool orbits, cost::Shape shape, Id id, std::span<const bool> reduced, bool keepdims) {
+  std::vector<cost::Extent> kept;
+  for (std::size_t a = 0; a < shape.size(); ++a)
+    if (!reduced[a]) kept.push_back(shape[a]);
+    else if (keepdims) kept.push_back(1);
+  const Reduction r = reduce(id, reduced, keepdims);
+  ReductionCounts counts;
+  counts.group = r.output;
+  counts.input = orbits ? orbit_count(shape, r.stabilizer) : cost::numel(shape);
+  counts.output = orbits ? orbit_count(kept, r.output) : cost::numel(kept);
+  return counts;
+}
+
+bool pointwise_counts(bool orbits, std::span<const Operand> operands, Flops* elements, Id* group) {
+  std::vector<cost::Shape> shapes;
+  for (const Operand& o : operands) shapes.push_back(o.shape);
+  std::vector<cost::Extent> out;
+  if (!cost::broadcast_shapes(shapes, &out)) return false;
+  *group = pointwise(operands, out);
+  if (orbits && *group != 0) *elements = orbit_count(out, *group);
+  return true;
+}
+
 namespace {
 struct RoleRow {
   const char* op;

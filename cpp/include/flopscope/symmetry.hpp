@@ -78,6 +78,24 @@ struct Reduction {
 };
 Reduction reduce(Id id, std::span<const bool> reduced, bool keepdims);
 
+// What a call on symmetric operands bills, the one place for both the table
+// rows (formulas/core.cpp) and the ufunc paths (cpp/bindings/symmetric.cpp):
+// under symmetry.orbits the orbits of what it reads and writes, else every
+// element; and the result's group.
+//
+// A reduction of `shape` (tagged `id`) over the flagged axes: the input counted
+// under the setwise stabilizer of the reduced axes, the output under its group.
+struct ReductionCounts {
+  Flops input = 0;
+  Flops output = 0;
+  Id group = 0;
+};
+ReductionCounts reduction_counts(bool orbits, cost::Shape shape, Id id, std::span<const bool> reduced, bool keepdims);
+// A pointwise op on `operands`: its output's group and the output elements it
+// bills (`*elements`; left alone for a dense result or without orbits). False
+// when the shapes do not broadcast (nothing set).
+bool pointwise_counts(bool orbits, std::span<const Operand> operands, Flops* elements, Id* group);
+
 // Basic indexing / axis selection. `source` has one entry per output axis:
 // the input axis it comes from, or -1 for a new axis (None). `selection` has
 // one entry per input axis: a class number, equal for two kept axes that are

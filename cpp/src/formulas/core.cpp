@@ -44,38 +44,24 @@ void product(const Profile& p, OpId op, const Signature& s, cost::Product kind, 
 // (upstream 0.12.4: sum of a symmetric n x n is n(n+1)/2 - n).
 void symmetric_counts(const Profile& p, OpId op, const Signature& s, Flops* in, Flops* kept, Priced* out) {
   const auto shape = s.shape(0);
-  const int nd = static_cast<int>(shape.size());
   bool reduced[64];
   s.reduced_axes(0, 1, reduced);
   const int keepdims_slot = slot_index(op, "keepdims");
   const bool keep = keepdims_slot >= 0 && s.bool_or(static_cast<std::size_t>(keepdims_slot), false);
-  std::vector<cost::Extent> kept_shape;
-  for (int a = 0; a < nd; ++a)
-    if (!reduced[a]) kept_shape.push_back(shape[static_cast<std::size_t>(a)]);
-    else if (keep) kept_shape.push_back(1);
-  const symmetry::Reduction r = symmetry::reduce(s[0].symmetry, {reduced, static_cast<std::size_t>(nd)}, keep);
-  out->result_symmetry = r.output;
-  if (!p.symmetry_orbits) return;
-  *in = symmetry::orbit_count(shape, r.stabilizer);
-  *kept = symmetry::orbit_count(kept_shape, r.output);
+  const symmetry::ReductionCounts c =
+      symmetry::reduction_counts(p.symmetry_orbits, shape, s[0].symmetry, {reduced, shape.size()}, keep);
+  out->result_symmetry = c.group;
+  *in = c.input;
+  *kept = c.output;
 }
 
-// The inputs `slots` of a pointwise op broadcast together: the output's
-// symmetry (the tagged operands' groups intersected, spec 5.4) and under
-// symmetry.orbits its orbits instead of its elements.
+// The inputs `slots` of a pointwise op broadcast together (symmetry::pointwise_counts).
 void symmetric_pointwise(const Profile& p, const Signature& s, std::span<const std::size_t> slots, Flops* elements,
                          Priced* out) {
   std::vector<symmetry::Operand> operands;
-  std::vector<cost::Shape> shapes;
   for (std::size_t i : slots)
-    if (given(s, i)) {
-      operands.push_back({s.shape(i), s[i].symmetry});
-      shapes.push_back(s.shape(i));
-    }
-  std::vector<cost::Extent> shape;
-  if (!cost::broadcast_shapes(shapes, &shape)) return;
-  out->result_symmetry = symmetry::pointwise(operands, shape);
-  if (p.symmetry_orbits && out->result_symmetry != 0) *elements = symmetry::orbit_count(shape, out->result_symmetry);
+    if (given(s, i)) operands.push_back({s.shape(i), s[i].symmetry});
+  symmetry::pointwise_counts(p.symmetry_orbits, operands, elements, &out->result_symmetry);
 }
 
 bool any_symmetric(const Signature& s, std::span<const std::size_t> slots) {
