@@ -36,17 +36,13 @@ class CallFrame {
   // its seven slots.
   void start(std::size_t n) {
     base_ = n <= kArgs ? reinterpret_cast<Arg*>(args_) : more_args_.emplace_front(n).data();
-    n_slots_ = n;
     initialized_ = 0;
     objects_[0] = objects_[1] = nullptr;  // read by the symmetric engine's repeat check
   }
   // Slot k (k < n), Absent until filled.
   Arg& slot(std::size_t k) {
-    static const Arg kAbsent{};
     for (; initialized_ <= k; ++initialized_) {
-      // Copied from one Absent Arg (a few vector moves): zeroing in place
-      // compiles to `rep stos`, whose start-up cost showed in fa.sum().
-      std::memcpy(static_cast<void*>(base_ + initialized_), &kAbsent, sizeof(Arg));
+      make_absent(base_ + initialized_);
       if (initialized_ < kArgs) objects_[initialized_] = nullptr;
     }
     return base_[k];
@@ -64,7 +60,13 @@ class CallFrame {
   Signature signature() const { return Signature(slots()); }
 
   // n fresh Args for the items of an Arrays argument.
-  std::span<Arg> items(std::size_t n) { return fresh_args(n, items_, &n_items_used_); }
+  std::span<Arg> items(std::size_t n) {
+    if (n_items_used_ + n > kArgs) return more_args_.emplace_front(n);  // constructed by the vector
+    Arg* p = reinterpret_cast<Arg*>(items_) + n_items_used_;
+    n_items_used_ += n;
+    for (std::size_t i = 0; i < n; ++i) make_absent(p + i);
+    return {p, n};
+  }
   // A fresh operand shape (its address stays valid for the call).
   OperandShape& shape() {
     last_shape_ = n_shapes_ < kShapes ? &shapes_[n_shapes_++] : &more_shapes_.emplace_front();
@@ -88,22 +90,18 @@ class CallFrame {
 
  private:
   static constexpr std::size_t kArgs = 16, kShapes = 16, kInts = 64;
-  std::span<Arg> fresh_args(std::size_t n, unsigned char* inline_buf, std::size_t* used) {
-    if (*used + n > kArgs) return more_args_.emplace_front(n);  // constructed by the vector
-    Arg* p = reinterpret_cast<Arg*>(inline_buf) + *used;
-    *used += n;
-    // Copied from one Absent Arg (a few vector moves each): zeroing each
-    // in place compiles to `rep stos`, whose start-up cost showed in
-    // fa.sum()'s overhead.
+  // An Absent Arg in raw storage, copied from one template (a few vector
+  // moves): zeroing in place compiles to `rep stos`, whose start-up cost
+  // showed in fa.sum().
+  static void make_absent(Arg* a) {
     static const Arg kAbsent{};
-    for (std::size_t i = 0; i < n; ++i) std::memcpy(static_cast<void*>(p + i), &kAbsent, sizeof(Arg));
-    return {p, n};
+    std::memcpy(static_cast<void*>(a), &kAbsent, sizeof(Arg));
   }
   alignas(Arg) unsigned char args_[kArgs * sizeof(Arg)];
   alignas(Arg) unsigned char items_[kArgs * sizeof(Arg)];
   std::size_t n_items_used_ = 0;
   Arg* base_ = nullptr;
-  std::size_t n_slots_ = 0, initialized_ = 0;
+  std::size_t initialized_ = 0;
   PyObject* objects_[kArgs];
   OperandShape shapes_[kShapes];  // trivially constructible: not initialised
   std::size_t n_shapes_ = 0;
