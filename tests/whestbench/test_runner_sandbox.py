@@ -258,16 +258,7 @@ def test_same_flops_predictions_and_score_under_every_runner(tmp_path, which):
             runner.close()
         assert out.status == "ok", (runner.name, out.error_code, out.message, out.traceback)
         results[runner.name] = out
-    base = results["local"]
-    for name, out in results.items():
-        assert out.flops_used == base.flops_used, name
-        assert out.predictions.tobytes() == base.predictions.tobytes(), name
-        ops = {ns: {op: r["flop_cost"] for op, r in rec["operations"].items()}
-               for ns, rec in out.breakdown["by_namespace"].items()}
-        base_ops = {ns: {op: r["flop_cost"] for op, r in rec["operations"].items()}
-                    for ns, rec in base.breakdown["by_namespace"].items()}
-        assert ops == base_ops, name
-
+    _assert_same(results)
 
 
 def _runs(path, runners, mlp, cost_model):
@@ -293,6 +284,7 @@ def _runs(path, runners, mlp, cost_model):
 
 
 def _assert_same(results):
+    """Every runner's FLOPs, prediction bytes and per-op bills equal the local runner's."""
     base = results["local"]
     for name, out in results.items():
         assert out.flops_used == base.flops_used, name
