@@ -7,6 +7,7 @@ task), so on a Zen 3 its Ray bake differed from the serial one."""
 import os
 import signal
 import threading
+import time
 
 import pytest
 
@@ -47,35 +48,43 @@ def test_a_ray_bake_equals_the_single_machine_bake(cluster, serial, tmp_path):
     assert sorted(e["mlp_id"] for e in events) == list(range(6))
 
 
-def _task_workers():
-    """PIDs of Ray worker processes running a bake task (Ray titles them ray::<function>)."""
-    pids = []
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
-        try:
-            with open(f"/proc/{pid}/cmdline", "rb") as f:
-                if f.read().startswith(b"ray::_row_bytes"):
-                    pids.append(int(pid))
-        except OSError:
-            continue
-    return pids
+def test_a_worker_killed_mid_bake_is_retried_and_the_dataset_is_still_exact(cluster, serial, tmp_path, monkeypatch):
+    # No race: the first attempt of MLP 0 writes its worker's PID and waits to be killed;
+    # the test kills that PID; Ray's retry finds the attempt marked and bakes the row.
+    marks = str(tmp_path / "marks")
+    os.mkdir(marks)
 
+    def first_attempt_waits_to_be_killed(settings, mlp_id, name, _bake=B._row_bytes, _marks=marks):
+        # Runs in a Ray worker (a local function: cloudpickle sends it by value).
+        if mlp_id == 0:
+            try:
+                os.close(os.open(os.path.join(_marks, "attempted"), os.O_CREAT | os.O_EXCL))
+            except FileExistsError:
+                pass  # the retry
+            else:
+                with open(os.path.join(_marks, "pid.tmp"), "w") as f:
+                    f.write(str(os.getpid()))
+                os.rename(os.path.join(_marks, "pid.tmp"), os.path.join(_marks, "pid"))
+                time.sleep(600)  # killed long before; were it not, the test fails below
+        return _bake(settings, mlp_id, name)
 
-def test_a_worker_killed_mid_bake_is_retried_and_the_dataset_is_still_exact(cluster, serial, tmp_path):
     killed = []
 
-    def killer(event):
-        if killed:
-            return
-        for pid in _task_workers():  # a task is running on it now
-            os.kill(pid, signal.SIGKILL)
-            killed.append(pid)
-            return
+    def killer():
+        path = os.path.join(marks, "pid")
+        for _ in range(6000):  # the worker writes it once it runs the task (bounded: 10 min)
+            if os.path.exists(path):
+                with open(path) as f:
+                    pid = int(f.read())
+                os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
+                return
+            time.sleep(0.1)
 
-    def on_progress(event):
-        threading.Thread(target=killer, args=(event,)).start()
-
-    out = B.bake(B.make_spec(**SPEC), str(tmp_path / "ds"), ray_address="local", on_progress=on_progress)
-    assert killed, "no running bake task was found to kill"
+    monkeypatch.setattr(B, "_row_bytes", first_attempt_waits_to_be_killed)
+    thread = threading.Thread(target=killer)
+    thread.start()
+    out = B.bake(B.make_spec(**SPEC), str(tmp_path / "ds"), ray_address="local")
+    thread.join()
+    assert killed, "the first attempt never ran"
     assert _bytes(out) == _bytes(serial)
