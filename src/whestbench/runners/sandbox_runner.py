@@ -24,6 +24,7 @@ from whestbench.loading import Entrypoint
 from whestbench.mlp import MLP
 from whestbench.runners.base import (ERROR, PredictOutcome, ResourceLimits, Runner, RunnerError, checked_reply,
                                      child_env, restart_failed)
+from whestbench.sandbox import weights as WT
 from whestbench.sandbox import wire as W
 from whestbench.sandbox.launch import SUBMISSION_MOUNT, SandboxUnavailable, bwrap_path, stderr_fd
 
@@ -34,12 +35,19 @@ CLOSE_TIMEOUT_S = 3.0
 class _Server:
     def __init__(self, env: Dict[str, str]) -> None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.weights, weights_theirs = WT.channel()
         try:
-            self.proc = subprocess.Popen([sys.executable, "-m", "whestbench.sandbox.server", str(theirs.fileno())],
+            self.proc = subprocess.Popen([sys.executable, "-m", "whestbench.sandbox.server", str(theirs.fileno()),
+                                          str(weights_theirs.fileno())],
                                          stdin=subprocess.DEVNULL, stdout=stderr_fd(), env=env,
-                                         pass_fds=[theirs.fileno()], start_new_session=True)
+                                         pass_fds=[theirs.fileno(), weights_theirs.fileno()], start_new_session=True)
+        except BaseException:
+            ours.close()
+            self.weights.close()
+            raise
         finally:
             theirs.close()
+            weights_theirs.close()
         self.sock = ours
         self.chan = W.Channel(ours)
         self.dec = W.Decoder()
@@ -68,10 +76,11 @@ class _Server:
             self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             pass
-        try:
-            self.sock.close()
-        except OSError:
-            pass
+        for sock in (self.sock, self.weights):
+            try:
+                sock.close()
+            except OSError:
+                pass
 
 
 class SandboxRunner(Runner):
@@ -140,10 +149,10 @@ class SandboxRunner(Runner):
         server = self._server
         spec = {"width": int(mlp.width), "depth": int(mlp.depth), "seed": int(mlp.seed), "name": str(mlp.name),
                 "budget": int(budget)}
-        weights = np.ascontiguousarray(mlp.stacked_weights(), dtype=np.float32).tobytes()
         timeout = self._limits.transport_timeout_s()
         try:
-            reply = server.call(("predict", spec, weights), timeout)
+            WT.send(server.weights, mlp.weights)  # before the request: the server takes it on "predict"
+            reply = server.call(("predict", spec), timeout)
         except socket.timeout:
             return self._dead("PREDICT_TIMEOUT", f"no reply from the sandbox server within {timeout:g}s; "
                                                  "it was killed")

@@ -28,6 +28,7 @@ from flopscope import _symmetric
 from whestbench.mlp import MLP, as_counted
 from whestbench.runners.integrity import IntegrityGuard
 from whestbench.runners.metering import current_cost_model, metered_predict
+from whestbench.sandbox import weights as WT
 from whestbench.sandbox import wire as W
 from whestbench.sandbox.launch import CLIENT_MOUNT, SUBMISSION_MOUNT, Sandbox, SandboxUnavailable, current_cpu, pin_process, pin_to_cpu
 
@@ -637,6 +638,8 @@ def _text(exc: BaseException) -> str:
 
 def main() -> int:
     host = socket.socket(fileno=int(sys.argv[1]))
+    weights_sock = socket.socket(fileno=int(sys.argv[2]))  # one sealed memfd per predict (weights.py)
+    weights_sock.settimeout(30)
     chan = W.Channel(host)
     plain = W.Decoder()
     funcs, handshake = build_surface()
@@ -650,9 +653,9 @@ def main() -> int:
         if cmd == "start":
             chan.send(server.start(msg[1]))
         elif cmd == "predict":
-            spec, raw = msg[1], msg[2]
-            weights = np.frombuffer(raw, dtype=np.float32).reshape(spec["depth"], spec["width"], spec["width"])
+            spec = msg[1]
             try:
+                weights = WT.receive(weights_sock, spec["depth"], spec["width"])
                 outcome, predictions = server.predict(spec, weights)
             except BaseException as exc:  # noqa: BLE001
                 outcome = {"status": "error", "error_code": "SANDBOX_SERVER_ERROR",
