@@ -122,20 +122,21 @@ Flops apply_weight(const Profile& profile, OpId op, Flops flops) {
 namespace {
 // The op's reduction.form where the profile gives one, else `convention`.
 Flops reduction_base(const Profile& profile, OpId op, Flops numel_in, Flops numel_out, bool integral,
-                     Flops convention) {
+                     std::optional<Flops> numel_scanned, Flops convention) {
   const Profile::ReductionForm* form = profile.reduction_form(op, integral);
   if (form == nullptr) [[likely]] return convention;
   auto term = [&](std::int64_t times, Flops each) {
     return times == 0 ? 0 : checked_mul(times, std::max(each, profile.reduction_floor));
   };
   return checked_add(checked_add(term(form->passes, numel_in), term(form->reductions, numel_in - numel_out)),
-                     term(form->per_output, numel_out));
+                     checked_add(term(form->per_output, numel_out), term(form->scans, numel_scanned.value_or(numel_in))));
 }
 }  // namespace
 
-Flops reduction(const Profile& profile, OpId op, Flops numel_in, Flops numel_out, bool integral) {
+Flops reduction(const Profile& profile, OpId op, Flops numel_in, Flops numel_out, bool integral,
+                std::optional<Flops> numel_scanned) {
   Flops base = profile.reduction_subtracts_output ? std::max<Flops>(numel_in - numel_out, 0) : numel_in;
-  base = reduction_base(profile, op, numel_in, numel_out, integral, base);
+  base = reduction_base(profile, op, numel_in, numel_out, integral, numel_scanned, base);
   return weighted(profile, op, std::max(base, profile.reduction_floor));
 }
 
@@ -174,9 +175,11 @@ Flops reduceat_elements(std::span<const Extent> indices, Extent along) {
   return total;
 }
 
-Flops deviation(const Profile& profile, OpId op, Flops numel_in, Flops numel_out, bool integral) {
+Flops deviation(const Profile& profile, OpId op, Flops numel_in, Flops numel_out, bool integral,
+                std::optional<Flops> numel_scanned) {
   Flops var = profile.reduction_subtracts_output ? std::max<Flops>(numel_in - numel_out, 0) : numel_in;
-  const Flops base = reduction_base(profile, op, numel_in, numel_out, integral, checked_add(var, numel_out));
+  const Flops base =
+      reduction_base(profile, op, numel_in, numel_out, integral, numel_scanned, checked_add(var, numel_out));
   return weighted(profile, op, std::max(base, profile.reduction_floor));
 }
 

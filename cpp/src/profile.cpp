@@ -33,14 +33,14 @@ bool parse_bool(std::string_view value, std::string_view where) {
                               std::string(value) + "'");
 }
 
-// "<passes> <reductions> <per_output>": three integers >= 0.
+// "<passes> <reductions> <per_output> [<scans>]": three or four integers >= 0.
 Profile::ReductionForm parse_reduction_form(std::string_view value, std::string_view where) {
   Profile::ReductionForm form;
-  std::int64_t* terms[] = {&form.passes, &form.reductions, &form.per_output};
+  std::int64_t* terms[] = {&form.passes, &form.reductions, &form.per_output, &form.scans};
   const char* p = value.data();
   const char* end = p + value.size();
   bool ok = true;
-  for (std::size_t i = 0; i < std::size(terms) && ok; ++i) {
+  for (std::size_t i = 0; i < std::size(terms) && ok && !(i == 3 && p == end); ++i) {
     const char* before = p;
     while (i > 0 && p != end && (*p == ' ' || *p == '\t')) ++p;
     auto [next, ec] = std::from_chars(p, end, *terms[i]);
@@ -49,7 +49,7 @@ Profile::ReductionForm parse_reduction_form(std::string_view value, std::string_
   }
   if (!ok || p != end)
     throw std::invalid_argument(std::string(where) +
-                                ": expected '<passes> <reductions> <per_output>' (three integers >= 0), got '" +
+                                ": expected '<passes> <reductions> <per_output> [<scans>]' (three or four integers >= 0), got '" +
                                 std::string(value) + "'");
   return form;
 }

@@ -539,6 +539,7 @@ ReductionCounts reduction_counts(bool orbits, cost::Shape shape, Id id, std::spa
   ReductionCounts counts;
   counts.group = r.output;
   counts.input = orbits ? orbit_count(shape, r.stabilizer) : cost::numel(shape);
+  counts.scanned = orbits ? orbit_count(shape, id) : cost::numel(shape);
   counts.output = orbits ? orbit_count(kept, r.output) : cost::numel(kept);
   return counts;
 }

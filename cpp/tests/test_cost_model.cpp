@@ -153,11 +153,29 @@ TEST(Reduction, PerOpFormReplacesTheConvention) {
   EXPECT_EQ(cost::reduction(q, nansum, 2048, 32, /*integral=*/true), 2016);  // no isnan scan
 }
 
-TEST(Profile, ReductionFormIsThreeIntegers) {
+TEST(Profile, ReductionFormIsThreeOrFourIntegers) {
   for (const char* bad : {"reduction.form.sum 2", "reduction.form.sum 2 1 x", "reduction.form.sum -1 0 0",
-                          "reduction.form.sum 1.5 0 0", "reduction.form.sum 1 0 3 4", "reduction.form.sum 1 -1 0"})
+                          "reduction.form.sum 1.5 0 0", "reduction.form.sum 1 0 3 4 5", "reduction.form.sum 1 -1 0",
+                          "reduction.form.sum 1 0 3 -4", "reduction.form.sum 1 0 34x"})
     EXPECT_THROW(fs::parse_profile("bad", bad), std::invalid_argument) << bad;
   EXPECT_NO_THROW(fs::parse_profile("ok", "reduction.form.sum 3\t2 1"));
+  const fs::Profile p = fs::parse_profile("ok", "reduction.form.sum 3 2 1 4");
+  EXPECT_EQ(p.reduction_forms.at("sum").scans, 4);
+  EXPECT_EQ(fs::parse_profile("ok", "reduction.form.sum 3 2 1").reduction_forms.at("sum").scans, 0);
+}
+
+// A form's scans read what the caller says a pointwise pass reads (a symmetric
+// input's own orbits), its passes and reductions the reduction's input.
+TEST(Reduction, ScansReadTheirOwnCount) {
+  fs::Profile p = fs::parse_profile("scans", "reduction.subtract_output true\nreduction.floor 1\n"
+                                             "reduction.form.var 2 0 0 2\nreduction.form.nansum 0 1 0 1\n");
+  auto var = op("var", fs::CostRule::Deviation);
+  auto nansum = op("nansum", fs::CostRule::Reduction);
+  EXPECT_EQ(cost::deviation(p, var, 256, 16), 1024);                // dense: 2n + 2n
+  EXPECT_EQ(cost::deviation(p, var, 256, 16, false, 136), 784);     // upstream 0.12.4, symmetric 16x16, axis 0
+  EXPECT_EQ(cost::reduction(p, nansum, 256, 16, false, 136), 376);  // the isnan scan on 136, the sum on 256 - 16
+  EXPECT_EQ(cost::reduction(p, nansum, 256, 16), 496);
+  EXPECT_EQ(cost::reduction(p, nansum, 0, 1, false, 0), 2);         // each term floored
 }
 
 // spec 2.5 / 2.11: a writes rule bills the elements written, floored unless no-floor.

@@ -412,6 +412,35 @@ def test_upstream_reductions_bill_the_orbits(upstream):
     assert charged(lambda: fnp.matmul(m, m))[0] == 540
 
 
+def test_upstream_scans_read_the_inputs_own_orbits(upstream):
+    """A pointwise pass inside a reduction (var's centring and squaring, a nan* op's isnan test,
+    count_nonzero's test) reads the input's own orbits; the reductions read those of the
+    stabilizer of the reduced axes. Each figure measured on upstream flopscope 0.12.4."""
+    with flops.BudgetContext(10**9, quiet=True):
+        s64, s32, i64 = tagged(16), tagged(16, np.float32), tagged(4, np.int64)
+        c3 = flops.as_symmetric(fnp.ones((5, 5, 5), dtype=np.float32), symmetry=(0, 1, 2))
+    cases = [
+        (lambda: fnp.var(s64, axis=0), 1_568), (lambda: fnp.std(s64, axis=1), 1_600),
+        (lambda: fnp.var(s64, axis=0, keepdims=True), 1_568), (lambda: fnp.var(s64), 1_088),
+        (lambda: fnp.nanvar(s64, axis=0), 1_840), (lambda: fnp.nanstd(s64, axis=-1), 1_872),
+        (lambda: fnp.nanmean(s64, axis=0), 784), (lambda: fnp.average(s64), 272), (lambda: fnp.average(s64, axis=0), 512),
+        (lambda: fnp.nansum(s32, axis=0), 376), (lambda: fnp.nancumsum(s32, axis=1), 376),
+        (lambda: fnp.nanargmax(s32, axis=0), 376), (lambda: fnp.count_nonzero(s32, axis=0), 136),
+        (lambda: fnp.nanmedian(s32), 392), (lambda: fnp.nanmedian(s32, axis=0), 392), (lambda: fnp.median(s32), 256),
+        (lambda: fnp.nanvar(i64, axis=0), 104),  # integers: no isnan scan
+        (lambda: fnp.var(c3, axis=0), 220), (lambda: fnp.std(c3, axis=(0, 1)), 225),
+        (lambda: fnp.nansum(c3, axis=(0, 1)), 105), (lambda: fnp.average(c3, axis=0), 75),
+        (lambda: fnp.count_nonzero(c3, axis=2, keepdims=True), 35), (lambda: fnp.average(c3), 35),
+    ]
+    assert [charged(f)[0] for f, _ in cases] == [want for _, want in cases]
+
+
+def test_dense_reductions_keep_their_prices(upstream):
+    d = fnp.asarray(sym_matrix(16))  # the same values, untagged
+    assert [charged(f)[0] for f in (lambda: fnp.var(d, axis=0), lambda: fnp.nanvar(d), lambda: fnp.nansum(d, axis=0),
+                                    lambda: fnp.count_nonzero(d), lambda: fnp.average(d))] == [2_048, 2_560, 992, 512, 512]
+
+
 def test_upstream_elementwise_functions_and_inv(upstream):
     a = np.random.default_rng(0).standard_normal((16, 16))
     s = flops.as_symmetric(fnp.asarray(a @ a.T + 16 * np.eye(16)), symmetry=(0, 1))

@@ -3,6 +3,7 @@
 // throw CostOverflowError rather than wrap.
 #pragma once
 
+#include <optional>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -75,8 +76,11 @@ inline Flops pointwise(const Profile& profile, OpId op, Flops numel_out, int nou
 // least reduction.floor (upstream 0.12.4 bills 1 for a 0-d or empty reduction,
 // measured with scripts/differential). A profile's reduction.form.<op> replaces
 // the convention for that op (Profile::ReductionForm; `integral`: the input is
-// bool or integer, for reduction.integer_form.<op>).
-Flops reduction(const Profile& profile, OpId op, Flops numel_in, Flops numel_out, bool integral = false);
+// bool or integer, for reduction.integer_form.<op>). `numel_scanned`: what a
+// form's pointwise scans read where it is not `numel_in` (a symmetric input's
+// own orbits; see Profile::ReductionForm).
+Flops reduction(const Profile& profile, OpId op, Flops numel_in, Flops numel_out, bool integral = false,
+                std::optional<Flops> numel_scanned = std::nullopt);
 
 // The same at the rate of `billed` itself (an explicit dtype= argument: no
 // compute rule, spec 2.3).
@@ -114,7 +118,8 @@ Flops reduceat_elements(std::span<const Extent> indices, Extent along);
 // std = var + one square root per output (primer principle for an op it does
 // not list: var is a reduction of the input size; sqrt is pointwise), or the
 // op's reduction.form; at least reduction.floor.
-Flops deviation(const Profile& profile, OpId op, Flops numel_in, Flops numel_out, bool integral = false);
+Flops deviation(const Profile& profile, OpId op, Flops numel_in, Flops numel_out, bool integral = false,
+                std::optional<Flops> numel_scanned = std::nullopt);
 
 // One contraction step over k operands whose labels span `extent_product`
 // index tuples; `summed` says whether any label is summed away.

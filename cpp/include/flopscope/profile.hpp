@@ -82,15 +82,21 @@ struct Profile {
 
   double default_weight = 1.0;
   std::unordered_map<std::string, double, NameHash, std::equal_to<>> weights;  // by op name
-  // reduction.form.<op> <passes> <reductions> <per_output>: the op bills
-  // passes x n + reductions x (n - M) + per_output x M for n inputs and M
-  // outputs, each term at least reduction.floor (spec 2.7 "Profile C extras",
-  // measured: var 4 0 0, std 4 0 1, ptp 0 2 1, a nan* op one more pass for its
-  // isnan scan). Ops without one follow reduction.subtract_output.
+  // reduction.form.<op> <passes> <reductions> <per_output> [<scans>]: the op
+  // bills passes x n + reductions x (n - M) + per_output x M + scans x P for n
+  // inputs, M outputs and P elements a pointwise pass reads, each term at
+  // least reduction.floor (spec 2.7 "Profile C extras", measured: ptp 0 2 1;
+  // var 2 0 0 2: two pointwise passes, centre and square, and two reductions;
+  // a nan* op's isnan test one scan). P = n but for a symmetric input under
+  // symmetry.orbits, where n counts the orbits of the stabilizer of the
+  // reduced axes and P those of the input's own group (upstream 0.12.4's
+  // variance family and nan* scans). Ops without a form follow
+  // reduction.subtract_output.
   struct ReductionForm {
     std::int64_t passes = 0;
     std::int64_t reductions = 1;
     std::int64_t per_output = 0;
+    std::int64_t scans = 0;
   };
   std::unordered_map<std::string, ReductionForm, NameHash, std::equal_to<>> reduction_forms;
   // reduction.integer_form.<op>: the form for bool and integer inputs, where

@@ -84,10 +84,12 @@ Reduction reduce(Id id, std::span<const bool> reduced, bool keepdims);
 // element; and the result's group.
 //
 // A reduction of `shape` (tagged `id`) over the flagged axes: the input counted
-// under the setwise stabilizer of the reduced axes, the output under its group.
+// under the setwise stabilizer of the reduced axes, the output under its group,
+// and what a pointwise pass over the input reads (`scanned`: under `id` itself).
 struct ReductionCounts {
   Flops input = 0;
   Flops output = 0;
+  Flops scanned = 0;
   Id group = 0;
 };
 ReductionCounts reduction_counts(bool orbits, cost::Shape shape, Id id, std::span<const bool> reduced, bool keepdims);

@@ -42,7 +42,8 @@ void product(const Profile& p, OpId op, const Signature& s, cost::Product kind, 
 // stabilizer of the reduced axes; under symmetry.orbits the input is counted
 // by its orbits under that stabilizer and the output by its own orbits
 // (upstream 0.12.4: sum of a symmetric n x n is n(n+1)/2 - n).
-void symmetric_counts(const Profile& p, OpId op, const Signature& s, Flops* in, Flops* kept, Priced* out) {
+void symmetric_counts(const Profile& p, OpId op, const Signature& s, Flops* in, Flops* kept,
+                      std::optional<Flops>* scanned, Priced* out) {
   const auto shape = s.shape(0);
   bool reduced[64];
   s.reduced_axes(0, 1, reduced);
@@ -53,6 +54,7 @@ void symmetric_counts(const Profile& p, OpId op, const Signature& s, Flops* in, 
   out->result_symmetry = c.group;
   *in = c.input;
   *kept = c.output;
+  *scanned = c.scanned;
 }
 
 // The inputs `slots` of a pointwise op broadcast together (symmetry::pointwise_counts).
@@ -74,14 +76,16 @@ bool any_symmetric(const Signature& s, std::span<const std::size_t> slots) {
 
 void reduction(const Profile& p, OpId op, const Signature& s, Priced* out) {
   Flops in = s.numel(0), kept = s.reduced_numel(0, 1);
-  if (s[0].symmetry != 0) [[unlikely]] symmetric_counts(p, op, s, &in, &kept, out);
-  out->cost = cost::reduction(p, op, in, kept, s[0].integral());
+  std::optional<Flops> scanned;
+  if (s[0].symmetry != 0) [[unlikely]] symmetric_counts(p, op, s, &in, &kept, &scanned, out);
+  out->cost = cost::reduction(p, op, in, kept, s[0].integral(), scanned);
 }
 
 void deviation(const Profile& p, OpId op, const Signature& s, Priced* out) {
   Flops in = s.numel(0), kept = s.reduced_numel(0, 1);
-  if (s[0].symmetry != 0) [[unlikely]] symmetric_counts(p, op, s, &in, &kept, out);
-  out->cost = cost::deviation(p, op, in, kept, s[0].integral());
+  std::optional<Flops> scanned;
+  if (s[0].symmetry != 0) [[unlikely]] symmetric_counts(p, op, s, &in, &kept, &scanned, out);
+  out->cost = cost::deviation(p, op, in, kept, s[0].integral(), scanned);
 }
 
 void trace(const Profile& p, OpId op, const Signature& s, Priced* out) {
