@@ -80,6 +80,16 @@ class SandboxLoop {
     scalar_fn_ = nb::borrow(scalar);
   }
 
+  // Forwards warnings: `pending` is the list the server's warning hook appends
+  // to while it serves; after a request that left it non-empty the reply is
+  // preceded by warn_frame() -> bytes (a WARN frame; it empties the list), which
+  // the sandbox's client warns again at the participant's line.
+  void warnings(nb::handle pending, nb::handle warn_frame) {
+    if (!PyList_Check(pending.ptr())) throw nb::type_error("SandboxLoop.warnings: pending must be a list");
+    pending_ = nb::borrow(pending);
+    warn_frame_ = nb::borrow(warn_frame);
+  }
+
   // The garbage collector's view: the loop holds the server's bound methods, the
   // server holds the loop (a cycle the collector must be able to break).
   int traverse(visitproc visit, void* arg) {
@@ -94,6 +104,8 @@ class SandboxLoop {
     Py_VISIT(error_frame_.ptr());
     Py_VISIT(result_frame_.ptr());
     Py_VISIT(dtype_name_.ptr());
+    Py_VISIT(pending_.ptr());
+    Py_VISIT(warn_frame_.ptr());
     return 0;
   }
   void clear() {
@@ -101,7 +113,7 @@ class SandboxLoop {
     operators_ = nb::tuple();
     objs_ = nb::dict();
     wire_error_ = error_frame_ = result_frame_ = dtype_name_ = nb::none();
-    denied_ = dtype_fn_ = scalar_fn_ = nb::object();
+    denied_ = dtype_fn_ = scalar_fn_ = pending_ = warn_frame_ = nb::object();
     for (auto& entry : dtypes_) Py_DECREF(entry.second);
     dtypes_.clear();
   }
@@ -141,6 +153,8 @@ class SandboxLoop {
         if (!PyBytes_Check(reply.ptr())) return reply;
         if (!append_bytes(reply.ptr())) throw nb::python_error();
       }
+      if (pending_.is_valid() && PyList_GET_SIZE(pending_.ptr()) != 0) [[unlikely]]
+        prepend_warnings();
       send_all();
       if (reader_.capacity() > (1u << 16)) reader_.shrink();
     }
@@ -211,6 +225,14 @@ class SandboxLoop {
     errno = err;
     PyErr_SetFromErrno(PyExc_OSError);
     throw nb::python_error();
+  }
+
+  void prepend_warnings() {
+    nb::object frame = nb::steal(PyObject_CallNoArgs(warn_frame_.ptr()));
+    if (!frame.is_valid()) throw nb::python_error();
+    if (!PyBytes_Check(frame.ptr())) throw nb::type_error("SandboxLoop: warn_frame must return bytes");
+    const char* data = PyBytes_AS_STRING(frame.ptr());
+    out_.insert(out_.begin(), data, data + PyBytes_GET_SIZE(frame.ptr()));
   }
 
   bool append_bytes(PyObject* b) {
@@ -690,6 +712,7 @@ class SandboxLoop {
   std::vector<unsigned char> out_;
   std::vector<std::pair<PyArray_Descr*, std::string>> names_;
   nb::object denied_, dtype_fn_, scalar_fn_;  // the generic path (generic()); unset: Python's
+  nb::object pending_, warn_frame_;           // warnings(); unset: warnings stay on the server
   std::vector<std::pair<std::string, PyObject*>> dtypes_;  // dtype name -> dtype, as dtype_fn_ built it
 };
 
@@ -721,6 +744,8 @@ void bind_sandbox_server(nb::module_& m) {
       .def("put", &SandboxLoop::put, nb::arg("value"), "Stores value under a new handle; returns the handle.")
       .def("generic", &SandboxLoop::generic, nb::arg("denied"), nb::arg("dtype"), nb::arg("scalar"),
            "Runs the generic CALL/METHOD/GETATTR/OPERATOR/GETITEM requests here too.")
+      .def("warnings", &SandboxLoop::warnings, nb::arg("pending"), nb::arg("warn_frame"),
+           "Precedes a reply with warn_frame() whenever the request left `pending` non-empty.")
       .def_prop_ro("next_id", &SandboxLoop::next_id)
       .def("serve", &SandboxLoop::serve, nb::arg("slow"),
            "Answers requests until slow(payload) returns a non-bytes value (returned).");

@@ -8,11 +8,16 @@ from __future__ import annotations
 
 import builtins
 import collections
+import os
 import socket
 import struct
 import sys
+import warnings
 
 import _whest_wire as W
+
+#: the client's own files (this folder): a forwarded warning is shown at the first frame outside it
+_CLIENT_ROOT = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 _frame_head = struct.Struct("<I").pack
 _OK_ARRAY = W.OK_ARRAY
@@ -111,9 +116,42 @@ class Connection:
         if payload[:_N_OK_ARRAY] == _OK_ARRAY:
             return _array(*_parse_array_reply(payload))
         reply = self.dec.decode(payload)
+        if reply[0] == W.WARN:  # the call warned on the server: its reply follows
+            warned = reply[1]
+            payload = chan.recv()
+            if payload[:_N_OK_ARRAY] == _OK_ARRAY:
+                result = _array(*_parse_array_reply(payload))
+                self.warn(warned)  # after the reply is read: a filter may turn a warning into an error
+                return result
+            reply = self.dec.decode(payload)
+            self.warn(warned)
         if reply[0] == W.OK:
             return reply[1]
         raise self.error(reply[1], reply[2])
+
+    def warn(self, warned) -> None:
+        """The server's warnings again here, at the first caller outside the client (the participant's
+        line, as in process), under the sandbox's own warning filters."""
+        frame = sys._getframe(1)
+        while frame is not None and frame.f_code.co_filename.startswith(_CLIENT_ROOT):
+            frame = frame.f_back
+        for names, message in warned:
+            category = UserWarning
+            for name in names:
+                cls = self.errors.get(name)
+                if cls is None and name.startswith("builtins."):
+                    cls = getattr(builtins, name[9:], None)
+                if isinstance(cls, type) and issubclass(cls, Warning):
+                    category = cls
+                    break
+            if frame is None:
+                warnings.warn(message, category)
+                continue
+            module_globals = frame.f_globals
+            warnings.warn_explicit(message, category, frame.f_code.co_filename, frame.f_lineno,
+                                   module=module_globals.get("__name__"),
+                                   registry=module_globals.setdefault("__warningregistry__", {}),
+                                   module_globals=module_globals)
 
     def fast(self, kind: int, ident: int, handles: list):
         """A CALL / OPERATOR on array handles only (the hot path): one struct out."""

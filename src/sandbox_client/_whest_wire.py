@@ -30,8 +30,9 @@ import struct
 CALL, METHOD, GETATTR, OPERATOR, GETITEM, SETITEM, CONVERT, NS_ENTER, NS_EXIT = range(9)
 # The setup/predict protocol, sandbox -> server.
 READY, SETUP_FAILED, RESULT, RAISED, CLOSED = 20, 21, 22, 23, 24
-# Replies, server -> sandbox: (OK, value) or (ERR, [exception type names, most derived first], message).
-OK, ERR = 0, 1
+# Replies, server -> sandbox: (OK, value) or (ERR, [exception type names, most derived first], message),
+# preceded by (WARN, [([warning type names], message), ...]) when the request warned on the server.
+OK, ERR, WARN = 0, 1, 2
 #: operator-module functions by index (OPERATOR requests name one of these)
 OPERATORS = ("add", "sub", "mul", "matmul", "truediv", "floordiv", "mod", "pow", "lshift", "rshift", "and_",
              "or_", "xor", "lt", "le", "eq", "ne", "gt", "ge", "neg", "pos", "abs", "invert", "iadd", "isub",

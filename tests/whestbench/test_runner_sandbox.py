@@ -428,3 +428,16 @@ def test_the_client_sdk_declares_the_fields_of_the_real_one():
     for cls in (whestbench.sdk.SetupContext, whestbench.mlp.MLP):
         assert declared[cls.__name__] == [f.name for f in dataclasses.fields(cls)], cls.__name__
     assert {"BaseEstimator", "SetupContext", "MLP"} <= set(declared)
+
+
+def test_warnings_reach_the_estimator_at_its_own_line(tmp_path):
+    """A SymmetryLossWarning or a NumPy RuntimeWarning raised on the server is warned again in the
+    sandbox at the participant's line, under its filters ("error" raises it in its code)."""
+    runner = SandboxRunner()
+    try:
+        runner.start(Entrypoint(submission(tmp_path, "warns.py")), ctx(), ResourceLimits(wall_time_limit_s=20))
+        outcome = runner.predict(sample_mlp(8, 3, np.random.default_rng(0)), 10**9)
+    finally:
+        runner.close()
+    assert outcome.status == "ok", (outcome.error_code, outcome.message, outcome.traceback)
+    assert outcome.predictions[0, :5].tolist() == [1.0] * 5
