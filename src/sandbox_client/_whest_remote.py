@@ -136,14 +136,7 @@ class Connection:
         while frame is not None and frame.f_code.co_filename.startswith(_CLIENT_ROOT):
             frame = frame.f_back
         for names, message in warned:
-            category = UserWarning
-            for name in names:
-                cls = self.errors.get(name)
-                if cls is None and name.startswith("builtins."):
-                    cls = getattr(builtins, name[9:], None)
-                if isinstance(cls, type) and issubclass(cls, Warning):
-                    category = cls
-                    break
+            category = next((c for c in map(self.remote_class, names) if issubclass(c, Warning)), UserWarning)
             if frame is None:
                 warnings.warn(message, category)
                 continue
@@ -189,14 +182,17 @@ class Connection:
     def receive(self):
         return self.dec.decode(self.chan.recv())
 
+    def remote_class(self, name: str) -> type:
+        """The class a server type name stands for here (flopscope's errors and warnings by the
+        handshake, a builtin by its name), or NoneType when there is none."""
+        cls = self.errors.get(name)
+        if cls is None and name.startswith("builtins."):
+            cls = getattr(builtins, name[9:], None)
+        return cls if isinstance(cls, type) else type(None)
+
     def error(self, names, message):
-        for name in names:
-            cls = self.errors.get(name)
-            if cls is None and name.startswith("builtins."):
-                cand = getattr(builtins, name[9:], None)
-                if isinstance(cand, type) and issubclass(cand, Exception):
-                    cls = cand
-            if cls is not None:
+        for cls in map(self.remote_class, names):
+            if issubclass(cls, Exception):
                 try:
                     return cls(message)
                 except Exception:  # noqa: BLE001 - a constructor with other arguments

@@ -68,13 +68,18 @@ def test_every_attack_fails(tmp_path):
     assert not os.path.exists(tmp_path / "server_written.npy")
 
 
-def test_forged_reply_is_not_a_result(tmp_path):
+def predict_once(tmp_path, fixture):
+    """One predict of the fixture estimator on an 8x3 MLP under --runner sandbox."""
     runner = SandboxRunner()
     try:
-        runner.start(Entrypoint(submission(tmp_path, "forge.py")), ctx(), ResourceLimits(wall_time_limit_s=20))
-        outcome = runner.predict(sample_mlp(8, 3, np.random.default_rng(0)), 10**9)
+        runner.start(Entrypoint(submission(tmp_path, fixture)), ctx(), ResourceLimits(wall_time_limit_s=20))
+        return runner.predict(sample_mlp(8, 3, np.random.default_rng(0)), 10**9)
     finally:
         runner.close()
+
+
+def test_forged_reply_is_not_a_result(tmp_path):
+    outcome = predict_once(tmp_path, "forge.py")
     # the forged "result" is plain data, not an array the server holds: no predictions, no figures
     assert outcome.status == "error" and outcome.error_code == "ESTIMATOR_BAD_SHAPE", outcome.message
     assert outcome.flops_used == 0
@@ -433,11 +438,6 @@ def test_the_client_sdk_declares_the_fields_of_the_real_one():
 def test_warnings_reach_the_estimator_at_its_own_line(tmp_path):
     """A SymmetryLossWarning or a NumPy RuntimeWarning raised on the server is warned again in the
     sandbox at the participant's line, under its filters ("error" raises it in its code)."""
-    runner = SandboxRunner()
-    try:
-        runner.start(Entrypoint(submission(tmp_path, "warns.py")), ctx(), ResourceLimits(wall_time_limit_s=20))
-        outcome = runner.predict(sample_mlp(8, 3, np.random.default_rng(0)), 10**9)
-    finally:
-        runner.close()
+    outcome = predict_once(tmp_path, "warns.py")
     assert outcome.status == "ok", (outcome.error_code, outcome.message, outcome.traceback)
     assert outcome.predictions[0, :5].tolist() == [1.0] * 5
