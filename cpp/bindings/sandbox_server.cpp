@@ -227,6 +227,18 @@ class SandboxLoop {
     throw nb::python_error();
   }
 
+  // The item of `table` (a tuple) that `id` names when it is an int in range,
+  // else nullptr with no error set (the request then goes to Python).
+  static PyObject* entry(PyObject* table, PyObject* id) {
+    if (!PyLong_CheckExact(id)) return nullptr;
+    const Py_ssize_t i = PyLong_AsSsize_t(id);
+    if (i < 0 || i >= PyTuple_GET_SIZE(table)) {
+      PyErr_Clear();
+      return nullptr;
+    }
+    return PyTuple_GET_ITEM(table, i);
+  }
+
   void prepend_warnings() {
     nb::object frame = nb::steal(PyObject_CallNoArgs(warn_frame_.ptr()));
     if (!frame.is_valid()) throw nb::python_error();
@@ -567,17 +579,11 @@ class SandboxLoop {
     PyObject* callable = nullptr;  // borrowed
     PyTypeObject* array = state().array_type;
     switch (kind) {
-      case 0: {  // CALL: (0, frees, id, args, kwargs or None)
-        if (count != 5 || !PyLong_CheckExact(items[2]) || !PyTuple_CheckExact(items[3]) || !plain_kwargs(items[4]))
-          return true;
-        const Py_ssize_t id = PyLong_AsSsize_t(items[2]);
-        if (id < 0 || id >= PyTuple_GET_SIZE(funcs_.ptr())) {
-          PyErr_Clear();
-          return true;
-        }
-        callable = PyTuple_GET_ITEM(funcs_.ptr(), id);
+      case 0:  // CALL: (0, frees, id, args, kwargs or None)
+        if (count != 5 || !PyTuple_CheckExact(items[3]) || !plain_kwargs(items[4])) return true;
+        callable = entry(funcs_.ptr(), items[2]);
+        if (callable == nullptr) return true;
         break;
-      }
       case 1:  // METHOD: (1, frees, array, name, args, kwargs or None)
         if (count != 6 || Py_TYPE(items[2]) != array || !allowed_name(items[3]) || !PyTuple_CheckExact(items[4]) ||
             !plain_kwargs(items[5]))
@@ -586,16 +592,11 @@ class SandboxLoop {
       case 2:  // GETATTR: (2, frees, array, name)
         if (count != 4 || Py_TYPE(items[2]) != array || !allowed_name(items[3])) return true;
         break;
-      case 3: {  // OPERATOR: (3, frees, id, a[, b])
-        if ((count != 4 && count != 5) || !PyLong_CheckExact(items[2])) return true;
-        const Py_ssize_t id = PyLong_AsSsize_t(items[2]);
-        if (id < 0 || id >= PyTuple_GET_SIZE(operators_.ptr())) {
-          PyErr_Clear();
-          return true;
-        }
-        callable = PyTuple_GET_ITEM(operators_.ptr(), id);
+      case 3:  // OPERATOR: (3, frees, id, a[, b])
+        if (count != 4 && count != 5) return true;
+        callable = entry(operators_.ptr(), items[2]);
+        if (callable == nullptr) return true;
         break;
-      }
       case 4:  // GETITEM: (4, frees, obj, key)
         if (count != 4) return true;
         break;
